@@ -1,0 +1,175 @@
+import path from "node:path";
+import { withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
+import { Dispatcher } from "./handlers/dispatcher";
+import type { ApiHandler } from "./handlers/handler";
+import { ALL_HANDLERS } from "./handlers";
+import { Controller } from "./metadata/controller";
+import type { BrokerEndpoint, MetadataImage } from "./metadata/image";
+import { ensureMetaProperties } from "./metadata/meta-properties";
+import { MetadataStore } from "./metadata/metadata-store";
+import { SocketServer } from "./net/socket-server";
+import { KafkaError } from "./protocol/errors";
+import { ReplicaManager } from "./replication/replica-manager";
+import { systemClock, type Clock } from "./runtime/clock";
+import { nodeFileSystem, type FileSystem } from "./runtime/fs";
+import { createLogger, type Logger } from "./runtime/logger";
+import { LogManager } from "./storage/log-manager";
+
+export interface BrokerDeps {
+  fs?: FileSystem;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+const METADATA_DIR_NAME = "__cluster_metadata-0";
+
+/**
+ * One broker node: a cluster of one today, with the node id, listeners and
+ * metadata image that a multi-node cluster needs tomorrow. It wires the
+ * socket server, the request handlers, the metadata store and the logs.
+ */
+export class Broker {
+  readonly handlers: ReadonlyMap<number, ApiHandler> = new Map(ALL_HANDLERS.map((handler) => [handler.apiKey, handler]));
+  readonly fs: FileSystem;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  metadata!: MetadataStore;
+  controller!: Controller;
+  logs!: LogManager;
+  replicas!: ReplicaManager;
+  private socketServer!: SocketServer;
+  private stopping = false;
+  private readyResolve!: () => void;
+  /** Resolves once metadata and logs are loaded; requests that arrive earlier wait for it. */
+  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
+
+  private constructor(
+    public config: BrokerConfig,
+    deps: BrokerDeps,
+  ) {
+    this.fs = deps.fs ?? nodeFileSystem;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? createLogger({ base: { node: config.nodeId } });
+  }
+
+  static async start(config: BrokerConfig, deps: BrokerDeps = {}): Promise<Broker> {
+    const broker = new Broker(config, deps);
+    await broker.startup();
+    return broker;
+  }
+
+  get image(): MetadataImage {
+    return this.metadata.image;
+  }
+
+  get nodeId(): number {
+    return this.config.nodeId;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** The port bound for a listener (useful when the config asked for port 0). */
+  boundPort(listenerName = this.config.listeners[0].name): number {
+    return this.socketServer.boundPorts.get(listenerName)!;
+  }
+
+  private async startup(): Promise<void> {
+    const { config, logger } = this;
+    const dispatcher = new Dispatcher(this.handlers, this, logger);
+    this.socketServer = new SocketServer(
+      {
+        dispatch: (frame, connection) =>
+          this.metadata ? dispatcher.dispatch(frame, connection) : this.ready.then(() => dispatcher.dispatch(frame, connection)),
+      },
+      { frameBytesMax: config.socketRequestMaxBytes, queuedRequestsMax: config.queuedMaxRequests },
+      logger,
+    );
+    await this.socketServer.listen(config.listeners);
+
+    const clusterId = ensureMetaProperties(this.fs, config.logDirs, config.nodeId);
+    const advertised = config.advertisedListeners[0] ?? config.listeners[0];
+    const self: BrokerEndpoint = {
+      nodeId: config.nodeId,
+      host: advertised.host || "localhost",
+      port: advertised.port === 0 ? this.boundPort(advertised.name) : advertised.port,
+      rack: config.brokerRack,
+    };
+    this.metadata = MetadataStore.open({
+      dir: path.join(config.logDirs[0], METADATA_DIR_NAME),
+      clusterId,
+      nodeId: config.nodeId,
+      brokers: new Map([[self.nodeId, self]]),
+      fs: this.fs,
+      logger,
+    });
+    this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));
+    this.controller = new Controller(this.metadata, () => this.config);
+    this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, logger: (msg, fields) => logger.info(msg, fields) });
+    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock);
+    this.logs.loadAll({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
+    this.removeStrayLogs();
+    this.logs.startBackgroundTasks({
+      retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+      flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
+    });
+    this.readyResolve();
+    logger.info("broker started", { clusterId, endpoint: `${self.host}:${self.port}`, logDirs: config.logDirs });
+  }
+
+  /** Partition directories of topics the metadata no longer has (a delete interrupted by a crash). */
+  private removeStrayLogs(): void {
+    const stray = new Set<string>();
+    for (const log of this.logs.all()) {
+      const topic = this.image.topic(log.topic);
+      if (!topic || log.partition >= topic.partitions.length) stray.add(log.topic);
+    }
+    for (const topic of stray) {
+      this.logger.warn("deleting logs of a topic missing from the metadata", { topic });
+      this.logs.delete(topic);
+    }
+  }
+
+  /** Creates a topic with the broker defaults when auto.create.topics.enable allows it. */
+  autoCreateTopic(name: string): boolean {
+    if (!this.config.autoCreateTopicsEnable) return false;
+    try {
+      this.controller.createTopic(
+        { name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} },
+        { validateOnly: false },
+      );
+      this.logger.info("auto-created topic", { topic: name });
+      return true;
+    } catch (error) {
+      if (error instanceof KafkaError) return false;
+      throw error;
+    }
+  }
+
+  /** Replaces this node's dynamic configs; topic defaults that follow them change at once. */
+  replaceDynamicConfigs(next: Record<string, string>, options: { validateOnly: boolean }): void {
+    const updated = this.controller.replaceBrokerConfigs(String(this.nodeId), next, options);
+    if (options.validateOnly) return;
+    this.config = updated;
+    this.replicas.brokerConfigChanged();
+  }
+
+  deleteTopic(name: string): void {
+    this.controller.deleteTopic(name);
+    this.replicas.topicDeleted(name);
+  }
+
+  /** Graceful stop: no new connections, in-flight requests finish, logs are flushed and closed. */
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.logger.info("shutting down");
+    this.replicas?.wakeAll();
+    await this.socketServer.close();
+    this.logs?.stop();
+    this.logs?.closeAll();
+    this.metadata?.close();
+    this.logger.info("shut down");
+  }
+}

@@ -1,0 +1,204 @@
+import {
+  atLeast,
+  between,
+  BROKER_CONFIG_DEFS,
+  brokerSynonymEntries,
+  brokerSynonyms,
+  checkValue,
+  CLEANUP_POLICIES,
+  COMPRESSION_TYPES,
+  ConfigError,
+  effectiveBrokerValue,
+  listOf,
+  oneOf,
+  selectNames,
+  TIMESTAMP_TYPES,
+  toSafeNumber,
+  type BrokerConfig,
+  type CleanupPolicy,
+  type CompressionTypeName,
+  type ConfigSynonym,
+  type ConfigType,
+  type DescribedConfig,
+  type DescribeOptions,
+  type ParsedValue,
+  type TimestampType,
+  type Validator,
+} from "./broker-config";
+
+// The describe vocabulary is shared with broker configs; import it from either module.
+export { ConfigSource, ConfigTypeId, describeBrokerConfigs } from "./broker-config";
+export type { ConfigSourceName, ConfigSynonym, ConfigType, DescribedConfig, DescribeOptions } from "./broker-config";
+
+/*
+ * Topic-level configs with Kafka's names, types and validators. A topic's
+ * value is its override if it has one, else the broker property that is its
+ * synonym (the broker table's `topicConfig` column: retention.ms <-
+ * log.retention.ms, falling back to log.retention.minutes and
+ * log.retention.hours), else that property's default.
+ */
+
+export interface TopicConfigDef {
+  name: string;
+  type: ConfigType;
+  validator?: Validator;
+  /** The broker property that supplies the default. */
+  synonym: string;
+}
+
+// prettier-ignore
+const ROWS: Array<[name: string, type: ConfigType, validator?: Validator]> = [
+  ["cleanup.policy", "LIST", listOf(...CLEANUP_POLICIES)],
+  ["compression.type", "STRING", oneOf(...COMPRESSION_TYPES)],
+  ["delete.retention.ms", "LONG", atLeast(0)],
+  ["file.delete.delay.ms", "LONG", atLeast(0)],
+  ["flush.messages", "LONG", atLeast(1)],
+  ["flush.ms", "LONG", atLeast(0)],
+  ["index.interval.bytes", "INT", atLeast(0)],
+  ["max.compaction.lag.ms", "LONG", atLeast(1)],
+  ["max.message.bytes", "INT", atLeast(0)],
+  ["message.timestamp.after.max.ms", "LONG", atLeast(0)],
+  ["message.timestamp.before.max.ms", "LONG", atLeast(0)],
+  ["message.timestamp.type", "STRING", oneOf(...TIMESTAMP_TYPES)],
+  ["min.cleanable.dirty.ratio", "DOUBLE", between(0, 1)],
+  ["min.compaction.lag.ms", "LONG", atLeast(0)],
+  ["min.insync.replicas", "INT", atLeast(1)],
+  ["preallocate", "BOOLEAN"],
+  ["retention.bytes", "LONG"],
+  ["retention.ms", "LONG", atLeast(-1)],
+  ["segment.bytes", "INT", atLeast(14)],
+  ["segment.index.bytes", "INT", atLeast(4)],
+  ["segment.jitter.ms", "LONG", atLeast(0)],
+  ["segment.ms", "LONG", atLeast(1)],
+  ["unclean.leader.election.enable", "BOOLEAN"],
+];
+
+const synonymOf = (topicConfig: string) => {
+  const def = [...BROKER_CONFIG_DEFS.values()].find((candidate) => candidate.topicConfig === topicConfig);
+  if (!def) throw new Error(`no broker property supplies the default of topic config ${topicConfig}`);
+  return def.name;
+};
+
+export const TOPIC_CONFIG_DEFS: ReadonlyMap<string, TopicConfigDef> = new Map(
+  ROWS.map(([name, type, validator]) => [name, { name, type, validator, synonym: synonymOf(name) }]),
+);
+
+/** Topic config name -> the broker property that supplies its default. */
+export const TOPIC_CONFIG_SYNONYMS: ReadonlyMap<string, string> = new Map([...TOPIC_CONFIG_DEFS].map(([name, def]) => [name, def.synonym]));
+
+export interface ResolvedTopicConfig {
+  cleanupPolicy: CleanupPolicy[];
+  compressionType: CompressionTypeName;
+  deleteRetentionMs: number;
+  fileDeleteDelayMs: number;
+  flushMessages: number;
+  flushMs: number;
+  indexIntervalBytes: number;
+  maxCompactionLagMs: number;
+  maxMessageBytes: number;
+  messageTimestampAfterMaxMs: number;
+  messageTimestampBeforeMaxMs: number;
+  messageTimestampType: TimestampType;
+  minCleanableDirtyRatio: number;
+  minCompactionLagMs: number;
+  minInsyncReplicas: number;
+  preallocate: boolean;
+  retentionBytes: number;
+  /** -1: unlimited. */
+  retentionMs: number;
+  segmentBytes: number;
+  segmentIndexBytes: number;
+  segmentJitterMs: number;
+  segmentMs: number;
+  uncleanLeaderElectionEnable: boolean;
+}
+
+const camelCase = (name: string) => name.replace(/\.([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** Effective value of every topic config: parsed value and canonical text. */
+function effectiveValues(overrides: Readonly<Record<string, string>>, broker: BrokerConfig): Map<string, { value: ParsedValue; text: string }> {
+  const out = new Map<string, { value: ParsedValue; text: string }>();
+  for (const def of TOPIC_CONFIG_DEFS.values()) {
+    const override = Object.hasOwn(overrides, def.name) ? overrides[def.name] : undefined;
+    const raw = override ?? effectiveBrokerValue(broker, def.synonym);
+    if (raw === null) throw new Error(`broker property ${def.synonym} has no value`);
+    const checked = checkValue(def.name, def.type, raw, def.validator);
+    if (!checked.ok) throw new ConfigError(checked.message, def.name);
+    out.set(def.name, checked);
+  }
+  return out;
+}
+
+/**
+ * Validates topic overrides (CreateTopics, AlterConfigs). On success the
+ * configs are returned as given, to be stored as they are. With `broker`, the
+ * cross-checks (min.compaction.lag.ms <= max.compaction.lag.ms) also see the
+ * broker defaults.
+ */
+export function validateTopicConfigs(
+  configs: Readonly<Record<string, string | null>>,
+  broker?: BrokerConfig,
+): { ok: true; configs: Record<string, string> } | { ok: false; name: string; message: string } {
+  const nulls = Object.keys(configs).filter((name) => configs[name] === null);
+  if (nulls.length > 0) return { ok: false, name: nulls[0], message: `Null value not supported for topic configs: ${nulls.join(",")}` };
+  const valid: Record<string, string> = {};
+  const longs = new Map<string, bigint>();
+  for (const [name, value] of Object.entries(configs) as Array<[string, string]>) {
+    const def = TOPIC_CONFIG_DEFS.get(name);
+    if (!def) return { ok: false, name, message: `Unknown topic config name: ${name}` };
+    const checked = checkValue(name, def.type, value, def.validator);
+    if (!checked.ok) return { ok: false, name, message: checked.message };
+    if (typeof checked.value === "bigint") longs.set(name, checked.value);
+    valid[name] = value;
+  }
+  const lag = (name: string) => longs.get(name) ?? (broker ? BigInt(effectiveBrokerValue(broker, synonymOf(name))!) : undefined);
+  const [minLag, maxLag] = [lag("min.compaction.lag.ms"), lag("max.compaction.lag.ms")];
+  if (minLag !== undefined && maxLag !== undefined && minLag > maxLag)
+    return {
+      ok: false,
+      name: longs.has("min.compaction.lag.ms") ? "min.compaction.lag.ms" : "max.compaction.lag.ms",
+      message: `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`,
+    };
+  return { ok: true, configs: valid };
+}
+
+/** The typed effective configuration of a topic: its overrides over the broker defaults. */
+export function resolveTopicConfig(topicOverrides: Readonly<Record<string, string>>, broker: BrokerConfig): ResolvedTopicConfig {
+  const resolved: Record<string, unknown> = {};
+  for (const [name, { value }] of effectiveValues(topicOverrides, broker))
+    resolved[camelCase(name)] = typeof value === "bigint" ? toSafeNumber(value) : value;
+  return resolved as unknown as ResolvedTopicConfig;
+}
+
+/**
+ * DescribeConfigs of a topic. Each entry's synonyms are, in order: the topic
+ * override, then the broker synonyms set dynamically, then statically, then
+ * their defaults. Unlike Kafka, a fallback property (log.retention.hours for
+ * retention.ms) is listed even when the primary one (log.retention.ms) is
+ * unset, so the source tells where the value really comes from.
+ */
+export function describeTopicConfigs(
+  topicOverrides: Readonly<Record<string, string>>,
+  broker: BrokerConfig,
+  options: DescribeOptions,
+): DescribedConfig[] {
+  const effective = effectiveValues(topicOverrides, broker);
+  return selectNames(TOPIC_CONFIG_DEFS.keys(), options.names).map((name) => {
+    const def = TOPIC_CONFIG_DEFS.get(name)!;
+    const value = effective.get(name)!.text;
+    const synonyms: ConfigSynonym[] = [
+      ...(Object.hasOwn(topicOverrides, name) ? [{ name, value, source: "TOPIC_CONFIG" as const }] : []),
+      ...brokerSynonymEntries(broker, brokerSynonyms(def.synonym)),
+    ];
+    return {
+      name,
+      value,
+      source: synonyms[0]?.source ?? "DEFAULT_CONFIG",
+      isSensitive: false,
+      readOnly: false,
+      type: def.type,
+      documentation: null,
+      synonyms: options.includeSynonyms ? synonyms : [],
+    };
+  });
+}

@@ -1,0 +1,59 @@
+// Produce (key 0), versions 3-11: magic-2 record batches only (versions 0-2 carry the old message formats).
+import { ErrorCode, KafkaError } from "../protocol/errors";
+import { ApiKey } from "../protocol/generated/api-messages";
+import type { ProduceRequest, ProduceResponse } from "../protocol/generated";
+import { defineHandler, errorOf } from "./handler";
+
+type PartitionResponse = ProduceResponse["responses"][number]["partitionResponses"][number];
+
+export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: ApiKey.Produce,
+  minVersion: 3,
+  maxVersion: 11,
+  handle(request, context) {
+    const { broker } = context;
+    const acks = request.acks;
+    const validAcks = acks === -1 || acks === 0 || acks === 1;
+    const responses = request.topicData.map((topic) => ({
+      name: topic.name,
+      partitionResponses: topic.partitionData.map((data): PartitionResponse => {
+        const response: PartitionResponse = {
+          index: data.index,
+          errorCode: ErrorCode.NONE,
+          baseOffset: -1n,
+          logAppendTimeMs: -1n,
+          logStartOffset: -1n,
+          recordErrors: [],
+          errorMessage: null,
+          currentLeader: { leaderId: -1, leaderEpoch: -1 },
+        };
+        if (!validAcks) {
+          response.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+          return response;
+        }
+        if (request.transactionalId !== null) {
+          // Transactions come later; the transactional APIs are not advertised yet.
+          response.errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+          response.errorMessage = "Transactions are not supported by this broker yet";
+          return response;
+        }
+        try {
+          if (!data.records || data.records.length === 0)
+            throw new KafkaError("INVALID_RECORD", "Produce request carries no record batch");
+          const outcome = broker.replicas.appendRecords(topic.name, data.index, data.records);
+          response.baseOffset = BigInt(outcome.baseOffset);
+          response.logAppendTimeMs = BigInt(outcome.logAppendTimeMs);
+          response.logStartOffset = BigInt(outcome.logStartOffset);
+        } catch (error) {
+          const { errorCode, errorMessage } = errorOf(error, context, "KAFKA_STORAGE_ERROR");
+          response.errorCode = errorCode;
+          response.errorMessage = errorMessage;
+        }
+        return response;
+      }),
+    }));
+    // acks=0: the client does not read a response, so none is sent.
+    if (acks === 0) return null;
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  },
+});

@@ -1,0 +1,107 @@
+// Fetch (key 1), versions 4-16: whole stored batches, long poll bounded by max wait,
+// min bytes, max bytes and per-partition max bytes. No fetch sessions: the
+// response's session id 0 tells clients to send full fetch requests.
+import { ErrorCode, KafkaError } from "../protocol/errors";
+import { ApiKey } from "../protocol/generated/api-messages";
+import type { FetchRequest, FetchResponse } from "../protocol/generated";
+import { topicIdBytes, topicIdHex, ZERO_UUID } from "../metadata/topic-ids";
+import { defineHandler, errorOf, type RequestContext } from "./handler";
+
+type TopicResponse = FetchResponse["responses"][number];
+type PartitionResponse = TopicResponse["partitions"][number];
+
+/** A bound on how long one fetch may hold a connection, whatever the client asks. */
+const FETCH_WAIT_MS_MAX = 30_000;
+
+export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
+  apiKey: ApiKey.Fetch,
+  minVersion: 4,
+  maxVersion: 16,
+  async handle(request, context) {
+    const { broker } = context;
+    if (request.sessionId !== 0 || (request.sessionEpoch !== -1 && request.sessionEpoch !== 0)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [], nodeEndpoints: [] };
+    }
+    const waitMs = Math.min(Math.max(request.maxWaitMs, 0), FETCH_WAIT_MS_MAX);
+    const deadline = Date.now() + waitMs;
+    const wanted = request.topics.flatMap((topic) =>
+      topic.partitions.map((partition) => ({ topic: resolveTopicName(context, topic.topic, topic.topicId), partition: partition.partition })),
+    );
+
+    for (;;) {
+      const { responses, bytes, hasError } = readOnce(request, context);
+      const remainingMs = deadline - Date.now();
+      if (bytes >= request.minBytes || hasError || remainingMs <= 0 || broker.isStopping)
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
+      await broker.replicas.waitForAppend(
+        wanted.filter((entry): entry is { topic: string; partition: number } => entry.topic !== null),
+        remainingMs,
+      );
+    }
+  },
+});
+
+/** Topics are named up to v12 and identified by id from v13. */
+function resolveTopicName(context: RequestContext, name: string, topicId: Buffer): string | null {
+  if (context.apiVersion < 13) return name;
+  return context.broker.image.topicsById.get(topicIdHex(topicId))?.name ?? null;
+}
+
+function readOnce(request: FetchRequest, context: RequestContext) {
+  const { broker, apiVersion } = context;
+  const readCommitted = request.isolationLevel === 1;
+  let budgetBytes = Math.max(request.maxBytes, 0);
+  let bytes = 0;
+  let hasError = false;
+  const responses: TopicResponse[] = request.topics.map((topic) => {
+    const name = resolveTopicName(context, topic.topic, topic.topicId);
+    return {
+      topic: name ?? "",
+      topicId: apiVersion >= 13 ? topic.topicId : name ? topicIdBytes(broker.image.topic(name)?.topicId ?? "") : ZERO_UUID,
+      partitions: topic.partitions.map((fetch): PartitionResponse => {
+        const response: PartitionResponse = {
+          partitionIndex: fetch.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: -1n,
+          lastStableOffset: -1n,
+          logStartOffset: -1n,
+          divergingEpoch: { epoch: -1, endOffset: -1n },
+          currentLeader: { leaderId: -1, leaderEpoch: -1 },
+          snapshotId: { endOffset: -1n, epoch: -1 },
+          abortedTransactions: readCommitted ? [] : null,
+          preferredReadReplica: -1,
+          records: null,
+        };
+        try {
+          if (name === null) throw new KafkaError("UNKNOWN_TOPIC_ID", "This server does not host this topic ID.");
+          const log = broker.replicas.partitionLog(name, fetch.partition);
+          const highWatermark = log.highWatermark;
+          response.highWatermark = BigInt(highWatermark);
+          response.lastStableOffset = BigInt(highWatermark);
+          response.logStartOffset = BigInt(log.logStartOffset);
+          const offset = Number(fetch.fetchOffset);
+          const limit = Math.min(Math.max(fetch.partitionMaxBytes, 0), budgetBytes);
+          // Kafka's rule (KIP-74): the first partition with data returns at least one
+          // whole batch even above the limits, so a large batch never stalls a consumer.
+          const minOneBatch = bytes === 0;
+          if (offset < highWatermark && (limit > 0 || minOneBatch)) {
+            const { records } = log.read(offset, limit, { maxOffset: highWatermark });
+            if (records.length > 0 && (minOneBatch || records.length <= limit)) {
+              response.records = records;
+              bytes += records.length;
+              budgetBytes = Math.max(budgetBytes - records.length, 0);
+            }
+          } else if (offset > highWatermark || offset < log.logStartOffset) {
+            log.read(offset, 0); // throws OFFSET_OUT_OF_RANGE with the log's own message
+          }
+        } catch (error) {
+          hasError = true;
+          Object.assign(response, { errorCode: errorOf(error, context).errorCode });
+        }
+        response.records ??= Buffer.alloc(0);
+        return response;
+      }),
+    };
+  });
+  return { responses, bytes, hasError };
+}

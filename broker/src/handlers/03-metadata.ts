@@ -1,0 +1,94 @@
+// Metadata (key 3), versions 0-12: brokers, controller and topic layout; auto-creates topics.
+import { ErrorCode } from "../protocol/errors";
+import { ApiKey } from "../protocol/generated/api-messages";
+import type { MetadataRequest, MetadataResponse } from "../protocol/generated";
+import { isInternalTopic, type TopicState } from "../metadata/image";
+import { topicNameProblem } from "../metadata/topic-names";
+import { defineHandler } from "./handler";
+import { topicIdBytes, ZERO_UUID } from "../metadata/topic-ids";
+
+type ResponseTopic = MetadataResponse["topics"][number];
+
+/** Kafka's "authorized operations not requested" sentinel. */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+
+export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>({
+  apiKey: ApiKey.Metadata,
+  minVersion: 0,
+  maxVersion: 12,
+  handle(request, { broker, apiVersion }) {
+    const image = broker.image;
+    // v0 says "all topics" with an empty list; v1+ with null.
+    const allTopics = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
+    // Versions before 4 have no flag: they always allowed auto-creation.
+    const mayAutoCreate = apiVersion < 4 || request.allowAutoTopicCreation;
+
+    const topics: ResponseTopic[] = [];
+    if (allTopics) {
+      for (const topic of image.topicsByName.values()) topics.push(describeTopic(topic));
+    } else {
+      for (const requested of request.topics!) {
+        if (requested.name === null || requested.name === undefined) {
+          const id = Buffer.from(requested.topicId).toString("hex");
+          const topic = image.topicsById.get(id);
+          topics.push(topic ? describeTopic(topic) : errorTopic(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+          continue;
+        }
+        const name = requested.name;
+        let topic = image.topic(name);
+        if (!topic) {
+          if (topicNameProblem(name)) {
+            topics.push(errorTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
+            continue;
+          }
+          if (mayAutoCreate && !isInternalTopic(name) && broker.autoCreateTopic(name)) topic = image.topic(name);
+        }
+        topics.push(topic ? describeTopic(topic) : errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+      }
+    }
+
+    return {
+      throttleTimeMs: 0,
+      brokers: [...image.brokers.values()].map((endpoint) => ({
+        nodeId: endpoint.nodeId,
+        host: endpoint.host,
+        port: endpoint.port,
+        rack: endpoint.rack,
+      })),
+      clusterId: image.clusterId,
+      controllerId: image.controllerId,
+      topics,
+      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    };
+  },
+});
+
+function describeTopic(topic: TopicState): ResponseTopic {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topicIdBytes(topic.topicId),
+    isInternal: isInternalTopic(topic.name),
+    partitions: topic.partitions.map((state) => ({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: state.partition,
+      leaderId: state.leader,
+      leaderEpoch: state.leaderEpoch,
+      replicaNodes: state.replicas,
+      isrNodes: state.isr,
+      offlineReplicas: [],
+    })),
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+function errorTopic(name: string | null, topicId: Buffer, errorCode: number): ResponseTopic {
+  return {
+    errorCode,
+    name: name as string,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}

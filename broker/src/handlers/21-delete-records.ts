@@ -1,0 +1,33 @@
+// DeleteRecords (key 21), versions 0-2: move a partition's log start offset forward.
+import { ErrorCode } from "../protocol/errors";
+import { ApiKey } from "../protocol/generated/api-messages";
+import type { DeleteRecordsRequest, DeleteRecordsResponse } from "../protocol/generated";
+import { defineHandler, errorOf } from "./handler";
+
+/** Offset -1 means "up to the high watermark": delete everything. */
+const TO_HIGH_WATERMARK = -1n;
+
+export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
+  apiKey: ApiKey.DeleteRecords,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(request, context) {
+    const { broker } = context;
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((partition) => {
+          try {
+            const log = broker.replicas.partitionLog(topic.name, partition.partitionIndex);
+            const offset = partition.offset === TO_HIGH_WATERMARK ? log.highWatermark : Number(partition.offset);
+            const lowWatermark = log.deleteRecordsBefore(offset);
+            return { partitionIndex: partition.partitionIndex, lowWatermark: BigInt(lowWatermark), errorCode: ErrorCode.NONE };
+          } catch (error) {
+            return { partitionIndex: partition.partitionIndex, lowWatermark: -1n, errorCode: errorOf(error, context).errorCode };
+          }
+        }),
+      })),
+    };
+  },
+});

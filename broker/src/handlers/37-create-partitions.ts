@@ -1,0 +1,34 @@
+// CreatePartitions (key 37), versions 0-3: grow a topic, optionally with explicit assignments.
+import { ErrorCode } from "../protocol/errors";
+import { ApiKey } from "../protocol/generated/api-messages";
+import type { CreatePartitionsRequest, CreatePartitionsResponse } from "../protocol/generated";
+import { defineHandler, errorOf } from "./handler";
+
+export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
+  apiKey: ApiKey.CreatePartitions,
+  minVersion: 0,
+  maxVersion: 3,
+  handle(request, context) {
+    const { broker } = context;
+    const counts = new Map<string, number>();
+    for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
+    return {
+      throttleTimeMs: 0,
+      results: request.topics.map((topic) => {
+        if (counts.get(topic.name)! > 1)
+          return { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "Duplicate topic in request." };
+        try {
+          broker.controller.createPartitions(
+            topic.name,
+            topic.count,
+            topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null,
+            { validateOnly: request.validateOnly },
+          );
+          return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
+        } catch (error) {
+          return { name: topic.name, ...errorOf(error, context) };
+        }
+      }),
+    };
+  },
+});

@@ -1,0 +1,81 @@
+import type { Broker } from "../broker";
+import type { ConnectionInfo, DispatchResult, RequestDispatcher } from "../net/connection";
+import { ErrorCode, ProtocolError } from "../protocol/errors";
+import { ApiKey, API_MESSAGES, requestHeaderVersion, responseHeaderVersion } from "../protocol/generated/api-messages";
+import { readRequestHeader, writeResponseHeader } from "../protocol/generated";
+import { writeApiVersionsResponse } from "../protocol/generated";
+import { Reader } from "../protocol/reader";
+import { Writer } from "../protocol/writer";
+import type { Logger } from "../runtime/logger";
+import type { ApiHandler } from "./handler";
+import { supportedApiVersions } from "./18-api-versions";
+
+/**
+ * Turns a request frame into a response frame: header, version check, body
+ * decoding, the handler, and encoding. A frame that cannot be served closes
+ * its connection with a log line saying why; other connections go on.
+ */
+export class Dispatcher implements RequestDispatcher {
+  constructor(
+    private readonly handlers: ReadonlyMap<number, ApiHandler>,
+    private readonly broker: Broker,
+    private readonly logger: Logger,
+  ) {}
+
+  dispatch(frame: Buffer, connection: ConnectionInfo): DispatchResult | Promise<DispatchResult> {
+    if (frame.length < 8) return { kind: "close", reason: `request frame of ${frame.length} bytes is shorter than a header` };
+    const apiKey = frame.readInt16BE(0);
+    const apiVersion = frame.readInt16BE(2);
+    const correlationId = frame.readInt32BE(4);
+    const spec = API_MESSAGES.get(apiKey);
+    const handler = this.handlers.get(apiKey);
+    if (!spec || !handler) return { kind: "close", reason: `unknown or unsupported api key ${apiKey}`, fields: { apiVersion } };
+    if (apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      if (apiKey === ApiKey.ApiVersions) return this.unsupportedApiVersions(correlationId);
+      return {
+        kind: "close",
+        reason: `unsupported version ${apiVersion} of ${spec.name} (supported ${handler.minVersion}-${handler.maxVersion})`,
+      };
+    }
+
+    let request: unknown;
+    let clientId: string | null;
+    try {
+      const reader = new Reader(frame);
+      clientId = readRequestHeader(reader, requestHeaderVersion(apiKey, apiVersion)).clientId;
+      request = spec.readRequest(reader, apiVersion);
+    } catch (error) {
+      if (error instanceof ProtocolError)
+        return { kind: "close", reason: `malformed ${spec.name} v${apiVersion} request: ${error.message}`, fields: { correlationId } };
+      throw error;
+    }
+
+    const context = { broker: this.broker, apiVersion, correlationId, clientId, connection };
+    const respond = (response: unknown): DispatchResult => {
+      if (response === null) return { kind: "no-response" };
+      const writer = new Writer();
+      writeResponseHeader(writer, responseHeaderVersion(apiKey, apiVersion), { correlationId });
+      spec.writeResponse(writer, apiVersion, response);
+      return { kind: "respond", chunks: writer.toChunks() };
+    };
+    const result = handler.handle(request, context);
+    if (result instanceof Promise) return result.then(respond);
+    return respond(result);
+  }
+
+  /** Kafka's answer to an ApiVersions version it does not know: a v0 body with the error and the supported list. */
+  private unsupportedApiVersions(correlationId: number): DispatchResult {
+    const writer = new Writer();
+    writeResponseHeader(writer, 0, { correlationId });
+    writeApiVersionsResponse(writer, 0, {
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
+      apiKeys: supportedApiVersions(this.handlers),
+      throttleTimeMs: 0,
+      supportedFeatures: [],
+      finalizedFeaturesEpoch: -1n,
+      finalizedFeatures: [],
+      zkMigrationReady: false,
+    });
+    return { kind: "respond", chunks: writer.toChunks() };
+  }
+}

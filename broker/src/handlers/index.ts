@@ -1,0 +1,33 @@
+import type { ApiHandler } from "./handler";
+import { produceHandler } from "./00-produce";
+import { fetchHandler } from "./01-fetch";
+import { listOffsetsHandler } from "./02-list-offsets";
+import { metadataHandler } from "./03-metadata";
+import { apiVersionsHandler } from "./18-api-versions";
+import { createTopicsHandler } from "./19-create-topics";
+import { deleteTopicsHandler } from "./20-delete-topics";
+import { deleteRecordsHandler } from "./21-delete-records";
+import { describeConfigsHandler } from "./32-describe-configs";
+import { alterConfigsHandler } from "./33-alter-configs";
+import { describeLogDirsHandler } from "./35-describe-log-dirs";
+import { createPartitionsHandler } from "./37-create-partitions";
+import { incrementalAlterConfigsHandler } from "./44-incremental-alter-configs";
+import { describeClusterHandler } from "./60-describe-cluster";
+
+/** Every API this broker serves; ApiVersions advertises exactly these. */
+export const ALL_HANDLERS: readonly ApiHandler[] = [
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
+  metadataHandler,
+  apiVersionsHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  deleteRecordsHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  describeLogDirsHandler,
+  createPartitionsHandler,
+  incrementalAlterConfigsHandler,
+  describeClusterHandler,
+];

@@ -1,0 +1,45 @@
+import { loadBrokerConfig, ConfigError } from "./config/broker-config";
+import { Broker } from "./broker";
+import { createLogger } from "./runtime/logger";
+
+/**
+ * `npm run broker -- [server.properties] [--override key=value ...]`
+ * Starts one node and stops it gracefully on SIGTERM or SIGINT.
+ */
+async function main(): Promise<void> {
+  const logger = createLogger();
+  let config;
+  try {
+    config = loadBrokerConfig(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.error("invalid configuration; not starting", { error: error.message });
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+  const broker = await Broker.start(config, { logger: logger.child({ node: config.nodeId }) });
+  let signals = 0;
+  const stop = (signal: string) => {
+    if (++signals > 1) {
+      logger.warn("second signal; exiting at once", { signal });
+      process.exit(1);
+    }
+    logger.info("signal received", { signal });
+    broker.shutdown().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error("shutdown failed", { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

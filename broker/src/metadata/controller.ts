@@ -1,0 +1,223 @@
+import { KafkaError } from "../protocol/errors";
+import { ConfigError, withDynamicConfigs, type BrokerConfig } from "../config/broker-config";
+import { validateTopicConfigs } from "../config/topic-config";
+import type { MetadataImage, TopicState } from "./image";
+import { isInternalTopic } from "./image";
+import { newTopicId, type MetadataStore } from "./metadata-store";
+import type { MetadataRecord } from "./records";
+import { collisionKey, topicNameProblem } from "./topic-names";
+
+export interface CreateTopicSpec {
+  name: string;
+  /** -1 for the broker's num.partitions. */
+  numPartitions: number;
+  /** -1 for the broker's default.replication.factor. */
+  replicationFactor: number;
+  /** Explicit replica lists by partition index; when given, the two counts above must be -1. */
+  assignments: ReadonlyArray<{ partition: number; brokerIds: number[] }>;
+  configs: Record<string, string | null>;
+}
+
+/** A limit on partitions per request, so one request cannot exhaust file descriptors. */
+export const PARTITIONS_PER_TOPIC_MAX = 10_000;
+
+/**
+ * Validates topic and config changes against the image and turns them into
+ * metadata records. Every check happens before the commit and nothing awaits
+ * in between, so two requests cannot both create the same topic.
+ */
+export class Controller {
+  constructor(
+    private readonly store: MetadataStore,
+    /** The node's current configuration: topic defaults, and the static layer dynamic configs go on. */
+    private readonly brokerConfig: () => BrokerConfig,
+  ) {}
+
+  get image(): MetadataImage {
+    return this.store.image;
+  }
+
+  createTopic(spec: CreateTopicSpec, options: { validateOnly: boolean; allowInternal?: boolean }): TopicState | null {
+    const problem = topicNameProblem(spec.name);
+    if (problem) throw new KafkaError("INVALID_TOPIC_EXCEPTION", problem);
+    if (this.image.topic(spec.name)) throw new KafkaError("TOPIC_ALREADY_EXISTS", `Topic '${spec.name}' already exists.`);
+    if (isInternalTopic(spec.name) && !options.allowInternal)
+      throw new KafkaError("INVALID_REQUEST", `Creation of internal topic ${spec.name} is prohibited.`);
+    const key = collisionKey(spec.name);
+    for (const existing of this.image.topicsByName.keys()) {
+      if (collisionKey(existing) === key)
+        throw new KafkaError("INVALID_TOPIC_EXCEPTION", `Topic '${spec.name}' collides with existing topic: ${existing}`);
+    }
+    const configs = validateTopicConfigs(spec.configs);
+    if (!configs.ok) throw new KafkaError("INVALID_CONFIG", configs.message);
+
+    const replicaLists = this.placeReplicas(spec);
+    if (options.validateOnly) return null;
+
+    const topicId = newTopicId();
+    const records: MetadataRecord[] = [{ type: "TopicRecord", name: spec.name, topicId }];
+    replicaLists.forEach((replicas, partition) =>
+      records.push({ type: "PartitionRecord", topicId, partition, replicas, isr: replicas, leader: replicas[0], leaderEpoch: 0 }),
+    );
+    for (const [name, value] of Object.entries(configs.configs))
+      records.push({ type: "ConfigRecord", resourceType: "topic", resourceName: spec.name, name, value });
+    this.store.commit(records);
+    return this.image.topic(spec.name)!;
+  }
+
+  private placeReplicas(spec: CreateTopicSpec): number[][] {
+    const brokerIds = [...this.image.brokers.keys()].sort((a, b) => a - b);
+    if (spec.assignments.length > 0) {
+      if (spec.numPartitions !== -1 || spec.replicationFactor !== -1)
+        throw new KafkaError("INVALID_REQUEST", "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+      return this.validateAssignments(spec.assignments, 0, brokerIds);
+    }
+    const defaults = this.brokerConfig();
+    const partitions = spec.numPartitions === -1 ? defaults.numPartitions : spec.numPartitions;
+    const replicationFactor = spec.replicationFactor === -1 ? defaults.defaultReplicationFactor : spec.replicationFactor;
+    if (partitions <= 0) throw new KafkaError("INVALID_PARTITIONS", "Number of partitions must be larger than 0.");
+    if (partitions > PARTITIONS_PER_TOPIC_MAX)
+      throw new KafkaError("INVALID_PARTITIONS", `Number of partitions must be at most ${PARTITIONS_PER_TOPIC_MAX}.`);
+    if (replicationFactor <= 0) throw new KafkaError("INVALID_REPLICATION_FACTOR", "Replication factor must be larger than 0.");
+    if (replicationFactor > brokerIds.length)
+      throw new KafkaError(
+        "INVALID_REPLICATION_FACTOR",
+        `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${brokerIds.length} broker(s) are registered.`,
+      );
+    return roundRobin(partitions, replicationFactor, brokerIds, 0);
+  }
+
+  private validateAssignments(
+    assignments: ReadonlyArray<{ partition: number; brokerIds: number[] }>,
+    firstPartition: number,
+    brokerIds: number[],
+  ): number[][] {
+    const sorted = [...assignments].sort((a, b) => a.partition - b.partition);
+    const replicationFactor = sorted[0].brokerIds.length;
+    sorted.forEach((assignment, index) => {
+      if (assignment.partition !== firstPartition + index)
+        throw new KafkaError("INVALID_REPLICA_ASSIGNMENT", "Partitions should be a consecutive 0-based integer sequence");
+      if (assignment.brokerIds.length === 0)
+        throw new KafkaError("INVALID_REPLICA_ASSIGNMENT", `Replica assignment for partition ${assignment.partition} is empty.`);
+      if (assignment.brokerIds.length !== replicationFactor)
+        throw new KafkaError("INVALID_REPLICA_ASSIGNMENT", "All partitions should have the same number of replicas.");
+      if (new Set(assignment.brokerIds).size !== assignment.brokerIds.length)
+        throw new KafkaError("INVALID_REPLICA_ASSIGNMENT", `Duplicate replica assignment found: ${assignment.brokerIds}`);
+      const unknown = assignment.brokerIds.find((id) => !brokerIds.includes(id));
+      if (unknown !== undefined)
+        throw new KafkaError("INVALID_REPLICA_ASSIGNMENT", `Replica assignment references unknown broker ${unknown}.`);
+    });
+    return sorted.map((assignment) => [...assignment.brokerIds]);
+  }
+
+  deleteTopic(name: string): void {
+    const topic = this.image.topic(name);
+    if (!topic) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", "This server does not host this topic-partition.");
+    this.store.commit([{ type: "RemoveTopicRecord", topicId: topic.topicId }]);
+  }
+
+  createPartitions(
+    name: string,
+    totalCount: number,
+    assignments: ReadonlyArray<number[]> | null,
+    options: { validateOnly: boolean },
+  ): void {
+    const topic = this.image.topic(name);
+    if (!topic) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", "This server does not host this topic-partition.");
+    const current = topic.partitions.length;
+    if (totalCount <= current)
+      throw new KafkaError(
+        "INVALID_PARTITIONS",
+        totalCount === current
+          ? `Topic already has ${current} partitions.`
+          : `Topic currently has ${current} partitions, which is higher than the requested ${totalCount}.`,
+      );
+    if (totalCount > PARTITIONS_PER_TOPIC_MAX)
+      throw new KafkaError("INVALID_PARTITIONS", `Number of partitions must be at most ${PARTITIONS_PER_TOPIC_MAX}.`);
+    const brokerIds = [...this.image.brokers.keys()].sort((a, b) => a - b);
+    const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
+    let replicaLists: number[][];
+    if (assignments) {
+      if (assignments.length !== totalCount - current)
+        throw new KafkaError(
+          "INVALID_REPLICA_ASSIGNMENT",
+          `Increasing the number of partitions by ${totalCount - current} but ${assignments.length} assignments provided.`,
+        );
+      replicaLists = this.validateAssignments(
+        assignments.map((brokerIdsOfPartition, index) => ({ partition: current + index, brokerIds: brokerIdsOfPartition })),
+        current,
+        brokerIds,
+      );
+      if (replicaLists[0].length !== replicationFactor)
+        throw new KafkaError("INVALID_REPLICA_ASSIGNMENT", `Inconsistent replication factor between partitions, partition 0 has ${replicationFactor}.`);
+    } else {
+      replicaLists = roundRobin(totalCount - current, replicationFactor, brokerIds, current);
+    }
+    if (options.validateOnly) return;
+    this.store.commit(
+      replicaLists.map((replicas, index) => ({
+        type: "PartitionRecord" as const,
+        topicId: topic.topicId,
+        partition: current + index,
+        replicas,
+        isr: replicas,
+        leader: replicas[0],
+        leaderEpoch: 0,
+      })),
+    );
+  }
+
+  /** Replaces a topic's config overrides with `next` (only the difference is written). */
+  replaceTopicConfigs(name: string, next: Record<string, string>, options: { validateOnly: boolean }): void {
+    const topic = this.image.topic(name);
+    if (!topic) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `Topic ${name} does not exist.`);
+    const validated = validateTopicConfigs(next, this.brokerConfig());
+    if (!validated.ok) throw new KafkaError("INVALID_CONFIG", validated.message);
+    if (options.validateOnly) return;
+    this.store.commit(configDiff("topic", name, topic.configs, validated.configs));
+  }
+
+  /**
+   * Replaces the dynamic configs of broker `resourceName` (this node's id)
+   * with `next`. Returns the node's configuration with them applied.
+   */
+  replaceBrokerConfigs(resourceName: string, next: Record<string, string>, options: { validateOnly: boolean }): BrokerConfig {
+    let updated: BrokerConfig;
+    try {
+      updated = withDynamicConfigs(this.brokerConfig(), next);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new KafkaError("INVALID_CONFIG", error.message);
+      throw error;
+    }
+    if (!options.validateOnly)
+      this.store.commit(configDiff("broker", resourceName, this.image.brokerConfigs.get(resourceName) ?? new Map(), next));
+    return updated;
+  }
+}
+
+/** The config records that turn `current` into `next`: removals as null values, then changed or new values. */
+function configDiff(
+  resourceType: "topic" | "broker",
+  resourceName: string,
+  current: ReadonlyMap<string, string>,
+  next: Readonly<Record<string, string>>,
+): MetadataRecord[] {
+  const records: MetadataRecord[] = [];
+  for (const name of current.keys())
+    if (!Object.hasOwn(next, name)) records.push({ type: "ConfigRecord", resourceType, resourceName, name, value: null });
+  for (const [name, value] of Object.entries(next))
+    if (current.get(name) !== value) records.push({ type: "ConfigRecord", resourceType, resourceName, name, value });
+  return records;
+}
+
+/** Spreads leaders and followers over the brokers, starting after the last partition placed. */
+function roundRobin(partitions: number, replicationFactor: number, brokerIds: number[], firstPartition: number): number[][] {
+  const lists: number[][] = [];
+  for (let index = 0; index < partitions; index++) {
+    const start = (firstPartition + index) % brokerIds.length;
+    const replicas: number[] = [];
+    for (let replica = 0; replica < replicationFactor; replica++) replicas.push(brokerIds[(start + replica) % brokerIds.length]);
+    lists.push(replicas);
+  }
+  return lists;
+}

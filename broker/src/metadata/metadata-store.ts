@@ -1,0 +1,94 @@
+import { randomBytes } from "node:crypto";
+import { KafkaError } from "../protocol/errors";
+import { decodeRecordBatches, encodeRecordBatch, validateProducedRecords } from "../protocol/records/record-batch";
+import type { Logger } from "../runtime/logger";
+import { PartitionLog, type LogConfig } from "../storage/partition-log";
+import type { FileSystem } from "../runtime/fs";
+import { MetadataImage, type BrokerEndpoint } from "./image";
+import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from "./records";
+
+/** The metadata log never expires: it is the cluster's source of truth. */
+const METADATA_LOG_CONFIG: LogConfig = {
+  segmentBytes: 8 * 1024 * 1024,
+  segmentMs: Number.MAX_SAFE_INTEGER,
+  retentionMs: -1,
+  retentionBytes: -1,
+  indexIntervalBytes: 4096,
+  flushIntervalMessages: 1,
+  flushIntervalMs: Number.MAX_SAFE_INTEGER,
+};
+
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Owns the metadata image and the log it is replayed from. Changes are
+ * appended (and fsynced) first and applied to the image second, all without
+ * yielding, so no reader ever sees a change that is not durable.
+ */
+export class MetadataStore {
+  private constructor(
+    readonly image: MetadataImage,
+    private readonly log: PartitionLog,
+  ) {}
+
+  static open(options: {
+    dir: string;
+    clusterId: string;
+    nodeId: number;
+    brokers: ReadonlyMap<number, BrokerEndpoint>;
+    fs?: FileSystem;
+    logger: Logger;
+  }): MetadataStore {
+    const log = PartitionLog.open(options.dir, METADATA_LOG_CONFIG, {
+      fs: options.fs,
+      logger: (msg, fields) => options.logger.info(msg, { ...fields, log: "__cluster_metadata" }),
+    });
+    const image = new MetadataImage(options.clusterId, options.nodeId, options.brokers);
+    let offset = log.logStartOffset;
+    while (offset < log.logEndOffset) {
+      const { records } = log.read(offset, READ_CHUNK_BYTES);
+      if (records.length === 0) break;
+      for (const batch of decodeRecordBatches(records)) {
+        for (const record of batch.records) {
+          const recordOffset = batch.baseOffset + record.offsetDelta;
+          if (recordOffset < offset) continue;
+          if (!record.value) throw new Error(`metadata record at offset ${recordOffset} has no value`);
+          image.replay(decodeMetadataRecord(record.value), recordOffset);
+        }
+        offset = batch.baseOffset + batch.lastOffsetDelta + 1;
+      }
+    }
+    options.logger.info("metadata loaded", { records: log.logEndOffset, topics: image.topicsByName.size });
+    return new MetadataStore(image, log);
+  }
+
+  /** Appends the records as one batch, makes them durable, then applies them. */
+  commit(records: readonly MetadataRecord[]): void {
+    if (records.length === 0) return;
+    const batch = encodeRecordBatch({
+      records: records.map((record, index) => ({ ...encodeMetadataRecord(record), offsetDelta: index })),
+    });
+    const validated = validateProducedRecords(batch, { maxMessageBytes: Number.MAX_SAFE_INTEGER });
+    const { baseOffset } = this.log.append(batch, validated);
+    this.log.flush();
+    records.forEach((record, index) => this.image.replay(record, baseOffset + index));
+  }
+
+  close(): void {
+    this.log.close();
+  }
+}
+
+export function newTopicId(): string {
+  // An all-zero id means "no id" on the wire, so draw until it is not.
+  for (;;) {
+    const id = randomBytes(16);
+    if (!id.every((byte) => byte === 0)) return id.toString("hex");
+  }
+}
+
+export function assertKnownTopic(image: MetadataImage, name: string) {
+  const topic = image.topic(name);
+  if (!topic) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `This server does not host this topic-partition: ${name}`);
+  return topic;
+}

@@ -1,0 +1,171 @@
+import type { Socket } from "node:net";
+import type { Logger } from "../runtime/logger";
+import { FrameDecoder, FrameTooLargeError } from "./frame-decoder";
+
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly listenerName: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+/** What the dispatcher decided for one request frame. */
+export type DispatchResult =
+  | { kind: "respond"; chunks: Buffer[] }
+  | { kind: "no-response" }
+  | { kind: "close"; reason: string; fields?: Record<string, unknown> };
+
+export interface RequestDispatcher {
+  dispatch(frame: Buffer, connection: ConnectionInfo): DispatchResult | Promise<DispatchResult>;
+}
+
+export interface ConnectionLimits {
+  /** socket.request.max.bytes: a larger frame closes the connection. */
+  frameBytesMax: number;
+  /** queued.max.requests: reading pauses while this many requests wait on one connection. */
+  queuedRequestsMax: number;
+}
+
+/**
+ * One client connection. Requests may be pipelined; they are handled one at a
+ * time in arrival order, as Kafka does, so responses leave in request order
+ * without any reordering buffer.
+ */
+export class Connection {
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Buffer[] = [];
+  private processing = false;
+  private closed = false;
+  private readingPaused = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly socket: Socket,
+    readonly info: ConnectionInfo,
+    private readonly dispatcher: RequestDispatcher,
+    private readonly limits: ConnectionLimits,
+    private readonly logger: Logger,
+    private readonly onClosed: (connection: Connection) => void,
+  ) {
+    this.decoder = new FrameDecoder(limits.frameBytesMax);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (error) => this.logger.debug("socket error", { connection: info.id, error: error.message }));
+    socket.on("close", () => this.finish());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      if (error instanceof FrameTooLargeError) return this.close(error.message);
+      throw error;
+    }
+    for (const frame of frames) this.queue.push(frame);
+    if (this.queue.length >= this.limits.queuedRequestsMax && !this.readingPaused) {
+      this.readingPaused = true;
+      this.socket.pause();
+    }
+    if (!this.processing) void this.processQueue();
+  }
+
+  private async processQueue(): Promise<void> {
+    this.processing = true;
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        const frame = this.queue.shift()!;
+        const pending = this.dispatcher.dispatch(frame, this.info);
+        const result = pending instanceof Promise ? await pending : pending;
+        if (this.closed) break;
+        switch (result.kind) {
+          case "respond": {
+            if (!this.write(result.chunks)) await this.drained();
+            break;
+          }
+          case "no-response":
+            break;
+          case "close":
+            this.close(result.reason, result.fields);
+            break;
+        }
+        if (this.readingPaused && this.queue.length < this.limits.queuedRequestsMax) {
+          this.readingPaused = false;
+          this.socket.resume();
+        }
+      }
+    } catch (error) {
+      this.logger.error("request handling failed; closing connection", { connection: this.info.id, error });
+      this.close("internal error");
+    } finally {
+      this.processing = false;
+      if (this.queue.length === 0) this.notifyIdle();
+    }
+  }
+
+  private write(chunks: Buffer[]): boolean {
+    let total = 0;
+    for (const chunk of chunks) total += chunk.length;
+    const size = Buffer.allocUnsafe(4);
+    size.writeInt32BE(total, 0);
+    this.socket.cork();
+    this.socket.write(size);
+    let flowing = true;
+    for (const chunk of chunks) flowing = this.socket.write(chunk);
+    this.socket.uncork();
+    return flowing;
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closed) return resolve();
+      const done = () => {
+        this.socket.off("drain", done);
+        this.socket.off("close", done);
+        resolve();
+      };
+      this.socket.on("drain", done);
+      this.socket.on("close", done);
+    });
+  }
+
+  /** Closes the connection at once, logging why. */
+  close(reason: string, fields?: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.logger.warn("closing connection", {
+      connection: this.info.id,
+      remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
+      listener: this.info.listenerName,
+      reason,
+      ...fields,
+    });
+    this.socket.destroy();
+    this.finish();
+  }
+
+  /** Stops reading, lets the requests already received finish, then ends the socket. */
+  async drainAndClose(): Promise<void> {
+    if (this.closed) return;
+    this.socket.pause();
+    if (this.processing || this.queue.length > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (!this.closed) {
+      await new Promise<void>((resolve) => this.socket.end(resolve));
+      this.finish();
+    }
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.notifyIdle();
+    this.onClosed(this);
+  }
+}

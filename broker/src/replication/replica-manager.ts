@@ -1,0 +1,143 @@
+import { KafkaError } from "../protocol/errors";
+import { stampBatch, validateProducedRecords } from "../protocol/records/record-batch";
+import type { BrokerConfig } from "../config/broker-config";
+import { resolveTopicConfig, type ResolvedTopicConfig } from "../config/topic-config";
+import type { MetadataImage, TopicState } from "../metadata/image";
+import type { Clock } from "../runtime/clock";
+import type { LogManager } from "../storage/log-manager";
+import { DEFAULT_LOG_CONFIG } from "../storage/log-config";
+import type { LogConfig, PartitionLog } from "../storage/partition-log";
+
+export interface AppendOutcome {
+  baseOffset: number;
+  /** -1 unless the topic stamps LogAppendTime. */
+  logAppendTimeMs: number;
+  logStartOffset: number;
+}
+
+/**
+ * The partitions this node leads: it checks that a partition exists, appends
+ * validated batches to its log, serves reads and wakes fetches waiting for
+ * data. For now every partition is led here with no followers; replication
+ * adds follower state and a high watermark that lags the log end.
+ */
+export class ReplicaManager {
+  private readonly topicConfigs = new Map<string, ResolvedTopicConfig>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly image: MetadataImage,
+    private readonly logs: LogManager,
+    private readonly brokerConfig: () => BrokerConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  topicConfig(topic: TopicState): ResolvedTopicConfig {
+    let resolved = this.topicConfigs.get(topic.name);
+    if (!resolved) {
+      resolved = resolveTopicConfig(Object.fromEntries(topic.configs), this.brokerConfig());
+      this.topicConfigs.set(topic.name, resolved);
+    }
+    return resolved;
+  }
+
+  /** Call after a topic's configs change so open logs pick up the new values. */
+  topicConfigChanged(topicName: string): void {
+    this.topicConfigs.delete(topicName);
+    const topic = this.image.topic(topicName);
+    if (!topic) return;
+    const config = logConfigOf(this.topicConfig(topic));
+    for (const state of topic.partitions) this.logs.get(topicName, state.partition)?.updateConfig(config);
+  }
+
+  /** Call after the broker's dynamic configs change: every topic default may have moved. */
+  brokerConfigChanged(): void {
+    for (const topicName of this.image.topicsByName.keys()) this.topicConfigChanged(topicName);
+  }
+
+  topicDeleted(topicName: string): void {
+    this.topicConfigs.delete(topicName);
+    this.logs.delete(topicName);
+  }
+
+  /** The storage settings of a topic's logs; Kafka's defaults for a topic the image does not know. */
+  logConfigFor(topicName: string): LogConfig {
+    const topic = this.image.topic(topicName);
+    return topic ? logConfigOf(this.topicConfig(topic)) : DEFAULT_LOG_CONFIG;
+  }
+
+  /** The log of a partition led here, created on first use; a KafkaError when there is no such partition. */
+  partitionLog(topicName: string, partition: number): PartitionLog {
+    const topic = this.image.topic(topicName);
+    if (!topic || partition < 0 || partition >= topic.partitions.length)
+      throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `This server does not host this topic-partition: ${topicName}-${partition}`);
+    return this.logs.get(topicName, partition) ?? this.logs.getOrCreate(topicName, partition, logConfigOf(this.topicConfig(topic)));
+  }
+
+  appendRecords(topicName: string, partition: number, records: Buffer): AppendOutcome {
+    const log = this.partitionLog(topicName, partition);
+    const config = this.topicConfig(this.image.topic(topicName)!);
+    const batches = validateProducedRecords(records, { maxMessageBytes: config.maxMessageBytes });
+    let logAppendTimeMs = -1;
+    if (config.messageTimestampType === "LogAppendTime") {
+      logAppendTimeMs = this.clock.nowMs();
+      let nextOffset = log.logEndOffset;
+      for (const batch of batches) {
+        stampBatch(records, batch, nextOffset, { partitionLeaderEpoch: 0, logAppendTimeMs });
+        nextOffset += batch.lastOffsetDelta + 1;
+      }
+    }
+    const { baseOffset } = log.append(
+      records,
+      batches.map((batch) => (logAppendTimeMs >= 0 ? { ...batch, maxTimestamp: logAppendTimeMs } : batch)),
+      { partitionLeaderEpoch: 0 },
+    );
+    this.notify(topicName, partition);
+    return { baseOffset, logAppendTimeMs, logStartOffset: log.logStartOffset };
+  }
+
+  /** Resolves on the next append to any of the partitions, or when `timeoutMs` passes. */
+  waitForAppend(partitions: ReadonlyArray<{ topic: string; partition: number }>, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const keys = partitions.map(({ topic, partition }) => `${topic}\u0000${partition}`);
+      const wake = () => {
+        clearTimeout(timer);
+        for (const key of keys) {
+          const set = this.waiters.get(key);
+          set?.delete(wake);
+          if (set?.size === 0) this.waiters.delete(key);
+        }
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      for (const key of keys) {
+        let set = this.waiters.get(key);
+        if (!set) this.waiters.set(key, (set = new Set()));
+        set.add(wake);
+      }
+    });
+  }
+
+  /** Wakes every waiting fetch, e.g. at shutdown. */
+  wakeAll(): void {
+    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
+  }
+
+  private notify(topic: string, partition: number): void {
+    const set = this.waiters.get(`${topic}\u0000${partition}`);
+    if (set) for (const wake of [...set]) wake();
+  }
+}
+
+export function logConfigOf(config: ResolvedTopicConfig): LogConfig {
+  return {
+    segmentBytes: config.segmentBytes,
+    segmentMs: config.segmentMs,
+    retentionMs: config.retentionMs,
+    retentionBytes: config.retentionBytes,
+    indexIntervalBytes: config.indexIntervalBytes,
+    flushIntervalMessages: config.flushMessages,
+    flushIntervalMs: config.flushMs,
+    fileDeleteDelayMs: config.fileDeleteDelayMs,
+  };
+}

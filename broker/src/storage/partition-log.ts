@@ -1,0 +1,713 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { KafkaError } from "../protocol/errors";
+import { BatchHeader, batchLastOffsetDelta, batchTotalBytes, setBatchBaseOffset, setBatchPartitionLeaderEpoch } from "../protocol/records/batch-header";
+import { decodeRecordBatch, recordTimestamp } from "../protocol/records/record-batch";
+import { systemClock, type Clock } from "../runtime/clock";
+import { isErrno, nodeFileSystem, writeFileAtomicSync, type FileSystem } from "../runtime/fs";
+import {
+  CLEAN_SHUTDOWN_FILE,
+  DELETED_SUFFIX,
+  DELETE_DIR_SUFFIX,
+  INDEX_SUFFIX,
+  LOG_START_OFFSET_FILE,
+  LOG_SUFFIX,
+  TEMP_SUFFIX,
+  TIME_INDEX_SUFFIX,
+  parsePartitionDirName,
+  parseSegmentFileName,
+} from "./file-names";
+import { checkLogConfig, type LogConfig } from "./log-config";
+import { scanRecordTimestamps } from "./record-timestamps";
+import { LogSegment, type AppendedBatch, type BatchPosition, type SegmentContext, type StorageLogger } from "./log-segment";
+
+export type { LogConfig } from "./log-config";
+export { DEFAULT_LOG_CONFIG } from "./log-config";
+
+export interface PartitionLogDeps {
+  fs?: FileSystem;
+  clock?: Clock;
+  logger?: StorageLogger;
+}
+
+/** Where one batch of an append sits in the records buffer, as validation found it. */
+export interface BatchToAppend {
+  at: number;
+  bytes: number;
+  lastOffsetDelta: number;
+  maxTimestamp: number;
+}
+
+const INT32_MAX = 0x7fffffff;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The log of one topic-partition in `<log.dir>/<topic>-<partition>`: segments
+ * of raw record batches exactly as they travel on the wire, each with a
+ * sparse offset index and a time index, in Kafka's on-disk shape.
+ *
+ * Every method is synchronous and owns the state it touches: a check and the
+ * write that depends on it never straddle an await. Appends reach the page
+ * cache (that is what `acks` promises, as in Kafka); fsync follows the flush
+ * policy, every roll, and close. After a crash, open() scans the last
+ * segment, truncates a torn tail and rebuilds indexes, so everything flushed
+ * survives and no partial batch is ever served.
+ *
+ * An I/O error takes the log offline: every later call fails with
+ * KAFKA_STORAGE_ERROR until the broker restarts and recovers it.
+ */
+export class PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  private config: LogConfig;
+  private readonly segments: LogSegment[] = [];
+  private startOffset = 0;
+  private endOffset = 0;
+  /** Kept apart from endOffset: replication will move it behind the log end. */
+  private highWatermarkOffset = 0;
+  /** Everything below this offset is fsynced. */
+  private recoveryPoint = 0;
+  private lastFlushMs: number;
+  private state: "open" | "closed" | "offline" = "open";
+  private readonly segmentContext: SegmentContext;
+
+  private constructor(
+    readonly dir: string,
+    config: LogConfig,
+    private readonly fs: FileSystem,
+    private readonly clock: Clock,
+    private readonly logger: StorageLogger,
+  ) {
+    this.config = checkLogConfig(config);
+    const parsed = parsePartitionDirName(path.basename(dir));
+    this.topic = parsed?.topic ?? path.basename(dir);
+    this.partition = parsed?.partition ?? -1;
+    this.lastFlushMs = clock.nowMs();
+    this.segmentContext = { fs, logger, indexIntervalBytes: () => this.config.indexIntervalBytes };
+  }
+
+  /** Opens the log in `dir` (creating it when missing) and recovers it after a crash. */
+  static open(dir: string, config: LogConfig, deps: PartitionLogDeps = {}): PartitionLog {
+    const log = new PartitionLog(
+      dir,
+      config,
+      deps.fs ?? nodeFileSystem,
+      deps.clock ?? systemClock,
+      deps.logger ?? (() => {}),
+    );
+    try {
+      log.load();
+    } catch (error) {
+      log.closeSegmentsQuietly();
+      throw error;
+    }
+    return log;
+  }
+
+  updateConfig(config: LogConfig): void {
+    this.config = checkLogConfig(config);
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  /** The offset the next appended record gets. */
+  get logEndOffset(): number {
+    return this.endOffset;
+  }
+
+  /** The offset up to which consumers may read; the log end for a single node. */
+  get highWatermark(): number {
+    return this.highWatermarkOffset;
+  }
+
+  get sizeBytes(): number {
+    let total = 0;
+    for (const segment of this.segments) total += segment.sizeBytes;
+    return total;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first (for tests and tools). */
+  get segmentBaseOffsets(): number[] {
+    return this.segments.map((segment) => segment.baseOffset);
+  }
+
+  // --- appends ----------------------------------------------------------------------
+
+  /**
+   * Appends already-validated batches laid end to end in `records` (one
+   * produce request's data for this partition), stamping each one's base
+   * offset (and leader epoch, when given) in place.
+   */
+  append(
+    records: Buffer,
+    batches: ReadonlyArray<BatchToAppend>,
+    options: { partitionLeaderEpoch?: number } = {},
+  ): { baseOffset: number; lastOffset: number } {
+    this.checkUsable();
+    if (batches.length === 0) throw new Error("append needs at least one batch");
+    const from = batches[0].at;
+    let to = from;
+    let nextOffset = this.endOffset;
+    const appended: AppendedBatch[] = [];
+    for (const batch of batches) {
+      // The caller validated these bytes; a mismatch here is a bug, not a client error.
+      if (batch.at !== to) throw new Error(`batches must be laid end to end: one at ${batch.at}, expected ${to}`);
+      if (batch.bytes < BatchHeader.SIZE || batch.at + batch.bytes > records.length || batchTotalBytes(records, batch.at) !== batch.bytes)
+        throw new Error(`batch at ${batch.at} is not ${batch.bytes} bytes long`);
+      if (batch.lastOffsetDelta < 0 || batchLastOffsetDelta(records, batch.at) !== batch.lastOffsetDelta)
+        throw new Error(`batch at ${batch.at} has lastOffsetDelta ${batchLastOffsetDelta(records, batch.at)}, not ${batch.lastOffsetDelta}`);
+      appended.push({
+        at: batch.at,
+        bytes: batch.bytes,
+        baseOffset: nextOffset,
+        lastOffset: nextOffset + batch.lastOffsetDelta,
+        maxTimestamp: batch.maxTimestamp,
+      });
+      nextOffset += batch.lastOffsetDelta + 1;
+      to += batch.bytes;
+    }
+    if (!Number.isSafeInteger(nextOffset)) throw new Error(`offset ${nextOffset} is beyond 2^53`);
+
+    return this.guardIo(() => {
+      const nowMs = this.clock.nowMs();
+      this.rollIfNeeded(nowMs, to - from, nextOffset - 1);
+      for (const batch of appended) {
+        setBatchBaseOffset(records, batch.baseOffset, batch.at);
+        if (options.partitionLeaderEpoch !== undefined) setBatchPartitionLeaderEpoch(records, options.partitionLeaderEpoch, batch.at);
+      }
+      this.activeSegment.append(records, from, to, appended, nowMs);
+      const baseOffset = this.endOffset;
+      this.advanceEnd(nextOffset);
+      this.maybeFlush(nowMs);
+      return { baseOffset, lastOffset: nextOffset - 1 };
+    });
+  }
+
+  /** Rolls to a new segment when the active one is older than segment.ms (appends check size too). */
+  maybeRoll(nowMs: number = this.clock.nowMs()): boolean {
+    this.checkUsable();
+    return this.guardIo(() => this.rollIfNeeded(nowMs, 0, this.endOffset - 1));
+  }
+
+  /** fsyncs the active segment and its indexes (sealed segments were fsynced by their roll). */
+  flush(): void {
+    this.checkUsable();
+    this.guardIo(() => this.flushNow(this.clock.nowMs()));
+  }
+
+  /** The flush scheduler's call: flushes when flush.ms has passed with unflushed messages. */
+  tick(nowMs: number = this.clock.nowMs()): void {
+    this.checkUsable();
+    this.guardIo(() => this.maybeFlush(nowMs));
+  }
+
+  // --- reads --------------------------------------------------------------------------------
+
+  /**
+   * Whole batches from the one holding `offset`, up to `maxBytes` in total
+   * but always at least one whole batch, so a batch larger than the limit
+   * never stalls a consumer (Kafka's rule). Batches reaching `maxOffset`
+   * (exclusive; the log end by default) are left out. May span segments.
+   */
+  read(offset: number, maxBytes: number, options: { maxOffset?: number } = {}): { records: Buffer; firstOffset: number } {
+    this.checkUsable();
+    if (!Number.isSafeInteger(offset) || offset < this.startOffset || offset > this.endOffset) {
+      throw new KafkaError(
+        "OFFSET_OUT_OF_RANGE",
+        `offset ${offset} is outside the log's range [${this.startOffset}, ${this.endOffset}] of ${this.topic}-${this.partition}`,
+      );
+    }
+    const limit = Math.min(options.maxOffset ?? this.endOffset, this.endOffset);
+    if (offset >= limit) return { records: EMPTY, firstOffset: offset };
+    return this.guardIo(() => this.readBatches(offset, Math.max(maxBytes, 0), limit));
+  }
+
+  /**
+   * ListOffsets by timestamp: the first offset at or after the log start
+   * whose record timestamp is at least `timestampMs`, with that timestamp,
+   * or null when every record is older.
+   */
+  offsetForTimestamp(timestampMs: number): { offset: number; timestamp: number } | null {
+    this.checkUsable();
+    return this.guardIo(() => {
+      const first = this.segmentIndexFor(this.startOffset);
+      for (let i = first; i < this.segments.length; i++) {
+        const batch = this.segments[i].findByTimestamp(timestampMs, this.startOffset);
+        if (batch) return this.recordAtOrAfter(i, batch, (timestamp) => timestamp >= timestampMs);
+      }
+      return null;
+    });
+  }
+
+  /** ListOffsets MAX_TIMESTAMP (-3): the first record with the largest timestamp, or null when the log is empty. */
+  maxTimestampOffset(): { offset: number; timestamp: number } | null {
+    this.checkUsable();
+    if (this.startOffset >= this.endOffset) return null;
+    return this.guardIo(() => {
+      const first = this.segmentIndexFor(this.startOffset);
+      // Segment max timestamps come from their time indexes; only the first segment's may sit below the log start.
+      let best = -1;
+      for (let i = first + 1; i < this.segments.length; i++) {
+        if (this.segments[i].sizeBytes > 0 && (best < 0 || this.segments[i].maxTimestamp > this.segments[best].maxTimestamp)) best = i;
+      }
+      const head = this.segments[first];
+      if (head.sizeBytes > 0 && (best < 0 || head.maxTimestamp >= this.segments[best].maxTimestamp)) {
+        let batch = head.offsetOfMaxTimestamp >= 0 ? head.locate(head.offsetOfMaxTimestamp) : null;
+        if (!batch || batch.lastOffset < this.startOffset) batch = this.largestTimestampBatchFrom(first, this.startOffset);
+        if (batch && (best < 0 || batch.maxTimestamp >= this.segments[best].maxTimestamp)) {
+          const target = batch.maxTimestamp;
+          return this.recordAtOrAfter(first, batch, (timestamp) => timestamp >= target);
+        }
+      }
+      if (best < 0) return null;
+      const segment = this.segments[best];
+      const batch =
+        (segment.offsetOfMaxTimestamp >= 0 ? segment.locate(segment.offsetOfMaxTimestamp) : null) ??
+        this.largestTimestampBatchFrom(best, segment.baseOffset);
+      if (!batch) return null;
+      const target = batch.maxTimestamp;
+      return this.recordAtOrAfter(best, batch, (timestamp) => timestamp >= target);
+    });
+  }
+
+  // --- deletion -----------------------------------------------------------------------------
+
+  /**
+   * DeleteRecords: moves the log start offset forward to `offset` (never
+   * back), persists it, and removes the segments wholly below it. Returns the
+   * new log start offset.
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.checkUsable();
+    // Kafka bounds DeleteRecords by the high watermark: nothing unreplicated is deleted.
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.highWatermarkOffset) {
+      throw new KafkaError(
+        "OFFSET_OUT_OF_RANGE",
+        `cannot delete records before ${offset}: the high watermark of ${this.topic}-${this.partition} is ${this.highWatermarkOffset}`,
+      );
+    }
+    if (offset <= this.startOffset) return this.startOffset;
+    return this.guardIo(() => {
+      // The checkpoint goes first: a crash before the segments go just leaves files that the next open removes.
+      this.writeLogStartOffset(offset);
+      this.startOffset = offset;
+      this.deleteSegmentsBelowStart();
+      this.checkInvariants();
+      return this.startOffset;
+    });
+  }
+
+  /**
+   * Retention: removes the oldest segments whose largest timestamp is older
+   * than retention.ms, then the oldest while the log stays above
+   * retention.bytes without them. The active segment is never deleted; when
+   * time retention has expired it too (an idle partition), the log rolls
+   * first, as Kafka does, so that old data does not live forever. Returns the
+   * number of segments deleted.
+   */
+  applyRetention(nowMs: number = this.clock.nowMs()): number {
+    this.checkUsable();
+    return this.guardIo(() => {
+      let deleted = this.deleteSegmentsBelowStart();
+      const { retentionMs, retentionBytes } = this.config;
+      if (retentionMs >= 0) {
+        const expired = (segment: LogSegment) => segment.sizeBytes > 0 && nowMs - segment.largestTimestampMs() > retentionMs;
+        let count = 0;
+        while (count < this.segments.length && expired(this.segments[count])) count++;
+        if (count === this.segments.length && count > 0) this.roll(nowMs);
+        deleted += this.deleteOldestSegments(Math.min(count, this.segments.length - 1));
+      }
+      if (retentionBytes >= 0) {
+        let excessBytes = this.sizeBytes - retentionBytes;
+        let count = 0;
+        while (count < this.segments.length - 1 && excessBytes - this.segments[count].sizeBytes >= 0) {
+          excessBytes -= this.segments[count].sizeBytes;
+          count++;
+        }
+        deleted += this.deleteOldestSegments(count);
+      }
+      return deleted;
+    });
+  }
+
+  // --- lifecycle -------------------------------------------------------------------------------
+
+  /** Flushes, seals the active segment and marks the shutdown clean, so the next open skips recovery. */
+  close(): void {
+    if (this.state === "closed") return;
+    if (this.state === "offline") {
+      this.closeSegmentsQuietly();
+      this.state = "closed";
+      return;
+    }
+    try {
+      this.guardIo(() => {
+        this.activeSegment.seal();
+        for (const segment of this.segments) segment.close();
+        this.fs.closeSync(this.fs.openSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE), "w"));
+        this.fs.fsyncDirectorySync(this.dir);
+      });
+    } finally {
+      this.closeSegmentsQuietly();
+      this.state = "closed";
+    }
+  }
+
+  /** Closes the log and removes its directory (renamed first, so a crash midway leaves nothing that loads). */
+  delete(): void {
+    this.closeSegmentsQuietly();
+    this.state = "closed";
+    const doomed = `${this.dir}.${randomBytes(8).toString("hex")}${DELETE_DIR_SUFFIX}`;
+    try {
+      this.fs.renameSync(this.dir, doomed);
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) return;
+      throw error;
+    }
+    this.fs.fsyncDirectorySync(path.dirname(this.dir));
+    this.fs.rmSync(doomed, { recursive: true, force: true });
+  }
+
+  // --- internals: loading ------------------------------------------------------------------------
+
+  private load(): void {
+    const { fs, dir } = this;
+    fs.mkdirSync(dir, { recursive: true });
+    const names = fs.readdirSync(dir);
+    const cleanShutdown = names.includes(CLEAN_SHUTDOWN_FILE);
+    const logBases: number[] = [];
+    const indexFiles: Array<{ name: string; baseOffset: number }> = [];
+    for (const name of names) {
+      if (name.endsWith(TEMP_SUFFIX) || name.endsWith(DELETED_SUFFIX)) {
+        fs.unlinkSync(path.join(dir, name));
+        continue;
+      }
+      const segment = parseSegmentFileName(name);
+      if (!segment) continue;
+      if (segment.suffix === LOG_SUFFIX) logBases.push(segment.baseOffset);
+      else if (segment.suffix === INDEX_SUFFIX || segment.suffix === TIME_INDEX_SUFFIX) indexFiles.push({ name, baseOffset: segment.baseOffset });
+    }
+    logBases.sort((a, b) => a - b);
+    const bases = new Set(logBases);
+    for (const index of indexFiles) {
+      if (!bases.has(index.baseOffset)) fs.unlinkSync(path.join(dir, index.name));
+    }
+
+    const checkpointedStart = this.readLogStartOffset();
+    const nowMs = this.clock.nowMs();
+    for (const baseOffset of logBases) this.segments.push(LogSegment.open(this.segmentContext, dir, baseOffset));
+    for (let i = 0; i < this.segments.length; i++) {
+      const segment = this.segments[i];
+      const isLast = i === this.segments.length - 1;
+      const nextBase = isLast ? Number.MAX_SAFE_INTEGER : this.segments[i + 1].baseOffset;
+      // Only the last segment can hold unsynced bytes: a roll fsyncs the segment it leaves.
+      const trusted = !isLast ? segment.loadSealed(nextBase) : cleanShutdown && segment.loadCleanTail();
+      if (trusted) continue;
+      if (!isLast || cleanShutdown) this.logger("recovering a segment whose indexes disagree with it", { file: segment.logFile });
+      const truncated = segment.recover({ validateCrc: true, nextSegmentBase: nextBase });
+      if (truncated > 0 && !isLast) {
+        this.logger("a sealed segment was corrupt; the offsets it lost stay a gap", { file: segment.logFile, truncated });
+      }
+    }
+
+    if (this.segments.length === 0) this.segments.push(this.createSegment(checkpointedStart ?? 0));
+    this.endOffset = this.activeSegment.nextOffset;
+    this.startOffset = Math.max(checkpointedStart ?? 0, this.segments[0].baseOffset);
+    if (this.startOffset > this.endOffset) {
+      // DeleteRecords moved the start past data that a crash then lost; offsets must never be handed out twice.
+      this.logger("log start offset is past the recovered log end; starting empty at it", {
+        logStartOffset: this.startOffset,
+        logEndOffset: this.endOffset,
+      });
+      const stale = this.segments.splice(0);
+      for (const segment of stale) segment.deleteFiles(0);
+      this.segments.push(this.createSegment(this.startOffset));
+      this.endOffset = this.startOffset;
+    }
+    this.highWatermarkOffset = this.endOffset;
+    this.recoveryPoint = this.endOffset;
+    this.deleteSegmentsBelowStart();
+    this.activeSegment.activate(nowMs);
+    this.lastFlushMs = nowMs;
+    if (cleanShutdown) fs.unlinkSync(path.join(dir, CLEAN_SHUTDOWN_FILE));
+    fs.fsyncDirectorySync(dir);
+    this.checkInvariants();
+    this.logger("log loaded", {
+      dir,
+      segments: this.segments.length,
+      logStartOffset: this.startOffset,
+      logEndOffset: this.endOffset,
+      cleanShutdown,
+    });
+  }
+
+  private readLogStartOffset(): number | null {
+    const file = path.join(this.dir, LOG_START_OFFSET_FILE);
+    if (!this.fs.existsSync(file)) return null;
+    const [version, value] = this.fs.readFileSync(file).toString("utf8").split("\n");
+    const offset = Number(value);
+    if (version !== "0" || value === undefined || value.trim() === "" || !Number.isSafeInteger(offset) || offset < 0) {
+      this.logger("ignoring an unreadable log start offset checkpoint", { file });
+      return null;
+    }
+    return offset;
+  }
+
+  private writeLogStartOffset(offset: number): void {
+    writeFileAtomicSync(this.fs, path.join(this.dir, LOG_START_OFFSET_FILE), `0\n${offset}\n`);
+  }
+
+  // --- internals: appends ----------------------------------------------------------------------------
+
+  private get activeSegment(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  private rollIfNeeded(nowMs: number, incomingBytes: number, lastOffset: number): boolean {
+    const active = this.activeSegment;
+    if (active.sizeBytes === 0) return false;
+    const full = active.sizeBytes + incomingBytes > this.config.segmentBytes;
+    const old = active.rollBaseMs !== null && nowMs - active.rollBaseMs > this.config.segmentMs;
+    // Offsets in the index are int32 relative to the base.
+    const offsetsOverflow = lastOffset - active.baseOffset > INT32_MAX;
+    if (!full && !old && !offsetsOverflow) return false;
+    this.roll(nowMs);
+    return true;
+  }
+
+  /** Seals the active segment (fsynced) and starts a new one at the log end. */
+  private roll(nowMs: number): void {
+    const sealed = this.activeSegment;
+    sealed.seal();
+    const segment = this.createSegment(this.endOffset);
+    this.segments.push(segment);
+    segment.activate(nowMs);
+    this.recoveryPoint = this.endOffset;
+    this.logger("rolled a new segment", { dir: this.dir, baseOffset: segment.baseOffset, sealedBytes: sealed.sizeBytes });
+  }
+
+  private createSegment(baseOffset: number): LogSegment {
+    const segment = LogSegment.create(this.segmentContext, this.dir, baseOffset);
+    this.fs.fsyncDirectorySync(this.dir);
+    return segment;
+  }
+
+  private advanceEnd(nextOffset: number): void {
+    if (nextOffset <= this.endOffset) throw new Error(`the log end must grow: ${this.endOffset} -> ${nextOffset}`);
+    this.endOffset = nextOffset;
+    // A single node: everything appended is "replicated". Replication moves this separately.
+    this.highWatermarkOffset = nextOffset;
+    this.checkInvariants();
+  }
+
+  private maybeFlush(nowMs: number): void {
+    const unflushedMessages = this.endOffset - this.recoveryPoint;
+    if (unflushedMessages <= 0) return;
+    if (unflushedMessages >= this.config.flushIntervalMessages || nowMs - this.lastFlushMs >= this.config.flushIntervalMs) {
+      this.flushNow(nowMs);
+    }
+  }
+
+  private flushNow(nowMs: number): void {
+    if (this.endOffset > this.recoveryPoint) this.activeSegment.flush();
+    this.recoveryPoint = this.endOffset;
+    this.lastFlushMs = nowMs;
+  }
+
+  // --- internals: reads ----------------------------------------------------------------------------
+
+  /** Index of the segment whose range holds `offset` (the last with base <= offset). */
+  private segmentIndexFor(offset: number): number {
+    let low = 0;
+    let high = this.segments.length - 1;
+    let found = 0;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      if (this.segments[middle].baseOffset <= offset) {
+        found = middle;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    return found;
+  }
+
+  private readBatches(offset: number, maxBytes: number, limit: number): { records: Buffer; firstOffset: number } {
+    // The batch holding `offset`, or the next one after a gap (a segment may end before the next one starts).
+    let segmentIndex = this.segmentIndexFor(offset);
+    let first = this.segments[segmentIndex].locate(offset);
+    while (!first && segmentIndex + 1 < this.segments.length) first = this.segments[++segmentIndex].locate(offset);
+    if (!first || first.lastOffset >= limit) return { records: EMPTY, firstOffset: offset };
+
+    const pieces: Buffer[] = [];
+    let total = 0;
+    let position = first.position;
+    for (let i = segmentIndex; i < this.segments.length; i++, position = 0) {
+      const segment = this.segments[i];
+      while (position < segment.sizeBytes) {
+        const available = segment.sizeBytes - position;
+        let length: number;
+        if (total === 0) {
+          const header = segment.headerAt(position);
+          if (!header) throw new Error(`${segment.logFile}: no batch header at ${position}`);
+          length = Math.min(available, Math.max(maxBytes, header.totalBytes));
+        } else {
+          length = Math.min(available, maxBytes - total);
+          if (length < BatchHeader.SIZE) return this.joined(pieces, total, first.baseOffset);
+        }
+        const chunk = Buffer.allocUnsafe(length);
+        segment.read(position, chunk, 0, length);
+        const whole = wholeBatchesBelow(chunk, limit);
+        if (whole > 0) {
+          pieces.push(whole === length ? chunk : chunk.subarray(0, whole));
+          total += whole;
+          position += whole;
+        }
+        if (whole < length) return this.joined(pieces, total, first.baseOffset);
+      }
+    }
+    return this.joined(pieces, total, first.baseOffset);
+  }
+
+  private joined(pieces: Buffer[], total: number, firstOffset: number): { records: Buffer; firstOffset: number } {
+    const records = pieces.length === 0 ? EMPTY : pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, total);
+    return { records, firstOffset };
+  }
+
+  /**
+   * Narrows a batch found by its max timestamp to the first record (at or
+   * after the log start) whose timestamp passes `matches`. Uncompressed
+   * batches are scanned in place; compressed ones are decoded. A batch that
+   * does not parse answers at batch granularity.
+   */
+  private recordAtOrAfter(
+    segmentIndex: number,
+    batch: BatchPosition,
+    matches: (timestamp: number) => boolean,
+  ): { offset: number; timestamp: number } {
+    const fallback = { offset: Math.max(batch.baseOffset, this.startOffset), timestamp: batch.maxTimestamp };
+    const bytes = Buffer.allocUnsafe(batch.totalBytes);
+    this.segments[segmentIndex].read(batch.position, bytes, 0, batch.totalBytes);
+    try {
+      const scanned = scanRecordTimestamps(bytes, this.startOffset, matches);
+      if (scanned !== undefined) return scanned ?? fallback;
+      const decoded = decodeRecordBatch(bytes);
+      for (const record of decoded.records) {
+        const offset = decoded.baseOffset + record.offsetDelta;
+        const timestamp = recordTimestamp(decoded, record);
+        if (offset >= this.startOffset && matches(timestamp)) return { offset, timestamp };
+      }
+    } catch (error) {
+      this.logger("answering a timestamp lookup at batch granularity: the batch does not parse", {
+        offset: batch.baseOffset,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return fallback;
+  }
+
+  /** Walks the segment's batches from `minOffset` for the largest max timestamp (the slow path after DeleteRecords). */
+  private largestTimestampBatchFrom(segmentIndex: number, minOffset: number): BatchPosition | null {
+    const segment = this.segments[segmentIndex];
+    const start = segment.locate(minOffset);
+    if (!start) return null;
+    let best: BatchPosition | null = null;
+    segment.walk(start.position, (batch) => {
+      if (!best || batch.maxTimestamp > best.maxTimestamp) best = batch;
+      return true;
+    });
+    return best;
+  }
+
+  // --- internals: deletion --------------------------------------------------------------------------
+
+  /** Removes segments whose every offset is below the log start (the next segment starts at or below it). */
+  private deleteSegmentsBelowStart(): number {
+    let count = 0;
+    while (count < this.segments.length - 1 && this.segments[count + 1].baseOffset <= this.startOffset) count++;
+    return this.deleteOldestSegments(count);
+  }
+
+  /** Deletes the `count` oldest segments (never the active one) and moves the log start past them. */
+  private deleteOldestSegments(count: number): number {
+    if (count <= 0) return 0;
+    if (count >= this.segments.length) throw new Error(`cannot delete ${count} of ${this.segments.length} segments: one stays active`);
+    const doomed = this.segments.splice(0, count);
+    this.startOffset = Math.max(this.startOffset, this.segments[0].baseOffset);
+    for (const segment of doomed) {
+      segment.deleteFiles(this.config.fileDeleteDelayMs ?? 0);
+      this.logger("deleted a segment", { file: segment.logFile, sizeBytes: segment.sizeBytes, logStartOffset: this.startOffset });
+    }
+    this.checkInvariants();
+    return count;
+  }
+
+  // --- internals: state ------------------------------------------------------------------------------
+
+  private checkUsable(): void {
+    if (this.state === "closed")
+      throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `the log of ${this.topic}-${this.partition} is closed`);
+    if (this.state === "offline")
+      throw new KafkaError("KAFKA_STORAGE_ERROR", `the log of ${this.topic}-${this.partition} is offline after an I/O error`);
+  }
+
+  /** Runs disk work; an I/O error (an errno) takes the log offline, since the page cache state is then unknown. */
+  private guardIo<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (!isIoError(error)) throw error;
+      this.state = "offline";
+      this.logger("I/O error: the log is offline until restart", {
+        dir: this.dir,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw new KafkaError("KAFKA_STORAGE_ERROR", `I/O error on ${this.topic}-${this.partition}: ${(error as Error).message}`);
+    }
+  }
+
+  private checkInvariants(): void {
+    if (!(this.startOffset <= this.highWatermarkOffset && this.highWatermarkOffset <= this.endOffset))
+      throw new Error(
+        `log invariant broken: logStartOffset ${this.startOffset} <= highWatermark ${this.highWatermarkOffset} <= logEndOffset ${this.endOffset}`,
+      );
+    if (this.segments.length === 0 || this.segments[0].baseOffset > this.startOffset)
+      throw new Error(`log invariant broken: the first segment starts after the log start offset ${this.startOffset}`);
+  }
+
+  private closeSegmentsQuietly(): void {
+    for (const segment of this.segments) {
+      try {
+        segment.close();
+      } catch {
+        // Closing what is left after a failure; the first error was already reported.
+      }
+    }
+  }
+}
+
+/** How many bytes at the start of `chunk` are whole batches whose last offset is below `limit`. */
+function wholeBatchesBelow(chunk: Buffer, limit: number): number {
+  let at = 0;
+  while (at + BatchHeader.SIZE <= chunk.length) {
+    const totalBytes = batchTotalBytes(chunk, at);
+    if (totalBytes < BatchHeader.SIZE) throw new Error(`a stored batch of ${totalBytes} bytes`);
+    if (at + totalBytes > chunk.length) break;
+    const lastOffset = Number(chunk.readBigInt64BE(at + BatchHeader.BASE_OFFSET)) + batchLastOffsetDelta(chunk, at);
+    if (lastOffset >= limit) break;
+    at += totalBytes;
+  }
+  return at;
+}
+
+/** An errno failure of a system call (EIO, ENOSPC ...), as opposed to a bug. */
+function isIoError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, syscall } = error as { code?: unknown; syscall?: unknown };
+  return typeof code === "string" && typeof syscall === "string";
+}

@@ -1,0 +1,376 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import {
+  BROKER_CONFIG_DEFS,
+  ConfigError,
+  describeBrokerConfigs,
+  loadBrokerConfig,
+  parseBrokerConfig,
+  withDynamicConfigs,
+} from "../../src/config/broker-config";
+
+function throwsConfig(fn: () => unknown, property: string | undefined, pattern: RegExp): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.equal(error.property, property);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+describe("broker config defaults", () => {
+  const config = parseBrokerConfig({});
+
+  it("are Kafka's, with node.id 1 and a combined broker/controller node", () => {
+    assert.equal(config.nodeId, 1);
+    assert.deepEqual(config.processRoles, ["broker", "controller"]);
+    assert.deepEqual(config.logDirs, ["/tmp/kafka-logs"]);
+    assert.equal(config.numPartitions, 1);
+    assert.equal(config.defaultReplicationFactor, 1);
+    assert.equal(config.minInsyncReplicas, 1);
+    assert.equal(config.autoCreateTopicsEnable, true);
+    assert.equal(config.deleteTopicEnable, true);
+    assert.equal(config.logRetentionMs, 168 * 3_600_000);
+    assert.equal(config.logRetentionBytes, -1);
+    assert.equal(config.logSegmentBytes, 1073741824);
+    assert.equal(config.logRollMs, 168 * 3_600_000);
+    assert.equal(config.logIndexIntervalBytes, 4096);
+    assert.equal(config.logIndexSizeMaxBytes, 10485760);
+    assert.equal(config.logRetentionCheckIntervalMs, 300000);
+    assert.deepEqual(config.logCleanupPolicy, ["delete"]);
+    assert.equal(config.logMessageTimestampType, "CreateTime");
+    assert.equal(config.messageMaxBytes, 1048588);
+    assert.equal(config.socketRequestMaxBytes, 104857600);
+    assert.equal(config.queuedMaxRequests, 500);
+    assert.equal(config.offsetsTopicNumPartitions, 50);
+    assert.equal(config.offsetsTopicReplicationFactor, 3);
+    assert.equal(config.offsetsRetentionMinutes, 10080);
+    assert.equal(config.groupInitialRebalanceDelayMs, 3000);
+    assert.equal(config.groupMinSessionTimeoutMs, 6000);
+    assert.equal(config.groupMaxSessionTimeoutMs, 1800000);
+    assert.equal(config.transactionStateLogNumPartitions, 50);
+    assert.equal(config.compressionType, "producer");
+    assert.equal(config.logCleanerEnable, true);
+    assert.equal(config.logCleanerDeleteRetentionMs, 86400000);
+    assert.equal(config.logCleanerMinCompactionLagMs, 0);
+    assert.equal(config.uncleanLeaderElectionEnable, false);
+    assert.equal(config.brokerRack, null);
+    assert.equal(config.fetchMaxBytes, 57671680);
+    assert.equal(config.replicaLagTimeMaxMs, 30000);
+  });
+
+  it("listen on PLAINTEXT://:9092 and advertise localhost:9092", () => {
+    assert.deepEqual(config.listeners, [{ name: "PLAINTEXT", host: "", port: 9092, securityProtocol: "PLAINTEXT" }]);
+    assert.deepEqual(config.advertisedListeners, [{ name: "PLAINTEXT", host: "localhost", port: 9092, securityProtocol: "PLAINTEXT" }]);
+    assert.equal(config.interBrokerListenerName, "PLAINTEXT");
+  });
+
+  it("represent Long.MAX_VALUE exactly in values and as Number.MAX_SAFE_INTEGER in typed fields", () => {
+    assert.equal(config.values.get("log.flush.interval.messages")!.value, "9223372036854775807");
+    assert.equal(config.logFlushIntervalMessages, Number.MAX_SAFE_INTEGER);
+    assert.equal(config.logFlushSchedulerIntervalMs, Number.MAX_SAFE_INTEGER);
+  });
+
+  it("take log.flush.interval.ms from log.flush.scheduler.interval.ms when unset", () => {
+    assert.equal(config.values.get("log.flush.interval.ms")!.value, null);
+    assert.equal(config.logFlushIntervalMs, Number.MAX_SAFE_INTEGER);
+    assert.equal(parseBrokerConfig({ "log.flush.scheduler.interval.ms": "2000" }).logFlushIntervalMs, 2000);
+    assert.equal(parseBrokerConfig({ "log.flush.scheduler.interval.ms": "2000", "log.flush.interval.ms": "500" }).logFlushIntervalMs, 500);
+  });
+
+  it("are listed in values with source DEFAULT_CONFIG and their update mode (listeners cannot change at run time)", () => {
+    assert.equal(config.values.size, BROKER_CONFIG_DEFS.size);
+    assert.deepEqual(config.values.get("num.partitions"), { value: "1", source: "DEFAULT_CONFIG", isSensitive: false, readOnly: true });
+    assert.equal(config.values.get("log.retention.hours")!.readOnly, false);
+    assert.equal(config.values.get("listeners")!.readOnly, true);
+    assert.equal(config.values.get("log.retention.ms")!.value, null);
+  });
+});
+
+describe("broker config values", () => {
+  it("are trimmed and typed, with source STATIC_BROKER_CONFIG", () => {
+    const config = parseBrokerConfig({ "num.partitions": " 6 ", "auto.create.topics.enable": "FALSE", "log.cleanup.policy": "compact , delete" });
+    assert.equal(config.numPartitions, 6);
+    assert.equal(config.autoCreateTopicsEnable, false);
+    assert.deepEqual(config.logCleanupPolicy, ["compact", "delete"]);
+    assert.deepEqual(config.values.get("num.partitions"), { value: "6", source: "STATIC_BROKER_CONFIG", isSensitive: false, readOnly: true });
+    assert.equal(config.values.get("auto.create.topics.enable")!.value, "false");
+    assert.equal(config.values.get("log.cleanup.policy")!.value, "compact,delete");
+  });
+
+  it("prefer log.retention.ms over log.retention.minutes over log.retention.hours", () => {
+    assert.equal(parseBrokerConfig({ "log.retention.hours": "2" }).logRetentionMs, 7_200_000);
+    assert.equal(parseBrokerConfig({ "log.retention.hours": "2", "log.retention.minutes": "3" }).logRetentionMs, 180_000);
+    assert.equal(parseBrokerConfig({ "log.retention.hours": "2", "log.retention.minutes": "3", "log.retention.ms": "5000" }).logRetentionMs, 5000);
+  });
+
+  it("treat any negative retention time as unlimited (-1)", () => {
+    assert.equal(parseBrokerConfig({ "log.retention.ms": "-1" }).logRetentionMs, -1);
+    assert.equal(parseBrokerConfig({ "log.retention.hours": "-1" }).logRetentionMs, -1);
+    assert.equal(parseBrokerConfig({ "log.retention.minutes": "-5" }).logRetentionMs, -1);
+  });
+
+  it("prefer log.roll.ms over log.roll.hours", () => {
+    assert.equal(parseBrokerConfig({ "log.roll.hours": "1" }).logRollMs, 3_600_000);
+    assert.equal(parseBrokerConfig({ "log.roll.hours": "1", "log.roll.ms": "60000" }).logRollMs, 60000);
+  });
+
+  it("use log.dirs, falling back to log.dir", () => {
+    assert.deepEqual(parseBrokerConfig({ "log.dir": "/var/a" }).logDirs, ["/var/a"]);
+    assert.deepEqual(parseBrokerConfig({ "log.dir": "/var/a", "log.dirs": "/d1, /d2" }).logDirs, ["/d1", "/d2"]);
+    throwsConfig(() => parseBrokerConfig({ "log.dirs": "" }), "log.dirs", /non-empty/);
+    throwsConfig(() => parseBrokerConfig({ "log.dirs": "/a,/a" }), "log.dirs", /duplicated/);
+  });
+
+  it("accept broker.id as another name for node.id, but not a different value under each", () => {
+    const config = parseBrokerConfig({ "broker.id": "4" });
+    assert.equal(config.nodeId, 4);
+    assert.equal(config.values.get("node.id")!.value, "4");
+    assert.equal(parseBrokerConfig({ "node.id": "4", "broker.id": "4" }).nodeId, 4);
+    throwsConfig(() => parseBrokerConfig({ "node.id": "4", "broker.id": "5" }), "broker.id", /must be the same/);
+    throwsConfig(() => parseBrokerConfig({ "broker.id": "-1" }), "broker.id", /at least 0/);
+  });
+});
+
+describe("broker config errors", () => {
+  it("name an unknown property and suggest the closest known one", () => {
+    throwsConfig(() => parseBrokerConfig({ "log.retention.hour": "1" }), "log.retention.hour", /Unknown broker property log\.retention\.hour \(did you mean log\.retention\.hours\?\)/);
+    throwsConfig(() => parseBrokerConfig({ "num.partitons": "1" }), "num.partitons", /did you mean num\.partitions\?/);
+    throwsConfig(() => parseBrokerConfig({ "completely.different": "1" }), "completely.different", /^Unknown broker property completely\.different$/);
+  });
+
+  it("point a topic config used as a broker property to its broker-wide name", () => {
+    throwsConfig(() => parseBrokerConfig({ "retention.ms": "1" }), "retention.ms", /topic config; the broker-wide default is log\.retention\.ms/);
+  });
+
+  it("name the property, the value and what is expected for an invalid value", () => {
+    throwsConfig(() => parseBrokerConfig({ "num.partitions": "many" }), "num.partitions", /^Invalid value many for configuration num\.partitions: Not a number of type INT$/);
+    throwsConfig(() => parseBrokerConfig({ "num.partitions": "0" }), "num.partitions", /Value must be at least 1/);
+    throwsConfig(() => parseBrokerConfig({ "num.partitions": "2147483648" }), "num.partitions", /Not a number of type INT/);
+    throwsConfig(() => parseBrokerConfig({ "log.retention.ms": "9223372036854775808" }), "log.retention.ms", /Not a number of type LONG/);
+    throwsConfig(() => parseBrokerConfig({ "delete.topic.enable": "yes" }), "delete.topic.enable", /Expected value to be either true or false/);
+    throwsConfig(() => parseBrokerConfig({ "log.message.timestamp.type": "createtime" }), "log.message.timestamp.type", /String must be one of: CreateTime, LogAppendTime/);
+    throwsConfig(() => parseBrokerConfig({ "compression.type": "brotli" }), "compression.type", /must be one of: uncompressed, zstd, lz4, snappy, gzip, producer/);
+    throwsConfig(() => parseBrokerConfig({ "log.cleanup.policy": "delete,archive" }), "log.cleanup.policy", /archive/);
+    throwsConfig(() => parseBrokerConfig({ "log.segment.bytes": "13" }), "log.segment.bytes", /at least 14/);
+    throwsConfig(() => parseBrokerConfig({ "log.cleaner.min.cleanable.ratio": "1.5" }), "log.cleaner.min.cleanable.ratio", /no more than 1/);
+    throwsConfig(() => parseBrokerConfig({ "process.roles": "broker,leader" }), "process.roles", /leader/);
+    throwsConfig(() => parseBrokerConfig({ "controller.quorum.voters": "1@localhost" }), "controller.quorum.voters", /\{id\}@\{host\}:\{port\}/);
+  });
+});
+
+describe("listeners", () => {
+  it("parse NAME://host:port entries, upper-casing names; an empty host means every interface", () => {
+    const config = parseBrokerConfig({
+      listeners: "plaintext://:9092, INTERNAL://10.0.0.1:9094,V6://[::1]:9095",
+      "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,V6:PLAINTEXT",
+    });
+    assert.deepEqual(
+      config.listeners.map(({ name, host, port }) => [name, host, port]),
+      [
+        ["PLAINTEXT", "", 9092],
+        ["INTERNAL", "10.0.0.1", 9094],
+        ["V6", "::1", 9095],
+      ],
+    );
+  });
+
+  it("advertise a loopback listener as it is (port 0 stays 0 until bound)", () => {
+    const config = parseBrokerConfig({ listeners: "PLAINTEXT://127.0.0.1:0" });
+    assert.deepEqual(config.advertisedListeners, [{ name: "PLAINTEXT", host: "127.0.0.1", port: 0, securityProtocol: "PLAINTEXT" }]);
+  });
+
+  it("advertise localhost for an empty or 0.0.0.0 host", () => {
+    assert.equal(parseBrokerConfig({ listeners: "PLAINTEXT://0.0.0.0:9092" }).advertisedListeners[0].host, "localhost");
+    assert.equal(parseBrokerConfig({ listeners: "PLAINTEXT://:9092" }).advertisedListeners[0].host, "localhost");
+  });
+
+  it("take advertised.listeners when set, which may only use listener names and no wildcard address", () => {
+    const config = parseBrokerConfig({ listeners: "PLAINTEXT://:9092", "advertised.listeners": "PLAINTEXT://broker1.example:19092" });
+    assert.deepEqual(config.advertisedListeners.map(({ host, port }) => [host, port]), [["broker1.example", 19092]]);
+    throwsConfig(() => parseBrokerConfig({ "advertised.listeners": "OTHER://host:1", "listener.security.protocol.map": "OTHER:PLAINTEXT,PLAINTEXT:PLAINTEXT" }), "advertised.listeners", /OTHER/);
+    throwsConfig(() => parseBrokerConfig({ "advertised.listeners": "PLAINTEXT://0.0.0.0:9092" }), "advertised.listeners", /nonroutable/);
+  });
+
+  it("do not advertise controller listeners, which default to PLAINTEXT", () => {
+    const config = parseBrokerConfig({ listeners: "PLAINTEXT://:9092,CONTROLLER://:9093", "controller.listener.names": "CONTROLLER" });
+    assert.deepEqual(config.listeners.map((listener) => listener.name), ["PLAINTEXT", "CONTROLLER"]);
+    assert.deepEqual(config.advertisedListeners.map((listener) => listener.name), ["PLAINTEXT"]);
+    assert.equal(config.listeners[1].securityProtocol, "PLAINTEXT");
+  });
+
+  it("reject malformed entries, repeated names or ports, and names without a security protocol", () => {
+    throwsConfig(() => parseBrokerConfig({ listeners: "PLAINTEXT:9092" }), "listeners", /unable to parse PLAINTEXT:9092/);
+    throwsConfig(() => parseBrokerConfig({ listeners: "PLAINTEXT://host:70000" }), "listeners", /unable to parse/);
+    throwsConfig(() => parseBrokerConfig({ listeners: "PLAINTEXT://:1,PLAINTEXT://:2" }), "listeners", /different name/);
+    throwsConfig(
+      () => parseBrokerConfig({ listeners: "PLAINTEXT://:1,SSL://:1" }),
+      "listeners",
+      /different port/,
+    );
+    throwsConfig(() => parseBrokerConfig({ listeners: "CLIENT://:9092" }), "listeners", /No security protocol defined for listener CLIENT/);
+  });
+
+  it("require the inter-broker listener to be advertised", () => {
+    const raw = { listeners: "CLIENT://:9092", "listener.security.protocol.map": "CLIENT:PLAINTEXT" };
+    throwsConfig(() => parseBrokerConfig(raw), "inter.broker.listener.name", /PLAINTEXT is not; set it to one of: CLIENT/);
+    assert.equal(parseBrokerConfig({ ...raw, "inter.broker.listener.name": "client" }).interBrokerListenerName, "CLIENT");
+  });
+});
+
+describe("dynamic broker configs", () => {
+  it("override static values with source DYNAMIC_BROKER_CONFIG", () => {
+    const base = parseBrokerConfig({ "log.retention.hours": "24" });
+    const updated = withDynamicConfigs(base, { "log.retention.ms": "1000" });
+    assert.equal(updated.logRetentionMs, 1000);
+    assert.equal(updated.values.get("log.retention.ms")!.source, "DYNAMIC_BROKER_CONFIG");
+    assert.equal(updated.values.get("log.retention.hours")!.source, "STATIC_BROKER_CONFIG");
+  });
+
+  it("refuse read-only properties", () => {
+    throwsConfig(() => parseBrokerConfig({}, { "num.partitions": "3" }), "num.partitions", /Cannot update these configs dynamically: num\.partitions/);
+  });
+});
+
+describe("describeBrokerConfigs", () => {
+  it("lists every property by name with its type, source and update mode", () => {
+    const described = describeBrokerConfigs(parseBrokerConfig({ "num.partitions": "3" }), { includeSynonyms: false });
+    assert.deepEqual(described.map((entry) => entry.name), [...BROKER_CONFIG_DEFS.keys()].sort());
+    const numPartitions = described.find((entry) => entry.name === "num.partitions")!;
+    assert.deepEqual(numPartitions, {
+      name: "num.partitions",
+      value: "3",
+      source: "STATIC_BROKER_CONFIG",
+      isSensitive: false,
+      readOnly: true,
+      type: "INT",
+      documentation: null,
+      synonyms: [],
+    });
+  });
+
+  it("gives synonyms from the static value to the default, and only those asked for", () => {
+    const config = parseBrokerConfig({ "log.segment.bytes": "1048576", "log.retention.hours": "24" });
+    const described = describeBrokerConfigs(config, { includeSynonyms: true, names: ["log.segment.bytes", "log.retention.ms", "log.retention.hours"] });
+    assert.deepEqual(
+      described.map(({ name, value, source, synonyms }) => ({ name, value, source, synonyms })),
+      [
+        {
+          name: "log.retention.hours",
+          value: "24",
+          source: "STATIC_BROKER_CONFIG",
+          synonyms: [
+            { name: "log.retention.hours", value: "24", source: "STATIC_BROKER_CONFIG" },
+            { name: "log.retention.hours", value: "168", source: "DEFAULT_CONFIG" },
+          ],
+        },
+        // As in Kafka: log.retention.ms itself is unset, so it reports no synonyms.
+        { name: "log.retention.ms", value: null, source: "DEFAULT_CONFIG", synonyms: [] },
+        {
+          name: "log.segment.bytes",
+          value: "1048576",
+          source: "STATIC_BROKER_CONFIG",
+          synonyms: [
+            { name: "log.segment.bytes", value: "1048576", source: "STATIC_BROKER_CONFIG" },
+            { name: "log.segment.bytes", value: "1073741824", source: "DEFAULT_CONFIG" },
+          ],
+        },
+      ],
+    );
+  });
+});
+
+describe("loadBrokerConfig", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-config-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const target = path.join(dir, name);
+    writeFileSync(target, text);
+    return target;
+  };
+
+  it("reads a properties file", () => {
+    const config = loadBrokerConfig([file("a.properties", "# node\nnode.id=3\nlisteners=PLAINTEXT://127.0.0.1:19092\nlog.dirs=./data/x\n")]);
+    assert.equal(config.nodeId, 3);
+    assert.equal(config.listeners[0].port, 19092);
+    assert.deepEqual(config.logDirs, ["./data/x"]);
+    assert.equal(config.values.get("node.id")!.source, "STATIC_BROKER_CONFIG");
+  });
+
+  it("lets --override win over the file, in both --override k=v and --override=k=v forms", () => {
+    const config = loadBrokerConfig([
+      file("b.properties", "num.partitions=2\nlog.retention.hours=1\n"),
+      "--override",
+      "num.partitions=5",
+      "--override=broker.rack=rack=a",
+    ]);
+    assert.equal(config.numPartitions, 5);
+    assert.equal(config.logRetentionMs, 3_600_000);
+    assert.equal(config.brokerRack, "rack=a");
+  });
+
+  it("runs on defaults without a file", () => {
+    assert.equal(loadBrokerConfig(["--override", "num.partitions=4"]).numPartitions, 4);
+    assert.equal(loadBrokerConfig([]).nodeId, 1);
+  });
+
+  it("rejects an --override without = or without an argument, unknown options and a second file", () => {
+    throwsConfig(() => loadBrokerConfig(["--override", "num.partitions"]), undefined, /expects key=value, got: num\.partitions/);
+    throwsConfig(() => loadBrokerConfig(["--override"]), undefined, /needs a key=value/);
+    throwsConfig(() => loadBrokerConfig(["--verbose"]), undefined, /Unknown option --verbose/);
+    throwsConfig(() => loadBrokerConfig(["a.properties", "b.properties"]), undefined, /Only one properties file/);
+  });
+
+  it("names the file and line of a bad property read from it", () => {
+    const target = file("c.properties", "node.id=1\n\nnum.partitions=zero\n");
+    throwsConfig(() => loadBrokerConfig([target]), "num.partitions", new RegExp(`c\\.properties:3: Invalid value zero for configuration num\\.partitions`));
+    throwsConfig(() => loadBrokerConfig([file("d.properties", "log.retention.hour=1\n")]), "log.retention.hour", /d\.properties:1: Unknown broker property/);
+  });
+
+  it("reports a missing file or a syntax error as a ConfigError", () => {
+    throwsConfig(() => loadBrokerConfig([path.join(dir, "missing.properties")]), undefined, /Cannot read properties file/);
+    throwsConfig(() => loadBrokerConfig([file("e.properties", "a=\\uZZZZ\n")]), undefined, /e\.properties:1: Malformed/);
+  });
+
+  it("accepts the sample config/server.properties", () => {
+    const config = loadBrokerConfig([path.join(import.meta.dirname, "../../config/server.properties")]);
+    assert.deepEqual(config.advertisedListeners.map(({ host, port }) => `${host}:${port}`), ["127.0.0.1:9092"]);
+    assert.deepEqual(config.logDirs, ["./data/broker-1"]);
+  });
+
+  it("accepts a Kafka-style KRaft combined-mode server.properties", () => {
+    const kafkaStyle = [
+      "process.roles=broker,controller",
+      "node.id=1",
+      "controller.quorum.voters=1@localhost:9093",
+      "controller.quorum.bootstrap.servers=localhost:9093",
+      "listeners=PLAINTEXT://:9092,CONTROLLER://:9093",
+      "inter.broker.listener.name=PLAINTEXT",
+      "advertised.listeners=PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093",
+      "controller.listener.names=CONTROLLER",
+      "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+      "num.network.threads=3",
+      "num.io.threads=8",
+      "socket.send.buffer.bytes=102400",
+      "socket.receive.buffer.bytes=102400",
+      "socket.request.max.bytes=104857600",
+      "log.dirs=/tmp/kraft-combined-logs",
+      "num.partitions=1",
+      "num.recovery.threads.per.data.dir=1",
+      "offsets.topic.replication.factor=1",
+      "share.coordinator.state.topic.replication.factor=1",
+      "share.coordinator.state.topic.min.isr=1",
+      "transaction.state.log.replication.factor=1",
+      "transaction.state.log.min.isr=1",
+      "log.retention.hours=168",
+      "log.segment.bytes=1073741824",
+      "log.retention.check.interval.ms=300000",
+    ].join("\n");
+    const config = loadBrokerConfig([file("kafka.properties", kafkaStyle)]);
+    assert.deepEqual(config.controllerQuorumVoters, [{ nodeId: 1, host: "localhost", port: 9093 }]);
+    assert.deepEqual(config.advertisedListeners.map((listener) => listener.name), ["PLAINTEXT"]);
+  });
+});

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite drives as real Kafka clients and
+# browsers: kcat (librdkafka), kafka-python, confluent-kafka-python, Chromium.
+set -euo pipefail
+packages=(kcat python3-kafka python3-confluent-kafka chromium)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "test dependencies present: ${packages[*]}"
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "missing ${missing[*]}; install them with your package manager" >&2
+  exit 1
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
