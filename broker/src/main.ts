@@ -8,6 +8,9 @@ import { createLogger } from "./runtime/logger";
  */
 async function main(): Promise<void> {
   const logger = createLogger();
+  // npm runs workspace scripts in broker/; paths given on the command line and
+  // in the properties file mean what they meant where the user typed them.
+  if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
   let config;
   try {
     config = loadBrokerConfig(process.argv.slice(2));
