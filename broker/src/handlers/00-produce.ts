@@ -1,4 +1,7 @@
-// Produce (key 0), versions 3-11: magic-2 record batches only (versions 0-2 carry the old message formats).
+// Produce (key 0), versions 0-11. Only magic-2 record batches are stored: the old
+// message sets of versions 0-2 answer UNSUPPORTED_FOR_MESSAGE_FORMAT per partition.
+// Versions 0-2 are still advertised because librdkafka up to 2.11 compresses with
+// gzip, snappy or lz4 only when the broker lists Produce v0.
 import { ErrorCode, KafkaError } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { ProduceRequest, ProduceResponse } from "../protocol/generated";
@@ -8,7 +11,7 @@ type PartitionResponse = ProduceResponse["responses"][number]["partitionResponse
 
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: ApiKey.Produce,
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 11,
   handle(request, context) {
     const { broker } = context;

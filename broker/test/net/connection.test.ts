@@ -73,7 +73,31 @@ describe("connections: framing, ordering and bad input", () => {
     const body = readApiVersionsResponse(reader, 0);
     assert.equal(body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
     const produce = body.apiKeys.find((k) => k.apiKey === ApiKey.Produce);
-    assert.deepEqual([produce?.minVersion, produce?.maxVersion], [3, 11]);
+    assert.deepEqual([produce?.minVersion, produce?.maxVersion], [0, 11]);
+    client.close();
+  });
+
+  it("Produce v2 with an old (magic 1) message set answers UNSUPPORTED_FOR_MESSAGE_FORMAT and keeps the connection", async () => {
+    const topic = uniqueTopic("magic1");
+    await node.broker.controller.createTopic({ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: {} }, { validateOnly: false });
+    // offset 8, size 4, then a magic-1 message: crc 4, magic 1, attributes 1, timestamp 8, key -1, value "v"
+    const message = Buffer.alloc(4 + 1 + 1 + 8 + 4 + 4 + 1);
+    message.writeInt8(1, 4);
+    message.writeInt32BE(-1, 14);
+    message.writeInt32BE(1, 18);
+    message.write("v", 22);
+    const messageSet = Buffer.concat([Buffer.alloc(8), Buffer.alloc(4), message]);
+    messageSet.writeInt32BE(message.length, 8);
+    const client = await RawClient.connect(node.port);
+    const response = await client.request(ApiKey.Produce, 2, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: messageSet }] }],
+    });
+    assert.equal(response.responses[0].partitionResponses[0].errorCode, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+    assert.equal((await apiVersions(client)).errorCode, ErrorCode.NONE, "the connection still serves requests");
+    assert.equal(node.broker.replicas.partitionLog(topic, 0).logEndOffset, 0, "nothing was written");
     client.close();
   });
 

@@ -23,6 +23,7 @@ import {
   writeRequestHeader,
 } from "../../src/protocol/generated";
 import { Reader } from "../../src/protocol/reader";
+import { decodeRecordBatches, validateProducedRecords } from "../../src/protocol/records/record-batch";
 import { Writer } from "../../src/protocol/writer";
 
 const GOLDEN = resolve(dirname(fileURLToPath(import.meta.url)), "../fixtures/golden");
@@ -37,7 +38,7 @@ export interface GoldenFrame {
 }
 
 /**
- * Loads `<dir>/<ApiName>-v<N>.hex` and `<dir>/<ApiName>-v<N>-request.hex`:
+ * Loads `<dir>/<ApiName>-v<N>.hex` and `<dir>/<ApiName>-v<N>-<label>-request.hex`:
  * hex digits (whitespace ignored) after optional `#` comment lines, with or
  * without the int32 size prefix of the frame.
  */
@@ -46,7 +47,8 @@ export function loadGoldenFrames(source: string): GoldenFrame[] {
   if (!existsSync(dir)) return [];
   const frames: GoldenFrame[] = [];
   for (const file of readdirSync(dir).sort()) {
-    const match = /^([A-Za-z]+)-v(\d+)(-request)?\.hex$/.exec(file);
+    // <ApiName>-v<N>[-<label>...].hex; labels (such as "-gzip-request") only tell captures apart.
+    const match = /^([A-Za-z]+)-v(\d+)((?:-[a-z0-9]+)*)\.hex$/.exec(file);
     if (!match) continue;
     const api = match[1] as keyof typeof ApiKey;
     if (!(api in ApiKey)) throw new Error(`${source}/${file}: unknown api ${api}`);
@@ -277,6 +279,23 @@ describe("request frames captured from kcat (test/fixtures/golden/kcat/<ApiName>
   for (const g of kcat) {
     it(`${g.file}: header and body decode and re-encode to the identical bytes`, () => {
       checkFrame(g);
+    });
+  }
+  for (const g of kcat.filter((frame) => frame.api === "Produce")) {
+    it(`${g.file}: its record batch passes produce validation and holds the 20 keyed records capture-kcat.ts sent`, () => {
+      const body = checkFrame(g).body as ProduceRequest;
+      const records = body.topicData[0].partitionData[0].records!;
+      validateProducedRecords(records, { maxMessageBytes: 1 << 20 });
+      const decoded = decodeRecordBatches(records).flatMap((batch) => batch.records);
+      assert.equal(decoded.length, 20);
+      decoded.forEach((record, i) => {
+        assert.equal(record.key?.toString(), `key-${i}`);
+        assert.ok(record.value?.toString().startsWith(`value-${i} lorem ipsum`));
+        assert.deepEqual(
+          record.headers.map((h) => [h.key, h.value?.toString()]),
+          [["trace-id", "abc"]],
+        );
+      });
     });
   }
 });
