@@ -108,6 +108,11 @@ export class PartitionLog {
     this.config = checkLogConfig(config);
   }
 
+  /** The settings this log obeys now (its topic's config). */
+  get logConfig(): Readonly<LogConfig> {
+    return this.config;
+  }
+
   get logStartOffset(): number {
     return this.startOffset;
   }
