@@ -11,7 +11,8 @@ import {
   TOPIC_CONFIG_DEFS,
   type DescribedConfig,
 } from "../config/topic-config";
-import { KafkaError } from "../protocol/errors";
+import { ErrorCode, KafkaError } from "../protocol/errors";
+import { errorOf, type RequestContext } from "./handler";
 
 /** Kafka's ConfigResource.Type ids. */
 export const ResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
@@ -155,4 +156,26 @@ export function alterResource(
 
 function splitList(text: string | null): string[] {
   return text === null || text.trim() === "" ? [] : text.split(",").map((item) => item.trim());
+}
+
+/**
+ * The per-resource results of AlterConfigs and IncrementalAlterConfigs: each
+ * resource is altered on its own, and a failure is that resource's error.
+ */
+export function alterResources<Resource extends { resourceType: number; resourceName: string }>(
+  resources: readonly Resource[],
+  changesOf: (resource: Resource) => ConfigChange[],
+  options: { mode: "replace" | "incremental"; validateOnly: boolean },
+  context: RequestContext,
+) {
+  return resources.map((resource) => {
+    const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+    try {
+      const target = resolveResource(context.broker, resource.resourceType, resource.resourceName);
+      alterResource(context.broker, target, changesOf(resource), options);
+      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
+    } catch (error) {
+      return { ...base, ...errorOf(error, context) };
+    }
+  });
 }
