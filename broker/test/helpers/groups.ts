@@ -46,9 +46,25 @@ export async function startTrackedConsumer(kafka: Kafka, groupId: string, topic:
   return member;
 }
 
+export type ChildMember = TrackedMember & { child: ChildProcess; joined: () => boolean; output: () => string; leave: () => Promise<void> };
+
 /** The same member in a child process, so a test can kill it without a LeaveGroup. */
-export function startChildConsumer(bootstrap: string, groupId: string, topic: string, name: string): TrackedMember & { child: ChildProcess; joined: () => boolean } {
-  const child = spawn(process.execPath, ["--import", "tsx", MEMBER_SCRIPT, bootstrap, groupId, topic], { cwd: BROKER_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+export function startChildConsumer(bootstrap: string, groupId: string, topic: string, name: string): ChildMember {
+  return startChildMember(process.execPath, ["--import", "tsx", MEMBER_SCRIPT, bootstrap, groupId, topic], topic, name);
+}
+
+/**
+ * A group member program in a child process that prints JSON lines:
+ * {"event":"joined","assignment":{topic:[partitions]}} and
+ * {"event":"committed","value":...} after each acknowledged commit.
+ * stop() kills it (SIGKILL, no LeaveGroup); leave() asks it to close (SIGTERM).
+ */
+export function startChildMember(command: string, args: string[], topic: string, name: string): ChildMember {
+  const child = spawn(command, args, { cwd: BROKER_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   let joins = 0;
   const member = {
     name,
@@ -56,10 +72,13 @@ export function startChildConsumer(bootstrap: string, groupId: string, topic: st
     committed: [] as string[],
     assigned: [] as number[],
     joined: () => joins > 0,
+    output: () => stderr,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGKILL");
+      if (running()) child.kill("SIGKILL");
+      await exited;
+    },
+    leave: async () => {
+      if (running()) child.kill("SIGTERM");
       await exited;
     },
   };

@@ -116,4 +116,132 @@ describe("consumer groups with kafkajs", () => {
       await b.stop();
     }
   });
+
+  it("groups: a consumer restarted after a commit resumes at the committed offset", async () => {
+    const topic = uniqueTopic("gresume");
+    const groupId = `${topic}-group`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+    const first = await produce(producer, topic, "first", 50, 1);
+    const a = await startTrackedConsumer(kafka, groupId, topic, "a");
+    await waitFor(() => a.committed.length >= first.length, "the first 50 records committed");
+    await a.stop();
+    const second = await produce(producer, topic, "second", 50, 1);
+    const b = await startTrackedConsumer(kafka, groupId, topic, "b");
+    try {
+      await waitFor(() => b.committed.length >= second.length, "the next 50 records committed");
+      assert.deepEqual(b.committed, second);
+      assert.deepEqual(a.committed, first);
+    } finally {
+      await b.stop();
+    }
+  });
+
+  it("admin: lag is end offset minus committed offset, per partition", async () => {
+    const topic = uniqueTopic("glag");
+    const groupId = `${topic}-group`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] });
+    await produce(producer, topic, "x", 90, 3); // 30 per partition
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: "30" }, { partition: 1, offset: "10" }, { partition: 2, offset: "0" }] });
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    const lag = new Map(
+      committed.partitions.map((p) => [p.partition, Number(ends.find((e) => e.partition === p.partition)!.high) - Number(p.offset)]),
+    );
+    assert.deepEqual([...lag].sort((x, y) => x[0] - y[0]), [[0, 0], [1, 20], [2, 30]]);
+  });
+
+  it("admin: listGroups, describeGroups, resetOffsets and deleteGroups (NON_EMPTY_GROUP while members remain)", async () => {
+    const topic = uniqueTopic("gadmin");
+    const groupId = `${topic}-group`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+    const values = await produce(producer, topic, "y", 20, 2);
+    const member = await startTrackedConsumer(kafka, groupId, topic, "m");
+    try {
+      await waitFor(() => member.committed.length >= values.length, "20 records committed");
+      const { groups } = await admin.listGroups();
+      assert.deepEqual(groups.find((g) => g.groupId === groupId), { groupId, protocolType: "consumer" });
+      const described = await admin.describeGroups([groupId]);
+      assert.equal(described.groups[0].state, "Stable");
+      assert.equal(described.groups[0].protocolType, "consumer");
+      assert.equal(described.groups[0].members.length, 1);
+      assert.equal(described.groups[0].members[0].clientId, "sluice-groups");
+      await assert.rejects(admin.deleteGroups([groupId]), (error: any) => {
+        assert.equal(error.groups?.[0]?.error?.type, "NON_EMPTY_GROUP");
+        return true;
+      });
+    } finally {
+      await member.stop();
+    }
+    const empty = await admin.describeGroups([groupId]);
+    assert.equal(empty.groups[0].state, "Empty");
+    assert.equal(empty.groups[0].members.length, 0);
+
+    await admin.resetOffsets({ groupId, topic, earliest: true });
+    // kafkajs commits its "earliest" marker (-2); resolveOffsets turns it into the log start.
+    const [reset] = await admin.fetchOffsets({ groupId, topics: [topic], resolveOffsets: true });
+    assert.deepEqual(reset.partitions.map((p) => Number(p.offset)).sort(), [0, 0]);
+
+    const deleted = await admin.deleteGroups([groupId]);
+    assert.equal(deleted[0].errorCode, 0);
+    const { groups: after } = await admin.listGroups();
+    assert.equal(after.find((g) => g.groupId === groupId), undefined);
+    const [gone] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    assert.deepEqual(gone.partitions.map((p) => Number(p.offset)), [-1, -1]);
+  });
+});
+
+describe("committed offsets across a broker restart", () => {
+  it("groups: a broker restart on the same log dir keeps every group's offsets and forgets deleted groups", async () => {
+    let node = await startTestBroker(GROUP_OVERRIDES);
+    const topic = uniqueTopic("grestart");
+    const connect = () => new Kafka({ clientId: "sluice-restart", brokers: [node.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+    let kafka = connect();
+    let admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+      const producer = kafka.producer();
+      await producer.connect();
+      await produce(producer, topic, "z", 40, 2);
+      await producer.disconnect();
+      const consumed = await startTrackedConsumer(kafka, `${topic}-consumed`, topic, "c");
+      await waitFor(() => consumed.committed.length >= 40, "40 records committed");
+      await consumed.stop();
+      const offsetsByGroup: Record<string, number[]> = { [`${topic}-consumed`]: [20, 20] };
+      for (let g = 0; g < 5; g++) {
+        const groupId = `${topic}-set-${g}`;
+        await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: String(g) }, { partition: 1, offset: String(2 * g) }] });
+        offsetsByGroup[groupId] = [g, 2 * g];
+      }
+      await admin.setOffsets({ groupId: `${topic}-deleted`, topic, partitions: [{ partition: 0, offset: "7" }] });
+      await admin.deleteGroups([`${topic}-deleted`]);
+      await admin.disconnect();
+
+      await node.stop();
+      node = await startTestBroker(GROUP_OVERRIDES, node.logDir);
+      kafka = connect();
+      admin = kafka.admin();
+      await admin.connect();
+      for (const [groupId, expected] of Object.entries(offsetsByGroup)) {
+        const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        assert.deepEqual(entry.partitions.sort((x, y) => x.partition - y.partition).map((p) => Number(p.offset)), expected, groupId);
+      }
+      const { groups } = await admin.listGroups();
+      assert.ok(groups.some((g) => g.groupId === `${topic}-consumed`));
+      assert.ok(!groups.some((g) => g.groupId === `${topic}-deleted`));
+
+      // A consumer of the restored group starts where the last one committed.
+      const producer2 = kafka.producer();
+      await producer2.connect();
+      const more = await produce(producer2, topic, "after", 10, 2);
+      await producer2.disconnect();
+      const resumed = await startTrackedConsumer(kafka, `${topic}-consumed`, topic, "r");
+      await waitFor(() => resumed.committed.length >= more.length, "the 10 new records committed");
+      await resumed.stop();
+      assert.deepEqual([...resumed.committed].sort(), [...more].sort());
+    } finally {
+      await admin.disconnect().catch(() => {});
+      await node.destroy();
+    }
+  });
 });
