@@ -19,6 +19,9 @@ import {
 import type { OffsetsLog } from "./offsets-log";
 import { encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue, type GroupMetadataValue } from "./offsets-records";
 
+/** What the coordinator needs of the offsets log (tests pass an in-memory one). */
+export type OffsetsStore = Pick<OffsetsLog, "partitionFor" | "isLocal" | "append" | "localPartitions" | "replay">;
+
 export interface CoordinatorConfig {
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
@@ -130,7 +133,7 @@ export class GroupCoordinator {
   private stopped = false;
 
   constructor(
-    private readonly log: OffsetsLog,
+    private readonly log: OffsetsStore,
     private readonly scheduler: Scheduler,
     private readonly config: () => CoordinatorConfig,
     private readonly logger: Logger,
@@ -477,10 +480,10 @@ export class GroupCoordinator {
     const group = this.groups.get(request.groupId);
     if (!group) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (group.is("Dead")) return Promise.resolve(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
-    const member = group.members.get(request.memberId);
-    if (!member) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (request.groupInstanceId !== null && group.staticMembers.get(request.groupInstanceId) !== request.memberId)
       return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
+    const member = group.members.get(request.memberId);
+    if (!member) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     if (request.generationId !== group.generationId) return Promise.resolve(syncError(ErrorCode.ILLEGAL_GENERATION));
     if (
       (request.protocolType !== null && request.protocolType !== group.protocolType) ||
@@ -560,10 +563,11 @@ export class GroupCoordinator {
       case "PreparingRebalance":
       case "CompletingRebalance":
       case "Stable": {
-        const member = group.members.get(request.memberId);
-        if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
+        // A fenced static member hears so before anything else (its old id is gone too).
         if (request.groupInstanceId !== null && group.staticMembers.get(request.groupInstanceId) !== request.memberId)
           return ErrorCode.FENCED_INSTANCE_ID;
+        const member = group.members.get(request.memberId);
+        if (!member) return ErrorCode.UNKNOWN_MEMBER_ID;
         if (request.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
         this.scheduleHeartbeat(group, member);
         return state.kind === "PreparingRebalance" ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
