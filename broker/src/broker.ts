@@ -3,6 +3,8 @@ import { withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
 import { Dispatcher } from "./handlers/dispatcher";
 import type { ApiHandler } from "./handlers/handler";
 import { ALL_HANDLERS } from "./handlers";
+import { GroupCoordinator } from "./coordinator/group-coordinator";
+import { OffsetsLog } from "./coordinator/offsets-log";
 import { Controller } from "./metadata/controller";
 import type { BrokerEndpoint, MetadataImage } from "./metadata/image";
 import { ensureMetaProperties } from "./metadata/meta-properties";
@@ -13,11 +15,14 @@ import { ReplicaManager } from "./replication/replica-manager";
 import { systemClock, type Clock } from "./runtime/clock";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
 import { createLogger, type Logger } from "./runtime/logger";
+import { systemScheduler, type Scheduler } from "./runtime/scheduler";
 import { LogManager } from "./storage/log-manager";
 
 export interface BrokerDeps {
   fs?: FileSystem;
   clock?: Clock;
+  /** Timers of the group coordinator; defaults to real timers over `clock`. */
+  scheduler?: Scheduler;
   logger?: Logger;
 }
 
@@ -33,10 +38,13 @@ export class Broker {
   readonly fs: FileSystem;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly scheduler: Scheduler;
   metadata!: MetadataStore;
   controller!: Controller;
   logs!: LogManager;
   replicas!: ReplicaManager;
+  offsetsLog!: OffsetsLog;
+  groups!: GroupCoordinator;
   private socketServer!: SocketServer;
   private stopping = false;
   private readyResolve!: () => void;
@@ -49,6 +57,7 @@ export class Broker {
   ) {
     this.fs = deps.fs ?? nodeFileSystem;
     this.clock = deps.clock ?? systemClock;
+    this.scheduler = deps.scheduler ?? { clock: this.clock, schedule: systemScheduler.schedule };
     this.logger = deps.logger ?? createLogger({ base: { node: config.nodeId } });
   }
 
@@ -110,12 +119,41 @@ export class Broker {
     this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock);
     this.logs.loadAll({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     this.removeStrayLogs();
+    this.startGroupCoordinator();
     this.logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
     });
     this.readyResolve();
     logger.info("broker started", { clusterId, endpoint: `${self.host}:${self.port}`, logDirs: config.logDirs });
+  }
+
+  /** The group coordinator, with the groups and offsets of the __consumer_offsets partitions this node leads. */
+  private startGroupCoordinator(): void {
+    this.offsetsLog = new OffsetsLog({
+      image: () => this.image,
+      controller: () => this.controller,
+      replicas: () => this.replicas,
+      config: () => this.config,
+      clock: this.clock,
+      nodeId: this.nodeId,
+    });
+    this.groups = new GroupCoordinator(
+      this.offsetsLog,
+      this.scheduler,
+      () => ({
+        groupInitialRebalanceDelayMs: this.config.groupInitialRebalanceDelayMs,
+        groupMinSessionTimeoutMs: this.config.groupMinSessionTimeoutMs,
+        groupMaxSessionTimeoutMs: this.config.groupMaxSessionTimeoutMs,
+        offsetsRetentionMs: this.config.offsetsRetentionMinutes * 60_000,
+      }),
+      this.logger,
+      (topic, partition) => {
+        const state = this.image.topic(topic);
+        return state !== undefined && partition >= 0 && partition < state.partitions.length;
+      },
+    );
+    this.groups.load();
   }
 
   /** Partition directories of topics the metadata no longer has (a delete interrupted by a crash). */
@@ -158,6 +196,7 @@ export class Broker {
   deleteTopic(name: string): void {
     this.controller.deleteTopic(name);
     this.replicas.topicDeleted(name);
+    this.groups.topicDeleted(name);
   }
 
   /** Graceful stop: no new connections, in-flight requests finish, logs are flushed and closed. */
@@ -166,6 +205,8 @@ export class Broker {
     this.stopping = true;
     this.logger.info("shutting down");
     this.replicas?.wakeAll();
+    // Waiting JoinGroup/SyncGroup requests get NOT_COORDINATOR now, so draining connections does not wait on rebalances.
+    this.groups?.shutdown();
     await this.socketServer.close();
     this.logs?.stop();
     this.logs?.closeAll();

@@ -1,0 +1,119 @@
+import type { BrokerConfig } from "../config/broker-config";
+import type { Controller } from "../metadata/controller";
+import type { MetadataImage } from "../metadata/image";
+import { KafkaError } from "../protocol/errors";
+import { decodeRecordBatches, encodeRecordBatch, type RecordInput } from "../protocol/records/record-batch";
+import type { Clock } from "../runtime/clock";
+import type { ReplicaManager } from "../replication/replica-manager";
+import { decodeGroupValue, decodeKey, decodeOffsetValue, offsetsPartitionFor, type GroupMetadataValue, type OffsetCommitValue } from "./offsets-records";
+
+export const OFFSETS_TOPIC = "__consumer_offsets";
+
+/** Kafka's offsets.load.buffer.size: how much of the log one read brings in while loading. */
+const LOAD_READ_BYTES = 5 * 1024 * 1024;
+
+export interface OffsetsLogDeps {
+  image: () => MetadataImage;
+  controller: () => Controller;
+  replicas: () => ReplicaManager;
+  config: () => BrokerConfig;
+  clock: Clock;
+  nodeId: number;
+}
+
+/** What replaying one partition of __consumer_offsets finds, in log order. */
+export type OffsetsLogEntry =
+  | { kind: "offset"; group: string; topic: string; partition: number; value: OffsetCommitValue | null }
+  | { kind: "group"; group: string; value: GroupMetadataValue | null };
+
+/**
+ * The internal topic behind the coordinator: placement of groups on its
+ * partitions, creation on first use, keyed appends (tombstones for deleted
+ * offsets and groups, so compaction can clean it) and replay on start.
+ */
+export class OffsetsLog {
+  constructor(private readonly deps: OffsetsLogDeps) {}
+
+  get numPartitions(): number {
+    return this.deps.image().topic(OFFSETS_TOPIC)?.partitions.length ?? this.deps.config().offsetsTopicNumPartitions;
+  }
+
+  partitionFor(groupId: string): number {
+    return offsetsPartitionFor(groupId, this.numPartitions);
+  }
+
+  /** The node leading the group's partition, creating the topic first when it does not exist yet. */
+  coordinatorFor(groupId: string): number {
+    this.ensureTopic();
+    const topic = this.deps.image().topic(OFFSETS_TOPIC)!;
+    return topic.partitions[offsetsPartitionFor(groupId, topic.partitions.length)].leader;
+  }
+
+  isLocal(groupId: string): boolean {
+    const topic = this.deps.image().topic(OFFSETS_TOPIC);
+    if (!topic) return true; // created on the first write; this node will lead it in a cluster of one
+    return topic.partitions[offsetsPartitionFor(groupId, topic.partitions.length)].leader === this.deps.nodeId;
+  }
+
+  ensureTopic(): void {
+    if (this.deps.image().topic(OFFSETS_TOPIC)) return;
+    const config = this.deps.config();
+    const brokers = this.deps.image().brokers.size;
+    this.deps.controller().createTopic(
+      {
+        name: OFFSETS_TOPIC,
+        numPartitions: config.offsetsTopicNumPartitions,
+        replicationFactor: Math.max(1, Math.min(config.offsetsTopicReplicationFactor, brokers)),
+        assignments: [],
+        configs: { "cleanup.policy": "compact", "compression.type": "producer", "segment.bytes": String(100 * 1024 * 1024) },
+      },
+      { validateOnly: false, allowInternal: true },
+    );
+  }
+
+  /**
+   * Appends records for one group as a single batch. Synchronous: when this
+   * returns, the records are in the log (what acks=all promises for a cluster
+   * of one), so the caller may acknowledge the commit.
+   */
+  append(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): void {
+    if (records.length === 0) return;
+    this.ensureTopic();
+    const nowMs = this.deps.clock.nowMs();
+    const inputs: RecordInput[] = records.map((record) => ({ key: record.key, value: record.value, timestamp: nowMs }));
+    const batch = encodeRecordBatch({ baseTimestamp: nowMs, records: inputs });
+    this.deps.replicas().appendRecords(OFFSETS_TOPIC, this.partitionFor(groupId), batch);
+  }
+
+  /** Every partition of the topic this node leads. */
+  localPartitions(): number[] {
+    const topic = this.deps.image().topic(OFFSETS_TOPIC);
+    if (!topic) return [];
+    return topic.partitions.filter((state) => state.leader === this.deps.nodeId).map((state) => state.partition);
+  }
+
+  /** Replays one partition from its log start to its end. */
+  *replay(partition: number): Generator<OffsetsLogEntry> {
+    const log = this.deps.replicas().partitionLog(OFFSETS_TOPIC, partition);
+    let offset = log.logStartOffset;
+    const end = log.logEndOffset;
+    while (offset < end) {
+      const { records } = log.read(offset, LOAD_READ_BYTES);
+      if (records.length === 0) break;
+      let next = offset;
+      for (const batch of decodeRecordBatches(records)) {
+        next = Math.max(next, batch.baseOffset + batch.lastOffsetDelta + 1);
+        if ((batch.attributes & 0x20) !== 0) continue; // control batches carry no keys of ours
+        for (const record of batch.records) {
+          if (batch.baseOffset + record.offsetDelta < offset || !record.key) continue;
+          const key = decodeKey(record.key);
+          if (key.kind === "offset")
+            yield { ...key, value: record.value ? decodeOffsetValue(record.value) : null };
+          else yield { kind: "group", group: key.group, value: record.value ? decodeGroupValue(record.value) : null };
+        }
+      }
+      if (next <= offset) throw new KafkaError("CORRUPT_MESSAGE", `${OFFSETS_TOPIC}-${partition}: no progress reading at ${offset}`);
+      offset = next;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+// DescribeGroups (key 15), versions 0-5: state, protocol and members of each group
+// (metadata and assignments while Stable). Authorized operations are not computed.
+import { ApiKey } from "../protocol/generated/api-messages";
+import type { DescribeGroupsRequest, DescribeGroupsResponse } from "../protocol/generated";
+import { defineHandler } from "./handler";
+
+/** Kafka's "authorized operations not requested" sentinel. */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+
+export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
+  apiKey: ApiKey.DescribeGroups,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(request, { broker }) {
+    return {
+      throttleTimeMs: 0,
+      groups: request.groups.map((groupId) => {
+        const group = broker.groups.describeGroup(groupId);
+        return {
+          errorCode: group.errorCode,
+          groupId: group.groupId,
+          groupState: group.state,
+          protocolType: group.protocolType,
+          protocolData: group.protocolData,
+          members: group.members.map((member) => ({
+            memberId: member.memberId,
+            groupInstanceId: member.groupInstanceId,
+            clientId: member.clientId,
+            clientHost: member.clientHost,
+            memberMetadata: member.metadata,
+            memberAssignment: member.assignment,
+          })),
+          authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+        };
+      }),
+    };
+  },
+});
