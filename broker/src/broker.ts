@@ -9,6 +9,8 @@ import { ensureMetaProperties } from "./metadata/meta-properties";
 import { MetadataStore } from "./metadata/metadata-store";
 import { SocketServer } from "./net/socket-server";
 import { KafkaError } from "./protocol/errors";
+import { ProducerIdManager } from "./producer/producer-id-manager";
+import { ProducerStates } from "./producer/producer-states";
 import { ReplicaManager } from "./replication/replica-manager";
 import { systemClock, type Clock } from "./runtime/clock";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
@@ -37,6 +39,8 @@ export class Broker {
   controller!: Controller;
   logs!: LogManager;
   replicas!: ReplicaManager;
+  producers!: ProducerStates;
+  producerIds!: ProducerIdManager;
   private socketServer!: SocketServer;
   private stopping = false;
   private readyResolve!: () => void;
@@ -107,9 +111,13 @@ export class Broker {
     this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));
     this.controller = new Controller(this.metadata, () => this.config);
     this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, logger: (msg, fields) => logger.info(msg, fields) });
-    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock);
+    this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
+    this.producerIds = new ProducerIdManager(this.metadata, config.nodeId);
+    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.producers);
     this.logs.loadAll({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     this.removeStrayLogs();
+    // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
+    for (const log of this.logs.all()) this.producers.forLog(log);
     this.logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
@@ -168,6 +176,7 @@ export class Broker {
     this.replicas?.wakeAll();
     await this.socketServer.close();
     this.logs?.stop();
+    this.producers?.snapshotAll(this.clock.nowMs());
     this.logs?.closeAll();
     this.metadata?.close();
     this.logger.info("shut down");

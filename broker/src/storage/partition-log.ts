@@ -132,6 +132,11 @@ export class PartitionLog {
     return this.segments.length;
   }
 
+  /** The base offset of the segment appends go to; it changes when the log rolls. */
+  get activeSegmentBaseOffset(): number {
+    return this.activeSegment.baseOffset;
+  }
+
   /** Base offsets of the segments, oldest first (for tests and tools). */
   get segmentBaseOffsets(): number[] {
     return this.segments.map((segment) => segment.baseOffset);
