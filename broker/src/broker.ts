@@ -24,6 +24,8 @@ export interface BrokerDeps {
 }
 
 const METADATA_DIR_NAME = "__cluster_metadata-0";
+/** Kafka's log.cleaner.backoff.ms: how often the cleaner looks for compacted logs to clean. */
+const LOG_CLEANER_BACKOFF_MS = 15_000;
 
 /**
  * One broker node: a cluster of one today, with the node id, listeners and
@@ -121,6 +123,7 @@ export class Broker {
     this.logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
+      cleanerIntervalMs: config.logCleanerEnable ? LOG_CLEANER_BACKOFF_MS : undefined,
     });
     this.readyResolve();
     logger.info("broker started", { clusterId, endpoint: `${self.host}:${self.port}`, logDirs: config.logDirs });

@@ -146,5 +146,12 @@ export function logConfigOf(config: ResolvedTopicConfig): LogConfig {
     flushIntervalMessages: config.flushMessages,
     flushIntervalMs: config.flushMs,
     fileDeleteDelayMs: config.fileDeleteDelayMs,
+    cleanupPolicy: config.cleanupPolicy,
+    compaction: {
+      deleteRetentionMs: config.deleteRetentionMs,
+      minCleanableDirtyRatio: config.minCleanableDirtyRatio,
+      minCompactionLagMs: config.minCompactionLagMs,
+      maxCompactionLagMs: config.maxCompactionLagMs,
+    },
   };
 }

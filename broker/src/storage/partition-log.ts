@@ -18,6 +18,7 @@ import {
   parseSegmentFileName,
 } from "./file-names";
 import { checkLogConfig, type LogConfig } from "./log-config";
+import { finishInterruptedCleaning } from "./log-cleaner-files";
 import { scanRecordTimestamps } from "./record-timestamps";
 import { LogSegment, type AppendedBatch, type BatchPosition, type SegmentContext, type StorageLogger } from "./log-segment";
 
@@ -106,6 +107,10 @@ export class PartitionLog {
 
   updateConfig(config: LogConfig): void {
     this.config = checkLogConfig(config);
+  }
+
+  get logConfig(): Readonly<LogConfig> {
+    return this.config;
   }
 
   get logStartOffset(): number {
@@ -320,6 +325,8 @@ export class PartitionLog {
     this.checkUsable();
     return this.guardIo(() => {
       let deleted = this.deleteSegmentsBelowStart();
+      // A compact-only topic keeps every segment; the cleaner shrinks them instead.
+      if (this.config.cleanupPolicy && !this.config.cleanupPolicy.includes("delete")) return deleted;
       const { retentionMs, retentionBytes } = this.config;
       if (retentionMs >= 0) {
         const expired = (segment: LogSegment) => segment.sizeBytes > 0 && nowMs - segment.largestTimestampMs() > retentionMs;
@@ -338,6 +345,44 @@ export class PartitionLog {
         deleted += this.deleteOldestSegments(count);
       }
       return deleted;
+    });
+  }
+
+  // --- compaction ------------------------------------------------------------------------------
+
+  /** The sealed segments (all but the active one), oldest first, as the log cleaner plans from them. */
+  sealedSegments(): Array<{ baseOffset: number; nextBaseOffset: number; sizeBytes: number; largestTimestampMs: number }> {
+    this.checkUsable();
+    return this.guardIo(() =>
+      this.segments.slice(0, -1).map((segment, i) => ({
+        baseOffset: segment.baseOffset,
+        nextBaseOffset: this.segments[i + 1].baseOffset,
+        sizeBytes: segment.sizeBytes,
+        largestTimestampMs: segment.largestTimestampMs(),
+      })),
+    );
+  }
+
+  /**
+   * Puts a cleaned copy of a sealed segment in its place. `swapFile` is the
+   * fsynced `<base>.log.swap` the cleaner wrote: from the moment it exists a
+   * crash completes the swap at the next open (finishInterruptedCleaning), so
+   * the old files can go. Offsets do not change: the copy holds a subset of
+   * the batches (or records) with their offsets.
+   */
+  replaceSegment(baseOffset: number, swapFile: string): void {
+    this.checkUsable();
+    const index = this.segments.findIndex((segment) => segment.baseOffset === baseOffset);
+    if (index < 0 || index === this.segments.length - 1) throw new Error(`no sealed segment at ${baseOffset} in ${this.dir}`);
+    this.guardIo(() => {
+      const old = this.segments[index];
+      old.deleteFiles(0);
+      this.fs.renameSync(swapFile, old.logFile);
+      this.fs.fsyncDirectorySync(this.dir);
+      const segment = LogSegment.open(this.segmentContext, this.dir, baseOffset);
+      this.segments[index] = segment;
+      segment.recover({ validateCrc: false, nextSegmentBase: this.segments[index + 1].baseOffset });
+      segment.nextOffset = this.segments[index + 1].baseOffset;
     });
   }
 
@@ -384,7 +429,7 @@ export class PartitionLog {
   private load(): void {
     const { fs, dir } = this;
     fs.mkdirSync(dir, { recursive: true });
-    const names = fs.readdirSync(dir);
+    const names = finishInterruptedCleaning(fs, dir, fs.readdirSync(dir), this.logger);
     const cleanShutdown = names.includes(CLEAN_SHUTDOWN_FILE);
     const logBases: number[] = [];
     const indexFiles: Array<{ name: string; baseOffset: number }> = [];
