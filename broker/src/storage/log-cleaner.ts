@@ -210,12 +210,16 @@ class CleanedSegment {
   }
 }
 
-/** The batch with only `records`, at the same offsets and with the same header fields (and codec). */
+/**
+ * The batch with only `records`, at the same offsets and with the same header
+ * fields and codec. A batch left with no record (kept for its producer) is a
+ * bare header, uncompressed, as Kafka writes it.
+ */
 function rebuildBatch(batch: RecordBatch, records: readonly KafkaRecord[]): Buffer {
   return encodeRecordBatch({
     baseOffset: batch.baseOffset,
     partitionLeaderEpoch: batch.partitionLeaderEpoch,
-    attributes: batch.attributes,
+    attributes: records.length === 0 ? batch.attributes & ~Attributes.COMPRESSION_MASK : batch.attributes,
     baseTimestamp: batch.baseTimestamp,
     maxTimestamp: batch.maxTimestamp,
     lastOffsetDelta: batch.lastOffsetDelta,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CompressionType } from "../../src/protocol/records/batch-header";
 import { decodeRecordBatches, encodeRecordBatch, validateProducedRecords } from "../../src/protocol/records/record-batch";
+import { ProducerStateManager } from "../../src/producer/producer-state-manager";
 import { ManualClock } from "../../src/runtime/clock";
 import { cleanLog } from "../../src/storage/log-cleaner";
 import type { LogConfig, PartitionLog } from "../../src/storage/partition-log";
@@ -170,5 +171,40 @@ describe("log cleaner", () => {
       if (finished) break;
     }
     assert.ok(cuts > 20, `${cuts} crash points`);
+  });
+});
+
+describe("log cleaner and idempotent producers", () => {
+  it("keeps the last batch of each producer (emptied of its records), so producer state rebuilt from the log still deduplicates", () => {
+    const fs = new FaultyFileSystem();
+    const clock = new ManualClock(T0);
+    const log = openLog(fs, compactConfig(), clock);
+    const produce = (sequence: number, key: string, compression: number) => {
+      const batch = encodeRecordBatch({ producerId: 42, producerEpoch: 0, baseSequence: sequence, baseTimestamp: clock.nowMs(), compression, records: [{ key, value: `v${sequence}` }] });
+      return log.append(batch, validateProducedRecords(batch, { maxMessageBytes: 1 << 20 })).baseOffset;
+    };
+    for (let sequence = 0; sequence < 50; sequence++) produce(sequence, "same-key", CompressionType.GZIP);
+    const lastOffset = produce(50, "other", CompressionType.GZIP);
+    put(log, [["other", "newer"]], clock.nowMs());
+    clock.advance(2000);
+    log.maybeRoll(clock.nowMs());
+    cleanLog(log, clock.nowMs(), { fs, logger: () => {} });
+    assert.deepEqual([...contents(log).values()], [["same-key", "v49"], ["other", "newer"]]);
+    // The producer's last batch survives as a bare header at its offset.
+    const { records } = log.read(lastOffset, 1 << 20);
+    const [empty] = decodeRecordBatches(records);
+    assert.deepEqual([empty.baseOffset, empty.records.length, empty.producerId, empty.baseSequence, empty.attributes & 0x07], [lastOffset, 0, 42, 50, 0]);
+    // A second pass reads the bare header without trouble.
+    put(log, [["other", "newest"]], clock.nowMs());
+    clock.advance(2000);
+    log.maybeRoll(clock.nowMs());
+    cleanLog(log, clock.nowMs(), { fs, logger: () => {} });
+    const producers = ProducerStateManager.load(log, { fs, logger: () => {} });
+    assert.deepEqual(producers.table.check({ producerId: 42, producerEpoch: 0, baseSequence: 50, lastOffsetDelta: 0 }), {
+      kind: "duplicate",
+      firstOffset: lastOffset,
+      lastOffset,
+    });
+    log.close();
   });
 });
