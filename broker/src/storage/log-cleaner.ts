@@ -1,4 +1,5 @@
 import path from "node:path";
+import { KafkaError } from "../protocol/errors";
 import { Attributes, BatchHeader, batchAttributes, batchLastOffsetDelta, batchTotalBytes, readOffset } from "../protocol/records/batch-header";
 import { decodeRecordBatch, encodeRecordBatch, type KafkaRecord, type RecordBatch } from "../protocol/records/record-batch";
 import { writeFileAtomicSync, writeFully, type FileSystem } from "../runtime/fs";
@@ -12,6 +13,7 @@ import type { PartitionLog } from "./partition-log";
 export const CLEANER_KEYS_MAX = 1_000_000;
 /** Bytes read at a time while scanning a segment. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+const INT32_MAX = 0x7fffffff;
 
 export interface CleanerDeps {
   fs: FileSystem;
@@ -116,48 +118,66 @@ export function cleanLog(log: PartitionLog, nowMs: number, deps: CleanerDeps, op
   let bytesBefore = 0;
   let bytesAfter = 0;
   let recordsRemoved = 0;
-  for (const segment of cleaning) {
-    bytesBefore += segment.sizeBytes;
-    // Written as it is scanned, so a segment never sits in memory whole; dropped when nothing was removed.
-    const cleaned = CleanedSegment.create(log, segment.baseOffset, deps.fs);
+  for (const group of groupBySize(cleaning, config.segmentBytes)) {
+    let groupBytes = 0;
+    for (const segment of group) groupBytes += segment.sizeBytes;
+    bytesBefore += groupBytes;
+    // Written as it is scanned, so a segment never sits in memory whole; dropped when it would change nothing.
+    const cleaned = CleanedSegment.create(log, group[0].baseOffset, deps.fs);
     let removedHere = 0;
     try {
-      forEachBatch(log, segment, (batch) => {
-        if (isControl(batch)) return cleaned.write(batch);
-        const decoded = decodeRecordBatch(batch, { verifyCrc: false });
-        const survivors: KafkaRecord[] = [];
-        for (const record of decoded.records) {
-          const offset = decoded.baseOffset + record.offsetDelta;
-          const newest = record.key ? latest.get(record.key.toString("latin1")) : undefined;
-          if (newest !== undefined && newest > offset) continue;
-          if (record.value === null) {
-            const dueMs = decoded.baseTimestamp + record.timestampDelta + compaction.deleteRetentionMs;
-            if (dueMs <= nowMs) continue;
-            tombstonesDueMs = tombstonesDueMs < 0 ? dueMs : Math.min(tombstonesDueMs, dueMs);
+      for (const segment of group) {
+        forEachBatch(log, segment, (batch) => {
+          if (isControl(batch)) return cleaned.write(batch);
+          const decoded = decodeRecordBatch(batch, { verifyCrc: false });
+          const survivors: KafkaRecord[] = [];
+          for (const record of decoded.records) {
+            const offset = decoded.baseOffset + record.offsetDelta;
+            const newest = record.key ? latest.get(record.key.toString("latin1")) : undefined;
+            if (newest !== undefined && newest > offset) continue;
+            if (record.value === null) {
+              const dueMs = decoded.baseTimestamp + record.timestampDelta + compaction.deleteRetentionMs;
+              if (dueMs <= nowMs) continue;
+              tombstonesDueMs = tombstonesDueMs < 0 ? dueMs : Math.min(tombstonesDueMs, dueMs);
+            }
+            survivors.push(record);
           }
-          survivors.push(record);
-        }
-        removedHere += decoded.records.length - survivors.length;
-        if (survivors.length === decoded.records.length) cleaned.write(batch);
-        else if (survivors.length > 0 || keptBatchOfProducer.has(decoded.baseOffset)) cleaned.write(rebuildBatch(decoded, survivors));
-      });
+          removedHere += decoded.records.length - survivors.length;
+          if (survivors.length === decoded.records.length) cleaned.write(batch);
+          else if (survivors.length > 0 || keptBatchOfProducer.has(decoded.baseOffset)) cleaned.write(rebuildBatch(decoded, survivors));
+        });
+      }
     } catch (error) {
       cleaned.discard();
       throw error;
     }
-    if (removedHere === 0) {
+    if (removedHere === 0 && group.length === 1) {
       cleaned.discard();
-      bytesAfter += segment.sizeBytes;
+      bytesAfter += groupBytes;
       continue;
     }
-    bytesAfter += cleaned.swapIn();
-    segmentsRewritten++;
+    bytesAfter += cleaned.swapIn(group.length);
+    segmentsRewritten += group.length;
     recordsRemoved += removedHere;
   }
 
   writeCheckpoint(deps.fs, log.dir, { firstDirtyOffset: cleanEnd, tombstonesDueMs });
   deps.logger("cleaned a compacted log", { dir: log.dir, cleanedUpTo: cleanEnd, segmentsRewritten, bytesBefore, bytesAfter, recordsRemoved });
   return { cleaned: true, segmentsRewritten, bytesBefore, bytesAfter, recordsRemoved, cleanedUpTo: cleanEnd };
+}
+
+/**
+ * Kafka refuses a record without a key on a compacted topic (the cleaner
+ * could never replace or remove it): INVALID_RECORD. Decodes the batches, so
+ * it runs for compacted topics only.
+ */
+export function checkRecordsKeyed(records: Buffer, batches: ReadonlyArray<{ at: number; bytes: number }>): void {
+  for (const batch of batches) {
+    const decoded = decodeRecordBatch(records.subarray(batch.at, batch.at + batch.bytes), { verifyCrc: false });
+    for (const record of decoded.records) {
+      if (record.key === null) throw new KafkaError("INVALID_RECORD", "Compacted topic cannot accept message without key");
+    }
+  }
 }
 
 /**
@@ -186,8 +206,8 @@ class CleanedSegment {
     this.position += batch.length;
   }
 
-  /** Returns the new segment's size. */
-  swapIn(): number {
+  /** Swaps the file in for `count` segments from its base; returns its size. */
+  swapIn(count: number): number {
     const { fs } = this;
     fs.fsyncSync(this.fd!);
     fs.closeSync(this.fd!);
@@ -195,7 +215,7 @@ class CleanedSegment {
     const swapFile = this.file.slice(0, -CLEANED_SUFFIX.length) + SWAP_SUFFIX;
     fs.renameSync(this.file, swapFile);
     fs.fsyncDirectorySync(this.log.dir);
-    this.log.replaceSegment(this.baseOffset, swapFile);
+    this.log.replaceSegments(this.baseOffset, count, swapFile);
     return this.position;
   }
 
@@ -235,6 +255,29 @@ function rebuildBatch(batch: RecordBatch, records: readonly KafkaRecord[]): Buff
       attributes: record.attributes,
     })),
   });
+}
+
+/**
+ * Consecutive segments cleaned into one file: together at most segment.bytes
+ * as they are now (so segments that cleaning shrank merge on the next pass,
+ * as in Kafka), and offsets within int32 of the first base for the index.
+ */
+function groupBySize(segments: readonly SegmentInfo[], segmentBytes: number): SegmentInfo[][] {
+  const groups: SegmentInfo[][] = [];
+  let group: SegmentInfo[] = [];
+  let bytes = 0;
+  for (const segment of segments) {
+    const fits = group.length > 0 && bytes + segment.sizeBytes <= segmentBytes && segment.nextBaseOffset - 1 - group[0].baseOffset <= INT32_MAX;
+    if (!fits && group.length > 0) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(segment);
+    bytes += segment.sizeBytes;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 function isControl(batch: Buffer): boolean {

@@ -364,25 +364,29 @@ export class PartitionLog {
   }
 
   /**
-   * Puts a cleaned copy of a sealed segment in its place. `swapFile` is the
+   * Puts a cleaned copy of `count` consecutive sealed segments, starting with
+   * the one at `baseOffset`, in their place as one segment. `swapFile` is the
    * fsynced `<base>.log.swap` the cleaner wrote: from the moment it exists a
    * crash completes the swap at the next open (finishInterruptedCleaning), so
-   * the old files can go. Offsets do not change: the copy holds a subset of
-   * the batches (or records) with their offsets.
+   * the old files can go, oldest first. Offsets do not change: the copy holds
+   * a subset of the batches (or records) with their offsets.
    */
-  replaceSegment(baseOffset: number, swapFile: string): void {
+  replaceSegments(baseOffset: number, count: number, swapFile: string): void {
     this.checkUsable();
     const index = this.segments.findIndex((segment) => segment.baseOffset === baseOffset);
-    if (index < 0 || index === this.segments.length - 1) throw new Error(`no sealed segment at ${baseOffset} in ${this.dir}`);
+    if (index < 0 || count < 1 || index + count > this.segments.length - 1)
+      throw new Error(`no ${count} sealed segments from ${baseOffset} in ${this.dir}`);
     this.guardIo(() => {
-      const old = this.segments[index];
-      old.deleteFiles(0);
-      this.fs.renameSync(swapFile, old.logFile);
+      const old = this.segments.slice(index, index + count);
+      for (const segment of old) segment.deleteFiles(0);
+      this.fs.renameSync(swapFile, old[0].logFile);
       this.fs.fsyncDirectorySync(this.dir);
       const segment = LogSegment.open(this.segmentContext, this.dir, baseOffset);
-      this.segments[index] = segment;
-      segment.recover({ validateCrc: false, nextSegmentBase: this.segments[index + 1].baseOffset });
-      segment.nextOffset = this.segments[index + 1].baseOffset;
+      this.segments.splice(index, count, segment);
+      const nextBase = this.segments[index + 1].baseOffset;
+      segment.recover({ validateCrc: false, nextSegmentBase: nextBase });
+      segment.nextOffset = nextBase;
+      this.checkInvariants();
     });
   }
 

@@ -121,6 +121,24 @@ describe("log compaction on a broker node", () => {
     assert.deepEqual(values.sort(), [...latest.values()].map(({ value }) => value).sort(), "kafkajs reads exactly the latest value of each key");
   });
 
+  it("a record without a key is refused on a compacted topic (INVALID_RECORD), as Kafka does", async () => {
+    const node = await startTestBroker();
+    nodes.push(node);
+    const kafka = new Kafka({ brokers: [node.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const topic = await compactedTopic(node, kafka);
+    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    await producer.connect();
+    try {
+      await assert.rejects(producer.send({ topic, acks: -1, messages: [{ value: "no key", partition: 0 }] }), (error: Error & { type?: string }) =>
+        /INVALID_RECORD/.test(`${error.type} ${error.message} ${JSON.stringify(error)}`),
+      );
+      await producer.send({ topic, acks: -1, messages: [{ key: "k", value: "keyed", partition: 0 }] });
+    } finally {
+      await producer.disconnect();
+    }
+    assert.deepEqual([...stored(node, topic).values()], [["k", "keyed"]]);
+  });
+
   it("a restart, and a crash in the middle of swapping a cleaned segment in, lose nothing", async () => {
     const first = await startTestBroker();
     const kafka = new Kafka({ brokers: [first.bootstrap], logLevel: logLevel.NOTHING });

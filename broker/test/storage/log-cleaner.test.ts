@@ -139,39 +139,48 @@ describe("log cleaner", () => {
     log.close();
   });
 
-  it("a crash at any point of cleaning loses nothing: the log holds the old or the cleaned segment, and the next pass finishes", () => {
-    let cuts = 0;
-    for (let cut = 1; ; cut++) {
-      const fs = new FaultyFileSystem();
-      const clock = new ManualClock(T0);
-      let log = openLog(fs, compactConfig(), clock);
-      const written = overwrite(log, clock, 5, 30);
-      log.flush();
-      const before = contents(log);
-      fs.cutPowerAfter(cut);
-      let finished = false;
-      try {
+  for (const merging of [false, true]) {
+    it(`a crash at any point of ${merging ? "a pass that merges cleaned segments" : "cleaning"} loses nothing: the log holds the old or the cleaned segments, and the next pass finishes`, () => {
+      let cuts = 0;
+      for (let cut = 1; ; cut++) {
+        const fs = new FaultyFileSystem();
+        const clock = new ManualClock(T0);
+        let log = openLog(fs, compactConfig(), clock);
+        const written = overwrite(log, clock, 5, 30);
+        if (merging) {
+          // The first pass shrinks every segment; the next one merges them into one.
+          cleanLog(log, clock.nowMs(), { fs, logger: () => {} });
+          for (const [offset, record] of overwrite(log, clock, 5, 30)) written.set(offset, record);
+        }
+        log.flush();
+        const before = contents(log);
+        const segmentsBefore = log.segmentCount;
+        fs.cutPowerAfter(cut);
+        let finished = false;
+        try {
+          cleanLog(log, clock.nowMs(), { fs, logger: () => {} });
+          finished = true;
+        } catch {
+          // The power went out mid-clean.
+        }
+        fs.crash();
+        log = openLog(fs, compactConfig(), clock);
+        const recovered = contents(log);
+        // Every record still there is one that was written, at its offset; every key's latest record is there.
+        for (const [offset, record] of recovered) assert.deepEqual(record, before.get(offset), `cut ${cut}: offset ${offset}`);
+        for (const [key, [offset, value]] of latestByKey(written)) assert.deepEqual(recovered.get(offset), [key, value], `cut ${cut}: ${key}`);
+        assert.equal(log.logEndOffset, merging ? 300 : 150, `cut ${cut}`);
         cleanLog(log, clock.nowMs(), { fs, logger: () => {} });
-        finished = true;
-      } catch {
-        // The power went out mid-clean.
+        assert.equal(contents(log).size, 5, `cut ${cut}: one record per key after the next pass`);
+        assert.deepEqual(fs.readdirSync("/data/orders-0").filter((name) => name.endsWith(".cleaned") || name.endsWith(".swap")), []);
+        if (finished && merging) assert.ok(log.segmentCount < segmentsBefore, `merged: ${segmentsBefore} -> ${log.segmentCount} segments`);
+        log.close();
+        cuts++;
+        if (finished) break;
       }
-      fs.crash();
-      log = openLog(fs, compactConfig(), clock);
-      const recovered = contents(log);
-      // Every record still there is one that was written, at its offset; every key's latest record is there.
-      for (const [offset, record] of recovered) assert.deepEqual(record, before.get(offset), `cut ${cut}: offset ${offset}`);
-      for (const [key, [offset, value]] of latestByKey(written)) assert.deepEqual(recovered.get(offset), [key, value], `cut ${cut}: ${key}`);
-      assert.equal(log.logEndOffset, 150, `cut ${cut}: segments ${log.segmentBaseOffsets} files ${fs.readdirSync("/data/orders-0")}`);
-      cleanLog(log, clock.nowMs(), { fs, logger: () => {} });
-      assert.equal(contents(log).size, 5, `cut ${cut}: one record per key after the next pass`);
-      assert.deepEqual(fs.readdirSync("/data/orders-0").filter((name) => name.endsWith(".cleaned") || name.endsWith(".swap")), []);
-      log.close();
-      cuts++;
-      if (finished) break;
-    }
-    assert.ok(cuts > 20, `${cuts} crash points`);
-  });
+      assert.ok(cuts > 20, `${cuts} crash points`);
+    });
+  }
 });
 
 describe("log cleaner and idempotent producers", () => {
