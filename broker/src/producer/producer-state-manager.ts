@@ -5,7 +5,7 @@ import type { ValidatedBatch } from "../protocol/records/record-batch";
 import { isErrno, writeFileAtomicSync, type FileSystem } from "../runtime/fs";
 import type { StorageLogger } from "../storage/log-segment";
 import type { PartitionLog } from "../storage/partition-log";
-import { ProducerStateTable, type ProducerBatchHeader, type SequenceCheck } from "./producer-state";
+import { PRODUCER_ID_EXPIRATION_MS, ProducerStateTable, type ProducerBatchHeader, type SequenceCheck } from "./producer-state";
 import { CorruptSnapshotError, decodeSnapshot, encodeSnapshot, parseSnapshotFileName, snapshotFileName } from "./snapshot-file";
 
 /** Snapshots kept per partition: the newest, and one before it in case the newest is ahead of a truncated log. */
@@ -16,6 +16,8 @@ const REPLAY_CHUNK_BYTES = 1024 * 1024;
 export interface ProducerStateDeps {
   fs: FileSystem;
   logger: StorageLogger;
+  /** producer.id.expiration.ms (default Kafka's, a day): idle producers are forgotten at each snapshot. */
+  expirationMs?: number;
 }
 
 /**
@@ -64,6 +66,7 @@ export class ProducerStateManager {
     if (this.log.activeSegmentBaseOffset !== this.activeSegmentBase) {
       // The table does not hold these batches yet, so it is the state at the new segment's base (where they start, or earlier).
       this.activeSegmentBase = this.log.activeSegmentBaseOffset;
+      this.table.expire(nowMs, this.deps.expirationMs ?? PRODUCER_ID_EXPIRATION_MS);
       if (this.activeSegmentBase <= baseOffset) this.snapshotQuietly(this.activeSegmentBase);
     }
     let offset = baseOffset;

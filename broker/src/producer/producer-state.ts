@@ -3,6 +3,8 @@ import { KafkaError } from "../protocol/errors";
 /** Kafka keeps the last five batches of each producer, the most a producer has in flight per partition. */
 export const BATCHES_RETAINED_PER_PRODUCER = 5;
 const INT32_MAX = 0x7fffffff;
+/** Kafka's producer.id.expiration.ms default: a producer idle this long on a partition is forgotten there. */
+export const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 /** The epoch (and sequence) a batch carries when it has no producer. */
 export const NO_PRODUCER_EPOCH = -1;
 

@@ -2,11 +2,8 @@ import type { ValidatedBatch } from "../protocol/records/record-batch";
 import type { FileSystem } from "../runtime/fs";
 import type { StorageLogger } from "../storage/log-segment";
 import type { PartitionLog } from "../storage/partition-log";
-import type { SequenceCheck } from "./producer-state";
+import { PRODUCER_ID_EXPIRATION_MS, type SequenceCheck } from "./producer-state";
 import { ProducerStateManager } from "./producer-state-manager";
-
-/** Kafka's producer.id.expiration.ms default: a producer idle this long on a partition is forgotten there. */
-export const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 
 const APPEND: SequenceCheck = { kind: "append" };
 
