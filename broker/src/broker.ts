@@ -11,6 +11,8 @@ import { ensureMetaProperties } from "./metadata/meta-properties";
 import { MetadataStore } from "./metadata/metadata-store";
 import { SocketServer } from "./net/socket-server";
 import { KafkaError } from "./protocol/errors";
+import { ProducerIdManager } from "./producer/producer-id-manager";
+import { ProducerStates } from "./producer/producer-states";
 import { ReplicaManager } from "./replication/replica-manager";
 import { systemClock, type Clock } from "./runtime/clock";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
@@ -27,6 +29,8 @@ export interface BrokerDeps {
 }
 
 const METADATA_DIR_NAME = "__cluster_metadata-0";
+/** Kafka's log.cleaner.backoff.ms: how often the cleaner looks for compacted logs to clean. */
+const LOG_CLEANER_BACKOFF_MS = 15_000;
 
 /**
  * One broker node: a cluster of one today, with the node id, listeners and
@@ -45,6 +49,8 @@ export class Broker {
   replicas!: ReplicaManager;
   offsetsLog!: OffsetsLog;
   groups!: GroupCoordinator;
+  producers!: ProducerStates;
+  producerIds!: ProducerIdManager;
   private socketServer!: SocketServer;
   private stopping = false;
   private readyResolve!: () => void;
@@ -116,13 +122,18 @@ export class Broker {
     this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));
     this.controller = new Controller(this.metadata, () => this.config);
     this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, logger: (msg, fields) => logger.info(msg, fields) });
-    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock);
+    this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
+    this.producerIds = new ProducerIdManager(this.metadata, config.nodeId);
+    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.producers);
     this.logs.loadAll({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     this.removeStrayLogs();
+    // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
+    for (const log of this.logs.all()) this.producers.forLog(log);
     this.startGroupCoordinator();
     this.logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
+      cleanerIntervalMs: config.logCleanerEnable ? LOG_CLEANER_BACKOFF_MS : undefined,
     });
     this.readyResolve();
     logger.info("broker started", { clusterId, endpoint: `${self.host}:${self.port}`, logDirs: config.logDirs });
@@ -209,6 +220,7 @@ export class Broker {
     this.groups?.shutdown();
     await this.socketServer.close();
     this.logs?.stop();
+    this.producers?.snapshotAll(this.clock.nowMs());
     this.logs?.closeAll();
     this.metadata?.close();
     this.logger.info("shut down");

@@ -16,6 +16,7 @@ import { apiVersionsHandler } from "./18-api-versions";
 import { createTopicsHandler } from "./19-create-topics";
 import { deleteTopicsHandler } from "./20-delete-topics";
 import { deleteRecordsHandler } from "./21-delete-records";
+import { initProducerIdHandler } from "./22-init-producer-id";
 import { describeConfigsHandler } from "./32-describe-configs";
 import { alterConfigsHandler } from "./33-alter-configs";
 import { describeLogDirsHandler } from "./35-describe-log-dirs";
@@ -44,6 +45,7 @@ export const ALL_HANDLERS: readonly ApiHandler[] = [
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,
+  initProducerIdHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   describeLogDirsHandler,

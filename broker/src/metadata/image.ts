@@ -38,6 +38,8 @@ export class MetadataImage {
   readonly topicsById = new Map<string, TopicState>();
   /** Dynamic broker configs by resource name: a node id, or "" for the cluster-wide defaults. */
   readonly brokerConfigs = new Map<string, Map<string, string>>();
+  /** The first producer id no node has been given yet. */
+  nextProducerId = 0;
   /** Offset of the last record replayed. */
   lastAppliedOffset = -1;
 
@@ -92,6 +94,12 @@ export class MetadataImage {
         if (!target) throw new Error(`metadata log: config for unknown topic ${record.resourceName}`);
         if (record.value === null) target.delete(record.name);
         else target.set(record.name, record.value);
+        break;
+      }
+      case "ProducerIdsRecord": {
+        if (!Number.isSafeInteger(record.nextProducerId) || record.nextProducerId <= this.nextProducerId)
+          throw new Error(`metadata log: producer ids must grow: ${record.nextProducerId} after ${this.nextProducerId}`);
+        this.nextProducerId = record.nextProducerId;
         break;
       }
       default: {

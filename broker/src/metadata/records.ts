@@ -16,7 +16,9 @@ export type MetadataRecord =
       leaderEpoch: number;
     }
   | { type: "RemoveTopicRecord"; topicId: string }
-  | { type: "ConfigRecord"; resourceType: "topic" | "broker"; resourceName: string; name: string; value: string | null };
+  | { type: "ConfigRecord"; resourceType: "topic" | "broker"; resourceName: string; name: string; value: string | null }
+  /** A block of producer ids handed to a node: every id below nextProducerId is taken, even after a restart. */
+  | { type: "ProducerIdsRecord"; nodeId: number; nextProducerId: number };
 
 export function encodeMetadataRecord(record: MetadataRecord): { key: Buffer; value: Buffer } {
   return { key: Buffer.from(record.type), value: Buffer.from(JSON.stringify(record)) };
@@ -29,6 +31,7 @@ export function decodeMetadataRecord(value: Buffer): MetadataRecord {
     case "PartitionRecord":
     case "RemoveTopicRecord":
     case "ConfigRecord":
+    case "ProducerIdsRecord":
       return record;
     default:
       throw new Error(`unknown metadata record type ${(record as { type: unknown }).type}`);

@@ -3,7 +3,9 @@ import { stampBatch, validateProducedRecords } from "../protocol/records/record-
 import type { BrokerConfig } from "../config/broker-config";
 import { resolveTopicConfig, type ResolvedTopicConfig } from "../config/topic-config";
 import type { MetadataImage, TopicState } from "../metadata/image";
+import type { ProducerStates } from "../producer/producer-states";
 import type { Clock } from "../runtime/clock";
+import { checkRecordsKeyed } from "../storage/log-cleaner";
 import type { LogManager } from "../storage/log-manager";
 import { DEFAULT_LOG_CONFIG } from "../storage/log-config";
 import type { LogConfig, PartitionLog } from "../storage/partition-log";
@@ -30,6 +32,7 @@ export class ReplicaManager {
     private readonly logs: LogManager,
     private readonly brokerConfig: () => BrokerConfig,
     private readonly clock: Clock,
+    private readonly producers: ProducerStates,
   ) {}
 
   topicConfig(topic: TopicState): ResolvedTopicConfig {
@@ -57,6 +60,7 @@ export class ReplicaManager {
 
   topicDeleted(topicName: string): void {
     this.topicConfigs.delete(topicName);
+    this.producers.topicDeleted(topicName);
     this.logs.delete(topicName);
   }
 
@@ -78,6 +82,10 @@ export class ReplicaManager {
     const log = this.partitionLog(topicName, partition);
     const config = this.topicConfig(this.image.topic(topicName)!);
     const batches = validateProducedRecords(records, { maxMessageBytes: config.maxMessageBytes });
+    if (config.cleanupPolicy.includes("compact")) checkRecordsKeyed(records, batches);
+    // Idempotent producers: a retry of a batch already written is answered with its offsets, not written twice.
+    const sequence = this.producers.check(log, batches);
+    if (sequence.kind === "duplicate") return { baseOffset: sequence.firstOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset };
     let logAppendTimeMs = -1;
     if (config.messageTimestampType === "LogAppendTime") {
       logAppendTimeMs = this.clock.nowMs();
@@ -92,6 +100,7 @@ export class ReplicaManager {
       batches.map((batch) => (logAppendTimeMs >= 0 ? { ...batch, maxTimestamp: logAppendTimeMs } : batch)),
       { partitionLeaderEpoch: 0 },
     );
+    this.producers.appended(log, batches, baseOffset, this.clock.nowMs());
     this.notify(topicName, partition);
     return { baseOffset, logAppendTimeMs, logStartOffset: log.logStartOffset };
   }
@@ -139,5 +148,12 @@ export function logConfigOf(config: ResolvedTopicConfig): LogConfig {
     flushIntervalMessages: config.flushMessages,
     flushIntervalMs: config.flushMs,
     fileDeleteDelayMs: config.fileDeleteDelayMs,
+    cleanupPolicy: config.cleanupPolicy,
+    compaction: {
+      deleteRetentionMs: config.deleteRetentionMs,
+      minCleanableDirtyRatio: config.minCleanableDirtyRatio,
+      minCompactionLagMs: config.minCompactionLagMs,
+      maxCompactionLagMs: config.maxCompactionLagMs,
+    },
   };
 }

@@ -22,7 +22,26 @@ export interface LogConfig {
    * the files for an operator to inspect.
    */
   fileDeleteDelayMs?: number;
+  /** cleanup.policy: "delete" applies retention.ms and retention.bytes, "compact" runs the log cleaner (absent = delete). */
+  cleanupPolicy?: ReadonlyArray<"delete" | "compact">;
+  /** Compaction settings (absent = Kafka's defaults); see log-cleaner.ts. */
+  compaction?: CompactionConfig;
 }
+
+/** delete.retention.ms, min.cleanable.dirty.ratio, min.compaction.lag.ms and max.compaction.lag.ms of a compacted topic. */
+export interface CompactionConfig {
+  deleteRetentionMs: number;
+  minCleanableDirtyRatio: number;
+  minCompactionLagMs: number;
+  maxCompactionLagMs: number;
+}
+
+export const DEFAULT_COMPACTION_CONFIG: Readonly<CompactionConfig> = Object.freeze({
+  deleteRetentionMs: 86_400_000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
+});
 
 /** Kafka's defaults. */
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({

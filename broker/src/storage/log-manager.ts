@@ -2,6 +2,7 @@ import path from "node:path";
 import { systemClock, type Clock } from "../runtime/clock";
 import { nodeFileSystem, type FileSystem } from "../runtime/fs";
 import { DELETE_DIR_SUFFIX, parsePartitionDirName, partitionDirName } from "./file-names";
+import { cleanLog, type CleanOutcome } from "./log-cleaner";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config";
 import type { StorageLogger } from "./log-segment";
 import { PartitionLog } from "./partition-log";
@@ -129,7 +130,7 @@ export class LogManager {
   }
 
   /** Starts retention checks and the time-based flush (Kafka's log.retention.check.interval.ms, log.flush.scheduler.interval.ms). */
-  startBackgroundTasks(options: { retentionCheckIntervalMs: number; flushSchedulerIntervalMs: number }): void {
+  startBackgroundTasks(options: { retentionCheckIntervalMs: number; flushSchedulerIntervalMs: number; cleanerIntervalMs?: number }): void {
     this.stop();
     const every = (intervalMs: number, task: () => void) => {
       if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) return;
@@ -140,6 +141,7 @@ export class LogManager {
     };
     every(options.retentionCheckIntervalMs, () => this.runRetention());
     every(options.flushSchedulerIntervalMs, () => this.runFlushScheduler());
+    if (options.cleanerIntervalMs !== undefined) every(options.cleanerIntervalMs, () => this.runCleaner());
   }
 
   stop(): void {
@@ -158,6 +160,24 @@ export class LogManager {
       }
     }
     return deleted;
+  }
+
+  /**
+   * One log cleaner pass over every compacted log (cleanup.policy=compact).
+   * Each log is cleaned synchronously, so appends to it wait; logs are taken
+   * one after another. Returns each log's outcome.
+   */
+  runCleaner(nowMs: number = this.clock.nowMs()): Map<PartitionLog, CleanOutcome> {
+    const outcomes = new Map<PartitionLog, CleanOutcome>();
+    for (const log of this.all()) {
+      if (!log.logConfig.cleanupPolicy?.includes("compact")) continue;
+      try {
+        outcomes.set(log, cleanLog(log, nowMs, { fs: this.fs, logger: this.logger }));
+      } catch (error) {
+        this.logger("log cleaning failed", { dir: log.dir, error: describe(error) });
+      }
+    }
+    return outcomes;
   }
 
   /** One pass of the time-based flush over every log. */

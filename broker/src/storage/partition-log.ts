@@ -18,6 +18,7 @@ import {
   parseSegmentFileName,
 } from "./file-names";
 import { checkLogConfig, type LogConfig } from "./log-config";
+import { finishInterruptedCleaning } from "./log-cleaner-files";
 import { scanRecordTimestamps } from "./record-timestamps";
 import { LogSegment, type AppendedBatch, type BatchPosition, type SegmentContext, type StorageLogger } from "./log-segment";
 
@@ -135,6 +136,11 @@ export class PartitionLog {
 
   get segmentCount(): number {
     return this.segments.length;
+  }
+
+  /** The base offset of the segment appends go to; it changes when the log rolls. */
+  get activeSegmentBaseOffset(): number {
+    return this.activeSegment.baseOffset;
   }
 
   /** Base offsets of the segments, oldest first (for tests and tools). */
@@ -320,6 +326,8 @@ export class PartitionLog {
     this.checkUsable();
     return this.guardIo(() => {
       let deleted = this.deleteSegmentsBelowStart();
+      // A compact-only topic keeps every segment; the cleaner shrinks them instead.
+      if (this.config.cleanupPolicy && !this.config.cleanupPolicy.includes("delete")) return deleted;
       const { retentionMs, retentionBytes } = this.config;
       if (retentionMs >= 0) {
         const expired = (segment: LogSegment) => segment.sizeBytes > 0 && nowMs - segment.largestTimestampMs() > retentionMs;
@@ -338,6 +346,48 @@ export class PartitionLog {
         deleted += this.deleteOldestSegments(count);
       }
       return deleted;
+    });
+  }
+
+  // --- compaction ------------------------------------------------------------------------------
+
+  /** The sealed segments (all but the active one), oldest first, as the log cleaner plans from them. */
+  sealedSegments(): Array<{ baseOffset: number; nextBaseOffset: number; sizeBytes: number; largestTimestampMs: number }> {
+    this.checkUsable();
+    return this.guardIo(() =>
+      this.segments.slice(0, -1).map((segment, i) => ({
+        baseOffset: segment.baseOffset,
+        nextBaseOffset: this.segments[i + 1].baseOffset,
+        sizeBytes: segment.sizeBytes,
+        largestTimestampMs: segment.largestTimestampMs(),
+      })),
+    );
+  }
+
+  /**
+   * Puts a cleaned copy of `count` consecutive sealed segments, starting with
+   * the one at `baseOffset`, in their place as one segment. `swapFile` is the
+   * fsynced `<base>.log.swap` the cleaner wrote: from the moment it exists a
+   * crash completes the swap at the next open (finishInterruptedCleaning), so
+   * the old files can go, oldest first. Offsets do not change: the copy holds
+   * a subset of the batches (or records) with their offsets.
+   */
+  replaceSegments(baseOffset: number, count: number, swapFile: string): void {
+    this.checkUsable();
+    const index = this.segments.findIndex((segment) => segment.baseOffset === baseOffset);
+    if (index < 0 || count < 1 || index + count > this.segments.length - 1)
+      throw new Error(`no ${count} sealed segments from ${baseOffset} in ${this.dir}`);
+    this.guardIo(() => {
+      const old = this.segments.slice(index, index + count);
+      for (const segment of old) segment.deleteFiles(0);
+      this.fs.renameSync(swapFile, old[0].logFile);
+      this.fs.fsyncDirectorySync(this.dir);
+      const segment = LogSegment.open(this.segmentContext, this.dir, baseOffset);
+      this.segments.splice(index, count, segment);
+      const nextBase = this.segments[index + 1].baseOffset;
+      segment.recover({ validateCrc: false, nextSegmentBase: nextBase });
+      segment.nextOffset = nextBase;
+      this.checkInvariants();
     });
   }
 
@@ -384,7 +434,7 @@ export class PartitionLog {
   private load(): void {
     const { fs, dir } = this;
     fs.mkdirSync(dir, { recursive: true });
-    const names = fs.readdirSync(dir);
+    const names = finishInterruptedCleaning(fs, dir, fs.readdirSync(dir), this.logger);
     const cleanShutdown = names.includes(CLEAN_SHUTDOWN_FILE);
     const logBases: number[] = [];
     const indexFiles: Array<{ name: string; baseOffset: number }> = [];

@@ -1,0 +1,318 @@
+import path from "node:path";
+import { KafkaError } from "../protocol/errors";
+import { Attributes, BatchHeader, batchAttributes, batchLastOffsetDelta, batchTotalBytes, readOffset } from "../protocol/records/batch-header";
+import { decodeRecordBatch, encodeRecordBatch, type KafkaRecord, type RecordBatch } from "../protocol/records/record-batch";
+import { writeFileAtomicSync, writeFully, type FileSystem } from "../runtime/fs";
+import { LOG_SUFFIX, segmentFileName } from "./file-names";
+import { CLEANED_SUFFIX, CLEANER_CHECKPOINT_FILE, SWAP_SUFFIX } from "./log-cleaner-files";
+import { DEFAULT_COMPACTION_CONFIG } from "./log-config";
+import type { StorageLogger } from "./log-segment";
+import type { PartitionLog } from "./partition-log";
+
+/** Distinct keys one pass may track (Kafka bounds its offset map by log.cleaner.dedupe.buffer.size the same way). */
+export const CLEANER_KEYS_MAX = 1_000_000;
+/** Bytes read at a time while scanning a segment. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+const INT32_MAX = 0x7fffffff;
+
+export interface CleanerDeps {
+  fs: FileSystem;
+  logger: StorageLogger;
+}
+
+export type CleanOutcome =
+  | { cleaned: false; reason: "not compacted" | "no sealed segment" | "within min.compaction.lag.ms" | "below min.cleanable.dirty.ratio" }
+  | { cleaned: true; segmentsRewritten: number; bytesBefore: number; bytesAfter: number; recordsRemoved: number; cleanedUpTo: number };
+
+interface Checkpoint {
+  /** The first offset not compacted yet. */
+  firstDirtyOffset: number;
+  /** When the earliest tombstone kept by the last pass may go (-1: none kept); such a log is cleaned again then. */
+  tombstonesDueMs: number;
+}
+
+interface SegmentInfo {
+  baseOffset: number;
+  nextBaseOffset: number;
+  sizeBytes: number;
+  largestTimestampMs: number;
+}
+
+/**
+ * Log compaction (cleanup.policy=compact), Kafka's rules: in the sealed
+ * segments, only the latest record of each key survives; a tombstone (a null
+ * value) survives until delete.retention.ms after its timestamp, so consumers
+ * have that long to see the delete; offsets never change, since batches are
+ * rewritten with their base offsets and record offset deltas; the active
+ * segment, and segments newer than min.compaction.lag.ms, are left alone.
+ *
+ * A pass runs when the dirty part of the log (written since the last pass)
+ * is at least min.cleanable.dirty.ratio of the cleanable bytes, when its
+ * oldest dirty segment passed max.compaction.lag.ms, or when a tombstone
+ * kept by the last pass is due. It builds a map key -> latest offset from
+ * the dirty segments, then rewrites each sealed segment that loses records:
+ * `<base>.log.cleaned`, fsynced, renamed `.swap`, swapped in. A crash at any
+ * point leaves the old segment or the complete new one (see
+ * log-cleaner-files.ts). Compressed batches are recompressed with their
+ * codec. The last batch of each producer id is kept (emptied of its records
+ * if need be), so that producer state rebuilt from the log still knows it.
+ *
+ * Runs synchronously on the owner of the log, like every PartitionLog call.
+ */
+export function cleanLog(log: PartitionLog, nowMs: number, deps: CleanerDeps, options: { keysMax?: number } = {}): CleanOutcome {
+  const config = log.logConfig;
+  if (!config.cleanupPolicy?.includes("compact")) return { cleaned: false, reason: "not compacted" };
+  const compaction = config.compaction ?? DEFAULT_COMPACTION_CONFIG;
+  const sealed = log.sealedSegments().filter((segment) => segment.nextBaseOffset > log.logStartOffset);
+  if (sealed.length === 0) return { cleaned: false, reason: "no sealed segment" };
+
+  // Segments newer than min.compaction.lag.ms, and everything after them, stay as they are.
+  let cleanable = 0;
+  while (cleanable < sealed.length && nowMs - sealed[cleanable].largestTimestampMs >= compaction.minCompactionLagMs) cleanable++;
+  if (cleanable === 0) return { cleaned: false, reason: "within min.compaction.lag.ms" };
+  const candidates = sealed.slice(0, cleanable);
+
+  const checkpoint = readCheckpoint(deps.fs, log.dir) ?? { firstDirtyOffset: log.logStartOffset, tombstonesDueMs: -1 };
+  const firstDirty = Math.max(checkpoint.firstDirtyOffset, log.logStartOffset);
+  let dirtyBytes = 0;
+  let totalBytes = 0;
+  let oldestDirtyMs = Number.MAX_SAFE_INTEGER;
+  for (const segment of candidates) {
+    totalBytes += segment.sizeBytes;
+    if (segment.nextBaseOffset > firstDirty) {
+      dirtyBytes += segment.sizeBytes;
+      oldestDirtyMs = Math.min(oldestDirtyMs, segment.largestTimestampMs);
+    }
+  }
+  const ratio = totalBytes === 0 ? 0 : dirtyBytes / totalBytes;
+  const overdue = dirtyBytes > 0 && nowMs - oldestDirtyMs > compaction.maxCompactionLagMs;
+  const tombstonesDue = checkpoint.tombstonesDueMs >= 0 && nowMs >= checkpoint.tombstonesDueMs;
+  if (!(dirtyBytes > 0 && ratio >= compaction.minCleanableDirtyRatio) && !overdue && !tombstonesDue)
+    return { cleaned: false, reason: "below min.cleanable.dirty.ratio" };
+
+  // Pass 1: the latest offset of each key in the dirty segments, and the last batch of each producer.
+  const keysMax = options.keysMax ?? CLEANER_KEYS_MAX;
+  const latest = new Map<string, number>();
+  const lastBatchOfProducer = new Map<number, number>();
+  let cleanEnd = candidates[0].baseOffset;
+  for (const segment of candidates) {
+    if (segment.nextBaseOffset > firstDirty && latest.size >= keysMax) break;
+    forEachBatch(log, segment, (batch) => {
+      const baseOffset = readOffset(batch, BatchHeader.BASE_OFFSET);
+      const producerId = readOffset(batch, BatchHeader.PRODUCER_ID);
+      if (producerId >= 0) lastBatchOfProducer.set(producerId, baseOffset);
+      if (baseOffset + batchLastOffsetDelta(batch) < firstDirty || isControl(batch)) return;
+      const decoded = decodeRecordBatch(batch, { verifyCrc: false });
+      for (const record of decoded.records) {
+        if (record.key) latest.set(record.key.toString("latin1"), decoded.baseOffset + record.offsetDelta);
+      }
+    });
+    cleanEnd = segment.nextBaseOffset;
+  }
+  const cleaning = candidates.filter((segment) => segment.baseOffset < cleanEnd);
+
+  // Pass 2: rewrite each segment that loses records.
+  const keptBatchOfProducer = new Set(lastBatchOfProducer.values());
+  let tombstonesDueMs = -1;
+  let segmentsRewritten = 0;
+  let bytesBefore = 0;
+  let bytesAfter = 0;
+  let recordsRemoved = 0;
+  for (const group of groupBySize(cleaning, config.segmentBytes)) {
+    let groupBytes = 0;
+    for (const segment of group) groupBytes += segment.sizeBytes;
+    bytesBefore += groupBytes;
+    // Written as it is scanned, so a segment never sits in memory whole; dropped when it would change nothing.
+    const cleaned = CleanedSegment.create(log, group[0].baseOffset, deps.fs);
+    let removedHere = 0;
+    try {
+      for (const segment of group) {
+        forEachBatch(log, segment, (batch) => {
+          if (isControl(batch)) return cleaned.write(batch);
+          const decoded = decodeRecordBatch(batch, { verifyCrc: false });
+          const survivors: KafkaRecord[] = [];
+          for (const record of decoded.records) {
+            const offset = decoded.baseOffset + record.offsetDelta;
+            const newest = record.key ? latest.get(record.key.toString("latin1")) : undefined;
+            if (newest !== undefined && newest > offset) continue;
+            if (record.value === null) {
+              const dueMs = decoded.baseTimestamp + record.timestampDelta + compaction.deleteRetentionMs;
+              if (dueMs <= nowMs) continue;
+              tombstonesDueMs = tombstonesDueMs < 0 ? dueMs : Math.min(tombstonesDueMs, dueMs);
+            }
+            survivors.push(record);
+          }
+          removedHere += decoded.records.length - survivors.length;
+          if (survivors.length === decoded.records.length) cleaned.write(batch);
+          else if (survivors.length > 0 || keptBatchOfProducer.has(decoded.baseOffset)) cleaned.write(rebuildBatch(decoded, survivors));
+        });
+      }
+    } catch (error) {
+      cleaned.discard();
+      throw error;
+    }
+    if (removedHere === 0 && group.length === 1) {
+      cleaned.discard();
+      bytesAfter += groupBytes;
+      continue;
+    }
+    bytesAfter += cleaned.swapIn(group.length);
+    segmentsRewritten += group.length;
+    recordsRemoved += removedHere;
+  }
+
+  writeCheckpoint(deps.fs, log.dir, { firstDirtyOffset: cleanEnd, tombstonesDueMs });
+  deps.logger("cleaned a compacted log", { dir: log.dir, cleanedUpTo: cleanEnd, segmentsRewritten, bytesBefore, bytesAfter, recordsRemoved });
+  return { cleaned: true, segmentsRewritten, bytesBefore, bytesAfter, recordsRemoved, cleanedUpTo: cleanEnd };
+}
+
+/**
+ * Kafka refuses a record without a key on a compacted topic (the cleaner
+ * could never replace or remove it): INVALID_RECORD. Decodes the batches, so
+ * it runs for compacted topics only.
+ */
+export function checkRecordsKeyed(records: Buffer, batches: ReadonlyArray<{ at: number; bytes: number }>): void {
+  for (const batch of batches) {
+    const decoded = decodeRecordBatch(records.subarray(batch.at, batch.at + batch.bytes), { verifyCrc: false });
+    for (const record of decoded.records) {
+      if (record.key === null) throw new KafkaError("INVALID_RECORD", "Compacted topic cannot accept message without key");
+    }
+  }
+}
+
+/**
+ * `<base>.log.cleaned` being written; swapIn() fsyncs it, renames it
+ * `.swap` and has the log swap it in for the segment.
+ */
+class CleanedSegment {
+  private position = 0;
+  private fd: number | null;
+
+  private constructor(
+    private readonly log: PartitionLog,
+    private readonly baseOffset: number,
+    private readonly fs: FileSystem,
+    private readonly file: string,
+  ) {
+    this.fd = fs.openSync(file, "w");
+  }
+
+  static create(log: PartitionLog, baseOffset: number, fs: FileSystem): CleanedSegment {
+    return new CleanedSegment(log, baseOffset, fs, path.join(log.dir, segmentFileName(baseOffset, LOG_SUFFIX)) + CLEANED_SUFFIX);
+  }
+
+  write(batch: Buffer): void {
+    writeFully(this.fs, this.fd!, batch, 0, batch.length, this.position);
+    this.position += batch.length;
+  }
+
+  /** Swaps the file in for `count` segments from its base; returns its size. */
+  swapIn(count: number): number {
+    const { fs } = this;
+    fs.fsyncSync(this.fd!);
+    fs.closeSync(this.fd!);
+    this.fd = null;
+    const swapFile = this.file.slice(0, -CLEANED_SUFFIX.length) + SWAP_SUFFIX;
+    fs.renameSync(this.file, swapFile);
+    fs.fsyncDirectorySync(this.log.dir);
+    this.log.replaceSegments(this.baseOffset, count, swapFile);
+    return this.position;
+  }
+
+  discard(): void {
+    try {
+      if (this.fd !== null) this.fs.closeSync(this.fd);
+      this.fd = null;
+      this.fs.unlinkSync(this.file);
+    } catch {
+      // A leftover .cleaned file is deleted when the log next opens.
+    }
+  }
+}
+
+/**
+ * The batch with only `records`, at the same offsets and with the same header
+ * fields and codec. A batch left with no record (kept for its producer) is a
+ * bare header, uncompressed, as Kafka writes it.
+ */
+function rebuildBatch(batch: RecordBatch, records: readonly KafkaRecord[]): Buffer {
+  return encodeRecordBatch({
+    baseOffset: batch.baseOffset,
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+    attributes: records.length === 0 ? batch.attributes & ~Attributes.COMPRESSION_MASK : batch.attributes,
+    baseTimestamp: batch.baseTimestamp,
+    maxTimestamp: batch.maxTimestamp,
+    lastOffsetDelta: batch.lastOffsetDelta,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence,
+    records: records.map((record) => ({
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+      timestamp: batch.baseTimestamp + record.timestampDelta,
+      offsetDelta: record.offsetDelta,
+      attributes: record.attributes,
+    })),
+  });
+}
+
+/**
+ * Consecutive segments cleaned into one file: together at most segment.bytes
+ * as they are now (so segments that cleaning shrank merge on the next pass,
+ * as in Kafka), and offsets within int32 of the first base for the index.
+ */
+function groupBySize(segments: readonly SegmentInfo[], segmentBytes: number): SegmentInfo[][] {
+  const groups: SegmentInfo[][] = [];
+  let group: SegmentInfo[] = [];
+  let bytes = 0;
+  for (const segment of segments) {
+    const fits = group.length > 0 && bytes + segment.sizeBytes <= segmentBytes && segment.nextBaseOffset - 1 - group[0].baseOffset <= INT32_MAX;
+    if (!fits && group.length > 0) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(segment);
+    bytes += segment.sizeBytes;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+function isControl(batch: Buffer): boolean {
+  return (batchAttributes(batch) & Attributes.CONTROL) !== 0;
+}
+
+/** Calls `visit` with each whole batch of the segment at or after the log start. */
+function forEachBatch(log: PartitionLog, segment: SegmentInfo, visit: (batch: Buffer) => void): void {
+  let offset = Math.max(segment.baseOffset, log.logStartOffset);
+  while (offset < segment.nextBaseOffset) {
+    const { records } = log.read(offset, READ_CHUNK_BYTES, { maxOffset: segment.nextBaseOffset });
+    if (records.length === 0) return;
+    let at = 0;
+    while (at + BatchHeader.SIZE <= records.length) {
+      const bytes = batchTotalBytes(records, at);
+      if (at + bytes > records.length) break;
+      const batch = records.subarray(at, at + bytes);
+      visit(batch);
+      offset = Math.max(offset, readOffset(batch, BatchHeader.BASE_OFFSET) + batchLastOffsetDelta(batch) + 1);
+      at += bytes;
+    }
+    if (at === 0) throw new Error(`${log.dir}: no whole batch at offset ${offset}`);
+  }
+}
+
+function readCheckpoint(fs: FileSystem, dir: string): Checkpoint | null {
+  const file = path.join(dir, CLEANER_CHECKPOINT_FILE);
+  if (!fs.existsSync(file)) return null;
+  const [version, offset, due] = fs.readFileSync(file).toString("utf8").split("\n");
+  const firstDirtyOffset = Number(offset);
+  const tombstonesDueMs = Number(due);
+  if (version !== "0" || !Number.isSafeInteger(firstDirtyOffset) || firstDirtyOffset < 0 || !Number.isSafeInteger(tombstonesDueMs)) return null;
+  return { firstDirtyOffset, tombstonesDueMs };
+}
+
+function writeCheckpoint(fs: FileSystem, dir: string, checkpoint: Checkpoint): void {
+  writeFileAtomicSync(fs, path.join(dir, CLEANER_CHECKPOINT_FILE), `0\n${checkpoint.firstDirtyOffset}\n${checkpoint.tombstonesDueMs}\n`);
+}
