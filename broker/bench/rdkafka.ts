@@ -110,5 +110,5 @@ export async function perfLatency(binary: string, bootstrap: string, topic: stri
     await run(binary, ["latency", bootstrap, topic, String(ratePerSecond), String(seconds), String(valueBytes)]),
     "rdkafka-perf latency",
   );
-  return JSON.parse(result.stdout) as { records: number; received: number; seconds: number; p50Ms: number; p99Ms: number; maxMs: number };
+  return JSON.parse(result.stdout) as { records: number; received: number; warmupRecords: number; seconds: number; p50Ms: number; p99Ms: number; maxMs: number };
 }

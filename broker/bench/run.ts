@@ -253,7 +253,7 @@ try {
     results.push({
       kind: "latency",
       name: "latency rdkafka-perf",
-      client: "rdkafka-perf: librdkafka producer (linger.ms=0, acks=1) and simple consumer, one process",
+      client: "rdkafka-perf: librdkafka producer (linger.ms=0, acks=1, records due sent each ms) and simple consumer thread; 2 s warm-up left out",
       ratePerSecond: LATENCY_RATE_PER_SECOND,
       ...outcome,
     });
@@ -264,7 +264,7 @@ try {
     results.push({
       kind: "latency",
       name: "latency kafkajs",
-      client: "kafkajs: producer (acks=1, a send per ms) and long-polling fetch loop, one process",
+      client: "kafkajs: producer (acks=1, a send per ms) and long-polling fetch loop, one process; 2 s warm-up left out",
       ratePerSecond: LATENCY_RATE_PER_SECOND,
       ...outcome,
     });
