@@ -14,6 +14,8 @@ export const BROKER_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.u
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
 const RSS_SAMPLE_INTERVAL_MS = 200;
+/** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export interface BrokerMemory {
   /** VmHWM: the peak resident set since the process started. */
@@ -99,6 +101,18 @@ export class BenchBroker {
     }
     const kib = (field: string) => Number(/^\s*(\d+)/.exec(status.split(`${field}:`)[1] ?? "")?.[1] ?? NaN) * 1024;
     return { rssPeakBytes: kib("VmHWM"), rssBytes: kib("VmRSS") };
+  }
+
+  /** CPU time (user + system, all threads) the broker process has used so far, from /proc/<pid>/stat. */
+  cpuSeconds(): number {
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
+      // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return NaN;
+    }
   }
 
   /** RSS samples taken every 200 ms since the start. */

@@ -89,9 +89,11 @@ interface ThroughputResult {
   client: string;
   partitions: number;
   records: number;
-  runs: Array<{ seconds: number; recordsPerSecond: number }>;
+  runs: Array<{ seconds: number; recordsPerSecond: number; brokerCpuSeconds: number }>;
   recordsPerSecondMedian: number;
   mbPerSecondMedian: number;
+  /** Broker CPU time (user + system) per million records, median over the runs. */
+  brokerCpuSecondsPerMillionMedian: number;
 }
 
 interface LatencyResult {
@@ -101,6 +103,8 @@ interface LatencyResult {
   ratePerSecond: number;
   records: number;
   received: number;
+  /** Broker CPU time over the whole probe (warm-up included), as a share of one core. */
+  brokerCpuShare: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -129,10 +133,14 @@ async function throughput(
   if (!selected(name)) return;
   const runs: ThroughputResult["runs"] = [];
   for (let i = 0; i < repeat; i++) {
+    const cpuBefore = broker.cpuSeconds();
     const { seconds, records: done = records } = await once(i);
+    const brokerCpuSeconds = broker.cpuSeconds() - cpuBefore;
     if (done !== records) throw new Error(`${name}: expected ${records} records, got ${done}`);
-    runs.push({ seconds, recordsPerSecond: records / seconds });
-    console.log(`  ${name} run ${i + 1}/${repeat}: ${fmt(records / seconds)} records/s (${seconds.toFixed(2)} s)`);
+    runs.push({ seconds, recordsPerSecond: records / seconds, brokerCpuSeconds });
+    console.log(
+      `  ${name} run ${i + 1}/${repeat}: ${fmt(records / seconds)} records/s (${seconds.toFixed(2)} s, broker CPU ${brokerCpuSeconds.toFixed(2)} s)`,
+    );
   }
   const recordsPerSecondMedian = median(runs.map((r) => r.recordsPerSecond));
   results.push({
@@ -144,6 +152,7 @@ async function throughput(
     runs,
     recordsPerSecondMedian,
     mbPerSecondMedian: (recordsPerSecondMedian * VALUE_BYTES) / MB,
+    brokerCpuSecondsPerMillionMedian: median(runs.map((r) => (r.brokerCpuSeconds * 1e6) / records)),
   });
 }
 
@@ -249,23 +258,29 @@ try {
   // End-to-end latency at a fixed rate.
   if (perfBinary && selected("latency rdkafka-perf")) {
     const topic = await createTopic("latency-rd", 1);
+    const cpuBefore = broker.cpuSeconds();
+    const started = process.hrtime.bigint();
     const outcome = await perfLatency(perfBinary, broker.bootstrap, topic, LATENCY_RATE_PER_SECOND, latencySeconds, VALUE_BYTES);
     results.push({
       kind: "latency",
       name: "latency rdkafka-perf",
       client: "rdkafka-perf: librdkafka producer (linger.ms=0, acks=1, records due sent each ms) and simple consumer thread; 2 s warm-up left out",
       ratePerSecond: LATENCY_RATE_PER_SECOND,
+      brokerCpuShare: (broker.cpuSeconds() - cpuBefore) / (Number(process.hrtime.bigint() - started) / 1e9),
       ...outcome,
     });
   }
   if (selected("latency kafkajs")) {
     const topic = await createTopic("latency-kafkajs", 1);
+    const cpuBefore = broker.cpuSeconds();
+    const started = process.hrtime.bigint();
     const outcome = await kafkajsLatency(kafka, topic, LATENCY_RATE_PER_SECOND, kafkajsLatencySeconds, VALUE_BYTES);
     results.push({
       kind: "latency",
       name: "latency kafkajs",
       client: "kafkajs: producer (acks=1, a send per ms) and long-polling fetch loop, one process; 2 s warm-up left out",
       ratePerSecond: LATENCY_RATE_PER_SECOND,
+      brokerCpuShare: (broker.cpuSeconds() - cpuBefore) / (Number(process.hrtime.bigint() - started) / 1e9),
       ...outcome,
     });
   }
@@ -290,19 +305,25 @@ const memory = {
 
 const lines: string[] = [];
 lines.push("");
-lines.push(`${"case".padEnd(28)} ${"records".padStart(11)} ${"records/s".padStart(11)} ${"MB/s".padStart(7)}  runs (records/s)`);
+lines.push(
+  `${"case".padEnd(28)} ${"records".padStart(11)} ${"records/s".padStart(11)} ${"MB/s".padStart(7)} ${"broker CPU s/M".padStart(14)}  runs (records/s)`,
+);
 for (const r of results) {
   if (r.kind !== "throughput") continue;
   lines.push(
-    `${r.name.padEnd(28)} ${fmt(r.records).padStart(11)} ${fmt(r.recordsPerSecondMedian).padStart(11)} ${fmt(r.mbPerSecondMedian, 1).padStart(7)}  ${r.runs.map((run) => fmt(run.recordsPerSecond)).join(" / ")}`,
+    `${r.name.padEnd(28)} ${fmt(r.records).padStart(11)} ${fmt(r.recordsPerSecondMedian).padStart(11)} ${fmt(r.mbPerSecondMedian, 1).padStart(7)} ${r.brokerCpuSecondsPerMillionMedian.toFixed(2).padStart(14)}  ${r.runs.map((run) => fmt(run.recordsPerSecond)).join(" / ")}`,
   );
 }
 lines.push("");
-lines.push(`${"latency at 10,000 records/s".padEnd(28)} ${"received".padStart(11)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)}`);
+lines.push(
+  `${"latency at 10,000 records/s".padEnd(28)} ${"received".padStart(11)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"broker CPU".padStart(11)}`,
+);
 for (const r of results) {
   if (r.kind !== "latency") continue;
-  lines.push(`${r.name.padEnd(28)} ${fmt(r.received).padStart(11)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.maxMs.toFixed(2).padStart(8)}`);
+  lines.push(`${r.name.padEnd(28)} ${fmt(r.received).padStart(11)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.maxMs.toFixed(2).padStart(8)} ${`${(r.brokerCpuShare * 100).toFixed(0)}%`.padStart(11)}`);
 }
+lines.push("");
+lines.push("broker CPU s/M: the broker process's CPU time (user + system) per million records; broker CPU: its share of one core");
 lines.push("");
 const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MiB`;
 lines.push(`broker RSS: peak (VmHWM) ${mib(memory.rssPeakBytes)}, at the end ${mib(memory.rssEndBytes)}`);
