@@ -159,6 +159,7 @@ async function throughput(
 // --- the run ------------------------------------------------------------------------
 
 const startedAt = new Date();
+const loadAverageAtStart = os.loadavg()[0];
 const tempDir = mkdtempSync(path.join(os.tmpdir(), "sluice-bench-"));
 const resultsDir = path.resolve(BROKER_ROOT, "..", "bench-results");
 mkdirSync(resultsDir, { recursive: true });
@@ -337,6 +338,11 @@ lines.push(`  produce 1p librdkafka >= 1,000,000 records/s: ${fmt(best("produce 
 lines.push(`  consume 1p librdkafka >= 1,000,000 records/s: ${fmt(best("consume 1p"))} ${verdict(best("consume 1p") >= TARGETS.consumeRecordsPerSecond)}`);
 lines.push(`  latency p99 < 5 ms at 10,000 records/s: ${p99.toFixed(2)} ms ${verdict(p99 < TARGETS.latencyP99Ms)}`);
 lines.push(`  broker RSS peak < 200 MiB: ${mib(memory.rssPeakBytes)} ${verdict(memory.rssPeakBytes < TARGETS.rssBytes)}`);
+const loadAverageAtEnd = os.loadavg()[0];
+lines.push(
+  `load average (1 min) ${loadAverageAtStart.toFixed(1)} at the start, ${loadAverageAtEnd.toFixed(1)} at the end, on ${os.cpus().length} cpus: ` +
+    "other work on the box lowers every figure",
+);
 for (const note of notes) lines.push(`note: ${note}`);
 console.log(lines.join("\n"));
 
@@ -347,7 +353,14 @@ writeFileSync(
     {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        loadAverage1mAtStart: loadAverageAtStart,
+        loadAverage1mAtEnd: loadAverageAtEnd,
+      },
       options: { quick, repeat, rdRecords, kcatRecords, kafkajsProduceRecords, kafkajsConsumeRecords, latencySeconds, kafkajsLatencySeconds, only, valueBytes: VALUE_BYTES },
       targets: TARGETS,
       results,
