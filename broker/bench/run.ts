@@ -330,13 +330,23 @@ const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MiB`;
 lines.push(`broker RSS: peak (VmHWM) ${mib(memory.rssPeakBytes)}, at the end ${mib(memory.rssEndBytes)}`);
 lines.push("");
 lines.push("targets (2 cores, clients on the same box):");
-const best = (prefix: string) =>
-  Math.max(0, ...results.filter((r): r is ThroughputResult => r.kind === "throughput" && r.name.startsWith(prefix) && !r.name.endsWith("kafkajs")).map((r) => r.recordsPerSecondMedian));
+const librdkafkaCases = (prefix: string) =>
+  results.filter((r): r is ThroughputResult => r.kind === "throughput" && r.name.startsWith(prefix) && !r.name.endsWith("kafkajs"));
+/** The best librdkafka client's median, and its best single run (the least disturbed by other work on the box). */
+const best = (prefix: string) => Math.max(0, ...librdkafkaCases(prefix).map((r) => r.recordsPerSecondMedian));
+const bestRun = (prefix: string) => Math.max(0, ...librdkafkaCases(prefix).flatMap((r) => r.runs.map((run) => run.recordsPerSecond)));
 const p99 = results.find((r): r is LatencyResult => r.kind === "latency" && r.name === "latency rdkafka-perf")?.p99Ms ?? NaN;
 const verdict = (ok: boolean) => (ok ? "met" : "SHORT");
-lines.push(`  produce 1p librdkafka >= 1,000,000 records/s: ${fmt(best("produce 1p"))} ${verdict(best("produce 1p") >= TARGETS.produceRecordsPerSecond)}`);
-lines.push(`  consume 1p librdkafka >= 1,000,000 records/s: ${fmt(best("consume 1p"))} ${verdict(best("consume 1p") >= TARGETS.consumeRecordsPerSecond)}`);
-lines.push(`  latency p99 < 5 ms at 10,000 records/s: ${p99.toFixed(2)} ms ${verdict(p99 < TARGETS.latencyP99Ms)}`);
+for (const [prefix, target] of [
+  ["produce 1p", TARGETS.produceRecordsPerSecond],
+  ["consume 1p", TARGETS.consumeRecordsPerSecond],
+] as const) {
+  if (librdkafkaCases(prefix).length === 0) continue;
+  lines.push(
+    `  ${prefix} librdkafka >= ${fmt(target)} records/s: median ${fmt(best(prefix))} ${verdict(best(prefix) >= target)} (best run ${fmt(bestRun(prefix))})`,
+  );
+}
+if (!Number.isNaN(p99)) lines.push(`  latency p99 < 5 ms at 10,000 records/s: ${p99.toFixed(2)} ms ${verdict(p99 < TARGETS.latencyP99Ms)}`);
 lines.push(`  broker RSS peak < 200 MiB: ${mib(memory.rssPeakBytes)} ${verdict(memory.rssPeakBytes < TARGETS.rssBytes)}`);
 const loadAverageAtEnd = os.loadavg()[0];
 lines.push(
