@@ -1,6 +1,5 @@
 import { ProtocolError } from "./errors";
 
-
 /**
  * A cursor over one received frame. Every read checks bounds and throws a
  * ProtocolError, never a RangeError, so truncated or random bytes are reported
