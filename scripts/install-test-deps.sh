@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite drives as real Kafka clients and
-# browsers: kcat (librdkafka), kafka-python, confluent-kafka-python, Chromium.
+# browsers: kcat (librdkafka), kafka-python, confluent-kafka-python, Chromium;
+# and librdkafka-dev with gcc, which `npm run bench` builds its librdkafka load generator with.
 set -euo pipefail
-packages=(kcat python3-kafka python3-confluent-kafka chromium)
+packages=(kcat python3-kafka python3-confluent-kafka chromium librdkafka-dev gcc)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -4,7 +4,7 @@
 import { ErrorCode, KafkaError } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { FetchRequest, FetchResponse } from "../protocol/generated";
-import { topicIdBytes, topicIdHex, ZERO_UUID } from "../metadata/topic-ids";
+import { topicIdHex, ZERO_UUID } from "../metadata/topic-ids";
 import { defineHandler, errorOf, type RequestContext } from "./handler";
 
 type TopicResponse = FetchResponse["responses"][number];
@@ -57,7 +57,8 @@ function readOnce(request: FetchRequest, context: RequestContext) {
     const name = resolveTopicName(context, topic.topic, topic.topicId);
     return {
       topic: name ?? "",
-      topicId: apiVersion >= 13 ? topic.topicId : name ? topicIdBytes(broker.image.topic(name)?.topicId ?? "") : ZERO_UUID,
+      // The response carries topic ids from v13 only, so older versions need no lookup.
+      topicId: apiVersion >= 13 ? topic.topicId : ZERO_UUID,
       partitions: topic.partitions.map((fetch): PartitionResponse => {
         const response: PartitionResponse = {
           partitionIndex: fetch.partition,

@@ -1,7 +1,7 @@
 import type { Broker } from "../broker";
 import type { ConnectionInfo, DispatchResult, RequestDispatcher } from "../net/connection";
 import { ErrorCode, ProtocolError } from "../protocol/errors";
-import { ApiKey, API_MESSAGES, requestHeaderVersion, responseHeaderVersion } from "../protocol/generated/api-messages";
+import { ApiKey, API_MESSAGES, requestHeaderVersion, responseHeaderVersion, type ApiMessageSpec } from "../protocol/generated/api-messages";
 import { readRequestHeader, writeResponseHeader } from "../protocol/generated";
 import { writeApiVersionsResponse } from "../protocol/generated";
 import { Reader } from "../protocol/reader";
@@ -51,16 +51,10 @@ export class Dispatcher implements RequestDispatcher {
     }
 
     const context = { broker: this.broker, apiVersion, correlationId, clientId, connection };
-    const respond = (response: unknown): DispatchResult => {
-      if (response === null) return { kind: "no-response" };
-      const writer = new Writer();
-      writeResponseHeader(writer, responseHeaderVersion(apiKey, apiVersion), { correlationId });
-      spec.writeResponse(writer, apiVersion, response);
-      return { kind: "respond", chunks: writer.toChunks() };
-    };
     const result = handler.handle(request, context);
-    if (result instanceof Promise) return result.then(respond);
-    return respond(result);
+    // No closure per request on the synchronous path (produce): tsx names every one it creates.
+    if (result instanceof Promise) return result.then((response) => encodeResponse(spec, apiVersion, correlationId, response));
+    return encodeResponse(spec, apiVersion, correlationId, result);
   }
 
   /** Kafka's answer to an ApiVersions version it does not know: a v0 body with the error and the supported list. */
@@ -78,4 +72,12 @@ export class Dispatcher implements RequestDispatcher {
     });
     return { kind: "respond", chunks: writer.toChunks() };
   }
+}
+
+function encodeResponse(spec: ApiMessageSpec, apiVersion: number, correlationId: number, response: unknown): DispatchResult {
+  if (response === null) return { kind: "no-response" };
+  const writer = new Writer();
+  writeResponseHeader(writer, responseHeaderVersion(spec.apiKey, apiVersion), { correlationId });
+  spec.writeResponse(writer, apiVersion, response);
+  return { kind: "respond", chunks: writer.toChunks() };
 }

@@ -71,17 +71,35 @@ export class Connection {
     if (!this.processing) void this.processQueue();
   }
 
+  /**
+   * Responses to requests that arrive together (a client pipelining produce
+   * requests) are corked and leave in one writev when the queue runs dry or
+   * a request has to wait, instead of one system call each.
+   */
   private async processQueue(): Promise<void> {
     this.processing = true;
+    let corked = false;
     try {
       while (this.queue.length > 0 && !this.closed) {
         const frame = this.queue.shift()!;
         const pending = this.dispatcher.dispatch(frame, this.info);
-        const result = pending instanceof Promise ? await pending : pending;
+        let result: DispatchResult;
+        if (pending instanceof Promise) {
+          // A long poll must not hold back the responses before it.
+          if (corked) corked = this.uncork();
+          result = await pending;
+        } else result = pending;
         if (this.closed) break;
         switch (result.kind) {
           case "respond": {
-            if (!this.write(result.chunks)) await this.drained();
+            if (!corked) {
+              this.socket.cork();
+              corked = true;
+            }
+            if (!this.write(result.chunks)) {
+              corked = this.uncork();
+              await this.drained();
+            }
             break;
           }
           case "no-response":
@@ -99,21 +117,27 @@ export class Connection {
       this.logger.error("request handling failed; closing connection", { connection: this.info.id, error });
       this.close("internal error");
     } finally {
+      if (corked) this.uncork();
       this.processing = false;
       if (this.queue.length === 0) this.notifyIdle();
     }
   }
 
+  /** Flushes corked responses; returns false (the new corked state). */
+  private uncork(): false {
+    if (!this.closed) this.socket.uncork();
+    return false;
+  }
+
+  /** Queues one response (size prefix and chunks) on the socket; false when the socket wants a drain. */
   private write(chunks: Buffer[]): boolean {
     let total = 0;
     for (const chunk of chunks) total += chunk.length;
     const size = Buffer.allocUnsafe(4);
     size.writeInt32BE(total, 0);
-    this.socket.cork();
     this.socket.write(size);
     let flowing = true;
     for (const chunk of chunks) flowing = this.socket.write(chunk);
-    this.socket.uncork();
     return flowing;
   }
 

@@ -1,7 +1,5 @@
 import { ProtocolError } from "./errors";
 
-const textDecoder = new TextDecoder("utf-8", { fatal: false });
-
 /**
  * A cursor over one received frame. Every read checks bounds and throws a
  * ProtocolError, never a RangeError, so truncated or random bytes are reported
@@ -95,7 +93,8 @@ export class Reader {
 
   private readUtf8(length: number): string {
     const at = this.need(length);
-    return textDecoder.decode(this.buffer.subarray(at, at + length));
+    // Buffer's own decoder: no view to allocate, and like Java's it keeps a leading BOM.
+    return this.buffer.toString("utf8", at, at + length);
   }
 
   readString(): string {

@@ -1,5 +1,3 @@
-const textEncoder = new TextEncoder();
-
 /** Payloads at least this large are kept as their own chunk instead of copied. */
 const ZERO_COPY_BYTES_MIN = 4096;
 
@@ -115,24 +113,24 @@ export class Writer {
     return this;
   }
 
-  private writeUtf8(value: string, lengthPrefix: (bytes: number) => void): this {
-    const bytes = textEncoder.encode(value);
-    lengthPrefix(bytes.length);
-    this.ensure(bytes.length);
-    this.current.set(bytes, this.position);
-    this.position += bytes.length;
+  /** UTF-8 bytes of `value` straight into the scratch buffer (the caller wrote the length prefix). */
+  private writeUtf8(value: string, bytes: number): this {
+    this.ensure(bytes);
+    this.position += this.current.write(value, this.position, bytes, "utf8");
     return this;
   }
 
   writeString(value: string): this {
-    return this.writeUtf8(value, (n) => this.writeInt16(n));
+    const bytes = Buffer.byteLength(value, "utf8");
+    return this.writeInt16(bytes).writeUtf8(value, bytes);
   }
   writeNullableString(value: string | null): this {
     if (value === null) return this.writeInt16(-1);
     return this.writeString(value);
   }
   writeCompactString(value: string): this {
-    return this.writeUtf8(value, (n) => this.writeUnsignedVarint(n + 1));
+    const bytes = Buffer.byteLength(value, "utf8");
+    return this.writeUnsignedVarint(bytes + 1).writeUtf8(value, bytes);
   }
   writeCompactNullableString(value: string | null): this {
     if (value === null) return this.writeUnsignedVarint(0);

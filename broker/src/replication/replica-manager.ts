@@ -25,7 +25,7 @@ export interface AppendOutcome {
  */
 export class ReplicaManager {
   private readonly topicConfigs = new Map<string, ResolvedTopicConfig>();
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<AppendWaiter>>();
 
   constructor(
     private readonly image: MetadataImage,
@@ -107,35 +107,66 @@ export class ReplicaManager {
 
   /** Resolves on the next append to any of the partitions, or when `timeoutMs` passes. */
   waitForAppend(partitions: ReadonlyArray<{ topic: string; partition: number }>, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const keys = partitions.map(({ topic, partition }) => `${topic}\u0000${partition}`);
-      const wake = () => {
-        clearTimeout(timer);
-        for (const key of keys) {
-          const set = this.waiters.get(key);
-          set?.delete(wake);
-          if (set?.size === 0) this.waiters.delete(key);
-        }
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      for (const key of keys) {
-        let set = this.waiters.get(key);
-        if (!set) this.waiters.set(key, (set = new Set()));
-        set.add(wake);
-      }
-    });
+    return new Promise((resolve) => new AppendWaiter(this.waiters, partitions, resolve).start(timeoutMs));
   }
 
   /** Wakes every waiting fetch, e.g. at shutdown. */
   wakeAll(): void {
-    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
+    for (const set of [...this.waiters.values()]) for (const waiter of [...set]) waiter.wake();
   }
 
   private notify(topic: string, partition: number): void {
-    const set = this.waiters.get(`${topic}\u0000${partition}`);
-    if (set) for (const wake of [...set]) wake();
+    const set = this.waiters.get(waiterKey(topic, partition));
+    if (set) for (const waiter of [...set]) waiter.wake();
   }
+}
+
+/**
+ * One fetch waiting for data, woken by an append to any of its partitions or
+ * by its timeout. An object rather than closures: a long-polling consumer
+ * creates one per fetch, and tsx names every closure it creates.
+ */
+class AppendWaiter {
+  private readonly keys: string[];
+  private timer: NodeJS.Timeout | null = null;
+  private done = false;
+
+  constructor(
+    private readonly waiters: Map<string, Set<AppendWaiter>>,
+    partitions: ReadonlyArray<{ topic: string; partition: number }>,
+    private readonly resolve: () => void,
+  ) {
+    this.keys = partitions.map(({ topic, partition }) => waiterKey(topic, partition));
+  }
+
+  start(timeoutMs: number): void {
+    this.timer = setTimeout(wakeWaiter, timeoutMs, this);
+    for (const key of this.keys) {
+      let set = this.waiters.get(key);
+      if (!set) this.waiters.set(key, (set = new Set()));
+      set.add(this);
+    }
+  }
+
+  wake(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const key of this.keys) {
+      const set = this.waiters.get(key);
+      set?.delete(this);
+      if (set?.size === 0) this.waiters.delete(key);
+    }
+    this.resolve();
+  }
+}
+
+function wakeWaiter(waiter: AppendWaiter): void {
+  waiter.wake();
+}
+
+function waiterKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
 }
 
 export function logConfigOf(config: ResolvedTopicConfig): LogConfig {

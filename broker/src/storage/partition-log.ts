@@ -608,9 +608,9 @@ export class PartitionLog {
         const available = segment.sizeBytes - position;
         let length: number;
         if (total === 0) {
-          const header = segment.headerAt(position);
-          if (!header) throw new Error(`${segment.logFile}: no batch header at ${position}`);
-          length = Math.min(available, Math.max(maxBytes, header.totalBytes));
+          // The first read starts at the batch locate() found: its size is known without reading its header again.
+          if (position !== first.position || i !== segmentIndex) throw new Error(`${segment.logFile}: the first read must start at the located batch`);
+          length = Math.min(available, Math.max(maxBytes, first.totalBytes));
         } else {
           length = Math.min(available, maxBytes - total);
           if (length < BatchHeader.SIZE) return this.joined(pieces, total, first.baseOffset);

@@ -1,0 +1,387 @@
+/**
+ * `npm run bench`: the broker under load from real clients on this machine.
+ * Starts one broker node as its own process (own log dir, free port), then
+ * measures produce and consume throughput of 100-byte records with
+ * librdkafka (kcat, and bench/rdkafka-perf.c when librdkafka-dev and gcc are
+ * present) and kafkajs, end-to-end latency at a fixed rate, and the broker's
+ * resident memory. Prints a table and writes the figures to
+ * bench-results/<timestamp>.json at the repository root.
+ *
+ *   npm run bench -- [--quick] [--repeat N] [--records N] [--only a,b] [--cpu-prof] [--keep]
+ *
+ *   --quick      about a tenth of the records and shorter latency runs (~1 minute)
+ *   --repeat N   runs of each throughput case; the table shows medians (default 3, quick 1)
+ *   --records N  records per librdkafka produce run (default 5,000,000)
+ *   --only a,b   only the cases whose name contains one of these words (produce, consume, latency, kcat, kafkajs ...)
+ *   --cpu-prof   writes a V8 CPU profile of the broker to bench-results/ (node --cpu-prof)
+ *   --keep       keeps the temp dir (broker logs and output) for a look afterwards
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Kafka } from "kafkajs";
+import { BenchBroker, BROKER_ROOT } from "./broker-node";
+import { consumePlan, kafkaClient, kafkajsConsume, kafkajsLatency, kafkajsProduce } from "./kafkajs-load";
+import {
+  buildRdkafkaPerf,
+  hasCommand,
+  kcatConsume,
+  kcatProduce,
+  perfConsume,
+  perfLatency,
+  perfProduce,
+  writeLinesFile,
+} from "./rdkafka";
+
+const VALUE_BYTES = 100;
+const LATENCY_RATE_PER_SECOND = 10_000;
+const MB = 1e6;
+
+const TARGETS = {
+  produceRecordsPerSecond: 1_000_000,
+  consumeRecordsPerSecond: 1_000_000,
+  latencyP99Ms: 5,
+  rssBytes: 200 * 1024 * 1024,
+};
+
+// --- options ------------------------------------------------------------------
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const at = args.indexOf(name);
+  if (at >= 0) args.splice(at, 1);
+  return at >= 0;
+};
+const option = (name: string) => {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const value = args[at + 1];
+  args.splice(at, 2);
+  return value;
+};
+const quick = flag("--quick");
+const cpuProf = flag("--cpu-prof");
+const keep = flag("--keep");
+const repeat = Number(option("--repeat") ?? (quick ? 1 : 3));
+const rdRecords = Number(option("--records") ?? (quick ? 500_000 : 5_000_000));
+const only = option("--only")?.split(",").filter(Boolean) ?? [];
+if (args.length > 0) {
+  console.error(`unknown arguments: ${args.join(" ")}\nusage: npm run bench -- [--quick] [--repeat N] [--records N] [--only a,b] [--cpu-prof] [--keep]`);
+  process.exit(2);
+}
+if (!(repeat >= 1 && Number.isInteger(repeat)) || !(rdRecords >= 1000 && Number.isInteger(rdRecords))) {
+  console.error("--repeat must be a positive integer and --records at least 1000");
+  process.exit(2);
+}
+const kcatRecords = Math.min(rdRecords, quick ? 500_000 : 2_000_000);
+const kafkajsProduceRecords = quick ? 100_000 : 500_000;
+const kafkajsConsumeRecords = quick ? 200_000 : 1_000_000;
+const latencySeconds = quick ? 5 : 20;
+const kafkajsLatencySeconds = quick ? 3 : 10;
+
+const selected = (name: string) => only.length === 0 || only.some((word) => name.includes(word));
+
+// --- results ----------------------------------------------------------------------
+
+interface ThroughputResult {
+  kind: "throughput";
+  name: string;
+  client: string;
+  partitions: number;
+  records: number;
+  runs: Array<{ seconds: number; recordsPerSecond: number; brokerCpuSeconds: number }>;
+  recordsPerSecondMedian: number;
+  mbPerSecondMedian: number;
+  /** Broker CPU time (user + system) per million records, median over the runs. */
+  brokerCpuSecondsPerMillionMedian: number;
+}
+
+interface LatencyResult {
+  kind: "latency";
+  name: string;
+  client: string;
+  ratePerSecond: number;
+  records: number;
+  received: number;
+  /** Broker CPU time over the whole probe (warm-up included), as a share of one core. */
+  brokerCpuShare: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+const results: Array<ThroughputResult | LatencyResult> = [];
+const notes: string[] = [];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+async function throughput(
+  name: string,
+  client: string,
+  partitions: number,
+  records: number,
+  once: (run: number) => Promise<{ seconds: number; records?: number }>,
+): Promise<void> {
+  if (!selected(name)) return;
+  const runs: ThroughputResult["runs"] = [];
+  for (let i = 0; i < repeat; i++) {
+    const cpuBefore = broker.cpuSeconds();
+    const { seconds, records: done = records } = await once(i);
+    const brokerCpuSeconds = broker.cpuSeconds() - cpuBefore;
+    if (done !== records) throw new Error(`${name}: expected ${records} records, got ${done}`);
+    runs.push({ seconds, recordsPerSecond: records / seconds, brokerCpuSeconds });
+    console.log(
+      `  ${name} run ${i + 1}/${repeat}: ${fmt(records / seconds)} records/s (${seconds.toFixed(2)} s, broker CPU ${brokerCpuSeconds.toFixed(2)} s)`,
+    );
+  }
+  const recordsPerSecondMedian = median(runs.map((r) => r.recordsPerSecond));
+  results.push({
+    kind: "throughput",
+    name,
+    client,
+    partitions,
+    records,
+    runs,
+    recordsPerSecondMedian,
+    mbPerSecondMedian: (recordsPerSecondMedian * VALUE_BYTES) / MB,
+    brokerCpuSecondsPerMillionMedian: median(runs.map((r) => (r.brokerCpuSeconds * 1e6) / records)),
+  });
+}
+
+// --- the run ------------------------------------------------------------------------
+
+const startedAt = new Date();
+const loadAverageAtStart = os.loadavg()[0];
+const tempDir = mkdtempSync(path.join(os.tmpdir(), "sluice-bench-"));
+const resultsDir = path.resolve(BROKER_ROOT, "..", "bench-results");
+mkdirSync(resultsDir, { recursive: true });
+const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
+
+const perf = buildRdkafkaPerf(tempDir);
+const perfBinary = perf.binary;
+if (perf.binary === null) notes.push(`rdkafka-perf not built (${perf.reason}); librdkafka figures come from kcat alone`);
+const kcat = hasCommand("kcat");
+if (!kcat) notes.push("kcat is not installed; its cases are skipped");
+
+const broker = await BenchBroker.start({ dir: tempDir, cpuProfileDir: cpuProf ? resultsDir : undefined });
+const kafka: Kafka = kafkaClient(broker.bootstrap);
+const admin = kafka.admin();
+await admin.connect();
+let topicCount = 0;
+async function createTopic(prefix: string, partitions: number): Promise<string> {
+  const topic = `${prefix}-${++topicCount}`;
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+  return topic;
+}
+async function recordsIn(topic: string): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+}
+
+console.log(
+  `broker pid ${broker.pid} on ${broker.bootstrap}; ${os.cpus().length} cpus, node ${process.version}; ` +
+    `${VALUE_BYTES}-byte values, ${repeat} run(s) per case${quick ? " (quick)" : ""}; dir ${tempDir}`,
+);
+
+/** A topic per partition count holding at least `rdRecords` records, for the consume cases. */
+const sourceTopics = new Map<number, string>();
+let exitCode = 0;
+try {
+  // Produce: librdkafka.
+  for (const partitions of [1, 6]) {
+    if (perfBinary) {
+      await throughput(`produce ${partitions}p rdkafka-perf`, `rdkafka-perf (librdkafka ${"version" in perf ? perf.version : ""})`, partitions, rdRecords, async () => {
+        const topic = await createTopic(`produce-rd-${partitions}p`, partitions);
+        const outcome = await perfProduce(perfBinary, broker.bootstrap, topic, partitions === 1 ? 0 : -1, rdRecords, VALUE_BYTES);
+        if (!sourceTopics.has(partitions)) sourceTopics.set(partitions, topic);
+        return { seconds: outcome.seconds, records: await recordsIn(topic) };
+      });
+    }
+    if (kcat && selected(`produce ${partitions}p kcat`)) {
+      const linesFile = path.join(tempDir, "lines.txt");
+      await writeLinesFile(linesFile, kcatRecords, VALUE_BYTES);
+      await throughput(`produce ${partitions}p kcat`, "kcat -P -l (librdkafka)", partitions, kcatRecords, async () => {
+        const topic = await createTopic(`produce-kcat-${partitions}p`, partitions);
+        const seconds = await kcatProduce(broker.bootstrap, topic, partitions === 1 ? 0 : -1, linesFile);
+        return { seconds, records: await recordsIn(topic) };
+      });
+      rmSync(linesFile, { force: true });
+    }
+  }
+
+  // Produce: kafkajs.
+  for (const partitions of [1, 6]) {
+    await throughput(`produce ${partitions}p kafkajs`, "kafkajs", partitions, kafkajsProduceRecords, async () => {
+      const topic = await createTopic(`produce-kafkajs-${partitions}p`, partitions);
+      const seconds = await kafkajsProduce(kafka, topic, kafkajsProduceRecords, VALUE_BYTES);
+      return { seconds, records: await recordsIn(topic) };
+    });
+  }
+
+  // Consume: from the beginning of a topic a librdkafka producer filled (filled here when the produce cases were skipped).
+  const consumeSelected = ["rdkafka-perf", "kcat", "kafkajs"].some((client) => [1, 6].some((p) => selected(`consume ${p}p ${client}`)));
+  for (const partitions of [1, 6]) {
+    if (!consumeSelected) break;
+    let source = sourceTopics.get(partitions);
+    if (!source) {
+      source = await createTopic(`consume-${partitions}p`, partitions);
+      if (perfBinary) await perfProduce(perfBinary, broker.bootstrap, source, partitions === 1 ? 0 : -1, rdRecords, VALUE_BYTES);
+      else await kafkajsProduce(kafka, source, Math.min(rdRecords, kafkajsConsumeRecords), VALUE_BYTES);
+    }
+    const stored = await recordsIn(source);
+    const topic = source;
+    if (perfBinary) {
+      await throughput(`consume ${partitions}p rdkafka-perf`, "rdkafka-perf (librdkafka simple consumer)", partitions, stored, async () => {
+        const outcome = await perfConsume(perfBinary, broker.bootstrap, topic, partitions, stored);
+        return { seconds: outcome.seconds, records: outcome.records };
+      });
+    }
+    if (kcat) {
+      await throughput(`consume ${partitions}p kcat`, "kcat -C -e (librdkafka), values to /dev/null", partitions, stored, async () => ({
+        seconds: await kcatConsume(broker.bootstrap, topic, partitions === 1 ? 0 : -1),
+      }));
+    }
+    const stops = await consumePlan(kafka, topic, partitions, kafkajsConsumeRecords);
+    const kafkajsRecords = [...stops.values()].reduce((sum, stop) => sum + stop, 0);
+    await throughput(`consume ${partitions}p kafkajs`, "kafkajs fetch loop, no group", partitions, kafkajsRecords, async () => {
+      const outcome = await kafkajsConsume(kafka, topic, stops);
+      return { seconds: outcome.seconds, records: outcome.records };
+    });
+  }
+
+  // End-to-end latency at a fixed rate.
+  if (perfBinary && selected("latency rdkafka-perf")) {
+    const topic = await createTopic("latency-rd", 1);
+    const cpuBefore = broker.cpuSeconds();
+    const started = process.hrtime.bigint();
+    const outcome = await perfLatency(perfBinary, broker.bootstrap, topic, LATENCY_RATE_PER_SECOND, latencySeconds, VALUE_BYTES);
+    results.push({
+      kind: "latency",
+      name: "latency rdkafka-perf",
+      client: "rdkafka-perf: librdkafka producer (linger.ms=0, acks=1, records due sent each ms) and simple consumer thread; 2 s warm-up left out",
+      ratePerSecond: LATENCY_RATE_PER_SECOND,
+      brokerCpuShare: (broker.cpuSeconds() - cpuBefore) / (Number(process.hrtime.bigint() - started) / 1e9),
+      ...outcome,
+    });
+  }
+  if (selected("latency kafkajs")) {
+    const topic = await createTopic("latency-kafkajs", 1);
+    const cpuBefore = broker.cpuSeconds();
+    const started = process.hrtime.bigint();
+    const outcome = await kafkajsLatency(kafka, topic, LATENCY_RATE_PER_SECOND, kafkajsLatencySeconds, VALUE_BYTES);
+    results.push({
+      kind: "latency",
+      name: "latency kafkajs",
+      client: "kafkajs: producer (acks=1, a send per ms) and long-polling fetch loop, one process; 2 s warm-up left out",
+      ratePerSecond: LATENCY_RATE_PER_SECOND,
+      brokerCpuShare: (broker.cpuSeconds() - cpuBefore) / (Number(process.hrtime.bigint() - started) / 1e9),
+      ...outcome,
+    });
+  }
+} catch (error) {
+  console.error(error);
+  exitCode = 1;
+} finally {
+  await admin.disconnect().catch(() => {});
+}
+
+const memoryAtEnd = broker.memory();
+const rssSamples = broker.rssSamplesBytes;
+const stopped = await broker.stop();
+if (stopped !== 0) notes.push(`the broker exited with ${stopped}`);
+const memory = {
+  rssPeakBytes: memoryAtEnd?.rssPeakBytes ?? NaN,
+  rssEndBytes: memoryAtEnd?.rssBytes ?? NaN,
+  rssSampledMaxBytes: rssSamples.length ? Math.max(...rssSamples) : NaN,
+};
+
+// --- report ----------------------------------------------------------------------------
+
+const lines: string[] = [];
+lines.push("");
+lines.push(
+  `${"case".padEnd(28)} ${"records".padStart(11)} ${"records/s".padStart(11)} ${"MB/s".padStart(7)} ${"broker CPU s/M".padStart(14)}  runs (records/s)`,
+);
+for (const r of results) {
+  if (r.kind !== "throughput") continue;
+  lines.push(
+    `${r.name.padEnd(28)} ${fmt(r.records).padStart(11)} ${fmt(r.recordsPerSecondMedian).padStart(11)} ${fmt(r.mbPerSecondMedian, 1).padStart(7)} ${r.brokerCpuSecondsPerMillionMedian.toFixed(2).padStart(14)}  ${r.runs.map((run) => fmt(run.recordsPerSecond)).join(" / ")}`,
+  );
+}
+lines.push("");
+lines.push(
+  `${"latency at 10,000 records/s".padEnd(28)} ${"received".padStart(11)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"broker CPU".padStart(11)}`,
+);
+for (const r of results) {
+  if (r.kind !== "latency") continue;
+  lines.push(`${r.name.padEnd(28)} ${fmt(r.received).padStart(11)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.maxMs.toFixed(2).padStart(8)} ${`${(r.brokerCpuShare * 100).toFixed(0)}%`.padStart(11)}`);
+}
+lines.push("");
+lines.push("broker CPU s/M: the broker process's CPU time (user + system) per million records; broker CPU: its share of one core");
+lines.push("");
+const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MiB`;
+lines.push(`broker RSS: peak (VmHWM) ${mib(memory.rssPeakBytes)}, at the end ${mib(memory.rssEndBytes)}`);
+lines.push("");
+lines.push("targets (2 cores, clients on the same box):");
+const librdkafkaCases = (prefix: string) =>
+  results.filter((r): r is ThroughputResult => r.kind === "throughput" && r.name.startsWith(prefix) && !r.name.endsWith("kafkajs"));
+/** The best librdkafka client's median, and its best single run (the least disturbed by other work on the box). */
+const best = (prefix: string) => Math.max(0, ...librdkafkaCases(prefix).map((r) => r.recordsPerSecondMedian));
+const bestRun = (prefix: string) => Math.max(0, ...librdkafkaCases(prefix).flatMap((r) => r.runs.map((run) => run.recordsPerSecond)));
+const p99 = results.find((r): r is LatencyResult => r.kind === "latency" && r.name === "latency rdkafka-perf")?.p99Ms ?? NaN;
+const verdict = (ok: boolean) => (ok ? "met" : "SHORT");
+for (const [prefix, target] of [
+  ["produce 1p", TARGETS.produceRecordsPerSecond],
+  ["consume 1p", TARGETS.consumeRecordsPerSecond],
+] as const) {
+  if (librdkafkaCases(prefix).length === 0) continue;
+  lines.push(
+    `  ${prefix} librdkafka >= ${fmt(target)} records/s: median ${fmt(best(prefix))} ${verdict(best(prefix) >= target)} (best run ${fmt(bestRun(prefix))})`,
+  );
+}
+if (!Number.isNaN(p99)) lines.push(`  latency p99 < 5 ms at 10,000 records/s: ${p99.toFixed(2)} ms ${verdict(p99 < TARGETS.latencyP99Ms)}`);
+lines.push(`  broker RSS peak < 200 MiB: ${mib(memory.rssPeakBytes)} ${verdict(memory.rssPeakBytes < TARGETS.rssBytes)}`);
+const loadAverageAtEnd = os.loadavg()[0];
+lines.push(
+  `load average (1 min) ${loadAverageAtStart.toFixed(1)} at the start, ${loadAverageAtEnd.toFixed(1)} at the end, on ${os.cpus().length} cpus: ` +
+    "other work on the box lowers every figure",
+);
+for (const note of notes) lines.push(`note: ${note}`);
+console.log(lines.join("\n"));
+
+const resultsFile = path.join(resultsDir, `${stamp}.json`);
+writeFileSync(
+  resultsFile,
+  JSON.stringify(
+    {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        loadAverage1mAtStart: loadAverageAtStart,
+        loadAverage1mAtEnd: loadAverageAtEnd,
+      },
+      options: { quick, repeat, rdRecords, kcatRecords, kafkajsProduceRecords, kafkajsConsumeRecords, latencySeconds, kafkajsLatencySeconds, only, valueBytes: VALUE_BYTES },
+      targets: TARGETS,
+      results,
+      memory,
+      notes,
+    },
+    null,
+    2,
+  ) + "\n",
+);
+console.log(`results: ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
+if (keep) console.log(`kept ${tempDir}`);
+else rmSync(tempDir, { recursive: true, force: true });
+process.exit(exitCode);
