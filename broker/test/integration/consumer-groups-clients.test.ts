@@ -114,6 +114,26 @@ describe("consumer groups with other clients", () => {
   );
 });
 
+describe("consumer groups with kafka-python", { skip: requireClient(hasPythonModules("kafka"), "python3-kafka") }, () => {
+  it("two members share a topic and commit; a restarted member resumes at the committed offsets", async () => {
+    const node = await startTestBroker(GROUP_OVERRIDES);
+    try {
+      const result = await run(PYTHON, [path.join(here, "python", "kafka_python_group.py"), node.bootstrap, uniqueTopic("kpyg")], { timeoutMs: 120_000 });
+      assert.equal(result.code, 0, `${result.stderr}\n${result.stdout}`);
+      assert.deepEqual(JSON.parse(result.stdout.trim().split("\n").pop()!), {
+        first_consumed: 100,
+        first_distinct: 100,
+        both_members_got_partitions: true,
+        committed: { "0": 50, "1": 50 },
+        listed: true,
+        resumed: true,
+      });
+    } finally {
+      await node.destroy();
+    }
+  });
+});
+
 describe("group.initial.rebalance.delay.ms", () => {
   it("holds the first generation of a new group back for the delay, so members arriving together share one rebalance", async () => {
     const node = await startTestBroker({ ...GROUP_OVERRIDES, "group.initial.rebalance.delay.ms": "1500" });
