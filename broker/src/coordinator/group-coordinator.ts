@@ -801,7 +801,7 @@ export class GroupCoordinator {
   }
 
   /** Topics in any member's subscription; every topic counts as subscribed when one cannot be parsed. */
-  private subscribedTopics(group: Group): Set<string> | null {
+  private subscribedTopics(group: Group): Set<string> {
     const topics = new Set<string>();
     for (const member of group.members.values()) {
       const metadata = group.metadataOf(member);
@@ -898,20 +898,26 @@ export class GroupCoordinator {
     const retentionMs = this.config().offsetsRetentionMs;
     let expired = 0;
     for (const group of [...this.groups.values()]) {
-      // Offsets of a group with members live as long as the group; an empty group's
-      // offsets count from when it became empty; a group that only ever committed
-      // (no protocol) counts from each commit. An explicit expiry (OffsetCommit v2-4) wins.
-      if (!group.is("Empty")) continue;
+      // Offsets of a group with members live as long as the group (but see below); an
+      // empty group's offsets count from when it became empty; a group that only ever
+      // committed (no protocol) counts from each commit. An explicit expiry (OffsetCommit v2-4) wins.
+      // A Stable consumer group loses, like in Kafka (KIP-211), the offsets of topics none of its members subscribes to any more.
+      let unsubscribed: ((topic: string) => boolean) | null = null;
+      if (group.is("Stable") && group.protocolType === "consumer") {
+        const subscribed = this.subscribedTopics(group);
+        unsubscribed = (topic) => !subscribed.has(topic);
+      } else if (!group.is("Empty")) continue;
       const removed: Array<{ topic: string; partition: number }> = [];
       for (const [key, committed] of group.offsets) {
-        const baseMs = group.protocolType === null ? committed.commitTimestampMs : group.stateChangedMs;
+        if (unsubscribed && !unsubscribed(splitOffsetKey(key).topic)) continue;
+        const baseMs = group.protocolType === null || unsubscribed ? committed.commitTimestampMs : group.stateChangedMs;
         const due = committed.expireTimestampMs >= 0 ? now >= committed.expireTimestampMs : now - baseMs >= retentionMs;
         if (due) removed.push(splitOffsetKey(key));
       }
       try {
         this.removeOffsets(group, removed);
         expired += removed.length;
-        if (group.offsets.size === 0) this.removeGroup(group);
+        if (group.offsets.size === 0 && group.is("Empty")) this.removeGroup(group);
       } catch (failure) {
         this.logger.error("expiring offsets failed", { group: group.groupId, error: failure });
       }

@@ -134,6 +134,11 @@ describe("group APIs on the wire", () => {
     assert.deepEqual(b.topics[0].partitions.map((p: any) => Number(p.committedOffset)), [9, -1]);
     const v1 = await client.request(ApiKey.OffsetFetch, 1, { groupId: "wire-b", topics: [{ name: topic, partitionIndexes: [0] }], requireStable: false, groups: [] });
     assert.equal(Number(v1.topics[0].partitions[0].committedOffset), 9);
+
+    // Deleting the topic deletes its committed offsets too.
+    await client.request(ApiKey.DeleteTopics, 4, { topicNames: [topic], topics: [], timeoutMs: 5000 });
+    const afterDelete = await client.request(ApiKey.OffsetFetch, 7, { groupId: "wire-a", topics: null, requireStable: false, groups: [] });
+    assert.deepEqual(afterDelete.topics, []);
   });
 
   it("ListGroups v4 filters by state; DescribeGroups and LeaveGroup v3+ take batches", async () => {
