@@ -6,7 +6,6 @@ import type { Logger } from "../runtime/logger";
 import type { Cancel, Scheduler } from "../runtime/scheduler";
 import {
   Group,
-  GROUP_STATE_NAMES,
   offsetKey,
   splitOffsetKey,
   type CommittedOffset,
@@ -35,6 +34,8 @@ export const OFFSET_METADATA_BYTES_MAX = 4096;
 export const OFFSETS_RETENTION_CHECK_INTERVAL_MS = 600_000;
 /** A limit on groups one coordinator holds, so a client cannot grow its memory without bound. */
 export const GROUPS_MAX = 100_000;
+/** A limit on members (joined or pending) of one group; Kafka's group.max.size is unbounded by default. */
+export const GROUP_MEMBERS_MAX = 10_000;
 
 export interface JoinRequest {
   groupId: string;
@@ -192,7 +193,6 @@ export class GroupCoordinator {
               assignment: stored.assignment,
               awaitingJoin: null,
               awaitingSync: null,
-              isNew: false,
               cancelHeartbeat: null,
             };
             group.addMember(member);
@@ -267,6 +267,9 @@ export class GroupCoordinator {
 
   private joinUnknownMember(group: Group, request: JoinRequest, resolve: (result: JoinResult) => void): void {
     const memberId = `${request.clientId}-${randomUUID()}`;
+    const isKnownInstance = request.groupInstanceId !== null && group.staticMembers.has(request.groupInstanceId);
+    if (!isKnownInstance && group.members.size + group.pendingMembers.size >= GROUP_MEMBERS_MAX)
+      return resolve(joinError(ErrorCode.GROUP_MAX_SIZE_REACHED, ""));
     if (request.groupInstanceId !== null) {
       const existing = group.staticMembers.get(request.groupInstanceId);
       if (existing !== undefined) return this.replaceStaticMember(group, existing, memberId, request, resolve);
@@ -359,7 +362,6 @@ export class GroupCoordinator {
       assignment: EMPTY,
       awaitingJoin: resolve,
       awaitingSync: null,
-      isNew: true,
       cancelHeartbeat: null,
     };
     group.addMember(member);
@@ -453,7 +455,6 @@ export class GroupCoordinator {
     for (const member of group.members.values()) {
       const resolve = member.awaitingJoin;
       member.awaitingJoin = null;
-      member.isNew = false;
       this.scheduleHeartbeat(group, member);
       resolve?.(this.joinResultFor(group, member));
     }
@@ -985,5 +986,3 @@ export class GroupCoordinator {
     return this.groups.get(groupId)?.state.kind;
   }
 }
-
-export { GROUP_STATE_NAMES };

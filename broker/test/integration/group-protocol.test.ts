@@ -135,6 +135,14 @@ describe("group APIs on the wire", () => {
     const v1 = await client.request(ApiKey.OffsetFetch, 1, { groupId: "wire-b", topics: [{ name: topic, partitionIndexes: [0] }], requireStable: false, groups: [] });
     assert.equal(Number(v1.topics[0].partitions[0].committedOffset), 9);
 
+    const offsetDelete = await client.request(ApiKey.OffsetDelete, 0, { groupId: "wire-a", topics: [{ name: topic, partitions: [{ partitionIndex: 0 }] }] });
+    assert.equal(offsetDelete.errorCode, ErrorCode.NONE);
+    assert.equal(offsetDelete.topics[0].partitions[0].errorCode, ErrorCode.NONE);
+    const remaining = await client.request(ApiKey.OffsetFetch, 7, { groupId: "wire-a", topics: null, requireStable: false, groups: [] });
+    assert.deepEqual(remaining.topics[0].partitions.map((p: any) => [p.partitionIndex, Number(p.committedOffset)]), [[1, 6]]);
+    const unknownGroup = await client.request(ApiKey.OffsetDelete, 0, { groupId: "no-such-group", topics: [] });
+    assert.equal(unknownGroup.errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+
     // Deleting the topic deletes its committed offsets too.
     await client.request(ApiKey.DeleteTopics, 4, { topicNames: [topic], topics: [], timeoutMs: 5000 });
     const afterDelete = await client.request(ApiKey.OffsetFetch, 7, { groupId: "wire-a", topics: null, requireStable: false, groups: [] });
