@@ -148,6 +148,8 @@ export class Broker {
       config: () => this.config,
       clock: this.clock,
       nodeId: this.nodeId,
+      onUndecodable: (partition, offset, error) =>
+        this.logger.warn("skipping an undecodable __consumer_offsets record", { partition, offset, error: error.message }),
     });
     this.groups = new GroupCoordinator(
       this.offsetsLog,

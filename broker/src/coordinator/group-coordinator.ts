@@ -6,7 +6,6 @@ import type { Logger } from "../runtime/logger";
 import type { Cancel, Scheduler } from "../runtime/scheduler";
 import {
   Group,
-  GROUP_STATE_NAMES,
   offsetKey,
   splitOffsetKey,
   type CommittedOffset,
@@ -35,6 +34,8 @@ export const OFFSET_METADATA_BYTES_MAX = 4096;
 export const OFFSETS_RETENTION_CHECK_INTERVAL_MS = 600_000;
 /** A limit on groups one coordinator holds, so a client cannot grow its memory without bound. */
 export const GROUPS_MAX = 100_000;
+/** A limit on members (joined or pending) of one group; Kafka's group.max.size is unbounded by default. */
+export const GROUP_MEMBERS_MAX = 10_000;
 
 export interface JoinRequest {
   groupId: string;
@@ -192,7 +193,6 @@ export class GroupCoordinator {
               assignment: stored.assignment,
               awaitingJoin: null,
               awaitingSync: null,
-              isNew: false,
               cancelHeartbeat: null,
             };
             group.addMember(member);
@@ -267,6 +267,9 @@ export class GroupCoordinator {
 
   private joinUnknownMember(group: Group, request: JoinRequest, resolve: (result: JoinResult) => void): void {
     const memberId = `${request.clientId}-${randomUUID()}`;
+    const isKnownInstance = request.groupInstanceId !== null && group.staticMembers.has(request.groupInstanceId);
+    if (!isKnownInstance && group.members.size + group.pendingMembers.size >= GROUP_MEMBERS_MAX)
+      return resolve(joinError(ErrorCode.GROUP_MAX_SIZE_REACHED, ""));
     if (request.groupInstanceId !== null) {
       const existing = group.staticMembers.get(request.groupInstanceId);
       if (existing !== undefined) return this.replaceStaticMember(group, existing, memberId, request, resolve);
@@ -359,7 +362,6 @@ export class GroupCoordinator {
       assignment: EMPTY,
       awaitingJoin: resolve,
       awaitingSync: null,
-      isNew: true,
       cancelHeartbeat: null,
     };
     group.addMember(member);
@@ -453,7 +455,6 @@ export class GroupCoordinator {
     for (const member of group.members.values()) {
       const resolve = member.awaitingJoin;
       member.awaitingJoin = null;
-      member.isNew = false;
       this.scheduleHeartbeat(group, member);
       resolve?.(this.joinResultFor(group, member));
     }
@@ -801,7 +802,7 @@ export class GroupCoordinator {
   }
 
   /** Topics in any member's subscription; every topic counts as subscribed when one cannot be parsed. */
-  private subscribedTopics(group: Group): Set<string> | null {
+  private subscribedTopics(group: Group): Set<string> {
     const topics = new Set<string>();
     for (const member of group.members.values()) {
       const metadata = group.metadataOf(member);
@@ -898,20 +899,26 @@ export class GroupCoordinator {
     const retentionMs = this.config().offsetsRetentionMs;
     let expired = 0;
     for (const group of [...this.groups.values()]) {
-      // Offsets of a group with members live as long as the group; an empty group's
-      // offsets count from when it became empty; a group that only ever committed
-      // (no protocol) counts from each commit. An explicit expiry (OffsetCommit v2-4) wins.
-      if (!group.is("Empty")) continue;
+      // Offsets of a group with members live as long as the group (but see below); an
+      // empty group's offsets count from when it became empty; a group that only ever
+      // committed (no protocol) counts from each commit. An explicit expiry (OffsetCommit v2-4) wins.
+      // A Stable consumer group loses, like in Kafka (KIP-211), the offsets of topics none of its members subscribes to any more.
+      let unsubscribed: ((topic: string) => boolean) | null = null;
+      if (group.is("Stable") && group.protocolType === "consumer") {
+        const subscribed = this.subscribedTopics(group);
+        unsubscribed = (topic) => !subscribed.has(topic);
+      } else if (!group.is("Empty")) continue;
       const removed: Array<{ topic: string; partition: number }> = [];
       for (const [key, committed] of group.offsets) {
-        const baseMs = group.protocolType === null ? committed.commitTimestampMs : group.stateChangedMs;
+        if (unsubscribed && !unsubscribed(splitOffsetKey(key).topic)) continue;
+        const baseMs = group.protocolType === null || unsubscribed ? committed.commitTimestampMs : group.stateChangedMs;
         const due = committed.expireTimestampMs >= 0 ? now >= committed.expireTimestampMs : now - baseMs >= retentionMs;
         if (due) removed.push(splitOffsetKey(key));
       }
       try {
         this.removeOffsets(group, removed);
         expired += removed.length;
-        if (group.offsets.size === 0) this.removeGroup(group);
+        if (group.offsets.size === 0 && group.is("Empty")) this.removeGroup(group);
       } catch (failure) {
         this.logger.error("expiring offsets failed", { group: group.groupId, error: failure });
       }
@@ -979,5 +986,3 @@ export class GroupCoordinator {
     return this.groups.get(groupId)?.state.kind;
   }
 }
-
-export { GROUP_STATE_NAMES };

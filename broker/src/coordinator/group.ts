@@ -38,8 +38,6 @@ export interface Member {
   awaitingJoin: ((result: JoinResult) => void) | null;
   /** Set while a SyncGroup waits for the leader's assignment. */
   awaitingSync: ((result: SyncResult) => void) | null;
-  /** Joined during the current rebalance (not yet part of a generation). */
-  isNew: boolean;
   cancelHeartbeat: Cancel | null;
 }
 
@@ -62,8 +60,6 @@ export type GroupState =
   | { kind: "Dead" };
 
 export type GroupStateName = GroupState["kind"];
-
-export const GROUP_STATE_NAMES: readonly GroupStateName[] = ["Empty", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead"];
 
 export interface CommittedOffset {
   offset: number;

@@ -1,7 +1,7 @@
 import type { BrokerConfig } from "../config/broker-config";
 import type { Controller } from "../metadata/controller";
 import type { MetadataImage } from "../metadata/image";
-import { KafkaError } from "../protocol/errors";
+import { KafkaError, ProtocolError } from "../protocol/errors";
 import { decodeRecordBatches, encodeRecordBatch, type RecordInput } from "../protocol/records/record-batch";
 import type { Clock } from "../runtime/clock";
 import type { ReplicaManager } from "../replication/replica-manager";
@@ -19,6 +19,8 @@ export interface OffsetsLogDeps {
   config: () => BrokerConfig;
   clock: Clock;
   nodeId: number;
+  /** Told about records that do not decode (written by something other than the coordinator); they are skipped. */
+  onUndecodable?: (partition: number, offset: number, error: Error) => void;
 }
 
 /** What replaying one partition of __consumer_offsets finds, in log order. */
@@ -105,11 +107,21 @@ export class OffsetsLog {
         next = Math.max(next, batch.baseOffset + batch.lastOffsetDelta + 1);
         if ((batch.attributes & 0x20) !== 0) continue; // control batches carry no keys of ours
         for (const record of batch.records) {
-          if (batch.baseOffset + record.offsetDelta < offset || !record.key) continue;
-          const key = decodeKey(record.key);
-          if (key.kind === "offset")
-            yield { ...key, value: record.value ? decodeOffsetValue(record.value) : null };
-          else yield { kind: "group", group: key.group, value: record.value ? decodeGroupValue(record.value) : null };
+          const recordOffset = batch.baseOffset + record.offsetDelta;
+          if (recordOffset < offset || !record.key) continue;
+          let entry: OffsetsLogEntry;
+          try {
+            const key = decodeKey(record.key);
+            entry =
+              key.kind === "offset"
+                ? { ...key, value: record.value ? decodeOffsetValue(record.value) : null }
+                : { kind: "group", group: key.group, value: record.value ? decodeGroupValue(record.value) : null };
+          } catch (error) {
+            if (!(error instanceof ProtocolError)) throw error;
+            this.deps.onUndecodable?.(partition, recordOffset, error);
+            continue;
+          }
+          yield entry;
         }
       }
       if (next <= offset) throw new KafkaError("CORRUPT_MESSAGE", `${OFFSETS_TOPIC}-${partition}: no progress reading at ${offset}`);

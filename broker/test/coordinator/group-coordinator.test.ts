@@ -7,6 +7,8 @@ import { decodeGroupValue, decodeKey, decodeOffsetValue, offsetsPartitionFor } f
 import { ErrorCode } from "../../src/protocol/errors";
 import { silentLogger } from "../../src/runtime/logger";
 import { ManualScheduler } from "../../src/runtime/scheduler";
+import { writeConsumerProtocolSubscription } from "../../src/protocol/generated/consumer-protocol-subscription";
+import { Writer } from "../../src/protocol/writer";
 
 const PARTITIONS = 4;
 
@@ -361,5 +363,53 @@ describe("group coordinator: offsets", () => {
     assert.equal(deleted.errorCode, ErrorCode.NONE);
     assert.equal(coordinator.fetchOffsets("g", [{ name: "t", partitions: [0] }]).topics[0].partitions[0].offset, -1);
     assert.equal(coordinator.deleteOffsets("missing", []).errorCode, ErrorCode.GROUP_ID_NOT_FOUND);
+  });
+
+  it("offset delete: a consumer group's subscriptions decide which topics are in use", async () => {
+    const { coordinator } = setup();
+    const writer = new Writer().writeInt16(1);
+    writeConsumerProtocolSubscription(writer, 1, { topics: ["used"], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
+    const protocols = [{ name: "range", metadata: writer.toBuffer() }];
+    const member = await coordinator.join(joinRequest({ protocols }));
+    await coordinator.sync({ groupId: "g", generationId: 1, memberId: member.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+    for (const name of ["used", "unused"])
+      coordinator.commitOffsets({
+        groupId: "g",
+        generationId: 1,
+        memberId: member.memberId,
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        topics: [{ name, partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }],
+      });
+    const result = coordinator.deleteOffsets("g", [
+      { name: "used", partitions: [0] },
+      { name: "unused", partitions: [0] },
+    ]);
+    assert.deepEqual(result.topics.map((t) => t.partitions[0].errorCode), [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, ErrorCode.NONE]);
+    assert.deepEqual(coordinator.fetchOffsets("g", null).topics.map((t) => t.name), ["used"]);
+  });
+
+  it("expiry: a Stable consumer group keeps the offsets of topics it subscribes to and loses the others after retention", async () => {
+    const { coordinator, scheduler } = setup({ offsetsRetentionMs: 20_000 });
+    const writer = new Writer().writeInt16(0);
+    writeConsumerProtocolSubscription(writer, 0, { topics: ["used"], userData: null, ownedPartitions: [], generationId: -1, rackId: null });
+    const member = await coordinator.join(joinRequest({ protocols: [{ name: "range", metadata: writer.toBuffer() }] }));
+    await coordinator.sync({ groupId: "g", generationId: 1, memberId: member.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+    for (const name of ["used", "old"])
+      coordinator.commitOffsets({
+        groupId: "g",
+        generationId: 1,
+        memberId: member.memberId,
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        topics: [{ name, partitions: [{ partition: 0, offset: 1, leaderEpoch: -1, metadata: null }] }],
+      });
+    for (let t = 0; t < 20_000; t += 5000) {
+      scheduler.advance(5000);
+      coordinator.heartbeat({ groupId: "g", generationId: 1, memberId: member.memberId, groupInstanceId: null });
+    }
+    coordinator.expireOffsets();
+    assert.deepEqual(coordinator.fetchOffsets("g", null).topics.map((t) => t.name), ["used"]);
+    assert.equal(coordinator.stateOf("g"), "Stable");
   });
 });

@@ -46,7 +46,7 @@ export async function startTrackedConsumer(kafka: Kafka, groupId: string, topic:
   return member;
 }
 
-export type ChildMember = TrackedMember & { child: ChildProcess; joined: () => boolean; output: () => string; leave: () => Promise<void> };
+export type ChildMember = TrackedMember & { child: ChildProcess; joins: () => number; output: () => string; leave: () => Promise<void> };
 
 /** The same member in a child process, so a test can kill it without a LeaveGroup. */
 export function startChildConsumer(bootstrap: string, groupId: string, topic: string, name: string): ChildMember {
@@ -71,7 +71,7 @@ export function startChildMember(command: string, args: string[], topic: string,
     child,
     committed: [] as string[],
     assigned: [] as number[],
-    joined: () => joins > 0,
+    joins: () => joins,
     output: () => stderr,
     stop: async () => {
       if (running()) child.kill("SIGKILL");

@@ -114,6 +114,76 @@ describe("consumer groups with other clients", () => {
   );
 });
 
+describe("static membership with confluent-kafka-python", { skip: requireClient(hasPythonModules("confluent_kafka"), "python3-confluent-kafka") }, () => {
+  it("a static member restarted within its session timeout gets its partitions back without a rebalance", async () => {
+    const node = await startTestBroker(GROUP_OVERRIDES);
+    const kafka = new Kafka({ clientId: "sluice-static", brokers: [node.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    const producer = kafka.producer();
+    const topic = uniqueTopic("static");
+    const groupId = `${topic}-group`;
+    const script = path.join(here, "python", "confluent_group_member.py");
+    const members: ChildMember[] = [];
+    const start = (instance: string) => {
+      const member = startChildMember(PYTHON, [script, node.bootstrap, groupId, topic, instance], topic, instance);
+      members.push(member);
+      return member;
+    };
+    try {
+      await admin.connect();
+      await producer.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 4 }] });
+      const leader = start("static-a");
+      await waitFor(() => leader.assigned.length === 4, "the first member owning everything", 60_000);
+      const follower = start("static-b");
+      await waitFor(() => leader.assigned.length === 2 && follower.assigned.length === 2, "two static members", 60_000);
+      const expected = await produce(producer, topic, "s1", 40, 4);
+      await waitFor(() => leader.committed.length + follower.committed.length >= 40, "phase 1 consumed", 60_000);
+      const before = await admin.describeGroups([groupId]);
+      const generationMembers = before.groups[0].members.map((m) => m.memberId).sort();
+      const leaderJoins = leader.joins();
+
+      await follower.stop(); // SIGKILL: a static member sends no LeaveGroup anyway
+      const restarted = start("static-b");
+      await waitFor(() => restarted.assigned.length === 2, "the restarted member's assignment", 60_000);
+      assert.deepEqual(restarted.assigned, follower.assigned, "the same partitions as before");
+      expected.push(...(await produce(producer, topic, "s2", 40, 4)));
+      await waitFor(() => members.reduce((sum, m) => sum + m.committed.length, 0) >= expected.length, "phase 2 consumed", 60_000);
+      assertExactlyOnce(members, expected);
+      const after = await admin.describeGroups([groupId]);
+      assert.equal(after.groups[0].state, "Stable");
+      assert.equal(after.groups[0].members.length, 2);
+      assert.notDeepEqual(after.groups[0].members.map((m) => m.memberId).sort(), generationMembers, "the restarted member has a new member id");
+      assert.equal(leader.joins(), leaderJoins, "the other member saw no rebalance");
+    } finally {
+      for (const member of members) await member.stop();
+      await producer.disconnect();
+      await admin.disconnect();
+      await node.destroy();
+    }
+  });
+});
+
+describe("consumer groups with kafka-python", { skip: requireClient(hasPythonModules("kafka"), "python3-kafka") }, () => {
+  it("two members share a topic and commit; a restarted member resumes at the committed offsets", async () => {
+    const node = await startTestBroker(GROUP_OVERRIDES);
+    try {
+      const result = await run(PYTHON, [path.join(here, "python", "kafka_python_group.py"), node.bootstrap, uniqueTopic("kpyg")], { timeoutMs: 120_000 });
+      assert.equal(result.code, 0, `${result.stderr}\n${result.stdout}`);
+      assert.deepEqual(JSON.parse(result.stdout.trim().split("\n").pop()!), {
+        first_consumed: 100,
+        first_distinct: 100,
+        both_members_got_partitions: true,
+        committed: { "0": 50, "1": 50 },
+        listed: true,
+        resumed: true,
+      });
+    } finally {
+      await node.destroy();
+    }
+  });
+});
+
 describe("group.initial.rebalance.delay.ms", () => {
   it("holds the first generation of a new group back for the delay, so members arriving together share one rebalance", async () => {
     const node = await startTestBroker({ ...GROUP_OVERRIDES, "group.initial.rebalance.delay.ms": "1500" });

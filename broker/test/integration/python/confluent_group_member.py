@@ -1,6 +1,6 @@
 """One confluent-kafka-python (librdkafka) consumer group member.
 
-Usage: confluent_group_member.py BOOTSTRAP GROUP TOPIC
+Usage: confluent_group_member.py BOOTSTRAP GROUP TOPIC [GROUP_INSTANCE_ID]
 Commits synchronously after every record and prints JSON lines:
 {"event": "joined", "assignment": {topic: [partitions]}} on each assignment and
 {"event": "committed", "value": ...} once a commit is acknowledged.
@@ -13,6 +13,7 @@ import sys
 from confluent_kafka import Consumer, TopicPartition
 
 bootstrap, group, topic = sys.argv[1], sys.argv[2], sys.argv[3]
+instance_id = sys.argv[4] if len(sys.argv) > 4 else None
 running = True
 
 
@@ -33,6 +34,7 @@ def on_assign(_consumer, partitions):
     emit({"event": "joined", "assignment": {topic: sorted(p.partition for p in partitions)}})
 
 
+static = {"group.instance.id": instance_id, "session.timeout.ms": 10000} if instance_id else {}
 consumer = Consumer({
     "bootstrap.servers": bootstrap,
     "group.id": group,
@@ -42,6 +44,7 @@ consumer = Consumer({
     "session.timeout.ms": 3000,
     "heartbeat.interval.ms": 300,
     "fetch.wait.max.ms": 100,
+    **static,
 })
 consumer.subscribe([topic], on_assign=on_assign)
 while running:
