@@ -109,6 +109,7 @@ export class PartitionLog {
     this.config = checkLogConfig(config);
   }
 
+  /** The settings this log obeys now (its topic's config). */
   get logConfig(): Readonly<LogConfig> {
     return this.config;
   }
