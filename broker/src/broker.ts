@@ -128,7 +128,14 @@ export class Broker {
     this.logs.loadAll({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     this.removeStrayLogs();
     // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
-    for (const log of this.logs.all()) this.producers.forLog(log);
+    for (const log of this.logs.all()) {
+      try {
+        this.producers.forLog(log);
+      } catch (error) {
+        // The partition still serves reads; its first idempotent produce retries the load and reports the failure.
+        logger.error("loading producer state failed", { dir: log.dir, error });
+      }
+    }
     this.startGroupCoordinator();
     this.logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,

@@ -11,6 +11,8 @@ import type { PartitionLog } from "./partition-log";
 
 /** Distinct keys one pass may track (Kafka bounds its offset map by log.cleaner.dedupe.buffer.size the same way). */
 export const CLEANER_KEYS_MAX = 1_000_000;
+/** Bytes of segments one pass takes on (at least one dirty segment); the rest waits for the next pass. */
+export const CLEANER_BYTES_PER_PASS_MAX = 256 * 1024 * 1024;
 /** Bytes read at a time while scanning a segment. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 const INT32_MAX = 0x7fffffff;
@@ -59,7 +61,12 @@ interface SegmentInfo {
  *
  * Runs synchronously on the owner of the log, like every PartitionLog call.
  */
-export function cleanLog(log: PartitionLog, nowMs: number, deps: CleanerDeps, options: { keysMax?: number } = {}): CleanOutcome {
+export function cleanLog(
+  log: PartitionLog,
+  nowMs: number,
+  deps: CleanerDeps,
+  options: { keysMax?: number; bytesPerPassMax?: number } = {},
+): CleanOutcome {
   const config = log.logConfig;
   if (!config.cleanupPolicy?.includes("compact")) return { cleaned: false, reason: "not compacted" };
   const compaction = config.compaction ?? DEFAULT_COMPACTION_CONFIG;
@@ -91,12 +98,19 @@ export function cleanLog(log: PartitionLog, nowMs: number, deps: CleanerDeps, op
     return { cleaned: false, reason: "below min.cleanable.dirty.ratio" };
 
   // Pass 1: the latest offset of each key in the dirty segments, and the last batch of each producer.
+  // A pass stops at a dirty segment once the key map is full or it has taken enough bytes (it blocks its log meanwhile).
   const keysMax = options.keysMax ?? CLEANER_KEYS_MAX;
+  const bytesPerPassMax = options.bytesPerPassMax ?? CLEANER_BYTES_PER_PASS_MAX;
   const latest = new Map<string, number>();
   const lastBatchOfProducer = new Map<number, number>();
   let cleanEnd = candidates[0].baseOffset;
+  let passBytes = 0;
+  let dirtySegments = 0;
   for (const segment of candidates) {
-    if (segment.nextBaseOffset > firstDirty && latest.size >= keysMax) break;
+    const dirty = segment.nextBaseOffset > firstDirty;
+    if (dirty && dirtySegments > 0 && (latest.size >= keysMax || passBytes >= bytesPerPassMax)) break;
+    passBytes += segment.sizeBytes;
+    if (dirty) dirtySegments++;
     forEachBatch(log, segment, (batch) => {
       const baseOffset = readOffset(batch, BatchHeader.BASE_OFFSET);
       const producerId = readOffset(batch, BatchHeader.PRODUCER_ID);

@@ -217,3 +217,26 @@ describe("log cleaner and idempotent producers", () => {
     log.close();
   });
 });
+
+describe("log cleaner limits", () => {
+  it("a pass stops after bytesPerPassMax (at least one dirty segment); later passes finish the log", () => {
+    const fs = new FaultyFileSystem();
+    const clock = new ManualClock(T0);
+    const log = openLog(fs, compactConfig(), clock);
+    const written = overwrite(log, clock, 8, 60);
+    const first = cleanLog(log, clock.nowMs(), { fs, logger: () => {} }, { bytesPerPassMax: 1 });
+    assert.ok(first.cleaned && first.cleanedUpTo < log.activeSegmentBaseOffset, JSON.stringify(first));
+    let passes = 1;
+    for (;;) {
+      const outcome = cleanLog(log, clock.nowMs(), { fs, logger: () => {} }, { bytesPerPassMax: 1 });
+      passes++;
+      if (!outcome.cleaned || outcome.cleanedUpTo === log.activeSegmentBaseOffset) break;
+      assert.ok(passes < 100, "passes make progress");
+    }
+    cleanLog(log, clock.nowMs(), { fs, logger: () => {} });
+    const expected = new Map([...latestByKey(written)].map(([key, [offset, value]]) => [offset, [key, value] as [string, string | null]]));
+    assert.deepEqual(contents(log), expected);
+    assert.ok(passes > 2, `${passes} passes`);
+    log.close();
+  });
+});
