@@ -172,6 +172,17 @@ const kcat = hasCommand("kcat");
 if (!kcat) notes.push("kcat is not installed; its cases are skipped");
 
 const broker = await BenchBroker.start({ dir: tempDir, cpuProfileDir: cpuProf ? resultsDir : undefined });
+// Ctrl-C: the broker (in our process group) gets the signal too and shuts down; the temp dir goes with it.
+// The signal can come twice (from the terminal and relayed by tsx); the second must not kill us midway.
+let interrupted = false;
+process.on("SIGINT", () => {
+  if (interrupted) return;
+  interrupted = true;
+  void broker.stop().finally(() => {
+    if (!keep) rmSync(tempDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+});
 const kafka: Kafka = kafkaClient(broker.bootstrap);
 const admin = kafka.admin();
 await admin.connect();
