@@ -31,6 +31,8 @@ export interface BenchBrokerOptions {
   overrides?: string[];
   /** Write a V8 CPU profile of the broker into this directory (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** The broker package to run (holding src/main.ts): this checkout's by default, another build for an A/B comparison. */
+  brokerRoot?: string;
 }
 
 export class BenchBroker {
@@ -67,10 +69,11 @@ export class BenchBroker {
       "auto.create.topics.enable=false",
       ...(options.overrides ?? []),
     ];
+    const brokerRoot = options.brokerRoot ?? BROKER_ROOT;
     const child = spawn(process.execPath, [...nodeArgs, "src/main.ts", ...overrides.flatMap((o) => ["--override", o])], {
-      cwd: BROKER_ROOT,
+      cwd: brokerRoot,
       stdio: ["ignore", out, out],
-      env: { ...process.env, LOG_LEVEL: "info", INIT_CWD: BROKER_ROOT },
+      env: { ...process.env, LOG_LEVEL: "info", INIT_CWD: brokerRoot },
     });
     closeSync(out);
     const broker = new BenchBroker(child, port, outputFile);

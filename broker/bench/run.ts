@@ -15,6 +15,7 @@
  *   --only a,b   only the cases whose name contains one of these words (produce, consume, latency, kcat, kafkajs ...)
  *   --cpu-prof   writes a V8 CPU profile of the broker to bench-results/ (node --cpu-prof)
  *   --keep       keeps the temp dir (broker logs and output) for a look afterwards
+ *   --broker-root <dir>  runs the broker package in <dir> (its src/main.ts) instead of this one, to compare builds
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -65,8 +66,9 @@ const keep = flag("--keep");
 const repeat = Number(option("--repeat") ?? (quick ? 1 : 3));
 const rdRecords = Number(option("--records") ?? (quick ? 500_000 : 5_000_000));
 const only = option("--only")?.split(",").filter(Boolean) ?? [];
+const brokerRoot = option("--broker-root");
 if (args.length > 0) {
-  console.error(`unknown arguments: ${args.join(" ")}\nusage: npm run bench -- [--quick] [--repeat N] [--records N] [--only a,b] [--cpu-prof] [--keep]`);
+  console.error(`unknown arguments: ${args.join(" ")}\nusage: npm run bench -- [--quick] [--repeat N] [--records N] [--only a,b] [--cpu-prof] [--keep] [--broker-root dir]`);
   process.exit(2);
 }
 if (!(repeat >= 1 && Number.isInteger(repeat)) || !(rdRecords >= 1000 && Number.isInteger(rdRecords))) {
@@ -171,7 +173,22 @@ if (perf.binary === null) notes.push(`rdkafka-perf not built (${perf.reason}); l
 const kcat = hasCommand("kcat");
 if (!kcat) notes.push("kcat is not installed; its cases are skipped");
 
-const broker = await BenchBroker.start({ dir: tempDir, cpuProfileDir: cpuProf ? resultsDir : undefined });
+const broker = await BenchBroker.start({
+  dir: tempDir,
+  cpuProfileDir: cpuProf ? resultsDir : undefined,
+  brokerRoot: brokerRoot ? path.resolve(brokerRoot) : undefined,
+});
+// Ctrl-C: the broker (in our process group) gets the signal too and shuts down; the temp dir goes with it.
+// The signal can come twice (from the terminal and relayed by tsx); the second must not kill us midway.
+let interrupted = false;
+process.on("SIGINT", () => {
+  if (interrupted) return;
+  interrupted = true;
+  void broker.stop().finally(() => {
+    if (!keep) rmSync(tempDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+});
 const kafka: Kafka = kafkaClient(broker.bootstrap);
 const admin = kafka.admin();
 await admin.connect();
@@ -371,7 +388,7 @@ writeFileSync(
         loadAverage1mAtStart: loadAverageAtStart,
         loadAverage1mAtEnd: loadAverageAtEnd,
       },
-      options: { quick, repeat, rdRecords, kcatRecords, kafkajsProduceRecords, kafkajsConsumeRecords, latencySeconds, kafkajsLatencySeconds, only, valueBytes: VALUE_BYTES },
+      options: { brokerRoot: brokerRoot ?? null, quick, repeat, rdRecords, kcatRecords, kafkajsProduceRecords, kafkajsConsumeRecords, latencySeconds, kafkajsLatencySeconds, only, valueBytes: VALUE_BYTES },
       targets: TARGETS,
       results,
       memory,
