@@ -66,7 +66,7 @@ export function toServiceError(error: unknown): ServiceError | unknown {
   if (type && NOT_FOUND_TYPES.has(type)) return new ServiceError("NOT_FOUND", message);
   if (type && CONFLICT_TYPES.has(type)) return new ServiceError("CONFLICT", message);
   if (type && INVALID_TYPES.has(type)) return new ServiceError("INVALID_INPUT", message);
-  if (isUnavailable(error)) return new ServiceError("UNAVAILABLE", `the Kafka cluster is unreachable: ${message}`);
+  if (isUnavailable(error)) return new ServiceError("UNAVAILABLE", message);
   if (type) return new ServiceError("KAFKA_ERROR", `${type}: ${message}`);
   return error;
 }
