@@ -27,4 +27,6 @@ export default tseslint.config(
     rules: { "react-hooks/rules-of-hooks": "error", "react-hooks/exhaustive-deps": "warn" },
     languageOptions: { globals: browserGlobals },
   },
+  // Playwright fixtures that need no other fixture take an empty pattern.
+  { files: ["e2e/**/*.ts"], rules: { "no-empty-pattern": "off" } },
 );

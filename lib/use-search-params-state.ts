@@ -1,20 +1,22 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback } from "react";
 
 /**
  * Reads and writes a page's URL search params. `update` merges: undefined or ""
  * removes a param. `push` adds a history entry (pagination), otherwise the
  * current entry is replaced (typing in a filter).
+ *
+ * Writes go through the native History API, which Next.js syncs into
+ * useSearchParams: the URL changes at once, so two quick changes (order, then
+ * start) build on each other instead of the second overwriting the first.
  */
 export function useSearchParamsState() {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const update = useCallback(
     (changes: Record<string, string | number | undefined | null>, options: { push?: boolean } = {}) => {
-      // The live URL, not the rendered params: two quick changes must not overwrite each other.
       const next = new URLSearchParams(window.location.search);
       for (const [key, value] of Object.entries(changes)) {
         if (value === undefined || value === null || value === "") next.delete(key);
@@ -22,10 +24,10 @@ export function useSearchParamsState() {
       }
       const query = next.toString();
       const url = query ? `${pathname}?${query}` : pathname;
-      if (options.push) router.push(url, { scroll: false });
-      else router.replace(url, { scroll: false });
+      if (options.push) window.history.pushState(null, "", url);
+      else window.history.replaceState(null, "", url);
     },
-    [pathname, router],
+    [pathname],
   );
   return { params: params ?? new URLSearchParams(), update };
 }
