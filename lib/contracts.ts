@@ -222,3 +222,27 @@ export const purgeResultSchema = z.object({
   partitions: z.array(z.object({ partition: z.number().int(), lowWatermark: z.number() })),
 });
 export type PurgeResult = z.infer<typeof purgeResultSchema>;
+
+// ---------------------------------------------------------------- consumer groups
+
+export const groupSummarySchema = z.object({
+  groupId: z.string(),
+  /** Kafka's group state: Stable, Empty, PreparingRebalance, Dead ... */
+  state: z.string(),
+  protocolType: z.string(),
+  members: z.number().int(),
+  /** Topics the group has committed offsets for. */
+  topics: z.array(z.string()),
+  /** Sum over its committed partitions of high watermark minus committed offset; null when not computed. */
+  lag: z.number().nullable(),
+});
+export type GroupSummary = z.infer<typeof groupSummarySchema>;
+
+export const groupListSchema = z.object({
+  /** False when the cluster does not answer group requests (the bundled broker, until groups land). */
+  supported: z.boolean(),
+  groups: z.array(groupSummarySchema),
+  /** True when there were more groups than one request describes; the rest are listed without lag. */
+  truncated: z.boolean(),
+});
+export type GroupList = z.infer<typeof groupListSchema>;

@@ -66,3 +66,13 @@ describe("contracts", () => {
     assert.equal(readBrowseParams(new URLSearchParams("start=offset")).input.start, "newest");
   });
 });
+
+describe("lag", () => {
+  it("is the distance from the committed offset to the high watermark, from the log start at least, and null without a commit", async () => {
+    const { partitionLag } = await import("@/lib/lag");
+    assert.equal(partitionLag(7, 0, 10), 3);
+    assert.equal(partitionLag(10, 0, 10), 0);
+    assert.equal(partitionLag(2, 5, 10), 5, "records deleted by retention are not lag");
+    assert.equal(partitionLag(-1, 0, 10), null);
+  });
+});

@@ -16,6 +16,7 @@ import { alterTopicConfigs } from "@/server/services/alter-topic-configs";
 import { describeBrokerConfigs, describeTopicConfigs } from "@/server/services/describe-configs";
 import { browseMessages, getRecord } from "@/server/services/browse-messages";
 import { produceRecords } from "@/server/services/produce-records";
+import { listConsumerGroups } from "@/server/services/list-groups";
 
 const rejectsWith = (kind: string) => (error: unknown) => error instanceof ServiceError && error.kind === kind;
 const browse = (topic: string, input: Record<string, unknown>) => browseMessages(topic, browseInputSchema.parse(input));
@@ -204,10 +205,18 @@ describe("console services against a real broker", () => {
     await assert.rejects(produce(topic, { partition: 3, value: "x" }), (e: unknown) => e instanceof ServiceError && e.kind === "INVALID_INPUT" && e.field === "partition");
   });
 
+  it("listConsumerGroups answers (supported or not) instead of failing, and the overview follows it", async () => {
+    const groups = await listConsumerGroups();
+    const overview = await describeCluster();
+    if (groups.supported) assert.equal(overview.groupCount, groups.groups.length);
+    else assert.equal(overview.groupCount, null);
+  });
+
   it("an unreachable cluster is UNAVAILABLE within seconds", async () => {
     const dead = new ClusterClients({ id: "dead", brokers: ["127.0.0.1:1"], clientId: "dead", ssl: undefined, sasl: undefined });
     const started = Date.now();
     await assert.rejects(listTopics(dead), rejectsWith("UNAVAILABLE"));
+    await assert.rejects(listConsumerGroups(dead), rejectsWith("UNAVAILABLE"));
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     await dead.reset();
   });
