@@ -1,0 +1,19 @@
+import { NextResponse } from "next/server";
+import { browseInputSchema, produceInputSchema } from "@/lib/contracts";
+import { handle, parseBody, parseQuery, topicParam } from "@/server/http/route";
+import { browseMessages } from "@/server/services/browse-messages";
+import { produceRecords } from "@/server/services/produce-records";
+
+export const dynamic = "force-dynamic";
+type Context = { params: Promise<{ topic: string }> };
+
+/** Browse: ?partition=all|n&start=oldest|newest|offset|timestamp&offset=&timestamp=&count=&order=&cursor= */
+export const GET = handle(async (request, { params }: Context) =>
+  NextResponse.json(await browseMessages(await topicParam(params), parseQuery(request, browseInputSchema))),
+);
+
+/** Produce: { partition, key, value, valueFormat, headers, count } */
+export const POST = handle(async (request, { params }: Context) => {
+  const input = await parseBody(request, produceInputSchema);
+  return NextResponse.json(await produceRecords(await topicParam(params), input), { status: 201 });
+});

@@ -1,0 +1,9 @@
+import { NextResponse } from "next/server";
+import { handle, topicParam } from "@/server/http/route";
+import { purgeTopic } from "@/server/services/purge-topic";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handle(async (_request, { params }: { params: Promise<{ topic: string }> }) =>
+  NextResponse.json(await purgeTopic(await topicParam(params))),
+);

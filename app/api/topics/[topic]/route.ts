@@ -1,0 +1,14 @@
+import { NextResponse } from "next/server";
+import { handle, topicParam } from "@/server/http/route";
+import { deleteTopic } from "@/server/services/delete-topic";
+import { getTopic } from "@/server/services/get-topic";
+
+export const dynamic = "force-dynamic";
+type Context = { params: Promise<{ topic: string }> };
+
+export const GET = handle(async (_request, { params }: Context) => NextResponse.json(await getTopic(await topicParam(params))));
+
+export const DELETE = handle(async (_request, { params }: Context) => {
+  await deleteTopic(await topicParam(params));
+  return new NextResponse(null, { status: 204 });
+});

@@ -1,0 +1,193 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Fragment, useState } from "react";
+import { BROWSE_COUNT_MAX, type TopicDetail } from "@/lib/contracts";
+import { formatTimestamp } from "@/lib/format";
+import { previewText } from "@/lib/payload";
+import { browseQuery } from "@/lib/queries";
+import { useSearchParamsState } from "@/lib/use-search-params-state";
+import { Button } from "@/components/ui/button";
+import { Input, Select } from "@/components/ui/field";
+import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
+import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { RecordDetail } from "./record-detail";
+import { readBrowseParams } from "./search-params";
+
+/** datetime-local text <-> epoch milliseconds, in the browser's time zone. */
+const toLocalInput = (ms: number) => {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 19);
+};
+
+export function MessagesTab({ topic }: { topic: TopicDetail }) {
+  const { params, update } = useSearchParamsState();
+  const { input, open } = readBrowseParams(params);
+  const { data, error, isPending, isFetching, refetch } = useQuery({ ...browseQuery(topic.name, input), placeholderData: keepPreviousData });
+  const [offsetDraft, setOffsetDraft] = useState(input.offset !== undefined ? String(input.offset) : "");
+  const [timeDraft, setTimeDraft] = useState(input.timestamp !== undefined ? toLocalInput(input.timestamp) : "");
+
+  // A new filter starts a new result: drop the page cursor and the opened record.
+  const filter = (changes: Record<string, string | number | undefined>) => update({ ...changes, cursor: undefined, open: undefined });
+
+  return (
+    <div className="space-y-4">
+      <form
+        className="flex flex-wrap items-end gap-3 text-sm"
+        data-testid="browse-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (input.start === "offset") filter({ offset: offsetDraft });
+          if (input.start === "timestamp") filter({ timestamp: timeDraft ? new Date(timeDraft).getTime() : undefined });
+          refetch();
+        }}
+      >
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500">Partition</span>
+          <Select value={String(input.partition)} onChange={(e) => filter({ partition: e.target.value })} data-testid="browse-partition">
+            <option value="all">All partitions</option>
+            {topic.partitionList.map((p) => (
+              <option key={p.partition} value={p.partition}>
+                {p.partition}
+              </option>
+            ))}
+          </Select>
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500">Start at</span>
+          <Select
+            value={input.start}
+            data-testid="browse-start"
+            onChange={(e) => {
+              const start = e.target.value;
+              if (start === "offset") filter({ start, offset: offsetDraft || 0, timestamp: undefined });
+              else if (start === "timestamp") {
+                const ms = timeDraft ? new Date(timeDraft).getTime() : Date.now() - 3_600_000;
+                setTimeDraft(toLocalInput(ms));
+                filter({ start, timestamp: ms, offset: undefined });
+              } else filter({ start, offset: undefined, timestamp: undefined });
+            }}
+          >
+            <option value="newest">Newest</option>
+            <option value="oldest">Oldest</option>
+            <option value="offset">Offset</option>
+            <option value="timestamp">Timestamp</option>
+          </Select>
+        </label>
+        {input.start === "offset" ? (
+          <label className="flex flex-col gap-1">
+            <span className="text-xs text-slate-500">Offset</span>
+            <Input type="number" min={0} value={offsetDraft} onChange={(e) => setOffsetDraft(e.target.value)} onBlur={() => filter({ offset: offsetDraft })} className="w-32" data-testid="browse-offset" />
+          </label>
+        ) : null}
+        {input.start === "timestamp" ? (
+          <label className="flex flex-col gap-1">
+            <span className="text-xs text-slate-500">Timestamp (local time)</span>
+            <Input
+              type="datetime-local"
+              step={1}
+              value={timeDraft}
+              onChange={(e) => setTimeDraft(e.target.value)}
+              onBlur={() => filter({ timestamp: timeDraft ? new Date(timeDraft).getTime() : undefined })}
+              data-testid="browse-timestamp"
+            />
+          </label>
+        ) : null}
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500">Order</span>
+          <Select value={input.order} onChange={(e) => filter({ order: e.target.value })} data-testid="browse-order">
+            <option value="newest-first">Newest first</option>
+            <option value="oldest-first">Oldest first</option>
+          </Select>
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500">Count (max {BROWSE_COUNT_MAX})</span>
+          <Select value={String(input.count)} onChange={(e) => filter({ count: e.target.value })} data-testid="browse-count">
+            {[10, 20, 50, 100, 200, 500].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </Select>
+        </label>
+        <Button type="submit" data-testid="browse-refresh">
+          {isFetching ? "Loading…" : "Refresh"}
+        </Button>
+      </form>
+
+      {isPending ? (
+        <Loading label="Reading records" />
+      ) : error ? (
+        <ErrorState error={error} onRetry={() => refetch()} />
+      ) : (
+        <>
+          {data.budgetExhausted ? <Notice>The read stopped at its time or size limit; the page may hold fewer records than asked for.</Notice> : null}
+          {data.messages.length === 0 ? (
+            <EmptyState title="No records here">
+              {topic.approximateRecords === 0 ? "The topic is empty. Produce a record to see it here." : "Nothing in this range; try another start position or partition."}
+            </EmptyState>
+          ) : (
+            <Table testId="messages-table">
+              <thead>
+                <tr>
+                  <Th>Timestamp</Th>
+                  <Th className="text-right">Partition</Th>
+                  <Th className="text-right">Offset</Th>
+                  <Th>Key</Th>
+                  <Th>Value</Th>
+                  <Th className="text-right">Headers</Th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.messages.map((m) => {
+                  const isOpen = open?.partition === m.partition && open.offset === m.offset;
+                  return (
+                    <Fragment key={`${m.partition}:${m.offset}`}>
+                      <Tr
+                        data-testid={`message-row-${m.partition}-${m.offset}`}
+                        className={`cursor-pointer ${isOpen ? "bg-slate-100 dark:bg-slate-800" : ""}`}
+                        onClick={() => update({ open: isOpen ? undefined : `${m.partition}:${m.offset}` })}
+                      >
+                        <Td className="whitespace-nowrap font-mono text-xs">{formatTimestamp(m.timestamp)}</Td>
+                        <Td className="text-right tabular-nums">{m.partition}</Td>
+                        <Td className="text-right tabular-nums">{m.offset}</Td>
+                        <Td className="max-w-[12rem] truncate font-mono text-xs">{m.key ? previewText(m.key.base64, 60) : <em className="text-slate-400">null</em>}</Td>
+                        <Td className="max-w-[32rem] truncate font-mono text-xs" data-testid="message-value-preview">
+                          {m.value ? previewText(m.value.base64) : <em className="text-slate-400">null</em>}
+                        </Td>
+                        <Td className="text-right tabular-nums">{m.headers.length}</Td>
+                      </Tr>
+                      {isOpen ? (
+                        <tr>
+                          <td colSpan={6} className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                            <RecordDetail topic={topic.name} message={m} />
+                          </td>
+                        </tr>
+                      ) : null}
+                    </Fragment>
+                  );
+                })}
+              </tbody>
+            </Table>
+          )}
+          <div className="flex items-center gap-2 text-sm">
+            <Button onClick={() => window.history.back()} disabled={!input.cursor} data-testid="page-previous">
+              ← Previous
+            </Button>
+            <Button onClick={() => update({ cursor: data.nextCursor ?? undefined, open: undefined }, { push: true })} disabled={!data.nextCursor} data-testid="page-next">
+              Next →
+            </Button>
+            {input.cursor ? (
+              <Button variant="ghost" onClick={() => update({ cursor: undefined, open: undefined }, { push: true })}>
+                First page
+              </Button>
+            ) : null}
+            <span className="text-slate-500">
+              {data.messages.length} record{data.messages.length === 1 ? "" : "s"}
+            </span>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,120 @@
+"use client";
+
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
+import type { TopicSummary } from "@/lib/contracts";
+import { formatBytes, formatNumber } from "@/lib/format";
+import { paths } from "@/lib/paths";
+import { topicsQuery } from "@/lib/queries";
+import { useSearchParamsState } from "@/lib/use-search-params-state";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/field";
+import { Badge, PageHeader } from "@/components/ui/layout";
+import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
+import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { CreateTopicForm } from "./create-topic-form";
+import { readTopicListParams, type TopicSort } from "./search-params";
+
+const SORT_VALUE: Record<TopicSort, (t: TopicSummary) => number | string> = {
+  name: (t) => t.name,
+  partitions: (t) => t.partitions,
+  replication: (t) => t.replicationFactor,
+  urp: (t) => t.underReplicatedPartitions,
+  size: (t) => t.sizeBytes ?? -1,
+  records: (t) => t.approximateRecords,
+};
+
+export function TopicsView() {
+  const { data, error, isPending, refetch } = useQuery(topicsQuery());
+  const { params, update } = useSearchParamsState();
+  const state = readTopicListParams(params);
+
+  const shown = useMemo(() => {
+    if (!data) return [];
+    const q = state.q.trim().toLowerCase();
+    const value = SORT_VALUE[state.sort];
+    return data.topics
+      .filter((t) => (state.internal || !t.internal) && (!q || t.name.toLowerCase().includes(q)))
+      .sort((a, b) => {
+        const [x, y] = [value(a), value(b)];
+        const order = typeof x === "string" ? x.localeCompare(String(y)) : x - (y as number);
+        return state.dir === "asc" ? order : -order;
+      });
+  }, [data, state.q, state.sort, state.dir, state.internal]);
+
+  const header = (sort: TopicSort, label: string, right = false) => (
+    <Th className={right ? "text-right" : ""}>
+      <button
+        type="button"
+        data-testid={`sort-${sort}`}
+        onClick={() => update({ sort, dir: state.sort === sort && state.dir === "asc" ? "desc" : "asc" })}
+        className="uppercase"
+      >
+        {label}
+        {state.sort === sort ? (state.dir === "asc" ? " ▲" : " ▼") : ""}
+      </button>
+    </Th>
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Topics"
+        subtitle={data ? `${data.topics.filter((t) => !t.internal).length} topics${data.topics.some((t) => t.internal) ? `, ${data.topics.filter((t) => t.internal).length} internal` : ""}` : undefined}
+        actions={
+          <Button variant="primary" onClick={() => update({ create: state.create ? undefined : 1 })} data-testid="open-create-topic">
+            Create topic
+          </Button>
+        }
+      />
+      {state.create ? <CreateTopicForm onClose={() => update({ create: undefined })} /> : null}
+      <div className="mb-4 flex flex-wrap items-center gap-4">
+        <Input placeholder="Search topics" value={state.q} onChange={(e) => update({ q: e.target.value })} data-testid="topic-search" className="w-80" />
+        <label className="flex items-center gap-1 text-sm">
+          <input type="checkbox" checked={state.internal} onChange={(e) => update({ internal: e.target.checked ? 1 : undefined })} data-testid="show-internal" />
+          show internal topics
+        </label>
+      </div>
+      {isPending ? (
+        <Loading />
+      ) : error ? (
+        <ErrorState error={error} onRetry={() => refetch()} />
+      ) : shown.length === 0 ? (
+        <EmptyState title={data.topics.length === 0 ? "No topics yet" : "No topic matches"}>
+          {data.topics.length === 0 ? "Create one with the button above, or produce to a topic with a Kafka client." : "Change the search or show internal topics."}
+        </EmptyState>
+      ) : (
+        <Table testId="topics-table">
+          <thead>
+            <tr>
+              {header("name", "Name")}
+              {header("partitions", "Partitions", true)}
+              {header("replication", "Replication", true)}
+              {header("urp", "Under-replicated", true)}
+              {header("size", "Size", true)}
+              {header("records", "Records (approx.)", true)}
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((t) => (
+              <Tr key={t.name} data-testid={`topic-row-${t.name}`}>
+                <Td>
+                  <Link href={paths.topic(t.name)} className="font-medium underline-offset-2 hover:underline">
+                    {t.name}
+                  </Link>{" "}
+                  {t.internal ? <Badge>internal</Badge> : null}
+                </Td>
+                <Td className="text-right tabular-nums">{t.partitions}</Td>
+                <Td className="text-right tabular-nums">{t.replicationFactor}</Td>
+                <Td className="text-right tabular-nums">{t.underReplicatedPartitions ? <Badge tone="warn">{t.underReplicatedPartitions}</Badge> : 0}</Td>
+                <Td className="text-right tabular-nums">{formatBytes(t.sizeBytes)}</Td>
+                <Td className="text-right tabular-nums">{formatNumber(t.approximateRecords)}</Td>
+              </Tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+import { expect, screenshot, test } from "./support/fixtures";
+
+test.describe("pages", () => {
+  test("overview, brokers and topic tabs render real cluster data (screenshots)", async ({ page, topicName, topicPage, kafka }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 3, configEntries: [{ name: "retention.ms", value: "3600000" }] }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ n: i, at: new Date(0).toISOString() }), partition: i % 3 })) });
+
+    await page.goto("/");
+    await expect(page.getByTestId("stat-controller")).toHaveText("1");
+    await expect(page.getByTestId("stat-brokers")).toHaveText("1");
+    await screenshot(page, "overview");
+
+    await page.goto("/brokers");
+    await expect(page.getByTestId("broker-row-1")).toContainText("controller");
+    await screenshot(page, "brokers");
+    await page.getByTestId("broker-row-1").getByRole("link").click();
+    await expect(page.getByTestId("config-row-num.partitions")).toContainText("STATIC_BROKER_CONFIG");
+    await screenshot(page, "broker-configs");
+
+    await page.goto("/topics");
+    await expect(page.getByTestId(`topic-row-${topicName}`)).toContainText("12");
+    await screenshot(page, "topics");
+
+    await topicPage.goto(topicName, { tab: "partitions" });
+    await expect(page.getByTestId("partition-row-2")).toBeVisible();
+    await expect(page.getByTestId("partition-row-0")).toContainText("4");
+    await screenshot(page, "topic-partitions");
+
+    await topicPage.tab("configuration").click();
+    await expect(page.getByTestId("config-row-retention.ms")).toContainText("3600000");
+    await page.getByTestId("config-edit-retention.ms").click();
+    await page.getByTestId("config-edit-value").fill("7200000");
+    await page.getByTestId("config-save").click();
+    await expect(page.getByTestId("config-row-retention.ms")).toContainText("7200000");
+    await screenshot(page, "topic-configuration");
+
+    await topicPage.tab("messages").click();
+    await expect(topicPage.messageRows()).toHaveCount(12);
+    await page.getByTestId("theme-toggle").click();
+    await expect(page.locator("html")).toHaveClass(/dark/);
+    await topicPage.messageRows().first().click();
+    await expect(topicPage.recordDetail()).toBeVisible();
+    await screenshot(page, "topic-messages-dark");
+    await page.getByTestId("theme-toggle").click();
+  });
+
+  test("a cluster that is down gives a clear banner, not a blank page", async ({ page }) => {
+    await page.goto(`${process.env.SLUICE_E2E_DEAD_URL}/topics`);
+    await expect(page.getByTestId("cluster-unreachable")).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId("error-state")).toContainText("unreachable");
+    await screenshot(page, "cluster-down");
+  });
+
+  test("an unknown topic is a clear not-found, not a blank page", async ({ page, topicName }) => {
+    await page.goto(`/topics/${topicName}`);
+    await expect(page.getByTestId("error-state")).toContainText("Not found");
+    await expect(page.getByTestId("error-state")).toContainText("does not host this topic-partition");
+  });
+});
+
+test.describe("api", () => {
+  test("errors are mapped once: 400 names the field, 404 carries Kafka's message, 503 when the cluster is down", async ({ request, topicName, kafka }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: topicName }], waitForLeaders: true });
+    const tooMany = await request.get(`/api/topics/${topicName}/messages?count=9999`);
+    expect(tooMany.status()).toBe(400);
+    expect((await tooMany.json()).error).toMatchObject({ code: "INVALID_INPUT", field: "count" });
+
+    const badName = await request.post("/api/topics", { data: { name: "bad name", partitions: 1, replicationFactor: 1 } });
+    expect(badName.status()).toBe(400);
+    expect((await badName.json()).error.field).toBe("name");
+
+    const badJson = await request.post(`/api/topics/${topicName}/messages`, { data: { value: "{", valueFormat: "json" } });
+    expect(badJson.status()).toBe(400);
+    expect((await badJson.json()).error.field).toBe("value");
+
+    const missing = await request.get(`/api/topics/${topicName}-missing`);
+    expect(missing.status()).toBe(404);
+    expect((await missing.json()).error.message).toContain("does not host this topic-partition");
+
+    const exists = await request.post("/api/topics", { data: { name: topicName, partitions: 1, replicationFactor: 1 } });
+    expect(exists.status()).toBe(409);
+
+    const down = await request.get(`${process.env.SLUICE_E2E_DEAD_URL}/api/topics`);
+    expect(down.status()).toBe(503);
+    expect((await down.json()).error.code).toBe("UNAVAILABLE");
+  });
+});

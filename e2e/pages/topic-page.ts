@@ -1,0 +1,41 @@
+import type { Page } from "@playwright/test";
+
+export class TopicPage {
+  constructor(readonly page: Page) {}
+
+  async goto(topic: string, params: Record<string, string> = {}) {
+    const query = new URLSearchParams(params).toString();
+    await this.page.goto(`/topics/${encodeURIComponent(topic)}${query ? `?${query}` : ""}`);
+  }
+
+  title() {
+    return this.page.getByTestId("page-title");
+  }
+
+  tab(id: "messages" | "partitions" | "consumers" | "configuration") {
+    return this.page.getByTestId(`tab-${id}`);
+  }
+
+  messageRow(partition: number, offset: number) {
+    return this.page.getByTestId(`message-row-${partition}-${offset}`);
+  }
+
+  messageRows() {
+    return this.page.locator('[data-testid^="message-row-"]');
+  }
+
+  recordDetail() {
+    return this.page.getByTestId("record-detail");
+  }
+
+  async purge() {
+    await this.page.getByTestId("purge-topic").click();
+    await this.page.getByTestId("confirm-ok").click();
+  }
+
+  async delete(topic: string) {
+    await this.page.getByTestId("delete-topic").click();
+    await this.page.getByTestId("confirm-input").fill(topic);
+    await this.page.getByTestId("confirm-ok").click();
+  }
+}

@@ -1,0 +1,28 @@
+import type { Page } from "@playwright/test";
+
+export class TopicsPage {
+  constructor(readonly page: Page) {}
+
+  async goto() {
+    await this.page.goto("/topics");
+  }
+
+  row(name: string) {
+    return this.page.getByTestId(`topic-row-${name}`);
+  }
+
+  fieldError(field: string) {
+    return this.page.getByTestId(`field-error-${field}`);
+  }
+
+  async createTopic(name: string, partitions = 1) {
+    await this.page.getByTestId("open-create-topic").click();
+    await this.page.getByTestId("create-topic-name").fill(name);
+    await this.page.getByTestId("create-topic-partitions").fill(String(partitions));
+    await this.page.getByTestId("create-topic-submit").click();
+  }
+
+  async search(text: string) {
+    await this.page.getByTestId("topic-search").fill(text);
+  }
+}

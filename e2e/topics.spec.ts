@@ -1,0 +1,82 @@
+import { expect, screenshot, test } from "./support/fixtures";
+
+test.describe("topics", () => {
+  test("create a topic from the UI, produce a JSON record and find it pretty-printed in the message browser", async ({ page, topicName, topicsPage, topicPage, producePage, kafka }) => {
+    await topicsPage.goto();
+    await topicsPage.createTopic(topicName, 2);
+    await expect(topicPage.title()).toContainText(topicName);
+    await expect(page.getByTestId("topic-summary")).toContainText("2 partitions");
+    expect((await kafka.admin.fetchTopicMetadata({ topics: [topicName] })).topics[0].partitions).toHaveLength(2);
+
+    await page.getByTestId("produce-link").click();
+    await producePage.produce({ key: "order-1", value: '{"order":{"id":42,"items":["tea","milk"]},"paid":true}', headers: { source: "e2e" } });
+    await expect(producePage.result()).toContainText("offset 0");
+    await screenshot(page, "produce");
+
+    // The result links to the record, opened in the message browser.
+    await producePage.result().getByRole("link").first().click();
+    const detail = topicPage.recordDetail();
+    await expect(detail).toBeVisible();
+    const json = detail.getByTestId("record-value-json");
+    await expect(json).toBeVisible();
+    await expect(detail.getByTestId("record-value")).toHaveAttribute("data-format", "json");
+    await expect(json).toContainText('"order": {');
+    await expect(json).toContainText('"id": 42');
+    await expect(json).toContainText('"paid": true');
+    await expect(detail.getByTestId("record-headers")).toContainText("source");
+    await expect(detail.getByTestId("record-key")).toContainText("order-1");
+
+    await screenshot(page, "topic-messages");
+
+    // The value can be switched to other renderings.
+    await detail.getByTestId("record-value-format-hex").click();
+    await expect(detail.getByTestId("record-value-hex")).toContainText("7b 22 6f 72");
+  });
+
+  test("purge and delete a topic", async ({ page, topicName, topicPage, topicsPage, kafka }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 2 }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: Array.from({ length: 6 }, (_, i) => ({ partition: i % 2, value: `record ${i}` })) });
+
+    await topicPage.goto(topicName);
+    await expect(topicPage.messageRows()).toHaveCount(6);
+    await topicPage.purge();
+    await expect(page.getByTestId("topic-action-notice")).toContainText("All records were deleted");
+    await expect(page.getByTestId("empty")).toBeVisible();
+    const offsets = await kafka.admin.fetchTopicOffsets(topicName);
+    expect(offsets.map((o) => [o.low, o.high])).toEqual([
+      ["3", "3"],
+      ["3", "3"],
+    ]);
+
+    await topicPage.delete(topicName);
+    await expect(page).toHaveURL(/\/topics$/);
+    await expect(topicsPage.row(topicName)).toHaveCount(0);
+    expect(await kafka.admin.listTopics()).not.toContain(topicName);
+  });
+
+  test("a bad topic name shows a clear error and creates nothing", async ({ topicsPage, kafka }) => {
+    const before = await kafka.admin.listTopics();
+    await topicsPage.goto();
+    await topicsPage.createTopic("bad name!");
+    await expect(topicsPage.fieldError("name")).toContainText("may contain only letters, digits");
+    await topicsPage.page.getByTestId("create-topic-name").fill("x".repeat(250));
+    await topicsPage.page.getByTestId("create-topic-submit").click();
+    await expect(topicsPage.fieldError("name")).toContainText("at most 249");
+    expect((await kafka.admin.listTopics()).sort()).toEqual(before.sort());
+  });
+
+  test("the topic list searches and sorts, with the state in the URL", async ({ page, topicName, topicsPage, kafka }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: `${topicName}-a`, numPartitions: 3 }, { topic: `${topicName}-b`, numPartitions: 1 }], waitForLeaders: true });
+    await topicsPage.goto();
+    await topicsPage.search(topicName);
+    await expect(page).toHaveURL(new RegExp(`q=${topicName}`));
+    await expect(page.locator('[data-testid^="topic-row-"]')).toHaveCount(2);
+    await page.getByTestId("sort-partitions").click();
+    await page.getByTestId("sort-partitions").click();
+    await expect(page).toHaveURL(/sort=partitions&dir=desc|dir=desc.*sort=partitions/);
+    await expect(page.locator('[data-testid^="topic-row-"]').first()).toHaveAttribute("data-testid", `topic-row-${topicName}-a`);
+    await page.reload();
+    await expect(page.getByTestId("topic-search")).toHaveValue(topicName);
+    await expect(page.locator('[data-testid^="topic-row-"]')).toHaveCount(2);
+  });
+});

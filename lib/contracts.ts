@@ -1,0 +1,248 @@
+/**
+ * The console's contracts: what services return and route handlers accept.
+ * Client-safe (no kafkajs, no Node APIs); the UI and the server share them.
+ */
+import { z } from "zod";
+import { topicNameProblem } from "./topic-name";
+
+// ---------------------------------------------------------------- limits
+
+/** Largest number of records one browse request returns. */
+export const BROWSE_COUNT_MAX = 500;
+export const BROWSE_COUNT_DEFAULT = 50;
+/** Value and key bytes sent to the browser per record unless the whole record is asked for. */
+export const PAYLOAD_PREVIEW_BYTES_MAX = 64 * 1024;
+/** Records one produce request may write. */
+export const PRODUCE_COUNT_MAX = 1000;
+export const PARTITIONS_MAX = 1000;
+
+// ---------------------------------------------------------------- errors
+
+export const apiErrorSchema = z.object({
+  error: z.object({
+    code: z.enum(["INVALID_INPUT", "NOT_FOUND", "CONFLICT", "UNAVAILABLE", "KAFKA_ERROR", "INTERNAL"]),
+    message: z.string(),
+    /** The input field at fault, for INVALID_INPUT. */
+    field: z.string().optional(),
+  }),
+});
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+// ---------------------------------------------------------------- cluster
+
+export const brokerSchema = z.object({
+  nodeId: z.number().int(),
+  host: z.string(),
+  port: z.number().int(),
+  rack: z.string().nullable(),
+  isController: z.boolean(),
+  leaderPartitions: z.number().int(),
+  /** Bytes of all partitions in its log dirs; null when the broker could not be asked. */
+  bytesOnDisk: z.number().nullable(),
+});
+export type Broker = z.infer<typeof brokerSchema>;
+
+export const clusterOverviewSchema = z.object({
+  clusterId: z.string(),
+  controllerId: z.number().int().nullable(),
+  brokers: z.array(brokerSchema),
+  topicCount: z.number().int(),
+  internalTopicCount: z.number().int(),
+  partitionCount: z.number().int(),
+  underReplicatedPartitions: z.number().int(),
+  offlinePartitions: z.number().int(),
+  /** Null when the cluster does not answer group requests (yet). */
+  groupCount: z.number().int().nullable(),
+  totalLag: z.number().nullable(),
+});
+export type ClusterOverview = z.infer<typeof clusterOverviewSchema>;
+
+export const configEntrySchema = z.object({
+  name: z.string(),
+  value: z.string().nullable(),
+  /** Where the value comes from, in Kafka's words (TOPIC_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG ...). */
+  source: z.string(),
+  isDefault: z.boolean(),
+  isSensitive: z.boolean(),
+  readOnly: z.boolean(),
+});
+export type ConfigEntry = z.infer<typeof configEntrySchema>;
+
+// ---------------------------------------------------------------- topics
+
+export const topicNameSchema = z.string().superRefine((name, ctx) => {
+  const problem = topicNameProblem(name);
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+});
+
+export const topicSummarySchema = z.object({
+  name: z.string(),
+  internal: z.boolean(),
+  partitions: z.number().int(),
+  replicationFactor: z.number().int(),
+  underReplicatedPartitions: z.number().int(),
+  /** Null when the log dirs could not be described. */
+  sizeBytes: z.number().nullable(),
+  /** Sum over partitions of high watermark minus log start offset (compaction and aborts make it approximate). */
+  approximateRecords: z.number(),
+});
+export type TopicSummary = z.infer<typeof topicSummarySchema>;
+export const topicListSchema = z.object({ topics: z.array(topicSummarySchema) });
+export type TopicList = z.infer<typeof topicListSchema>;
+
+export const partitionSchema = z.object({
+  partition: z.number().int(),
+  firstOffset: z.number(),
+  lastOffset: z.number(),
+  /** High watermark: the offset the next record will get. */
+  highWatermark: z.number(),
+  records: z.number(),
+  sizeBytes: z.number().nullable(),
+  leader: z.number().int(),
+  replicas: z.array(z.number().int()),
+  isr: z.array(z.number().int()),
+});
+export type Partition = z.infer<typeof partitionSchema>;
+
+export const topicDetailSchema = topicSummarySchema.extend({ partitionList: z.array(partitionSchema) });
+export type TopicDetail = z.infer<typeof topicDetailSchema>;
+
+export const createTopicInputSchema = z.object({
+  name: topicNameSchema,
+  partitions: z.coerce.number().int().min(1).max(PARTITIONS_MAX),
+  replicationFactor: z.coerce.number().int().min(1).max(32),
+  configs: z.record(z.string().min(1), z.string()).default({}),
+});
+export type CreateTopicInput = z.infer<typeof createTopicInputSchema>;
+
+export const addPartitionsInputSchema = z.object({ count: z.coerce.number().int().min(1).max(PARTITIONS_MAX) });
+export type AddPartitionsInput = z.infer<typeof addPartitionsInputSchema>;
+
+export const alterConfigsInputSchema = z.object({
+  /** name -> new value; null removes the override. */
+  set: z.record(z.string().min(1), z.string().nullable()),
+});
+export type AlterConfigsInput = z.infer<typeof alterConfigsInputSchema>;
+
+export const configListSchema = z.object({ configs: z.array(configEntrySchema) });
+export type ConfigList = z.infer<typeof configListSchema>;
+
+// ---------------------------------------------------------------- messages
+
+export const browseStartSchema = z.enum(["oldest", "newest", "offset", "timestamp"]);
+export type BrowseStart = z.infer<typeof browseStartSchema>;
+export const browseOrderSchema = z.enum(["newest-first", "oldest-first"]);
+export type BrowseOrder = z.infer<typeof browseOrderSchema>;
+
+/** "0:12,3:40": per partition, where the next page starts. */
+export const cursorSchema = z.string().regex(/^\d+:\d+(,\d+:\d+)*$/, "a cursor is partition:offset pairs separated by commas");
+
+export const browseInputSchema = z
+  .object({
+    partition: z.union([z.literal("all"), z.coerce.number().int().min(0)]).default("all"),
+    start: browseStartSchema.default("newest"),
+    offset: z.coerce.number().int().min(0).optional(),
+    timestamp: z.coerce.number().int().min(0).optional(),
+    count: z.coerce.number().int().min(1).max(BROWSE_COUNT_MAX).default(BROWSE_COUNT_DEFAULT),
+    order: browseOrderSchema.default("newest-first"),
+    cursor: cursorSchema.optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.start === "offset" && input.offset === undefined)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["offset"], message: "an offset is required to start at an offset" });
+    if (input.start === "timestamp" && input.timestamp === undefined)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["timestamp"], message: "a timestamp is required to start at a timestamp" });
+  });
+export type BrowseInput = z.infer<typeof browseInputSchema>;
+
+export const payloadSchema = z.object({
+  /** The bytes as base64; the first PAYLOAD_PREVIEW_BYTES_MAX unless the whole record was asked for. */
+  base64: z.string(),
+  /** Size of the whole payload in bytes. */
+  sizeBytes: z.number().int(),
+  truncated: z.boolean(),
+});
+export type Payload = z.infer<typeof payloadSchema>;
+
+export const messageSchema = z.object({
+  partition: z.number().int(),
+  offset: z.number(),
+  timestamp: z.number(),
+  key: payloadSchema.nullable(),
+  value: payloadSchema.nullable(),
+  headers: z.array(z.object({ key: z.string(), value: z.string().nullable() })),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const browseResultSchema = z.object({
+  messages: z.array(messageSchema),
+  /** Cursor of the next page in the same order, or null at the end. */
+  nextCursor: z.string().nullable(),
+  /** True when the time or byte budget ended the read before `count` records were found. */
+  budgetExhausted: z.boolean(),
+});
+export type BrowseResult = z.infer<typeof browseResultSchema>;
+
+export const recordInputSchema = z.object({
+  partition: z.coerce.number().int().min(0),
+  offset: z.coerce.number().int().min(0),
+});
+
+// ---------------------------------------------------------------- produce
+
+export const valueFormatSchema = z.enum(["json", "text"]);
+
+export const produceInputSchema = z
+  .object({
+    /** A partition, or null to let the partitioner choose (by key hash, or spread when there is no key). */
+    partition: z.coerce.number().int().min(0).nullable().default(null),
+    key: z.string().nullable().default(null),
+    value: z.string().nullable().default(null),
+    valueFormat: valueFormatSchema.default("text"),
+    headers: z.array(z.object({ key: z.string().min(1, "a header needs a key"), value: z.string() })).max(100).default([]),
+    count: z.coerce.number().int().min(1).max(PRODUCE_COUNT_MAX).default(1),
+  })
+  .superRefine((input, ctx) => {
+    if (input.valueFormat === "json" && input.value !== null) {
+      try {
+        JSON.parse(input.value);
+      } catch (error) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["value"], message: `the value is not valid JSON: ${(error as Error).message}` });
+      }
+    }
+  });
+export type ProduceInput = z.infer<typeof produceInputSchema>;
+
+export const produceResultSchema = z.object({
+  records: z.array(z.object({ partition: z.number().int(), offset: z.number() })),
+});
+export type ProduceResult = z.infer<typeof produceResultSchema>;
+
+export const purgeResultSchema = z.object({
+  partitions: z.array(z.object({ partition: z.number().int(), lowWatermark: z.number() })),
+});
+export type PurgeResult = z.infer<typeof purgeResultSchema>;
+
+// ---------------------------------------------------------------- consumer groups
+
+export const groupSummarySchema = z.object({
+  groupId: z.string(),
+  /** Kafka's group state: Stable, Empty, PreparingRebalance, Dead ... */
+  state: z.string(),
+  protocolType: z.string(),
+  members: z.number().int(),
+  /** Topics the group has committed offsets for. */
+  topics: z.array(z.string()),
+  /** Sum over its committed partitions of high watermark minus committed offset; null when not computed. */
+  lag: z.number().nullable(),
+});
+export type GroupSummary = z.infer<typeof groupSummarySchema>;
+
+export const groupListSchema = z.object({
+  /** False when the cluster does not answer group requests (the bundled broker, until groups land). */
+  supported: z.boolean(),
+  groups: z.array(groupSummarySchema),
+  /** True when there were more groups than one request describes; the rest are listed without lag. */
+  truncated: z.boolean(),
+});
+export type GroupList = z.infer<typeof groupListSchema>;

@@ -1,0 +1,54 @@
+import { queryOptions } from "@tanstack/react-query";
+import { z } from "zod";
+import { apiFetch } from "./api-client";
+import {
+  brokerSchema,
+  browseResultSchema,
+  clusterOverviewSchema,
+  configListSchema,
+  messageSchema,
+  topicDetailSchema,
+  topicListSchema,
+  type BrowseInput,
+} from "./contracts";
+import { queryKeys } from "./query-keys";
+import { paths } from "./paths";
+
+/**
+ * Query options shared by client views and server pages. A server page
+ * prefetches with the same key and the service as queryFn; the client view
+ * then hydrates without a second request.
+ */
+export const overviewQuery = () =>
+  queryOptions({ queryKey: queryKeys.overview(), queryFn: () => apiFetch("/api/cluster", clusterOverviewSchema), refetchInterval: 15_000 });
+
+export const brokersQuery = () =>
+  queryOptions({ queryKey: queryKeys.brokers(), queryFn: () => apiFetch("/api/brokers", z.object({ brokers: z.array(brokerSchema) })) });
+
+export const brokerConfigsQuery = (id: number) =>
+  queryOptions({ queryKey: queryKeys.brokerConfigs(id), queryFn: () => apiFetch(`/api/brokers/${id}/configs`, configListSchema) });
+
+export const topicsQuery = () => queryOptions({ queryKey: queryKeys.topics(), queryFn: () => apiFetch("/api/topics", topicListSchema) });
+
+export const topicQuery = (name: string) =>
+  queryOptions({ queryKey: queryKeys.topic(name), queryFn: () => apiFetch(paths.api.topic(name), topicDetailSchema) });
+
+export const topicConfigsQuery = (name: string) =>
+  queryOptions({ queryKey: queryKeys.topicConfigs(name), queryFn: () => apiFetch(`${paths.api.topic(name)}/configs`, configListSchema) });
+
+export function browseQuery(name: string, input: BrowseInput) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(input)) if (value !== undefined) params.set(key, String(value));
+  return queryOptions({
+    queryKey: queryKeys.messages(name, input),
+    queryFn: () => apiFetch(`${paths.api.topic(name)}/messages?${params}`, browseResultSchema),
+    staleTime: 0,
+  });
+}
+
+export const recordQuery = (name: string, partition: number, offset: number) =>
+  queryOptions({
+    queryKey: queryKeys.record(name, partition, offset),
+    queryFn: () => apiFetch(`${paths.api.topic(name)}/records/${partition}/${offset}`, messageSchema),
+    staleTime: Infinity,
+  });

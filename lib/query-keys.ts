@@ -1,0 +1,15 @@
+import type { BrowseInput } from "./contracts";
+
+/** Query keys per domain, all under one cluster, so a mutation can invalidate exactly what it changed. */
+export const queryKeys = {
+  cluster: (cluster = "default") => ["clusters", cluster] as const,
+  overview: (cluster = "default") => ["clusters", cluster, "overview"] as const,
+  brokers: (cluster = "default") => ["clusters", cluster, "brokers"] as const,
+  brokerConfigs: (id: number, cluster = "default") => ["clusters", cluster, "brokers", id, "configs"] as const,
+  topics: (cluster = "default") => ["clusters", cluster, "topics"] as const,
+  topic: (name: string, cluster = "default") => ["clusters", cluster, "topics", name] as const,
+  topicConfigs: (name: string, cluster = "default") => ["clusters", cluster, "topics", name, "configs"] as const,
+  messages: (name: string, input: BrowseInput, cluster = "default") => ["clusters", cluster, "topics", name, "messages", input] as const,
+  record: (name: string, partition: number, offset: number, cluster = "default") =>
+    ["clusters", cluster, "topics", name, "records", partition, offset] as const,
+};

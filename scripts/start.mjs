@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// `npm start`: the bundled broker (broker/config/server.properties: 127.0.0.1:9092,
+// data in ./data/broker-1) and the console, wired together. With KAFKA_BROKERS set,
+// only the console starts, pointed at that cluster. Ctrl-C stops both.
+/* global fetch -- Node 20 has fetch built in */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "127.0.0.1";
+const external = Boolean(process.env.KAFKA_BROKERS);
+const brokers = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
+const children = [];
+let stopping = false;
+
+function run(name, args, env = {}) {
+  // Own process group: Ctrl-C reaches this script only, which then stops each child once, in order.
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { NEXT_TELEMETRY_DISABLED: "1", ...process.env, ...env },
+  });
+  children.push(child);
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`[sluice] ${name} exited (${signal ?? code}); stopping`);
+      stop(code || 1);
+    }
+  });
+  return child;
+}
+
+function reachable(address) {
+  const [h, p] = [address.slice(0, address.lastIndexOf(":")), Number(address.slice(address.lastIndexOf(":") + 1))];
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: h, port: p }, () => (socket.destroy(), resolve(true)));
+    socket.on("error", () => resolve(false));
+  });
+}
+
+async function waitFor(what, check, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (stopping) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")), 10_000);
+  force.unref();
+  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.on("exit", r))))).then(() => process.exit(code));
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+process.on("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
+
+if (!external) {
+  if (await reachable(brokers)) {
+    console.error(`[sluice] something already listens on ${brokers}; stop it or set KAFKA_BROKERS to use it`);
+    process.exit(1);
+  }
+  // INIT_CWD: the broker resolves relative paths (log.dirs=./data/broker-1) against the repository root.
+  run("broker", ["--import", "tsx", "broker/src/main.ts", "broker/config/server.properties"], { INIT_CWD: root });
+  await waitFor(`the broker on ${brokers}`, () => reachable(brokers), 30_000);
+}
+
+const built = existsSync(path.join(root, ".next", "BUILD_ID"));
+if (!built) console.error("[sluice] no production build (.next); running the development server. `npm run build` makes a faster one.");
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+run("console", [nextBin, built ? "start" : "dev", "-H", host, "-p", String(port)], { KAFKA_BROKERS: brokers });
+const ready = () => fetch(`http://${host}:${port}/api/cluster`).then(() => true, () => false);
+await waitFor("the console", ready, 180_000);
+console.log(`\n  Sluice console: http://${host}:${port}  (Kafka: ${brokers}${external ? "" : ", the bundled broker"})\n  Ctrl-C stops ${external ? "it" : "both"}.\n`);

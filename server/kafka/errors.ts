@@ -1,0 +1,81 @@
+import "server-only";
+
+/** Failures services raise on purpose; the error adapter maps each kind to one HTTP status. */
+export type ServiceErrorKind = "INVALID_INPUT" | "NOT_FOUND" | "CONFLICT" | "UNAVAILABLE" | "KAFKA_ERROR";
+
+export class ServiceError extends Error {
+  constructor(
+    readonly kind: ServiceErrorKind,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "ServiceError";
+  }
+}
+
+const NOT_FOUND_TYPES = new Set(["UNKNOWN_TOPIC_OR_PARTITION", "UNKNOWN_TOPIC_ID", "GROUP_ID_NOT_FOUND"]);
+const CONFLICT_TYPES = new Set(["TOPIC_ALREADY_EXISTS", "NON_EMPTY_GROUP"]);
+const INVALID_TYPES = new Set([
+  "INVALID_TOPIC_EXCEPTION",
+  "INVALID_PARTITIONS",
+  "INVALID_REPLICATION_FACTOR",
+  "INVALID_CONFIG",
+  "INVALID_REQUEST",
+  "OFFSET_OUT_OF_RANGE",
+  "POLICY_VIOLATION",
+  "MESSAGE_TOO_LARGE",
+  "RECORD_LIST_TOO_LARGE",
+]);
+const UNAVAILABLE_NAMES = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSRequestTimeoutError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSNonRetriableError",
+  "KafkaJSLockTimeout",
+]);
+
+/** Finds the Kafka error type (e.g. UNKNOWN_TOPIC_OR_PARTITION) in a kafkajs error or its causes. */
+function kafkaType(error: any): string | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = e.originalError ?? e.cause, depth++) {
+    if (typeof e.type === "string") return e.type;
+    if (Array.isArray(e.errors)) for (const inner of e.errors) if (typeof inner?.type === "string") return inner.type;
+  }
+  return undefined;
+}
+
+function isUnavailable(error: any): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = e.originalError ?? e.cause, depth++) {
+    if (UNAVAILABLE_NAMES.has(e.name)) {
+      // KafkaJSNonRetriableError wraps everything once retries are spent; look at its cause.
+      if (e.name !== "KafkaJSNonRetriableError") return true;
+    }
+    if (e.name === "KafkaJSNumberOfRetriesExceeded" && isUnavailable(e.originalError ?? e.cause)) return true;
+    if (typeof e.code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"].includes(e.code)) return true;
+    if (/Connection (timeout|error)|ECONNREFUSED|Closed connection|failed to connect/i.test(String(e.message))) return true;
+  }
+  return false;
+}
+
+/** Turns whatever a Kafka call threw into a ServiceError, or rethrows it untouched when it is a bug. */
+export function toServiceError(error: unknown): ServiceError | unknown {
+  if (error instanceof ServiceError) return error;
+  const type = kafkaType(error);
+  const message = (error as Error)?.message ?? String(error);
+  if (type && NOT_FOUND_TYPES.has(type)) return new ServiceError("NOT_FOUND", message);
+  if (type && CONFLICT_TYPES.has(type)) return new ServiceError("CONFLICT", message);
+  if (type && INVALID_TYPES.has(type)) return new ServiceError("INVALID_INPUT", message);
+  if (isUnavailable(error)) return new ServiceError("UNAVAILABLE", message);
+  if (type) return new ServiceError("KAFKA_ERROR", `${type}: ${message}`);
+  return error;
+}
+
+/** Runs a Kafka call, translating its failures; a service wraps each operation in it once. */
+export async function kafkaCall<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw toServiceError(error);
+  }
+}

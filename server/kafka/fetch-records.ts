@@ -1,0 +1,128 @@
+import "server-only";
+import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
+import type { FetchResponse } from "../../broker/src/protocol/generated";
+import { Attributes } from "../../broker/src/protocol/records/batch-header";
+import { decodeRecordBatches, recordTimestamp } from "../../broker/src/protocol/records/record-batch";
+import { ServiceError } from "./errors";
+import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
+import type { BrokerAddress } from "./broker-wire";
+
+/** Fetch v11: record batches by topic name; served by Kafka 2.3 through 4.x and the bundled broker. */
+const FETCH_VERSION = 11;
+const ZERO_UUID = Buffer.alloc(16);
+/** Bytes asked for per fetch; Kafka still returns a first batch that is larger (KIP-74). */
+export const FETCH_PARTITION_BYTES = 1024 * 1024;
+
+export interface FetchedRecord {
+  partition: number;
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Array<{ key: string; value: Buffer | null }>;
+}
+
+/** Shared limits of one browse: when either runs out the read stops with what it has. */
+export interface ReadBudget {
+  deadlineMs: number;
+  bytesLeft: number;
+  exhausted: boolean;
+}
+
+/**
+ * Reads the records of one partition with offsets in [from, to), at most
+ * `limit` of them, straight from the leader with Fetch requests: no consumer
+ * group, no committed offsets, nothing left behind on the cluster.
+ */
+export async function readPartitionRange(
+  clients: ClusterClients,
+  leader: BrokerAddress,
+  topic: string,
+  partition: number,
+  from: number,
+  to: number,
+  limit: number,
+  budget: ReadBudget,
+): Promise<FetchedRecord[]> {
+  const records: FetchedRecord[] = [];
+  let next = from;
+  while (next < to && records.length < limit) {
+    if (Date.now() >= budget.deadlineMs || budget.bytesLeft <= 0) {
+      budget.exhausted = true;
+      break;
+    }
+    const wire = await clients.wire(leader.host, leader.port);
+    const response = await wire.request<FetchResponse>(
+      ApiKey.Fetch,
+      FETCH_VERSION,
+      {
+        clusterId: null,
+        replicaId: -1,
+        replicaState: { replicaId: -1, replicaEpoch: -1n },
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: Math.min(FETCH_PARTITION_BYTES, Math.max(budget.bytesLeft, 1)),
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [
+          {
+            topic,
+            topicId: ZERO_UUID,
+            partitions: [
+              {
+                partition,
+                currentLeaderEpoch: -1,
+                fetchOffset: BigInt(next),
+                lastFetchedEpoch: -1,
+                logStartOffset: -1n,
+                partitionMaxBytes: Math.min(FETCH_PARTITION_BYTES, Math.max(budget.bytesLeft, 1)),
+                replicaDirectoryId: ZERO_UUID,
+              },
+            ],
+          },
+        ],
+        forgottenTopicsData: [],
+        rackId: "",
+      },
+      Math.max(1, Math.min(REQUEST_TIMEOUT_MS, budget.deadlineMs - Date.now())),
+    );
+    const data = response.responses[0]?.partitions[0];
+    if (!data) break;
+    if (data.errorCode === 1) {
+      // OFFSET_OUT_OF_RANGE: retention or a purge moved the log start past `next`; start again there.
+      if (Number(data.logStartOffset) > next) {
+        next = Number(data.logStartOffset);
+        continue;
+      }
+      break;
+    }
+    if (data.errorCode !== 0) throw new ServiceError("KAFKA_ERROR", `fetch of ${topic}/${partition} failed with error code ${data.errorCode}`);
+    const blob = data.records ?? Buffer.alloc(0);
+    budget.bytesLeft -= blob.length;
+    const batches = decodeRecordBatches(blob, { verifyCrc: true });
+    if (batches.length === 0) break;
+    let progressed = false;
+    for (const batch of batches) {
+      const batchEnd = batch.baseOffset + batch.lastOffsetDelta + 1;
+      if (batchEnd > next) progressed = true;
+      if ((batch.attributes & Attributes.CONTROL) === 0) {
+        for (const record of batch.records) {
+          const offset = batch.baseOffset + record.offsetDelta;
+          if (offset < next || offset >= to || records.length >= limit) continue;
+          records.push({
+            partition,
+            offset,
+            timestamp: recordTimestamp(batch, record),
+            key: record.key,
+            value: record.value,
+            headers: record.headers.map((h) => ({ key: h.key, value: h.value })),
+          });
+        }
+      }
+      next = Math.max(next, batchEnd);
+    }
+    if (!progressed) break;
+  }
+  return records;
+}

@@ -1,0 +1,129 @@
+import "server-only";
+import net from "node:net";
+import tls from "node:tls";
+import { API_MESSAGES, requestHeaderVersion, responseHeaderVersion } from "../../broker/src/protocol/generated/api-messages";
+import { readResponseHeader, writeRequestHeader } from "../../broker/src/protocol/generated";
+import { Reader } from "../../broker/src/protocol/reader";
+import { Writer } from "../../broker/src/protocol/writer";
+
+/** Largest response frame accepted; fetches ask for far less. */
+const RESPONSE_BYTES_MAX = 64 * 1024 * 1024;
+
+interface Pending {
+  apiKey: number;
+  version: number;
+  resolve(body: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One socket to one broker for the requests kafkajs does not offer (Fetch
+ * without a consumer group, DescribeLogDirs). Requests are encoded with the
+ * broker's generated codecs, pipelined, and matched to responses by
+ * correlation id. Plaintext or TLS; SASL is not spoken here.
+ */
+export class WireConnection {
+  private buffered: Buffer = Buffer.alloc(0);
+  private readonly pending = new Map<number, Pending>();
+  private nextCorrelationId = 1;
+  closed = false;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly clientId: string,
+  ) {
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("close", () => this.fail(new Error("connection closed by the broker")));
+    socket.on("error", (error) => this.fail(error));
+  }
+
+  static connect(host: string, port: number, options: { clientId: string; tls: boolean; timeoutMs: number }): Promise<WireConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = options.tls ? tls.connect({ host, port, servername: host }) : net.connect({ host, port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(Object.assign(new Error(`Connection timeout to ${host}:${port}`), { code: "ETIMEDOUT" }));
+      }, options.timeoutMs);
+      socket.once(options.tls ? "secureConnect" : "connect", () => {
+        clearTimeout(timer);
+        resolve(new WireConnection(socket, options.clientId));
+      });
+      socket.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  }
+
+  request<T>(apiKey: number, version: number, body: unknown, timeoutMs: number): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("connection closed"));
+    const spec = API_MESSAGES.get(apiKey);
+    if (!spec) throw new Error(`no codec for API key ${apiKey}`);
+    const correlationId = this.nextCorrelationId++;
+    const writer = new Writer();
+    writeRequestHeader(writer, requestHeaderVersion(apiKey, version), {
+      requestApiKey: apiKey,
+      requestApiVersion: version,
+      correlationId,
+      clientId: this.clientId,
+    });
+    spec.writeRequest(writer, version, body);
+    const frame = writer.toBuffer();
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(frame.length, 0);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationId);
+        reject(Object.assign(new Error(`request timed out after ${timeoutMs} ms`), { name: "KafkaJSRequestTimeoutError" }));
+      }, timeoutMs);
+      this.pending.set(correlationId, { apiKey, version, resolve: resolve as (body: unknown) => void, reject, timer });
+      this.socket.write(Buffer.concat([size, frame]));
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    while (this.buffered.length >= 4) {
+      const size = this.buffered.readInt32BE(0);
+      if (size < 0 || size > RESPONSE_BYTES_MAX) {
+        this.fail(new Error(`response frame of ${size} bytes is out of bounds`));
+        this.socket.destroy();
+        return;
+      }
+      if (this.buffered.length < 4 + size) return;
+      const frame = this.buffered.subarray(4, 4 + size);
+      this.buffered = this.buffered.subarray(4 + size);
+      this.deliver(frame);
+    }
+  }
+
+  private deliver(frame: Buffer): void {
+    const correlationId = frame.readInt32BE(0);
+    const waiter = this.pending.get(correlationId);
+    if (!waiter) return; // timed out already
+    this.pending.delete(correlationId);
+    clearTimeout(waiter.timer);
+    try {
+      const reader = new Reader(frame);
+      readResponseHeader(reader, responseHeaderVersion(waiter.apiKey, waiter.version));
+      waiter.resolve(API_MESSAGES.get(waiter.apiKey)!.readResponse(reader, waiter.version));
+    } catch (error) {
+      waiter.reject(error as Error);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.closed = true;
+    for (const [id, waiter] of this.pending) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error);
+      this.pending.delete(id);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import "server-only";
+import type { CreateTopicInput } from "@/lib/contracts";
+import { kafkaCall, ServiceError } from "../kafka/errors";
+import { clusterClients } from "../kafka/registry";
+
+export async function createTopic(input: CreateTopicInput, clients = clusterClients()): Promise<{ name: string }> {
+  return kafkaCall(async () => {
+    const admin = await clients.getAdmin();
+    const created = await admin.createTopics({
+      waitForLeaders: true,
+      timeout: 10_000,
+      topics: [
+        {
+          topic: input.name,
+          numPartitions: input.partitions,
+          replicationFactor: input.replicationFactor,
+          configEntries: Object.entries(input.configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    });
+    // kafkajs answers false (not an error) when the topic is already there.
+    if (!created) throw new ServiceError("CONFLICT", `Topic '${input.name}' already exists.`, "name");
+    return { name: input.name };
+  });
+}

@@ -1,0 +1,31 @@
+import "server-only";
+import { clusterOverviewSchema, type ClusterOverview } from "@/lib/contracts";
+import { isInternalTopic } from "@/lib/topic-name";
+import { clusterClients } from "../kafka/registry";
+import { kafkaCall } from "../kafka/errors";
+import { isOffline, isUnderReplicated, readClusterState } from "./cluster-state";
+import { listBrokersFrom } from "./list-brokers";
+import { listConsumerGroups } from "./list-groups";
+
+/** The Overview page: cluster identity, brokers, topic and partition health, groups. */
+export async function describeCluster(clients = clusterClients()): Promise<ClusterOverview> {
+  return kafkaCall(async () => {
+    const state = await readClusterState(clients);
+    const partitions = state.topics.flatMap((t) => t.partitions);
+    // Clusters without group support (the bundled broker, for now): count and lag are unknown (null).
+    const groups = await listConsumerGroups(clients).catch(() => null);
+    const supported = groups?.supported === true;
+    return clusterOverviewSchema.parse({
+      clusterId: state.clusterId,
+      controllerId: state.controllerId,
+      brokers: await listBrokersFrom(clients, state),
+      topicCount: state.topics.length,
+      internalTopicCount: state.topics.filter((t) => isInternalTopic(t.name)).length,
+      partitionCount: partitions.length,
+      underReplicatedPartitions: partitions.filter(isUnderReplicated).length,
+      offlinePartitions: partitions.filter(isOffline).length,
+      groupCount: supported ? groups!.groups.length : null,
+      totalLag: supported ? groups!.groups.reduce((sum, g) => sum + (g.lag ?? 0), 0) : null,
+    });
+  });
+}

@@ -1,0 +1,17 @@
+import "server-only";
+import { purgeResultSchema, type PurgeResult } from "@/lib/contracts";
+import { kafkaCall } from "../kafka/errors";
+import { clusterClients } from "../kafka/registry";
+import { topicOffsets } from "./list-topics";
+
+/** Deletes every record of every partition (DeleteRecords up to the high watermark); the topic stays. */
+export async function purgeTopic(name: string, clients = clusterClients()): Promise<PurgeResult> {
+  return kafkaCall(async () => {
+    const admin = await clients.getAdmin();
+    const offsets = await topicOffsets(clients, name);
+    const partitions = offsets.filter((o) => o.high > o.low).map((o) => ({ partition: o.partition, offset: String(o.high) }));
+    if (partitions.length > 0) await admin.deleteTopicRecords({ topic: name, partitions });
+    const after = await topicOffsets(clients, name);
+    return purgeResultSchema.parse({ partitions: after.map((o) => ({ partition: o.partition, lowWatermark: o.low })) });
+  });
+}

@@ -1,0 +1,78 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { asText, detectFormat, previewText, toHex } from "@/lib/payload";
+import { formatCursor, parseCursor } from "@/lib/cursor";
+import { topicNameProblem } from "@/lib/topic-name";
+import { browseInputSchema, produceInputSchema } from "@/lib/contracts";
+import { readBrowseParams } from "@/components/messages/search-params";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe("payload detection", () => {
+  it("JSON objects and arrays are json; other UTF-8 is text; invalid UTF-8 or control bytes are hex", () => {
+    assert.equal(detectFormat(bytes('{"a":1}')), "json");
+    assert.equal(detectFormat(bytes(" [1,2]\n")), "json");
+    assert.equal(detectFormat(bytes("42")), "text", "a bare number reads better as text");
+    assert.equal(detectFormat(bytes('{"cut": ')), "text", "truncated JSON falls back to text");
+    assert.equal(detectFormat(bytes("<img src=x onerror=alert(1)>")), "text");
+    assert.equal(detectFormat(new Uint8Array([0xff, 0xfe, 0x00])), "hex");
+    assert.equal(detectFormat(new Uint8Array([0x41, 0x00, 0x42])), "hex");
+    assert.equal(asText(bytes("tab\tand\nnewline")), "tab\tand\nnewline");
+  });
+
+  it("hex dumps show offsets, bytes and printable characters", () => {
+    assert.equal(toHex(bytes("AB\u0001")), `00000000  ${"41 42 01".padEnd(47)}  AB.`);
+  });
+
+  it("previews are one line and bounded", () => {
+    assert.equal(previewText(Buffer.from("a\nb").toString("base64")), "a b");
+    assert.equal(previewText(Buffer.from("x".repeat(500)).toString("base64"), 10), "xxxxxxxxxx…");
+  });
+});
+
+describe("contracts", () => {
+  it("topic names follow Kafka's rule", () => {
+    assert.equal(topicNameProblem("orders.v1_x-y"), null);
+    assert.match(topicNameProblem("bad name")!, /only letters/);
+    assert.match(topicNameProblem("..")!, /cannot be/);
+    assert.match(topicNameProblem("x".repeat(250))!, /at most 249/);
+  });
+
+  it("browse input caps the count at 500 and needs an offset to start at one", () => {
+    assert.equal(browseInputSchema.safeParse({ count: "501" }).success, false);
+    const missing = browseInputSchema.safeParse({ start: "offset" });
+    assert.equal(missing.success, false);
+    assert.deepEqual(missing.error!.issues[0].path, ["offset"]);
+    assert.deepEqual(browseInputSchema.parse({}), { partition: "all", start: "newest", count: 50, order: "newest-first" });
+  });
+
+  it("produce input refuses invalid JSON when the value is declared JSON, naming the field", () => {
+    const result = produceInputSchema.safeParse({ value: "{nope", valueFormat: "json" });
+    assert.equal(result.success, false);
+    assert.deepEqual(result.error!.issues[0].path, ["value"]);
+    assert.equal(produceInputSchema.safeParse({ value: "{nope", valueFormat: "text" }).success, true);
+  });
+
+  it("cursors round-trip, sorted by partition", () => {
+    assert.equal(formatCursor(parseCursor("2:5,0:10")), "0:10,2:5");
+  });
+
+  it("browse URL params fall back to defaults field by field", () => {
+    const { input, open } = readBrowseParams(new URLSearchParams("partition=3&count=9999&order=oldest-first&open=3:7"));
+    assert.equal(input.partition, 3);
+    assert.equal(input.count, 50);
+    assert.equal(input.order, "oldest-first");
+    assert.deepEqual(open, { partition: 3, offset: 7 });
+    assert.equal(readBrowseParams(new URLSearchParams("start=offset")).input.start, "newest");
+  });
+});
+
+describe("lag", () => {
+  it("is the distance from the committed offset to the high watermark, from the log start at least, and null without a commit", async () => {
+    const { partitionLag } = await import("@/lib/lag");
+    assert.equal(partitionLag(7, 0, 10), 3);
+    assert.equal(partitionLag(10, 0, 10), 0);
+    assert.equal(partitionLag(2, 5, 10), 5, "records deleted by retention are not lag");
+    assert.equal(partitionLag(-1, 0, 10), null);
+  });
+});
