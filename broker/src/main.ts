@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const broker = await Broker.start(config, { logger: logger.child({ node: config.nodeId }) });
+  // Signals are handled from before the node starts: one that arrives while it
+  // loads its logs waits for the start to finish, then shuts it down cleanly.
+  const starting = Broker.start(config, { logger: logger.child({ node: config.nodeId }) });
   let signals = 0;
   const stop = (signal: string) => {
     if (++signals > 1) {
@@ -30,16 +32,19 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     logger.info("signal received", { signal });
-    broker.shutdown().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error("shutdown failed", { error });
-        process.exit(1);
-      },
-    );
+    starting
+      .then((broker) => broker.shutdown())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          logger.error("shutdown failed", { error });
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  await starting;
 }
 
 main().catch((error) => {
