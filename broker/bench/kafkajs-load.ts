@@ -180,3 +180,81 @@ export async function kafkajsLatency(kafka: Kafka, topic: string, ratePerSecond:
   const at = (q: number) => measured[Math.floor((measured.length - 1) * q)] ?? NaN;
   return { records: sentMeasured, received: measured.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
 }
+
+/**
+ * A consumer group of `members` kafkajs consumers (one process, `groupId` a
+ * fresh group) subscribed to `topic`: all connect and subscribe first, then
+ * the clock starts, all call run() at once, and it stops when every member's
+ * latest GROUP_JOIN event holds one share of an assignment that covers every
+ * partition exactly once (the group has settled on one generation). Returns ms.
+ * heartbeatInterval is 100 ms, so that members that joined early learn of the
+ * rebalance the later joins started within 100 ms (kafkajs's default is 3 s).
+ */
+export async function kafkajsRebalance(kafka: Kafka, topic: string, partitions: number, members: number, groupId: string): Promise<number> {
+  const consumers = Array.from({ length: members }, () =>
+    kafka.consumer({ groupId, heartbeatInterval: 100, sessionTimeout: 30_000, rebalanceTimeout: 30_000, allowAutoTopicCreation: false }),
+  );
+  const assignments = new Map<number, number[]>();
+  let settled!: () => void;
+  const done = new Promise<void>((resolve) => (settled = resolve));
+  const check = () => {
+    if (assignments.size < members) return;
+    const all = [...assignments.values()].flat();
+    const share = Math.floor(partitions / members);
+    const even = [...assignments.values()].every((owned) => owned.length === share || owned.length === share + 1);
+    if (even && all.length === partitions && new Set(all).size === partitions) settled();
+  };
+  try {
+    await Promise.all(consumers.map((c) => c.connect()));
+    await Promise.all(consumers.map((c) => c.subscribe({ topics: [topic], fromBeginning: false })));
+    consumers.forEach((consumer, i) =>
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        assignments.set(i, event.payload.memberAssignment[topic] ?? []);
+        check();
+      }),
+    );
+    const started = performance.now();
+    await Promise.all(consumers.map((c) => c.run({ eachMessage: async () => {} })));
+    let timer!: NodeJS.Timeout;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("the group did not settle within 60 s")), 60_000)));
+    await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+    return performance.now() - started;
+  } finally {
+    await Promise.all(consumers.map((c) => c.disconnect().catch(() => {})));
+  }
+}
+
+/**
+ * OffsetCommit requests for partition 0 of `topic` on `groupId`'s
+ * coordinator, one at a time (each waits for its response), for `seconds`:
+ * kafkajs's broker-level offsetCommit, as a standalone (generation -1, no
+ * member) commit into an empty group, an increasing offset each time.
+ * Returns the commits done and seconds.
+ */
+export async function kafkajsOffsetCommits(kafka: Kafka, topic: string, groupId: string, seconds: number): Promise<{ commits: number; seconds: number }> {
+  const cluster = createCluster(kafka);
+  await cluster.connect();
+  await cluster.refreshMetadata([topic]);
+  try {
+    const coordinator = await cluster.findGroupCoordinator({ groupId });
+    const commit = async (offset: number) => {
+      const response = await coordinator.offsetCommit({
+        groupId,
+        groupGenerationId: -1,
+        memberId: "",
+        topics: [{ topic, partitions: [{ partition: 0, offset: String(offset) }] }],
+      });
+      const code = response.responses[0].partitions[0].errorCode;
+      if (code !== 0) throw new Error(`OffsetCommit failed with error code ${code}`);
+    };
+    // Warm-up: the first commit creates the group's offsets state.
+    await commit(0);
+    let commits = 0;
+    const started = performance.now();
+    const deadline = started + seconds * 1000;
+    while (performance.now() < deadline) await commit(++commits);
+    return { commits, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await cluster.disconnect();
+  }
+}

@@ -5,10 +5,12 @@
  * formatting its output) caps kcat's own rate well below what the library
  * can push. Every mode prints one JSON line on stdout.
  *
- *   rdkafka-perf produce <brokers> <topic> <partition|-1> <records> <record bytes>
+ *   rdkafka-perf produce <brokers> <topic> <partition|-1> <records> <record bytes> [idempotent]
  *   rdkafka-perf consume <brokers> <topic> <partitions> <records>
  *   rdkafka-perf latency <brokers> <topic> <records/s> <seconds> <record bytes>
  *
+ * produce with a trailing `idempotent` sets enable.idempotence=true (off by
+ * default, as before).
  * consume reads partitions 0..n-1 from the beginning until it has seen
  * <records> records. latency produces at a fixed rate (one record at a time,
  * linger.ms=0, acks=1; the records due are produced every millisecond)
@@ -55,7 +57,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
   }
 }
 
-static rd_kafka_t *new_producer(const char *brokers, const char *linger_ms, const char *acks) {
+static rd_kafka_t *new_producer(const char *brokers, const char *linger_ms, const char *acks, int idempotent) {
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   char err[512];
   set(conf, "bootstrap.servers", brokers);
@@ -67,6 +69,7 @@ static rd_kafka_t *new_producer(const char *brokers, const char *linger_ms, cons
   set(conf, "queue.buffering.max.messages", "2000000");
   set(conf, "queue.buffering.max.kbytes", "1048576");
   set(conf, "message.max.bytes", "1000000");
+  if (idempotent) set(conf, "enable.idempotence", "true");
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) die("producer", err);
@@ -88,13 +91,15 @@ static rd_kafka_t *new_consumer(const char *brokers, const char *fetch_wait_ms) 
 }
 
 static int produce(int argc, char **argv) {
-  if (argc != 7) die("usage", "produce <brokers> <topic> <partition|-1> <records> <record bytes>");
+  if (argc != 7 && !(argc == 8 && strcmp(argv[7], "idempotent") == 0))
+    die("usage", "produce <brokers> <topic> <partition|-1> <records> <record bytes> [idempotent]");
+  int idempotent = argc == 8;
   int32_t partition = atoi(argv[4]);
   int64_t records = atoll(argv[5]);
   size_t bytes = (size_t)atoll(argv[6]);
   char *payload = malloc(bytes);
   memset(payload, 'v', bytes);
-  rd_kafka_t *rk = new_producer(argv[2], "5", "all");
+  rd_kafka_t *rk = new_producer(argv[2], "5", "all", idempotent);
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, argv[3], NULL);
   if (partition < 0) partition = RD_KAFKA_PARTITION_UA;
   int64_t start = now_ns();
@@ -215,7 +220,7 @@ static int latency(int argc, char **argv) {
   pthread_t consumer;
   pthread_create(&consumer, NULL, latency_consumer, &s);
 
-  rd_kafka_t *rk = new_producer(argv[2], "0", "1");
+  rd_kafka_t *rk = new_producer(argv[2], "0", "1", 0);
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, argv[3], NULL);
   char *payload = malloc(bytes);
   memset(payload, 'v', bytes);

@@ -95,8 +95,11 @@ export async function kcatConsume(bootstrap: string, topic: string, partition: n
   return checked(await run("kcat", args, { discardStdout: true }), "kcat -C").seconds;
 }
 
-export async function perfProduce(binary: string, bootstrap: string, topic: string, partition: number, count: number, valueBytes: number) {
-  const result = checked(await run(binary, ["produce", bootstrap, topic, String(partition), String(count), String(valueBytes)]), "rdkafka-perf produce");
+/** `idempotent` sets enable.idempotence=true (rdkafka-perf's trailing `idempotent` argument). */
+export async function perfProduce(binary: string, bootstrap: string, topic: string, partition: number, count: number, valueBytes: number, idempotent = false) {
+  const args = ["produce", bootstrap, topic, String(partition), String(count), String(valueBytes)];
+  if (idempotent) args.push("idempotent");
+  const result = checked(await run(binary, args), "rdkafka-perf produce");
   return JSON.parse(result.stdout) as { records: number; failed: number; seconds: number };
 }
 

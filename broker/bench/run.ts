@@ -4,7 +4,8 @@
  * measures produce and consume throughput of 100-byte records with
  * librdkafka (kcat, and bench/rdkafka-perf.c when librdkafka-dev and gcc are
  * present) and kafkajs, end-to-end latency at a fixed rate, and the broker's
- * resident memory. Prints a table and writes the figures to
+ * resident memory, plus a kafkajs consumer group's rebalance time, sequential
+ * offset commits per second and librdkafka idempotent produce. Prints a table and writes the figures to
  * bench-results/<timestamp>.json at the repository root.
  *
  *   npm run bench -- [--quick] [--repeat N] [--records N] [--only a,b] [--cpu-prof] [--keep]
@@ -12,7 +13,7 @@
  *   --quick      about a tenth of the records and shorter latency runs (~1 minute)
  *   --repeat N   runs of each throughput case; the table shows medians (default 3, quick 1)
  *   --records N  records per librdkafka produce run (default 5,000,000)
- *   --only a,b   only the cases whose name contains one of these words (produce, consume, latency, kcat, kafkajs ...)
+ *   --only a,b   only the cases whose name contains one of these words (produce, consume, latency, kcat, kafkajs, rebalance, commits, idempotent ...)
  *   --cpu-prof   writes a V8 CPU profile of the broker to bench-results/ (node --cpu-prof)
  *   --keep       keeps the temp dir (broker logs and output) for a look afterwards
  *   --broker-root <dir>  runs the broker package in <dir> (its src/main.ts) instead of this one, to compare builds
@@ -22,7 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Kafka } from "kafkajs";
 import { BenchBroker, BROKER_ROOT } from "./broker-node";
-import { consumePlan, kafkaClient, kafkajsConsume, kafkajsLatency, kafkajsProduce } from "./kafkajs-load";
+import { consumePlan, kafkaClient, kafkajsConsume, kafkajsLatency, kafkajsOffsetCommits, kafkajsProduce, kafkajsRebalance } from "./kafkajs-load";
 import {
   buildRdkafkaPerf,
   hasCommand,
@@ -80,6 +81,11 @@ const kafkajsProduceRecords = quick ? 100_000 : 500_000;
 const kafkajsConsumeRecords = quick ? 200_000 : 1_000_000;
 const latencySeconds = quick ? 5 : 20;
 const kafkajsLatencySeconds = quick ? 3 : 10;
+const REBALANCE_MEMBERS = 10;
+const REBALANCE_PARTITIONS = 10;
+/** Rebalances are cheap to repeat: at least 3, so that the figure is a median. */
+const rebalanceRepeat = Math.max(repeat, 3);
+const commitSeconds = quick ? 3 : 5;
 
 const selected = (name: string) => only.length === 0 || only.some((word) => name.includes(word));
 
@@ -112,7 +118,17 @@ interface LatencyResult {
   maxMs: number;
 }
 
-const results: Array<ThroughputResult | LatencyResult> = [];
+/** A consumer-group figure: a rebalance's duration (ms) or a commit rate (commits/s), median over the runs. */
+interface GroupResult {
+  kind: "group";
+  name: string;
+  client: string;
+  unit: "ms" | "commits/s";
+  runs: number[];
+  median: number;
+}
+
+const results: Array<ThroughputResult | LatencyResult | GroupResult> = [];
 const notes: string[] = [];
 
 function median(values: number[]): number {
@@ -177,6 +193,8 @@ const broker = await BenchBroker.start({
   dir: tempDir,
   cpuProfileDir: cpuProf ? resultsDir : undefined,
   brokerRoot: brokerRoot ? path.resolve(brokerRoot) : undefined,
+  // No wait for more members before a new group's first rebalance (Kafka's default, 3000 ms, would be most of the rebalance figure).
+  overrides: ["group.initial.rebalance.delay.ms=0"],
 });
 // Ctrl-C: the broker (in our process group) gets the signal too and shuts down; the temp dir goes with it.
 // The signal can come twice (from the terminal and relayed by tsx); the second must not kill us midway.
@@ -220,6 +238,13 @@ try {
         if (!sourceTopics.has(partitions)) sourceTopics.set(partitions, topic);
         return { seconds: outcome.seconds, records: await recordsIn(topic) };
       });
+      if (partitions === 1) {
+        await throughput(`produce 1p rdkafka-perf idempotent`, `rdkafka-perf (librdkafka ${"version" in perf ? perf.version : ""}), enable.idempotence=true`, 1, rdRecords, async () => {
+          const topic = await createTopic("produce-rd-idem-1p", 1);
+          const outcome = await perfProduce(perfBinary, broker.bootstrap, topic, 0, rdRecords, VALUE_BYTES, true);
+          return { seconds: outcome.seconds, records: await recordsIn(topic) };
+        });
+      }
     }
     if (kcat && selected(`produce ${partitions}p kcat`)) {
       const linesFile = path.join(tempDir, "lines.txt");
@@ -302,6 +327,43 @@ try {
       ...outcome,
     });
   }
+  // Consumer groups: a rebalance of 10 kafkajs consumers, and sequential offset commits.
+  if (selected("rebalance kafkajs")) {
+    const topic = await createTopic("rebalance", REBALANCE_PARTITIONS);
+    const runs: number[] = [];
+    for (let i = 0; i < rebalanceRepeat; i++) {
+      const ms = await kafkajsRebalance(kafka, topic, REBALANCE_PARTITIONS, REBALANCE_MEMBERS, `bench-rebalance-${i + 1}`);
+      runs.push(ms);
+      console.log(`  rebalance kafkajs run ${i + 1}/${rebalanceRepeat}: ${ms.toFixed(0)} ms`);
+    }
+    results.push({
+      kind: "group",
+      name: "rebalance kafkajs",
+      client:
+        `kafkajs: ${REBALANCE_MEMBERS} consumers in this process, a new group on a ${REBALANCE_PARTITIONS}-partition topic; from all calling run() ` +
+        "until every member's GROUP_JOIN holds its share of a full assignment; heartbeatInterval 100 ms, group.initial.rebalance.delay.ms=0",
+      unit: "ms",
+      runs,
+      median: median(runs),
+    });
+  }
+  if (selected("offset commits kafkajs")) {
+    const topic = await createTopic("commits", 1);
+    const runs: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      const outcome = await kafkajsOffsetCommits(kafka, topic, `bench-commits-${i + 1}`, commitSeconds);
+      runs.push(outcome.commits / outcome.seconds);
+      console.log(`  offset commits kafkajs run ${i + 1}/${repeat}: ${fmt(outcome.commits / outcome.seconds)} commits/s (${outcome.commits} in ${outcome.seconds.toFixed(2)} s)`);
+    }
+    results.push({
+      kind: "group",
+      name: "offset commits kafkajs",
+      client: `kafkajs broker.offsetCommit, one partition, sequential round trips (one request in flight), standalone commits (generation -1), ${commitSeconds} s per run`,
+      unit: "commits/s",
+      runs,
+      median: median(runs),
+    });
+  }
 } catch (error) {
   console.error(error);
   exitCode = 1;
@@ -321,24 +383,36 @@ const memory = {
 
 // --- report ----------------------------------------------------------------------------
 
+/** Wide enough for the longest case name ("produce 1p rdkafka-perf idempotent"). */
+const NAME_WIDTH = Math.max(28, ...results.map((r) => r.name.length));
 const lines: string[] = [];
 lines.push("");
 lines.push(
-  `${"case".padEnd(28)} ${"records".padStart(11)} ${"records/s".padStart(11)} ${"MB/s".padStart(7)} ${"broker CPU s/M".padStart(14)}  runs (records/s)`,
+  `${"case".padEnd(NAME_WIDTH)} ${"records".padStart(11)} ${"records/s".padStart(11)} ${"MB/s".padStart(7)} ${"broker CPU s/M".padStart(14)}  runs (records/s)`,
 );
 for (const r of results) {
   if (r.kind !== "throughput") continue;
   lines.push(
-    `${r.name.padEnd(28)} ${fmt(r.records).padStart(11)} ${fmt(r.recordsPerSecondMedian).padStart(11)} ${fmt(r.mbPerSecondMedian, 1).padStart(7)} ${r.brokerCpuSecondsPerMillionMedian.toFixed(2).padStart(14)}  ${r.runs.map((run) => fmt(run.recordsPerSecond)).join(" / ")}`,
+    `${r.name.padEnd(NAME_WIDTH)} ${fmt(r.records).padStart(11)} ${fmt(r.recordsPerSecondMedian).padStart(11)} ${fmt(r.mbPerSecondMedian, 1).padStart(7)} ${r.brokerCpuSecondsPerMillionMedian.toFixed(2).padStart(14)}  ${r.runs.map((run) => fmt(run.recordsPerSecond)).join(" / ")}`,
   );
 }
 lines.push("");
 lines.push(
-  `${"latency at 10,000 records/s".padEnd(28)} ${"received".padStart(11)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"broker CPU".padStart(11)}`,
+  `${"latency at 10,000 records/s".padEnd(NAME_WIDTH)} ${"received".padStart(11)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"broker CPU".padStart(11)}`,
 );
 for (const r of results) {
   if (r.kind !== "latency") continue;
-  lines.push(`${r.name.padEnd(28)} ${fmt(r.received).padStart(11)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.maxMs.toFixed(2).padStart(8)} ${`${(r.brokerCpuShare * 100).toFixed(0)}%`.padStart(11)}`);
+  lines.push(`${r.name.padEnd(NAME_WIDTH)} ${fmt(r.received).padStart(11)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.maxMs.toFixed(2).padStart(8)} ${`${(r.brokerCpuShare * 100).toFixed(0)}%`.padStart(11)}`);
+}
+if (results.some((r) => r.kind === "group")) {
+  lines.push("");
+  lines.push(`${"consumer groups".padEnd(NAME_WIDTH)} ${"median".padStart(11)} ${"unit".padEnd(10)} runs`);
+  for (const r of results) {
+    if (r.kind !== "group") continue;
+    lines.push(`${r.name.padEnd(NAME_WIDTH)} ${fmt(r.median).padStart(11)} ${r.unit.padEnd(10)} ${r.runs.map((run) => fmt(run)).join(" / ")}`);
+  }
+  lines.push("rebalance: 10 kafkajs consumers, 10 partitions, from run() to every member assigned (group.initial.rebalance.delay.ms=0, heartbeatInterval 100 ms)");
+  lines.push("offset commits: sequential OffsetCommit round trips (one in flight), one partition");
 }
 lines.push("");
 lines.push("broker CPU s/M: the broker process's CPU time (user + system) per million records; broker CPU: its share of one core");
@@ -347,8 +421,9 @@ const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MiB`;
 lines.push(`broker RSS: peak (VmHWM) ${mib(memory.rssPeakBytes)}, at the end ${mib(memory.rssEndBytes)}`);
 lines.push("");
 lines.push("targets (2 cores, clients on the same box):");
+/** The targets are for the plain (non-idempotent) librdkafka cases. */
 const librdkafkaCases = (prefix: string) =>
-  results.filter((r): r is ThroughputResult => r.kind === "throughput" && r.name.startsWith(prefix) && !r.name.endsWith("kafkajs"));
+  results.filter((r): r is ThroughputResult => r.kind === "throughput" && r.name.startsWith(prefix) && !r.name.endsWith("kafkajs") && !r.name.endsWith("idempotent"));
 /** The best librdkafka client's median, and its best single run (the least disturbed by other work on the box). */
 const best = (prefix: string) => Math.max(0, ...librdkafkaCases(prefix).map((r) => r.recordsPerSecondMedian));
 const bestRun = (prefix: string) => Math.max(0, ...librdkafkaCases(prefix).flatMap((r) => r.runs.map((run) => run.recordsPerSecond)));
@@ -388,7 +463,7 @@ writeFileSync(
         loadAverage1mAtStart: loadAverageAtStart,
         loadAverage1mAtEnd: loadAverageAtEnd,
       },
-      options: { brokerRoot: brokerRoot ?? null, quick, repeat, rdRecords, kcatRecords, kafkajsProduceRecords, kafkajsConsumeRecords, latencySeconds, kafkajsLatencySeconds, only, valueBytes: VALUE_BYTES },
+      options: { brokerRoot: brokerRoot ?? null, quick, repeat, rdRecords, kcatRecords, kafkajsProduceRecords, kafkajsConsumeRecords, latencySeconds, kafkajsLatencySeconds, rebalanceRepeat, commitSeconds, only, valueBytes: VALUE_BYTES },
       targets: TARGETS,
       results,
       memory,
