@@ -6,6 +6,25 @@ import { ApiKey } from "../protocol/generated/api-messages";
 import type { OffsetFetchRequest, OffsetFetchResponse } from "../protocol/generated";
 import { defineHandler } from "./handler";
 
+interface FetchedTopic {
+  name: string;
+  partitions: Array<{ partition: number; offset: number; leaderEpoch: number; metadata: string | null; errorCode: number }>;
+}
+
+/** The committed offsets in the response's shape (the same in the v0-7 body and the v8+ per-group one). */
+function toWire(topics: readonly FetchedTopic[]) {
+  return topics.map((topic) => ({
+    name: topic.name,
+    partitions: topic.partitions.map((p) => ({
+      partitionIndex: p.partition,
+      committedOffset: BigInt(p.offset),
+      committedLeaderEpoch: p.leaderEpoch,
+      metadata: p.metadata,
+      errorCode: p.errorCode,
+    })),
+  }));
+}
+
 export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
   apiKey: ApiKey.OffsetFetch,
   minVersion: 0,
@@ -23,16 +42,7 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
           return {
             groupId: group.groupId,
             errorCode: fetched.errorCode,
-            topics: fetched.topics.map((topic) => ({
-              name: topic.name,
-              partitions: topic.partitions.map((p) => ({
-                partitionIndex: p.partition,
-                committedOffset: BigInt(p.offset),
-                committedLeaderEpoch: p.leaderEpoch,
-                metadata: p.metadata,
-                errorCode: p.errorCode,
-              })),
-            })),
+            topics: toWire(fetched.topics),
           };
         }),
       };
@@ -51,16 +61,7 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
       throttleTimeMs: 0,
       errorCode: apiVersion >= 2 ? fetched.errorCode : ErrorCode.NONE,
       groups: [],
-      topics: topics.map((topic) => ({
-        name: topic.name,
-        partitions: topic.partitions.map((p) => ({
-          partitionIndex: p.partition,
-          committedOffset: BigInt(p.offset),
-          committedLeaderEpoch: p.leaderEpoch,
-          metadata: p.metadata,
-          errorCode: p.errorCode,
-        })),
-      })),
+      topics: toWire(topics),
     };
   },
 });
