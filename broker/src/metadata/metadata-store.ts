@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { KafkaError } from "../protocol/errors";
 import { decodeRecordBatches, encodeRecordBatch, validateProducedRecords } from "../protocol/records/record-batch";
 import type { Logger } from "../runtime/logger";
 import { PartitionLog, type LogConfig } from "../storage/partition-log";
@@ -85,10 +84,4 @@ export function newTopicId(): string {
     const id = randomBytes(16);
     if (!id.every((byte) => byte === 0)) return id.toString("hex");
   }
-}
-
-export function assertKnownTopic(image: MetadataImage, name: string) {
-  const topic = image.topic(name);
-  if (!topic) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `This server does not host this topic-partition: ${name}`);
-  return topic;
 }
