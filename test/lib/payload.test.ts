@@ -76,3 +76,18 @@ describe("lag", () => {
     assert.equal(partitionLag(-1, 0, 10), null);
   });
 });
+
+describe("pagination", async () => {
+  const { paginate, readPageParam } = await import("@/lib/paginate");
+  it("shows one page of rows and clamps the page to the ones that exist", () => {
+    const items = Array.from({ length: 250 }, (_, i) => i);
+    assert.deepEqual(paginate(items, 1, 100).rows.slice(0, 2), [0, 1]);
+    const last = paginate(items, 3, 100);
+    assert.deepEqual([last.page, last.pages, last.total, last.rows.length, last.rows[0]], [3, 3, 250, 50, 200]);
+    assert.equal(paginate(items, 99, 100).page, 3, "past the end is the last page");
+    assert.equal(paginate([], 5, 100).page, 1);
+    assert.equal(paginate([], 5, 100).pages, 1);
+    assert.equal(readPageParam("2"), 2);
+    for (const bad of [null, "0", "-1", "1.5", "x"]) assert.equal(readPageParam(bad), 1, String(bad));
+  });
+});
