@@ -3,8 +3,10 @@ import { expect, screenshot, test } from "./support/fixtures";
 test.describe("topics", () => {
   test("create a topic from the UI, produce a JSON record and find it pretty-printed in the message browser", async ({ page, topicName, topicsPage, topicPage, producePage, kafka }) => {
     await topicsPage.goto();
-    await topicsPage.createTopic(topicName, 2);
+    await topicsPage.createTopic(topicName, 2, "retention.ms=86400000\ncleanup.policy=delete");
     await expect(topicPage.title()).toContainText(topicName);
+    const described = await kafka.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topicName, configNames: ["retention.ms"] }] });
+    expect(described.resources[0].configEntries[0].configValue).toBe("86400000");
     await expect(page.getByTestId("topic-summary")).toContainText("2 partitions");
     expect((await kafka.admin.fetchTopicMetadata({ topics: [topicName] })).topics[0].partitions).toHaveLength(2);
 
@@ -62,6 +64,11 @@ test.describe("topics", () => {
     await topicsPage.page.getByTestId("create-topic-name").fill("x".repeat(250));
     await topicsPage.page.getByTestId("create-topic-submit").click();
     await expect(topicsPage.fieldError("name")).toContainText("at most 249");
+    // A config line that does not parse is caught in the form; a value Kafka rejects comes back on the same field.
+    await topicsPage.createTopic("e2e-good-name-bad-config", 1, "retention.ms");
+    await expect(topicsPage.fieldError("configs")).toContainText("line 1: expected name=value");
+    await topicsPage.createTopic("e2e-good-name-bad-config", 1, "retention.ms=soon");
+    await expect(topicsPage.fieldError("configs")).toContainText("retention.ms");
     expect((await kafka.admin.listTopics()).sort()).toEqual(before.sort());
   });
 

@@ -318,9 +318,10 @@ export const resetOffsetsInputSchema = z
   .superRefine((input, ctx) => {
     if (input.partition !== undefined && input.topic === undefined)
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["topic"], message: "a partition needs its topic" });
-    for (const [strategy, field] of [["timestamp", "timestamp"], ["offset", "offset"], ["shift", "shift"]] as const)
-      if (input.strategy === strategy && input[field] === undefined)
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message: `a ${field} is required to reset by ${strategy}` });
+    const needs = { timestamp: "a time", offset: "an offset", shift: "a number of records" } as const;
+    for (const field of ["timestamp", "offset", "shift"] as const)
+      if (input.strategy === field && input[field] === undefined)
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message: `${needs[field]} is required for this reset` });
   });
 export type ResetOffsetsInput = z.infer<typeof resetOffsetsInputSchema>;
 

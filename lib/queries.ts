@@ -6,6 +6,8 @@ import {
   browseResultSchema,
   clusterOverviewSchema,
   configListSchema,
+  groupDetailSchema,
+  groupListSchema,
   messageSchema,
   topicDetailSchema,
   topicListSchema,
@@ -52,3 +54,12 @@ export const recordQuery = (name: string, partition: number, offset: number) =>
     queryFn: () => apiFetch(`${paths.api.topic(name)}/records/${partition}/${offset}`, messageSchema),
     staleTime: Infinity,
   });
+
+/** Group pages refresh themselves this often unless the user pauses them. */
+export const GROUP_REFRESH_MS = 5_000;
+
+export const groupsQuery = (refresh = true) =>
+  queryOptions({ queryKey: queryKeys.groups(), queryFn: () => apiFetch("/api/groups", groupListSchema), refetchInterval: refresh ? GROUP_REFRESH_MS : false });
+
+export const groupQuery = (id: string, refresh = true) =>
+  queryOptions({ queryKey: queryKeys.group(id), queryFn: () => apiFetch(paths.api.group(id), groupDetailSchema), refetchInterval: refresh ? GROUP_REFRESH_MS : false });

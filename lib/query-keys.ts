@@ -10,6 +10,8 @@ export const queryKeys = {
   topic: (name: string, cluster = "default") => ["clusters", cluster, "topics", name] as const,
   topicConfigs: (name: string, cluster = "default") => ["clusters", cluster, "topics", name, "configs"] as const,
   messages: (name: string, input: BrowseInput, cluster = "default") => ["clusters", cluster, "topics", name, "messages", input] as const,
+  groups: (cluster = "default") => ["clusters", cluster, "groups"] as const,
+  group: (id: string, cluster = "default") => ["clusters", cluster, "groups", id] as const,
   record: (name: string, partition: number, offset: number, cluster = "default") =>
     ["clusters", cluster, "topics", name, "records", partition, offset] as const,
 };

@@ -11,6 +11,7 @@ const NAV = [
   { href: paths.overview(), label: "Overview", match: (p: string) => p === "/" },
   { href: paths.brokers(), label: "Brokers", match: (p: string) => p.startsWith("/brokers") },
   { href: paths.topics(), label: "Topics", match: (p: string) => p.startsWith("/topics") },
+  { href: paths.groups(), label: "Consumer groups", match: (p: string) => p.startsWith("/groups") },
 ];
 
 export function AppShell({ children }: { children: ReactNode }) {
@@ -35,9 +36,6 @@ export function AppShell({ children }: { children: ReactNode }) {
               {item.label}
             </Link>
           ))}
-          <span className="px-2 py-1.5 text-sm text-slate-400" title="Consumer groups arrive when the broker supports them">
-            Consumer groups
-          </span>
         </nav>
         <div className="mt-8 px-2">
           <ThemeToggle />

@@ -18,15 +18,16 @@ export function OverviewView() {
         <div className="space-y-6">
           <div className="grid grid-cols-2 gap-4 md:grid-cols-4" data-testid="overview-stats">
             <Stat label="Cluster id" value={<span className="break-all text-base">{data.clusterId}</span>} testId="stat-cluster-id" />
-            <Stat label="Controller" value={data.controllerId ?? "none"} testId="stat-controller" />
-            <Stat label="Brokers" value={data.brokers.length} testId="stat-brokers" />
-            <Stat label="Topics" value={formatNumber(data.topicCount)} testId="stat-topics" />
-            <Stat label="Partitions" value={formatNumber(data.partitionCount)} testId="stat-partitions" />
-            <Stat label="Under-replicated" value={data.underReplicatedPartitions} tone={data.underReplicatedPartitions ? "warn" : "normal"} testId="stat-under-replicated" />
-            <Stat label="Offline partitions" value={data.offlinePartitions} tone={data.offlinePartitions ? "warn" : "normal"} testId="stat-offline" />
+            <Stat label="Controller" value={data.controllerId ?? "none"} testId="stat-controller" href={data.controllerId === null ? undefined : paths.broker(data.controllerId)} />
+            <Stat label="Brokers" value={data.brokers.length} testId="stat-brokers" href={paths.brokers()} />
+            <Stat label="Topics" value={formatNumber(data.topicCount)} testId="stat-topics" href={paths.topics()} />
+            <Stat label="Partitions" value={formatNumber(data.partitionCount)} testId="stat-partitions" href={paths.topics()} />
+            <Stat label="Under-replicated" value={data.underReplicatedPartitions} tone={data.underReplicatedPartitions ? "warn" : "normal"} testId="stat-under-replicated" href={`${paths.topics()}?sort=urp&dir=desc`} />
+            <Stat label="Offline partitions" value={data.offlinePartitions} tone={data.offlinePartitions ? "warn" : "normal"} testId="stat-offline" href={paths.topics()} />
             <Stat
               label="Consumer groups / lag"
               value={data.groupCount === null ? <span className="text-base text-slate-500">not supported by the cluster</span> : `${data.groupCount} / ${formatNumber(data.totalLag)}`}
+              href={data.groupCount === null ? undefined : paths.groups()}
               testId="stat-groups"
             />
           </div>

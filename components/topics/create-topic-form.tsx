@@ -9,11 +9,13 @@ import { paths } from "@/lib/paths";
 import { queryKeys } from "@/lib/query-keys";
 import { z } from "zod";
 import { Button } from "@/components/ui/button";
-import { Field, Input } from "@/components/ui/field";
+import { Field, Input, Textarea } from "@/components/ui/field";
+import { parseConfigLines } from "@/lib/config-lines";
 import { Card } from "@/components/ui/layout";
 import { Notice } from "@/components/ui/states";
 
-type Errors = Partial<Record<"name" | "partitions" | "replicationFactor" | "form", string>>;
+type Errors = Partial<Record<"name" | "partitions" | "replicationFactor" | "configs" | "form", string>>;
+const FIELDS = ["name", "partitions", "replicationFactor", "configs"];
 
 /** Validates with the same contract as the server; the server's answer (e.g. "already exists") lands on its field. */
 export function CreateTopicForm({ onClose }: { onClose(): void }) {
@@ -22,6 +24,7 @@ export function CreateTopicForm({ onClose }: { onClose(): void }) {
   const [name, setName] = useState("");
   const [partitions, setPartitions] = useState("1");
   const [replicationFactor, setReplicationFactor] = useState("1");
+  const [configText, setConfigText] = useState("");
   const [errors, setErrors] = useState<Errors>({});
   const create = useMutation({
     mutationFn: (input: unknown) => apiFetch("/api/topics", z.object({ name: z.string() }), { method: "POST", ...jsonBody(input) }),
@@ -31,15 +34,17 @@ export function CreateTopicForm({ onClose }: { onClose(): void }) {
     },
     onError: (error) => {
       const field = error instanceof ApiRequestError ? error.field : undefined;
-      setErrors({ [field && ["name", "partitions", "replicationFactor"].includes(field) ? field : "form"]: error.message });
+      setErrors({ [field && FIELDS.includes(field) ? field : "form"]: error.message });
     },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const input = { name: name.trim(), partitions, replicationFactor, configs: {} };
+    const lines = parseConfigLines(configText);
+    const input = { name: name.trim(), partitions, replicationFactor, configs: lines.configs };
     const parsed = createTopicInputSchema.safeParse(input);
-    if (!parsed.success) {
-      const next: Errors = {};
+    if (!parsed.success || lines.error) {
+      const next: Errors = lines.error ? { configs: lines.error } : {};
+      if (parsed.success) return setErrors(next);
       for (const issue of parsed.error.issues) next[(issue.path[0] as keyof Errors) ?? "form"] ??= issue.message;
       setErrors(next);
       return;
@@ -58,6 +63,17 @@ export function CreateTopicForm({ onClose }: { onClose(): void }) {
         </Field>
         <Field label="Replication factor" name="replicationFactor" error={errors.replicationFactor}>
           <Input data-testid="create-topic-replication" type="number" min={1} value={replicationFactor} onChange={(e) => setReplicationFactor(e.target.value)} className="w-28" />
+        </Field>
+        <Field label="Configs (optional)" name="configs" error={errors.configs} hint="one name=value per line, e.g. cleanup.policy=compact">
+          <Textarea
+            data-testid="create-topic-configs"
+            value={configText}
+            onChange={(e) => setConfigText(e.target.value)}
+            aria-invalid={Boolean(errors.configs)}
+            rows={2}
+            className="w-80"
+            placeholder={"retention.ms=86400000\ncleanup.policy=delete"}
+          />
         </Field>
         <div className="flex gap-2 pt-6">
           <Button type="submit" variant="primary" disabled={create.isPending} data-testid="create-topic-submit">

@@ -8,9 +8,10 @@ import { topicQuery } from "@/lib/queries";
 import { useSearchParamsState } from "@/lib/use-search-params-state";
 import { MessagesTab } from "@/components/messages/messages-tab";
 import { Badge, PageHeader } from "@/components/ui/layout";
-import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
+import { ErrorState, Loading } from "@/components/ui/states";
 import { Tabs } from "@/components/ui/tabs";
 import { ConfigsTab } from "./configs-tab";
+import { ConsumersTab } from "./consumers-tab";
 import { PartitionsTab } from "./partitions-tab";
 import { TopicActions } from "./topic-actions";
 
@@ -59,9 +60,7 @@ export function TopicView({ name }: { name: string }) {
       {tab === "messages" ? <MessagesTab topic={data} /> : null}
       {tab === "partitions" ? <PartitionsTab topic={data} /> : null}
       {tab === "configuration" ? <ConfigsTab topic={data.name} /> : null}
-      {tab === "consumers" ? (
-        <EmptyState title="Consumer groups are not available yet">The consumers of this topic, with their lag, appear here once the cluster serves consumer groups.</EmptyState>
-      ) : null}
+      {tab === "consumers" ? <ConsumersTab topic={data.name} /> : null}
     </>
   );
 }

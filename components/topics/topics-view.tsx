@@ -6,7 +6,7 @@ import { useMemo } from "react";
 import type { TopicSummary } from "@/lib/contracts";
 import { formatBytes, formatNumber } from "@/lib/format";
 import { paths } from "@/lib/paths";
-import { topicsQuery } from "@/lib/queries";
+import { groupsQuery, topicsQuery } from "@/lib/queries";
 import { useSearchParamsState } from "@/lib/use-search-params-state";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/field";
@@ -25,8 +25,29 @@ const SORT_VALUE: Record<TopicSort, (t: TopicSummary) => number | string> = {
   records: (t) => t.approximateRecords,
 };
 
+/** Per topic, the groups that committed on it with their lag there, from the groups list (loaded on its own). */
+function useConsumersByTopic() {
+  const { data } = useQuery(groupsQuery());
+  return useMemo(() => {
+    const byTopic = new Map<string, Array<{ groupId: string; lag: number | null }>>();
+    for (const g of data?.groups ?? []) for (const t of g.topics) byTopic.set(t.topic, [...(byTopic.get(t.topic) ?? []), { groupId: g.groupId, lag: t.lag }]);
+    return data?.supported ? byTopic : null;
+  }, [data]);
+}
+
+function ConsumersCell({ topic, consumers }: { topic: string; consumers: Array<{ groupId: string; lag: number | null }> | undefined }) {
+  if (!consumers?.length) return <>–</>;
+  const lag = consumers.reduce((sum, c) => sum + (c.lag ?? 0), 0);
+  return (
+    <Link href={paths.topic(topic, { tab: "consumers" })} title={consumers.map((c) => `${c.groupId}: lag ${formatNumber(c.lag)}`).join("\n")} className="underline-offset-2 hover:underline">
+      {consumers.length} group{consumers.length === 1 ? "" : "s"} · lag <span className={lag ? "font-semibold text-amber-700 dark:text-amber-400" : ""}>{formatNumber(lag)}</span>
+    </Link>
+  );
+}
+
 export function TopicsView() {
   const { data, error, isPending, refetch } = useQuery(topicsQuery());
+  const consumers = useConsumersByTopic();
   const { params, update } = useSearchParamsState();
   const state = readTopicListParams(params);
 
@@ -94,6 +115,7 @@ export function TopicsView() {
               {header("urp", "Under-replicated", true)}
               {header("size", "Size", true)}
               {header("records", "Records (approx.)", true)}
+              {consumers ? <Th className="text-right">Consumers</Th> : null}
             </tr>
           </thead>
           <tbody>
@@ -110,6 +132,11 @@ export function TopicsView() {
                 <Td className="text-right tabular-nums">{t.underReplicatedPartitions ? <Badge tone="warn">{t.underReplicatedPartitions}</Badge> : 0}</Td>
                 <Td className="text-right tabular-nums">{formatBytes(t.sizeBytes)}</Td>
                 <Td className="text-right tabular-nums">{formatNumber(t.approximateRecords)}</Td>
+                {consumers ? (
+                  <Td className="text-right tabular-nums" data-testid="topic-consumers">
+                    <ConsumersCell topic={t.name} consumers={consumers.get(t.name)} />
+                  </Td>
+                ) : null}
               </Tr>
             ))}
           </tbody>

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { ReactNode } from "react";
 
 export function PageHeader({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
@@ -18,14 +19,22 @@ export function Card({ children, className = "" }: { children: ReactNode; classN
   return <div className={`rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900 ${className}`}>{children}</div>;
 }
 
-export function Stat({ label, value, tone = "normal", testId }: { label: string; value: ReactNode; tone?: "normal" | "warn"; testId?: string }) {
-  return (
-    <Card>
+/** A figure with its label; with `href` the whole card links to the page behind the figure. */
+export function Stat({ label, value, tone = "normal", testId, href }: { label: string; value: ReactNode; tone?: "normal" | "warn"; testId?: string; href?: string }) {
+  const card = (
+    <Card className={href ? "h-full transition-colors hover:border-slate-400 dark:hover:border-slate-600" : "h-full"}>
       <div className="text-xs uppercase tracking-wide text-slate-500">{label}</div>
       <div data-testid={testId} className={`mt-1 text-2xl font-semibold tabular-nums ${tone === "warn" ? "text-amber-600 dark:text-amber-400" : ""}`}>
         {value}
       </div>
     </Card>
+  );
+  return href ? (
+    <Link href={href} className="block">
+      {card}
+    </Link>
+  ) : (
+    card
   );
 }
 

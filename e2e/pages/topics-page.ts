@@ -15,10 +15,11 @@ export class TopicsPage {
     return this.page.getByTestId(`field-error-${field}`);
   }
 
-  async createTopic(name: string, partitions = 1) {
-    await this.page.getByTestId("open-create-topic").click();
+  async createTopic(name: string, partitions = 1, configs = "") {
+    if (!(await this.page.getByTestId("create-topic-form").isVisible())) await this.page.getByTestId("open-create-topic").click();
     await this.page.getByTestId("create-topic-name").fill(name);
     await this.page.getByTestId("create-topic-partitions").fill(String(partitions));
+    await this.page.getByTestId("create-topic-configs").fill(configs);
     await this.page.getByTestId("create-topic-submit").click();
   }
 

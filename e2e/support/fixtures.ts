@@ -6,16 +6,18 @@ import { fileURLToPath } from "node:url";
 import { TopicPage } from "../pages/topic-page";
 import { TopicsPage } from "../pages/topics-page";
 import { ProducePage } from "../pages/produce-page";
+import { GroupPage } from "../pages/group-page";
 
 let counter = 0;
 
 interface Fixtures {
   /** A topic name unique to this test (each test works on its own topic). */
   topicName: string;
-  kafka: { admin: Admin; producer: Producer };
+  kafka: { admin: Admin; producer: Producer; client: Kafka };
   topicsPage: TopicsPage;
   topicPage: TopicPage;
   producePage: ProducePage;
+  groupPage: GroupPage;
   /** Dialogs (alert, confirm) the page opened during the test; script injection would show up here. */
   dialogs: string[];
 }
@@ -30,12 +32,13 @@ export const test = base.extend<Fixtures>({
     const admin = kafka.admin();
     const producer = kafka.producer();
     await Promise.all([admin.connect(), producer.connect()]);
-    await use({ admin, producer });
+    await use({ admin, producer, client: kafka });
     await Promise.all([admin.disconnect(), producer.disconnect()]);
   },
   topicsPage: async ({ page }, use) => use(new TopicsPage(page)),
   topicPage: async ({ page }, use) => use(new TopicPage(page)),
   producePage: async ({ page }, use) => use(new ProducePage(page)),
+  groupPage: async ({ page }, use) => use(new GroupPage(page)),
   dialogs: async ({ page }, use) => {
     const seen: string[] = [];
     page.on("dialog", async (dialog) => {

@@ -59,10 +59,18 @@ export async function parseBody<T>(request: Request, schema: ZodType<T, ZodTypeD
 
 /** Route params arrive URL-decoded by Next.js; the topic name is checked by the service (404 from Kafka). */
 export async function topicParam(params: Promise<{ topic: string }>): Promise<string> {
-  return decodeURIComponent((await params).topic);
+  return (await params).topic;
 }
 
-/** A consumer group id from the route (any string Kafka accepts, URL-encoded in the path). */
-export async function groupParam(params: Promise<{ group: string }>): Promise<string> {
-  return decodeURIComponent((await params).group);
+/**
+ * The group id of an /api/groups/<id>/... request, decoded exactly once from
+ * the raw request path. Unlike topic names, group ids may hold any character,
+ * "%" and "/" included ("a%2541" must reach Kafka as "a%41"), so this does not
+ * depend on how a Next.js version pre-decodes route params.
+ */
+export function groupParam(request: Request): string {
+  const segments = new URL(request.url).pathname.split("/");
+  const at = segments.indexOf("groups");
+  if (at < 0 || !segments[at + 1]) throw new ServiceError("INVALID_INPUT", "no group id in the path", "group");
+  return decodeURIComponent(segments[at + 1]);
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import type { DescribeLogDirsResponse, MetadataResponse } from "../../broker/src/protocol/generated";
+import type { DescribeLogDirsResponse, IncrementalAlterConfigsResponse, MetadataResponse } from "../../broker/src/protocol/generated";
+import { errorFromCode } from "./errors";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
 
 export interface BrokerAddress {
@@ -72,4 +73,40 @@ export async function brokerRacks(clients: ClusterClients, broker: BrokerAddress
   } catch {
     return new Map();
   }
+}
+
+// IncrementalAlterConfigs v0 (non-flexible) is served by Kafka 2.3 and later.
+const INCREMENTAL_ALTER_CONFIGS_VERSION = 0;
+const CONFIG_OPERATION = { SET: 0, DELETE: 1 } as const;
+const TOPIC_RESOURCE = 2;
+
+/**
+ * Sets (value) or removes (null) topic config overrides with
+ * IncrementalAlterConfigs, which kafkajs lacks. Unlike the legacy AlterConfigs
+ * it changes only the named configs, so two users editing different configs
+ * of one topic do not undo each other's change.
+ */
+export async function incrementalAlterTopicConfigs(
+  clients: ClusterClients,
+  broker: BrokerAddress,
+  topic: string,
+  changes: Record<string, string | null>,
+): Promise<void> {
+  const wire = await clients.wire(broker.host, broker.port);
+  const response = await wire.request<IncrementalAlterConfigsResponse>(
+    ApiKey.IncrementalAlterConfigs,
+    INCREMENTAL_ALTER_CONFIGS_VERSION,
+    {
+      validateOnly: false,
+      resources: [
+        {
+          resourceType: TOPIC_RESOURCE,
+          resourceName: topic,
+          configs: Object.entries(changes).map(([name, value]) => ({ name, value, configOperation: value === null ? CONFIG_OPERATION.DELETE : CONFIG_OPERATION.SET })),
+        },
+      ],
+    },
+    REQUEST_TIMEOUT_MS,
+  );
+  for (const r of response.responses) if (r.errorCode !== 0) throw errorFromCode(r.errorCode, `changing configs of ${topic}`, r.errorMessage);
 }

@@ -38,7 +38,7 @@ const UNAVAILABLE_NAMES = new Set([
 ]);
 
 /** Finds the Kafka error type (e.g. UNKNOWN_TOPIC_OR_PARTITION) in a kafkajs error or its causes. */
-function kafkaType(error: any): string | undefined {
+export function kafkaType(error: any): string | undefined {
   for (let e = error, depth = 0; e && depth < 5; e = e.originalError ?? e.cause, depth++) {
     if (typeof e.type === "string") return e.type;
     if (Array.isArray(e.errors)) for (const inner of e.errors) if (typeof inner?.type === "string") return inner.type;

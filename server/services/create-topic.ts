@@ -1,12 +1,13 @@
 import "server-only";
 import type { CreateTopicInput } from "@/lib/contracts";
-import { kafkaCall, ServiceError } from "../kafka/errors";
+import { kafkaCall, kafkaType, ServiceError } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
 
 export async function createTopic(input: CreateTopicInput, clients = clusterClients()): Promise<{ name: string }> {
   return kafkaCall(async () => {
     const admin = await clients.getAdmin();
-    const created = await admin.createTopics({
+    const created = await admin
+      .createTopics({
       waitForLeaders: true,
       timeout: 10_000,
       topics: [
@@ -17,7 +18,12 @@ export async function createTopic(input: CreateTopicInput, clients = clusterClie
           configEntries: Object.entries(input.configs).map(([name, value]) => ({ name, value })),
         },
       ],
-    });
+      })
+      .catch((error) => {
+        // A bad config name or value is the configs field's fault, so the form can show it there.
+        if (kafkaType(error) === "INVALID_CONFIG") throw new ServiceError("INVALID_INPUT", (error as Error).message, "configs");
+        throw error;
+      });
     // kafkajs answers false (not an error) when the topic is already there.
     if (!created) throw new ServiceError("CONFLICT", `Topic '${input.name}' already exists.`, "name");
     return { name: input.name };

@@ -91,3 +91,19 @@ describe("pagination", async () => {
     for (const bad of [null, "0", "-1", "1.5", "x"]) assert.equal(readPageParam(bad), 1, String(bad));
   });
 });
+
+describe("config lines", async () => {
+  const { parseConfigLines } = await import("@/lib/config-lines");
+  it("reads name=value lines, skipping blanks and comments, and names the bad line", () => {
+    assert.deepEqual(parseConfigLines("cleanup.policy=compact\n\n# keep a day\n retention.ms = 86400000 \n"), {
+      configs: { "cleanup.policy": "compact", "retention.ms": "86400000" },
+      error: null,
+    });
+    assert.deepEqual(parseConfigLines("").configs, {});
+    assert.match(parseConfigLines("a=1\nretention.ms").error!, /line 2: expected name=value/);
+    assert.match(parseConfigLines("=5").error!, /line 1/);
+    assert.match(parseConfigLines("bad name=1").error!, /not a config name/);
+    assert.match(parseConfigLines("a=1\na=2").error!, /a is set twice/);
+    assert.deepEqual(parseConfigLines("message.format=a=b").configs, { "message.format": "a=b" }, "only the first = splits");
+  });
+});

@@ -8,7 +8,7 @@ import { getTopic } from "@/server/services/get-topic";
 export const dynamic = "force-dynamic";
 
 export default async function TopicPage({ params }: { params: Promise<{ topic: string }> }) {
-  const name = decodeURIComponent((await params).topic);
+  const name = (await params).topic;
   const state = await prefetch([{ queryKey: queryKeys.topic(name), load: () => getTopic(name) }]);
   return (
     <HydrationBoundary state={state}>

@@ -4,11 +4,10 @@ import { deleteGroup } from "@/server/services/delete-group";
 import { describeGroup } from "@/server/services/describe-group";
 
 export const dynamic = "force-dynamic";
-type Context = { params: Promise<{ group: string }> };
 
-export const GET = handle(async (_request, { params }: Context) => NextResponse.json(await describeGroup(await groupParam(params))));
+export const GET = handle(async (request) => NextResponse.json(await describeGroup(groupParam(request))));
 
-export const DELETE = handle(async (_request, { params }: Context) => {
-  await deleteGroup(await groupParam(params));
+export const DELETE = handle(async (request) => {
+  await deleteGroup(groupParam(request));
   return new NextResponse(null, { status: 204 });
 });

@@ -3,5 +3,5 @@ import { ProduceForm } from "@/components/produce/produce-form";
 export const dynamic = "force-dynamic";
 
 export default async function ProducePage({ params }: { params: Promise<{ topic: string }> }) {
-  return <ProduceForm topic={decodeURIComponent((await params).topic)} />;
+  return <ProduceForm topic={(await params).topic} />;
 }

@@ -1,0 +1,144 @@
+"use client";
+
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
+import type { GroupSummary } from "@/lib/contracts";
+import { formatNumber } from "@/lib/format";
+import { paginate, PAGE_SIZE } from "@/lib/paginate";
+import { paths } from "@/lib/paths";
+import { groupsQuery } from "@/lib/queries";
+import { useSearchParamsState } from "@/lib/use-search-params-state";
+import { Input, Select } from "@/components/ui/field";
+import { PageHeader } from "@/components/ui/layout";
+import { Pagination } from "@/components/ui/pagination";
+import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
+import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { GroupStateBadge } from "./group-state";
+import { readGroupListParams, type GroupSort } from "./search-params";
+
+const SORT_VALUE: Record<GroupSort, (g: GroupSummary) => number | string> = {
+  id: (g) => g.groupId,
+  state: (g) => g.state,
+  members: (g) => g.members,
+  topics: (g) => g.topics.length,
+  lag: (g) => g.lag ?? -1,
+};
+
+export function GroupsView() {
+  const { data, error, isPending, refetch } = useQuery(groupsQuery());
+  const { params, update } = useSearchParamsState();
+  const state = readGroupListParams(params);
+
+  const shown = useMemo(() => {
+    if (!data) return [];
+    const q = state.q.trim().toLowerCase();
+    const value = SORT_VALUE[state.sort];
+    return data.groups
+      .filter((g) => (!q || g.groupId.toLowerCase().includes(q) || g.topics.some((t) => t.topic.toLowerCase().includes(q))) && (!state.state || g.state === state.state))
+      .sort((a, b) => {
+        const [x, y] = [value(a), value(b)];
+        const order = typeof x === "string" ? x.localeCompare(String(y)) : x - (y as number);
+        return state.dir === "asc" ? order : -order;
+      });
+  }, [data, state.q, state.state, state.sort, state.dir]);
+  const page = paginate(shown, state.page);
+  const states = useMemo(() => [...new Set(data?.groups.map((g) => g.state) ?? [])].sort(), [data]);
+
+  const header = (sort: GroupSort, label: string, right = false) => (
+    <Th className={right ? "text-right" : ""}>
+      <button
+        type="button"
+        data-testid={`sort-${sort}`}
+        className="uppercase"
+        onClick={() => update({ sort, dir: state.sort === sort && state.dir === "asc" ? "desc" : "asc", page: undefined })}
+      >
+        {label}
+        {state.sort === sort ? (state.dir === "asc" ? " ▲" : " ▼") : ""}
+      </button>
+    </Th>
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Consumer groups"
+        subtitle={data?.supported ? `${data.groups.length} group${data.groups.length === 1 ? "" : "s"} · total lag ${formatNumber(data.groups.reduce((s, g) => s + (g.lag ?? 0), 0))}` : undefined}
+      />
+      <div className="mb-4 flex flex-wrap items-center gap-4">
+        <Input placeholder="Search groups or topics" value={state.q} onChange={(e) => update({ q: e.target.value, page: undefined })} data-testid="group-search" className="w-80" />
+        <Select value={state.state} onChange={(e) => update({ state: e.target.value, page: undefined })} data-testid="group-state-filter" aria-label="State">
+          <option value="">any state</option>
+          {states.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </Select>
+      </div>
+      {isPending ? (
+        <Loading />
+      ) : error ? (
+        <ErrorState error={error} onRetry={() => refetch()} />
+      ) : !data.supported ? (
+        <EmptyState title="This cluster does not answer consumer-group requests">ListGroups failed; the cluster or the console's credentials do not allow it.</EmptyState>
+      ) : shown.length === 0 ? (
+        <EmptyState title={data.groups.length === 0 ? "No consumer groups yet" : "No group matches"}>
+          {data.groups.length === 0 ? "Groups appear here once a consumer joins one or commits offsets." : "Change the search or the state filter."}
+        </EmptyState>
+      ) : (
+        <>
+          {data.truncated ? (
+            <div className="mb-3">
+              <Notice>There are more groups than one page describes; groups past the first 200 by name are listed without state or lag.</Notice>
+            </div>
+          ) : null}
+          <Table testId="groups-table">
+            <thead>
+              <tr>
+                {header("id", "Group")}
+                {header("state", "State")}
+                <Th>Protocol</Th>
+                {header("members", "Members", true)}
+                {header("topics", "Topics")}
+                {header("lag", "Lag", true)}
+              </tr>
+            </thead>
+            <tbody>
+              {page.rows.map((g) => (
+                <Tr key={g.groupId} data-testid={`group-row-${g.groupId}`}>
+                  <Td>
+                    <Link href={paths.group(g.groupId)} className="font-medium underline-offset-2 hover:underline">
+                      {g.groupId}
+                    </Link>
+                  </Td>
+                  <Td>
+                    <GroupStateBadge state={g.state} />
+                  </Td>
+                  <Td>{g.protocolType || "–"}</Td>
+                  <Td className="text-right tabular-nums">{g.members}</Td>
+                  <Td className="max-w-md">
+                    {g.topics.length === 0
+                      ? "–"
+                      : g.topics.map((t, i) => (
+                          <span key={t.topic}>
+                            {i ? ", " : ""}
+                            <Link href={paths.topic(t.topic, { tab: "consumers" })} className="underline-offset-2 hover:underline">
+                              {t.topic}
+                            </Link>
+                          </span>
+                        ))}
+                  </Td>
+                  <Td className="text-right tabular-nums" data-testid="group-lag">
+                    {formatNumber(g.lag)}
+                  </Td>
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+          <Pagination of={page} pageSize={PAGE_SIZE} onPage={(p) => update({ page: p }, { push: true })} />
+        </>
+      )}
+    </>
+  );
+}

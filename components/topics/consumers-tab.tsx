@@ -1,0 +1,58 @@
+"use client";
+
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { formatNumber } from "@/lib/format";
+import { paths } from "@/lib/paths";
+import { groupsQuery } from "@/lib/queries";
+import { GroupStateBadge } from "@/components/groups/group-state";
+import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
+import { Table, Td, Th, Tr } from "@/components/ui/table";
+
+/** The groups that committed offsets on this topic, with their lag on it. */
+export function ConsumersTab({ topic }: { topic: string }) {
+  const { data, error, isPending, refetch } = useQuery(groupsQuery());
+  if (isPending) return <Loading />;
+  if (error) return <ErrorState error={error} onRetry={() => refetch()} />;
+  if (!data.supported) return <EmptyState title="This cluster does not answer consumer-group requests" />;
+  const consumers = data.groups.flatMap((g) => g.topics.filter((t) => t.topic === topic).map((t) => ({ group: g, lag: t.lag, partitions: t.partitions })));
+  return (
+    <div className="space-y-3">
+      {data.truncated ? <Notice>Only the first 200 groups by name are described; a consumer past them is not listed here.</Notice> : null}
+      {consumers.length === 0 ? (
+        <EmptyState title="No consumer group has committed offsets on this topic">Groups appear here once a consumer of this topic commits.</EmptyState>
+      ) : (
+        <Table testId="consumers-table">
+          <thead>
+            <tr>
+              <Th>Group</Th>
+              <Th>State</Th>
+              <Th className="text-right">Members</Th>
+              <Th className="text-right">Partitions committed</Th>
+              <Th className="text-right">Lag on this topic</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {consumers.map(({ group, lag, partitions }) => (
+              <Tr key={group.groupId} data-testid={`consumer-row-${group.groupId}`}>
+                <Td>
+                  <Link className="font-medium underline-offset-2 hover:underline" href={paths.group(group.groupId, { topic })}>
+                    {group.groupId}
+                  </Link>
+                </Td>
+                <Td>
+                  <GroupStateBadge state={group.state} />
+                </Td>
+                <Td className="text-right tabular-nums">{group.members}</Td>
+                <Td className="text-right tabular-nums">{partitions}</Td>
+                <Td className="text-right tabular-nums" data-testid="consumer-lag">
+                  {formatNumber(lag)}
+                </Td>
+              </Tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import type { Consumer } from "kafkajs";
+import { expect, screenshot, test } from "./support/fixtures";
+
+test.describe("consumer groups", () => {
+  test("lag appears and changes after the consumer commits; offsets are reset through a preview; the group is deleted", async ({ page, topicName, groupPage, kafka }) => {
+    const groupId = `${topicName}-group`;
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 2 }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: Array.from({ length: 10 }, (_, i) => ({ partition: i % 2, value: `{"n":${i}}` })) });
+
+    // A real member of the group that commits only when the test says so.
+    const consumer: Consumer = kafka.client.consumer({ groupId, heartbeatInterval: 200 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName, fromBeginning: true });
+    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    await consumer.run({ autoCommit: false, eachMessage: async () => {} });
+    await joined;
+    const commit = (first: number, second: number) =>
+      consumer.commitOffsets([
+        { topic: topicName, partition: 0, offset: String(first) },
+        { topic: topicName, partition: 1, offset: String(second) },
+      ]);
+
+    try {
+      await commit(2, 3);
+      await groupPage.goto(groupId);
+      await expect(groupPage.state()).toHaveText("Stable");
+      await expect(groupPage.totalLag()).toHaveText("5");
+      await expect(groupPage.offsetRow(topicName, 0).getByTestId("offset-lag")).toHaveText("3");
+      await expect(page.getByTestId("member-row")).toContainText("sluice-e2e");
+      await expect(page.getByTestId("member-row")).toContainText(`${topicName}: 0-1`);
+      await screenshot(page, "group");
+
+      // The page refreshes itself: the consumer commits, the lag goes to 0 without a reload.
+      await commit(5, 5);
+      await expect(groupPage.totalLag()).toHaveText("0");
+      await expect(groupPage.offsetRow(topicName, 1).getByTestId("offset-committed")).toHaveText("5");
+
+      // Pausing stops the refresh: a new commit does not show until it resumes.
+      await page.getByTestId("refresh-toggle").click();
+      await expect(page).toHaveURL(/paused=1/);
+      await commit(4, 5);
+      await page.waitForTimeout(6_000);
+      await expect(groupPage.totalLag()).toHaveText("0");
+      await page.getByTestId("refresh-toggle").click();
+      await expect(groupPage.totalLag()).toHaveText("1");
+
+      // While the consumer is a member, a reset is refused with the reason.
+      await page.getByTestId("open-reset").click();
+      await expect(page.getByTestId("reset-not-empty")).toContainText("Stable with 1 member");
+      await expect(page.getByTestId("reset-preview")).toBeDisabled();
+    } finally {
+      await consumer.disconnect();
+    }
+
+    await expect(groupPage.state()).toHaveText("Empty");
+    await groupPage.previewReset("earliest");
+    for (const [partition, current] of [[0, "4"], [1, "5"]] as const) {
+      const row = groupPage.previewRow(topicName, partition);
+      await expect(row.getByTestId("reset-current")).toHaveText(current);
+      await expect(row.getByTestId("reset-target")).toHaveText("0");
+    }
+    await screenshot(page, "group-reset-preview");
+    // A preview changes nothing.
+    const committed = async () => (await kafka.admin.fetchOffsets({ groupId, topics: [topicName] }))[0].partitions.map((p) => p.offset).sort();
+    expect(await committed()).toEqual(["4", "5"]);
+
+    await groupPage.applyReset();
+    await expect(page.getByTestId("reset-done")).toContainText("Committed 2 offsets");
+    await expect(groupPage.totalLag()).toHaveText("10");
+    expect(await committed()).toEqual(["0", "0"]);
+
+    // A shift by a number the log cannot honour stops at its ends.
+    await groupPage.previewReset("shift", "7");
+    await expect(groupPage.previewRow(topicName, 0).getByTestId("reset-target")).toHaveText("5");
+
+    // The topic's Consumers tab and the topic list show the group and its lag.
+    await page.goto(`/topics/${encodeURIComponent(topicName)}?tab=consumers`);
+    await expect(page.getByTestId(`consumer-row-${groupId}`).getByTestId("consumer-lag")).toHaveText("10");
+    await page.goto(`/topics?q=${encodeURIComponent(topicName)}`);
+    await expect(page.getByTestId(`topic-row-${topicName}`).getByTestId("topic-consumers")).toHaveText("1 group · lag 10");
+    await page.goto(`/groups?q=${encodeURIComponent(groupId)}`);
+    await expect(page.getByTestId(`group-row-${groupId}`).getByTestId("group-lag")).toHaveText("10");
+    await screenshot(page, "groups");
+
+    await page.getByTestId(`group-row-${groupId}`).getByRole("link", { name: groupId }).click();
+    await groupPage.delete(groupId);
+    await expect(page).toHaveURL(/\/groups$/);
+    await expect(page.getByTestId(`group-row-${groupId}`)).toHaveCount(0);
+    expect((await kafka.admin.listGroups()).groups.map((g) => g.groupId)).not.toContain(groupId);
+  });
+
+  test("a reset with missing or invalid input shows the error at the field and commits nothing", async ({ page, topicName, groupPage, kafka }) => {
+    const groupId = `${topicName}-group`;
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 1 }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: [{ value: "a" }, { value: "b" }] });
+    await kafka.admin.setOffsets({ groupId, topic: topicName, partitions: [{ partition: 0, offset: "1" }] });
+
+    await groupPage.goto(groupId, { reset: "1" });
+    await groupPage.previewReset("offset", "");
+    await expect(page.getByTestId("field-error-offset")).toContainText("an offset is required");
+    await groupPage.previewReset("shift", "two");
+    await expect(page.getByTestId("field-error-shift")).toContainText("Expected number");
+    await page.getByTestId("reset-topic").fill("no-such-topic-here");
+    await groupPage.previewReset("earliest");
+    await expect(page.getByTestId("reset-error")).toContainText("does not host this topic-partition");
+    await expect(page.getByTestId("reset-preview-table")).toHaveCount(0);
+    expect((await kafka.admin.fetchOffsets({ groupId, topics: [topicName] }))[0].partitions[0].offset).toBe("1");
+  });
+});

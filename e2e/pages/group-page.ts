@@ -1,0 +1,50 @@
+import type { Page } from "@playwright/test";
+
+export class GroupPage {
+  constructor(readonly page: Page) {}
+
+  async goto(groupId: string, params: Record<string, string> = {}) {
+    const query = new URLSearchParams(params).toString();
+    await this.page.goto(`/groups/${encodeURIComponent(groupId)}${query ? `?${query}` : ""}`);
+  }
+
+  state() {
+    return this.page.getByTestId("group-summary").getByTestId("group-state");
+  }
+
+  totalLag() {
+    return this.page.getByTestId("group-total-lag");
+  }
+
+  offsetRow(topic: string, partition: number) {
+    return this.page.getByTestId(`offset-row-${topic}-${partition}`);
+  }
+
+  resetPanel() {
+    return this.page.getByTestId("reset-offsets");
+  }
+
+  previewRow(topic: string, partition: number) {
+    return this.page.getByTestId(`reset-row-${topic}-${partition}`);
+  }
+
+  /** Opens the reset panel, chooses a strategy (and its value) and asks for the preview. */
+  async previewReset(strategy: "earliest" | "latest" | "timestamp" | "offset" | "shift", value?: string) {
+    if (!(await this.resetPanel().isVisible())) await this.page.getByTestId("open-reset").click();
+    await this.page.getByTestId("reset-strategy").selectOption(strategy);
+    if (value !== undefined) await this.page.getByTestId("reset-value").fill(value);
+    await this.page.getByTestId("reset-preview").click();
+  }
+
+  async applyReset() {
+    await this.page.getByTestId("reset-apply").click();
+    await this.page.getByTestId("reset-confirm").getByTestId("confirm-ok").click();
+  }
+
+  async delete(groupId: string) {
+    await this.page.getByTestId("delete-group").click();
+    const dialog = this.page.getByTestId("delete-group-dialog");
+    await dialog.getByTestId("confirm-input").fill(groupId);
+    await dialog.getByTestId("confirm-ok").click();
+  }
+}
