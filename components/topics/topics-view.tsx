@@ -22,7 +22,7 @@ const SORT_VALUE: Record<TopicSort, (t: TopicSummary) => number | string> = {
   replication: (t) => t.replicationFactor,
   urp: (t) => t.underReplicatedPartitions,
   size: (t) => t.sizeBytes ?? -1,
-  records: (t) => t.approximateRecords,
+  records: (t) => t.approximateRecords ?? -1,
 };
 
 export function TopicsView() {
