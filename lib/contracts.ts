@@ -228,24 +228,124 @@ export type PurgeResult = z.infer<typeof purgeResultSchema>;
 
 // ---------------------------------------------------------------- consumer groups
 
+/** A group's lag on one topic: the sum over the partitions it committed. */
+export const groupTopicLagSchema = z.object({
+  topic: z.string(),
+  partitions: z.number().int(),
+  /** Null when no end offsets could be read for the topic. */
+  lag: z.number().nullable(),
+});
+export type GroupTopicLag = z.infer<typeof groupTopicLagSchema>;
+
 export const groupSummarySchema = z.object({
   groupId: z.string(),
-  /** Kafka's group state: Stable, Empty, PreparingRebalance, Dead ... */
+  /** Kafka's group state: Stable, Empty, PreparingRebalance, CompletingRebalance, Dead ... */
   state: z.string(),
   protocolType: z.string(),
   members: z.number().int(),
-  /** Topics the group has committed offsets for. */
-  topics: z.array(z.string()),
+  /** Topics the group has committed offsets for, with its lag on each. */
+  topics: z.array(groupTopicLagSchema),
   /** Sum over its committed partitions of high watermark minus committed offset; null when not computed. */
   lag: z.number().nullable(),
 });
 export type GroupSummary = z.infer<typeof groupSummarySchema>;
 
 export const groupListSchema = z.object({
-  /** False when the cluster does not answer group requests (the bundled broker, until groups land). */
+  /** False when the cluster does not answer group requests. */
   supported: z.boolean(),
   groups: z.array(groupSummarySchema),
   /** True when there were more groups than one request describes; the rest are listed without lag. */
   truncated: z.boolean(),
 });
 export type GroupList = z.infer<typeof groupListSchema>;
+
+export const groupMemberSchema = z.object({
+  memberId: z.string(),
+  groupInstanceId: z.string().nullable(),
+  clientId: z.string(),
+  host: z.string(),
+  /** Partitions assigned to it, per topic (consumer protocol groups only). */
+  assignments: z.array(z.object({ topic: z.string(), partitions: z.array(z.number().int()) })),
+});
+export type GroupMember = z.infer<typeof groupMemberSchema>;
+
+export const groupPartitionSchema = z.object({
+  topic: z.string(),
+  partition: z.number().int(),
+  /** Null when the group has no commit for it (assigned but not committed yet). */
+  committed: z.number().nullable(),
+  /** Log start offset and high watermark; null when they could not be read. */
+  start: z.number().nullable(),
+  end: z.number().nullable(),
+  lag: z.number().nullable(),
+  /** Member id of the consumer assigned the partition, if any. */
+  memberId: z.string().nullable(),
+  metadata: z.string().nullable(),
+});
+export type GroupPartition = z.infer<typeof groupPartitionSchema>;
+
+export const groupDetailSchema = z.object({
+  groupId: z.string(),
+  state: z.string(),
+  protocolType: z.string(),
+  /** The assignor in use (range, roundrobin, cooperative-sticky ...); empty when no member. */
+  protocol: z.string(),
+  members: z.array(groupMemberSchema),
+  /** One row per partition the group committed or is assigned, sorted by topic then partition. */
+  partitions: z.array(groupPartitionSchema),
+  topics: z.array(groupTopicLagSchema),
+  lag: z.number().nullable(),
+});
+export type GroupDetail = z.infer<typeof groupDetailSchema>;
+
+/** Group states in which offsets may be reset: no member can overwrite them. */
+export const RESETTABLE_GROUP_STATES = ["Empty", "Dead"] as const;
+export const isResettable = (state: string) => (RESETTABLE_GROUP_STATES as readonly string[]).includes(state);
+
+export const resetStrategySchema = z.enum(["earliest", "latest", "timestamp", "offset", "shift"]);
+export type ResetStrategy = z.infer<typeof resetStrategySchema>;
+
+export const resetOffsetsInputSchema = z
+  .object({
+    /** Which offsets: the group's committed topics (no topic), one topic, or one partition of it. */
+    topic: topicNameSchema.optional(),
+    partition: z.coerce.number().int().min(0).optional(),
+    strategy: resetStrategySchema,
+    /** Milliseconds since the epoch, for "timestamp". */
+    timestamp: z.coerce.number().int().min(0).optional(),
+    /** The offset itself, for "offset". */
+    offset: z.coerce.number().int().min(0).optional(),
+    /** Records to move by (negative is back), for "shift". */
+    shift: z.coerce.number().int().optional(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.partition !== undefined && input.topic === undefined)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["topic"], message: "a partition needs its topic" });
+    for (const [strategy, field] of [["timestamp", "timestamp"], ["offset", "offset"], ["shift", "shift"]] as const)
+      if (input.strategy === strategy && input[field] === undefined)
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message: `a ${field} is required to reset by ${strategy}` });
+  });
+export type ResetOffsetsInput = z.infer<typeof resetOffsetsInputSchema>;
+
+export const offsetChangeSchema = z.object({
+  topic: z.string(),
+  partition: z.number().int(),
+  /** Committed now; null when the group has none for this partition. */
+  current: z.number().nullable(),
+  target: z.number(),
+  start: z.number(),
+  end: z.number(),
+});
+export type OffsetChange = z.infer<typeof offsetChangeSchema>;
+
+export const resetPreviewSchema = z.object({ groupId: z.string(), state: z.string(), changes: z.array(offsetChangeSchema) });
+export type ResetPreview = z.infer<typeof resetPreviewSchema>;
+
+/** Applying a reset commits exactly the offsets that were previewed. */
+export const applyOffsetsInputSchema = z.object({
+  offsets: z
+    .array(z.object({ topic: topicNameSchema, partition: z.number().int().min(0), offset: z.number().int().min(0) }))
+    .min(1, "nothing to apply")
+    .max(100_000),
+});
+export type ApplyOffsetsInput = z.infer<typeof applyOffsetsInputSchema>;

@@ -61,3 +61,8 @@ export async function parseBody<T>(request: Request, schema: ZodType<T, ZodTypeD
 export async function topicParam(params: Promise<{ topic: string }>): Promise<string> {
   return decodeURIComponent((await params).topic);
 }
+
+/** A consumer group id from the route (any string Kafka accepts, URL-encoded in the path). */
+export async function groupParam(params: Promise<{ group: string }>): Promise<string> {
+  return decodeURIComponent((await params).group);
+}

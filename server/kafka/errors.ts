@@ -1,4 +1,5 @@
 import "server-only";
+import { ErrorCode } from "../../broker/src/protocol/errors";
 
 /** Failures services raise on purpose; the error adapter maps each kind to one HTTP status. */
 export type ServiceErrorKind = "INVALID_INPUT" | "NOT_FOUND" | "CONFLICT" | "UNAVAILABLE" | "KAFKA_ERROR";
@@ -58,17 +59,35 @@ function isUnavailable(error: any): boolean {
   return false;
 }
 
+function fromKafkaType(type: string, message: string): ServiceError | null {
+  if (NOT_FOUND_TYPES.has(type)) return new ServiceError("NOT_FOUND", message);
+  if (CONFLICT_TYPES.has(type)) return new ServiceError("CONFLICT", message);
+  if (INVALID_TYPES.has(type)) return new ServiceError("INVALID_INPUT", message);
+  return null;
+}
+
 /** Turns whatever a Kafka call threw into a ServiceError, or rethrows it untouched when it is a bug. */
 export function toServiceError(error: unknown): ServiceError | unknown {
   if (error instanceof ServiceError) return error;
   const type = kafkaType(error);
   const message = (error as Error)?.message ?? String(error);
-  if (type && NOT_FOUND_TYPES.has(type)) return new ServiceError("NOT_FOUND", message);
-  if (type && CONFLICT_TYPES.has(type)) return new ServiceError("CONFLICT", message);
-  if (type && INVALID_TYPES.has(type)) return new ServiceError("INVALID_INPUT", message);
+  const known = type ? fromKafkaType(type, message) : null;
+  if (known) return known;
   if (isUnavailable(error)) return new ServiceError("UNAVAILABLE", message);
   if (type) return new ServiceError("KAFKA_ERROR", `${type}: ${message}`);
   return error;
+}
+
+const ERROR_NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
+
+/** Kafka's name for an error code in a raw response (UNKNOWN_MEMBER_ID ...). */
+export const errorCodeName = (code: number) => ERROR_NAMES.get(code) ?? `error code ${code}`;
+
+/** A non-zero error code from a raw response, as the ServiceError a kafkajs failure with that code would give. */
+export function errorFromCode(code: number, context: string, brokerMessage?: string | null): ServiceError {
+  const type = errorCodeName(code);
+  const message = `${context}: ${type}${brokerMessage ? ` (${brokerMessage})` : ""}`;
+  return fromKafkaType(type, message) ?? new ServiceError("KAFKA_ERROR", message);
 }
 
 /** Runs a Kafka call, translating its failures; a service wraps each operation in it once. */

@@ -1,12 +1,14 @@
 import "server-only";
 import { groupListSchema, type GroupList, type GroupSummary } from "@/lib/contracts";
-import { partitionLag } from "@/lib/lag";
 import { kafkaCall, toServiceError, ServiceError } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
-import { topicOffsets, type PartitionOffsets } from "./list-topics";
+import { committedOffsets, EndOffsets, lagByTopic, totalLag, withLag } from "./group-offsets";
 
 /** Groups described (with lag) per request; more are listed by id only. */
 export const GROUPS_DESCRIBED_MAX = 200;
+
+/** Protocol types whose offsets are committed per topic-partition (the consumer protocol, or none). */
+export const hasConsumerOffsets = (protocolType: string) => protocolType === "consumer" || protocolType === "";
 
 /**
  * Consumer groups with state, members, topics and lag, from ListGroups,
@@ -27,29 +29,12 @@ export async function listConsumerGroups(clients = clusterClients()): Promise<Gr
     listed.sort((a, b) => a.groupId.localeCompare(b.groupId));
     const described = listed.slice(0, GROUPS_DESCRIBED_MAX);
     const descriptions = described.length ? (await admin.describeGroups(described.map((g) => g.groupId))).groups : [];
-    const offsetsByTopic = new Map<string, Promise<PartitionOffsets[]>>();
-    const highs = (topic: string) => {
-      if (!offsetsByTopic.has(topic)) offsetsByTopic.set(topic, topicOffsets(clients, topic));
-      return offsetsByTopic.get(topic)!;
-    };
+    const ends = new EndOffsets(clients);
     const groups: GroupSummary[] = await Promise.all(
       descriptions.map(async (d) => {
-        const consumer = d.protocolType === "consumer" || d.protocolType === "";
-        const committed = consumer ? await admin.fetchOffsets({ groupId: d.groupId }) : [];
-        let lag: number | null = null;
-        const topics: string[] = [];
-        for (const t of committed) {
-          const partitions = t.partitions.filter((p) => Number(p.offset) >= 0);
-          if (partitions.length === 0) continue;
-          topics.push(t.topic);
-          const offsets = new Map((await highs(t.topic)).map((o) => [o.partition, o]));
-          for (const p of partitions) {
-            const o = offsets.get(p.partition);
-            const l = o ? partitionLag(Number(p.offset), o.low, o.high) : null;
-            if (l !== null) lag = (lag ?? 0) + l;
-          }
-        }
-        return { groupId: d.groupId, state: d.state, protocolType: d.protocolType, members: d.members.length, topics: topics.sort(), lag };
+        const rows = hasConsumerOffsets(d.protocolType) ? await withLag(await committedOffsets(admin, d.groupId), ends) : [];
+        const topics = lagByTopic(rows);
+        return { groupId: d.groupId, state: d.state, protocolType: d.protocolType, members: d.members.length, topics, lag: totalLag(topics) };
       }),
     );
     const rest = listed.slice(GROUPS_DESCRIBED_MAX).map((g) => ({ groupId: g.groupId, state: "Unknown", protocolType: g.protocolType, members: 0, topics: [], lag: null }));

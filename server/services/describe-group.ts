@@ -1,0 +1,61 @@
+import "server-only";
+import { AssignerProtocol, type GroupDescription } from "kafkajs";
+import { groupDetailSchema, type GroupDetail, type GroupMember } from "@/lib/contracts";
+import { kafkaCall, ServiceError } from "../kafka/errors";
+import { clusterClients, type ClusterClients } from "../kafka/registry";
+import { committedOffsets, EndOffsets, lagByTopic, totalLag, withLag } from "./group-offsets";
+import { hasConsumerOffsets } from "./list-groups";
+
+/** A consumer-protocol assignment (topics and partitions); other protocols' assignments are opaque. */
+function decodeAssignment(protocolType: string, bytes: Buffer): GroupMember["assignments"] {
+  if (protocolType !== "consumer" || bytes.length === 0) return [];
+  try {
+    const decoded = AssignerProtocol.MemberAssignment.decode(bytes);
+    return Object.entries(decoded?.assignment ?? {})
+      .map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }))
+      .sort((a, b) => a.topic.localeCompare(b.topic));
+  } catch {
+    return []; // a client that wrote something else under "consumer"; nothing to show
+  }
+}
+
+/** The group as DescribeGroups sees it; a group Kafka does not know is a 404. */
+export async function readGroup(clients: ClusterClients, groupId: string): Promise<GroupDescription> {
+  const admin = await clients.getAdmin();
+  const [group] = (await admin.describeGroups([groupId])).groups;
+  if (!group) throw new ServiceError("NOT_FOUND", `group ${groupId} does not exist`);
+  return group;
+}
+
+/** One group: members with their assignments, and per partition the committed offset, end offset and lag. */
+export async function describeGroup(groupId: string, clients = clusterClients()): Promise<GroupDetail> {
+  return kafkaCall(async () => {
+    const admin = await clients.getAdmin();
+    const group = await readGroup(clients, groupId);
+    const committed = hasConsumerOffsets(group.protocolType) ? await committedOffsets(admin, groupId) : [];
+    // "Dead" is how Kafka describes a group it has never heard of.
+    if (group.state === "Dead" && committed.length === 0) throw new ServiceError("NOT_FOUND", `group ${groupId} does not exist`);
+    const members: GroupMember[] = group.members
+      .map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: (m as { groupInstanceId?: string | null }).groupInstanceId ?? null,
+        clientId: m.clientId,
+        host: m.clientHost,
+        assignments: decodeAssignment(group.protocolType, m.memberAssignment),
+      }))
+      .sort((a, b) => a.clientId.localeCompare(b.clientId) || a.memberId.localeCompare(b.memberId));
+    const assigned = members.flatMap((m) => m.assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition, memberId: m.memberId }))));
+    const partitions = await withLag(committed, new EndOffsets(clients), assigned);
+    const topics = lagByTopic(partitions);
+    return groupDetailSchema.parse({
+      groupId,
+      state: group.state,
+      protocolType: group.protocolType,
+      protocol: group.protocol,
+      members,
+      partitions,
+      topics,
+      lag: totalLag(topics),
+    });
+  });
+}

@@ -1,0 +1,176 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Kafka, logLevel, type Consumer, type Producer } from "kafkajs";
+import { startTestBroker, uniqueTopic, type TestBroker } from "../../broker/test/helpers/broker";
+import { resetOffsetsInputSchema } from "@/lib/contracts";
+import { ClusterClients, useCluster } from "@/server/kafka/registry";
+import { ServiceError } from "@/server/kafka/errors";
+import { describeGroup } from "@/server/services/describe-group";
+import { deleteGroup } from "@/server/services/delete-group";
+import { listConsumerGroups } from "@/server/services/list-groups";
+import { applyOffsetReset, previewOffsetReset } from "@/server/services/reset-group-offsets";
+import { describeCluster } from "@/server/services/describe-cluster";
+
+const rejectsWith = (kind: string, text?: RegExp) => (error: unknown) =>
+  error instanceof ServiceError && error.kind === kind && (!text || text.test(error.message));
+const preview = (group: string, input: Record<string, unknown>) => previewOffsetReset(group, resetOffsetsInputSchema.parse(input));
+
+describe("consumer-group services against a real broker", () => {
+  let node: TestBroker;
+  let clients: ClusterClients;
+  let kafka: Kafka;
+  let producer: Producer;
+
+  before(async () => {
+    node = await startTestBroker({ "group.initial.rebalance.delay.ms": "0" });
+    clients = useCluster({ id: "default", brokers: [node.bootstrap], clientId: "sluice-group-test", ssl: undefined, sasl: undefined });
+    kafka = new Kafka({ clientId: "group-test", brokers: [node.bootstrap], logLevel: logLevel.NOTHING });
+    producer = kafka.producer();
+    await producer.connect();
+  });
+  after(async () => {
+    await producer?.disconnect();
+    await clients?.reset();
+    await node?.destroy();
+  });
+
+  /** A topic with `perPartition` records in each of its partitions. */
+  async function filledTopic(partitions: number, perPartition: number): Promise<string> {
+    const topic = uniqueTopic("grp");
+    const admin = await clients.getAdmin();
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+    for (let p = 0; p < partitions; p++)
+      await producer.send({ topic, messages: Array.from({ length: perPartition }, (_, i) => ({ partition: p, value: `p${p}-${i}` })) });
+    return topic;
+  }
+
+  /** Runs a consumer in `groupId` until it has read `count` records and committed them. */
+  async function consume(groupId: string, topic: string, count: number): Promise<Consumer> {
+    const consumer = kafka.consumer({ groupId, heartbeatInterval: 100, sessionTimeout: 6_000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let seen = 0;
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          if (seen >= count) return;
+          seen++;
+          await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
+          if (seen === count) resolve();
+        },
+      });
+    });
+    await done;
+    return consumer;
+  }
+
+  it("describeGroup: members with assignments, and per partition committed, end and lag with totals", async () => {
+    const topic = await filledTopic(2, 10);
+    const groupId = uniqueTopic("g-describe");
+    const consumer = await consume(groupId, topic, 20);
+    try {
+      const group = await describeGroup(groupId);
+      assert.equal(group.state, "Stable");
+      assert.equal(group.protocolType, "consumer");
+      assert.ok(group.protocol.length > 0, "the assignor is named");
+      assert.equal(group.members.length, 1);
+      assert.deepEqual(group.members[0].assignments, [{ topic, partitions: [0, 1] }]);
+      assert.deepEqual(
+        group.partitions.map((p) => [p.topic, p.partition, p.committed, p.end, p.lag, p.memberId]),
+        [
+          [topic, 0, 10, 10, 0, group.members[0].memberId],
+          [topic, 1, 10, 10, 0, group.members[0].memberId],
+        ],
+      );
+      await producer.send({ topic, messages: [{ partition: 1, value: "new" }, { partition: 1, value: "newer" }] });
+      const after = await describeGroup(groupId);
+      assert.equal(after.lag, 2, "two records arrived after the last commit");
+      assert.deepEqual(after.topics, [{ topic, partitions: 2, lag: 2 }]);
+
+      const listed = (await listConsumerGroups()).groups.find((g) => g.groupId === groupId);
+      assert.deepEqual(listed && [listed.state, listed.members, listed.lag, listed.topics], ["Stable", 1, 2, [{ topic, partitions: 2, lag: 2 }]]);
+      const overview = await describeCluster();
+      assert.ok(overview.groupCount! >= 1 && overview.totalLag! >= 2, "the overview counts the group and its lag");
+
+      await assert.rejects(preview(groupId, { strategy: "earliest" }), rejectsWith("CONFLICT", /Stable with 1 member; .*stop its consumers/));
+      await assert.rejects(deleteGroup(groupId), rejectsWith("CONFLICT", /still has members/));
+    } finally {
+      await consumer.disconnect();
+    }
+    assert.equal((await describeGroup(groupId)).state, "Empty");
+  });
+
+  it("previewOffsetReset: each strategy's targets for the group, a topic or a partition, clamped to the log, changing nothing", async () => {
+    const topic = await filledTopic(2, 10);
+    const groupId = uniqueTopic("g-preview");
+    const admin = await clients.getAdmin();
+    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: "4" }, { partition: 1, offset: "7" }] });
+    const targets = async (input: Record<string, unknown>) => (await preview(groupId, input)).changes.map((c) => [c.partition, c.current, c.target]);
+
+    assert.deepEqual(await targets({ strategy: "earliest" }), [[0, 4, 0], [1, 7, 0]]);
+    assert.deepEqual(await targets({ strategy: "latest" }), [[0, 4, 10], [1, 7, 10]]);
+    assert.deepEqual(await targets({ strategy: "offset", offset: 5, topic }), [[0, 4, 5], [1, 7, 5]]);
+    assert.deepEqual(await targets({ strategy: "offset", offset: 500, topic, partition: 1 }), [[1, 7, 10]], "past the end stops at the end");
+    assert.deepEqual(await targets({ strategy: "shift", shift: -5 }), [[0, 4, 0], [1, 7, 2]], "shifting before the start stops at the start");
+    assert.deepEqual(await targets({ strategy: "shift", shift: 2, topic, partition: 0 }), [[0, 4, 6]]);
+    assert.deepEqual(await targets({ strategy: "timestamp", timestamp: 0 }), [[0, 4, 0], [1, 7, 0]]);
+    assert.deepEqual(await targets({ strategy: "timestamp", timestamp: Date.now() + 3_600_000 }), [[0, 4, 10], [1, 7, 10]], "after the last record is the end");
+
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    assert.deepEqual(committed[0].partitions.map((p) => p.offset).sort(), ["4", "7"], "a preview commits nothing");
+
+    await assert.rejects(preview(groupId, { strategy: "earliest", topic: uniqueTopic("missing") }), rejectsWith("NOT_FOUND"));
+    await assert.rejects(preview(groupId, { strategy: "earliest", topic, partition: 9 }), rejectsWith("NOT_FOUND", /no partition 9/));
+    await assert.rejects(preview(uniqueTopic("g-none"), { strategy: "earliest" }), rejectsWith("INVALID_INPUT", /no committed offsets/));
+    assert.throws(() => resetOffsetsInputSchema.parse({ strategy: "shift" }), /shift/);
+    assert.throws(() => resetOffsetsInputSchema.parse({ strategy: "earliest", partition: 1 }), /a partition needs its topic/);
+  });
+
+  it("applyOffsetReset commits the previewed offsets; a consumer then resumes from them", async () => {
+    const topic = await filledTopic(1, 10);
+    const groupId = uniqueTopic("g-apply");
+    await (await consume(groupId, topic, 10)).disconnect();
+    assert.equal((await describeGroup(groupId)).lag, 0);
+
+    const { changes } = await preview(groupId, { strategy: "shift", shift: -3 });
+    const applied = await applyOffsetReset(groupId, { offsets: changes.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.target })) });
+    assert.deepEqual(applied.changes.map((c) => [c.current, c.target]), [[10, 7]]);
+    const group = await describeGroup(groupId);
+    assert.deepEqual([group.partitions[0].committed, group.lag], [7, 3]);
+
+    // A new member of the group starts where the reset put it.
+    const values: string[] = [];
+    const consumer = kafka.consumer({ groupId, heartbeatInterval: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic });
+    await new Promise<void>((resolve) => void consumer.run({ eachMessage: async ({ message }) => void (values.push(String(message.value)) === 3 && resolve()) }));
+    await consumer.disconnect();
+    assert.deepEqual(values, ["p0-7", "p0-8", "p0-9"]);
+
+    await assert.rejects(applyOffsetReset(groupId, { offsets: [{ topic, partition: 0, offset: 11 }] }), rejectsWith("INVALID_INPUT", /outside/));
+    await assert.rejects(applyOffsetReset(groupId, { offsets: [{ topic, partition: 3, offset: 0 }] }), rejectsWith("NOT_FOUND"));
+  });
+
+  it("applyOffsetReset refuses a group with members, and the broker's commit stays untouched", async () => {
+    const topic = await filledTopic(1, 5);
+    const groupId = uniqueTopic("g-busy");
+    const consumer = await consume(groupId, topic, 5);
+    try {
+      await assert.rejects(applyOffsetReset(groupId, { offsets: [{ topic, partition: 0, offset: 0 }] }), rejectsWith("CONFLICT"));
+      assert.equal((await describeGroup(groupId)).partitions[0].committed, 5);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  it("deleteGroup removes an empty group and its offsets; unknown groups are 404s", async () => {
+    const topic = await filledTopic(1, 3);
+    const groupId = uniqueTopic("g-delete");
+    await (await consume(groupId, topic, 3)).disconnect();
+    await deleteGroup(groupId);
+    await assert.rejects(describeGroup(groupId), rejectsWith("NOT_FOUND"));
+    assert.ok(!(await listConsumerGroups()).groups.some((g) => g.groupId === groupId));
+    await assert.rejects(describeGroup(uniqueTopic("g-never")), rejectsWith("NOT_FOUND", /does not exist/));
+  });
+});
