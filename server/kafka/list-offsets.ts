@@ -3,7 +3,7 @@ import { ErrorCode } from "../../broker/src/protocol/errors";
 import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
 import type { ListOffsetsRequest, ListOffsetsResponse } from "../../broker/src/protocol/generated";
 import type { BrokerAddress } from "./broker-wire";
-import { ServiceError } from "./errors";
+import { errorCodeName, errorFromCode, ServiceError } from "./errors";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
 
 // ListOffsets v2 (non-flexible, with the isolation level) is served by every
@@ -43,9 +43,6 @@ export type OffsetsProblem =
 export type TopicOffsets =
   | { kind: "complete"; partitions: PartitionOffsets[] }
   | { kind: "incomplete"; partitions: PartitionOffsets[]; problem: OffsetsProblem };
-
-const ERROR_NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
-const errorCodeName = (code: number) => ERROR_NAMES.get(code) ?? `error code ${code}`;
 
 /** Leadership moved or is moving: asking again after a metadata refresh may succeed. */
 export function isLeadershipProblem(problem: OffsetsProblem): boolean {
@@ -166,11 +163,8 @@ export function offsetsError(topic: string, problem: OffsetsProblem): ServiceErr
       return new ServiceError("UNAVAILABLE", `partition ${problem.partition} of ${topic} has no leader`);
     case "unreachable":
       return new ServiceError("UNAVAILABLE", `ListOffsets for ${topic}/${problem.partition} failed: ${problem.message}`);
-    case "error-code": {
-      if (problem.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
-        return new ServiceError("NOT_FOUND", `This server does not host this topic-partition: ${topic}/${problem.partition}`);
-      const message = `ListOffsets for ${topic}/${problem.partition} failed: ${errorCodeName(problem.errorCode)}`;
-      return new ServiceError(isLeadershipProblem(problem) ? "UNAVAILABLE" : "KAFKA_ERROR", message);
-    }
+    case "error-code":
+      if (isLeadershipProblem(problem)) return new ServiceError("UNAVAILABLE", `ListOffsets for ${topic}/${problem.partition} failed: ${errorCodeName(problem.errorCode)}`);
+      return errorFromCode(problem.errorCode, `ListOffsets for ${topic}/${problem.partition}`);
   }
 }
