@@ -86,4 +86,30 @@ test.describe("topics", () => {
     await expect(page.getByTestId("topic-search")).toHaveValue(topicName);
     await expect(page.locator('[data-testid^="topic-row-"]')).toHaveCount(2);
   });
+
+  test("a long topic list shows 100 rows a page, with the page in the URL and back to page 1 on a new search", async ({ page, topicName, topicsPage, kafka }) => {
+    const names = Array.from({ length: 120 }, (_, i) => `${topicName}-${String(i).padStart(3, "0")}`);
+    await kafka.admin.createTopics({ topics: names.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+    await topicsPage.goto();
+    await topicsPage.search(topicName);
+    await expect(topicsPage.rows()).toHaveCount(100);
+    await expect(topicsPage.pagination().getByTestId("pagination-range")).toHaveText("1–100 of 120");
+    await expect(topicsPage.rows().first()).toHaveAttribute("data-testid", `topic-row-${names[0]}`);
+
+    await topicsPage.pagination().getByTestId("pagination-next").click();
+    await expect(page).toHaveURL(/[?&]page=2/);
+    await expect(topicsPage.rows()).toHaveCount(20);
+    await expect(topicsPage.rows().first()).toHaveAttribute("data-testid", `topic-row-${names[100]}`);
+    await expect(topicsPage.pagination().getByTestId("pagination-next")).toBeDisabled();
+    await page.reload();
+    await expect(topicsPage.rows()).toHaveCount(20);
+
+    await page.goBack();
+    await expect(topicsPage.rows()).toHaveCount(100);
+    await topicsPage.pagination().getByTestId("pagination-next").click();
+    await topicsPage.search(`${topicName}-11`);
+    await expect(page).not.toHaveURL(/[?&]page=/);
+    await expect(topicsPage.rows()).toHaveCount(10);
+    await expect(topicsPage.pagination()).toHaveCount(0);
+  });
 });

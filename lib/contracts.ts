@@ -83,8 +83,11 @@ export const topicSummarySchema = z.object({
   underReplicatedPartitions: z.number().int(),
   /** Null when the log dirs could not be described. */
   sizeBytes: z.number().nullable(),
-  /** Sum over partitions of high watermark minus log start offset (compaction and aborts make it approximate). */
-  approximateRecords: z.number(),
+  /**
+   * Sum over partitions of high watermark minus log start offset (compaction and
+   * aborts make it approximate); null when a partition's offsets could not be read.
+   */
+  approximateRecords: z.number().nullable(),
 });
 export type TopicSummary = z.infer<typeof topicSummarySchema>;
 export const topicListSchema = z.object({ topics: z.array(topicSummarySchema) });

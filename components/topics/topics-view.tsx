@@ -5,12 +5,14 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import type { TopicSummary } from "@/lib/contracts";
 import { formatBytes, formatNumber } from "@/lib/format";
+import { PAGE_SIZE, paginate } from "@/lib/paginate";
 import { paths } from "@/lib/paths";
 import { groupsQuery, topicsQuery } from "@/lib/queries";
 import { useSearchParamsState } from "@/lib/use-search-params-state";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/field";
 import { Badge, PageHeader } from "@/components/ui/layout";
+import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { CreateTopicForm } from "./create-topic-form";
@@ -22,7 +24,7 @@ const SORT_VALUE: Record<TopicSort, (t: TopicSummary) => number | string> = {
   replication: (t) => t.replicationFactor,
   urp: (t) => t.underReplicatedPartitions,
   size: (t) => t.sizeBytes ?? -1,
-  records: (t) => t.approximateRecords,
+  records: (t) => t.approximateRecords ?? -1,
 };
 
 /** Per topic, the groups that committed on it with their lag there, from the groups list (loaded on its own). */
@@ -63,13 +65,15 @@ export function TopicsView() {
         return state.dir === "asc" ? order : -order;
       });
   }, [data, state.q, state.sort, state.dir, state.internal]);
+  // However many topics match, the table renders one page of them.
+  const page = paginate(shown, state.page);
 
   const header = (sort: TopicSort, label: string, right = false) => (
     <Th className={right ? "text-right" : ""}>
       <button
         type="button"
         data-testid={`sort-${sort}`}
-        onClick={() => update({ sort, dir: state.sort === sort && state.dir === "asc" ? "desc" : "asc" })}
+        onClick={() => update({ sort, dir: state.sort === sort && state.dir === "asc" ? "desc" : "asc", page: undefined })}
         className="uppercase"
       >
         {label}
@@ -91,9 +95,9 @@ export function TopicsView() {
       />
       {state.create ? <CreateTopicForm onClose={() => update({ create: undefined })} /> : null}
       <div className="mb-4 flex flex-wrap items-center gap-4">
-        <Input placeholder="Search topics" value={state.q} onChange={(e) => update({ q: e.target.value })} data-testid="topic-search" className="w-80" />
+        <Input placeholder="Search topics" value={state.q} onChange={(e) => update({ q: e.target.value, page: undefined })} data-testid="topic-search" className="w-80" />
         <label className="flex items-center gap-1 text-sm">
-          <input type="checkbox" checked={state.internal} onChange={(e) => update({ internal: e.target.checked ? 1 : undefined })} data-testid="show-internal" />
+          <input type="checkbox" checked={state.internal} onChange={(e) => update({ internal: e.target.checked ? 1 : undefined, page: undefined })} data-testid="show-internal" />
           show internal topics
         </label>
       </div>
@@ -119,7 +123,7 @@ export function TopicsView() {
             </tr>
           </thead>
           <tbody>
-            {shown.map((t) => (
+            {page.rows.map((t) => (
               <Tr key={t.name} data-testid={`topic-row-${t.name}`}>
                 <Td>
                   <Link href={paths.topic(t.name)} className="font-medium underline-offset-2 hover:underline">
@@ -142,6 +146,7 @@ export function TopicsView() {
           </tbody>
         </Table>
       )}
+      {isPending || error ? null : <Pagination of={page} pageSize={PAGE_SIZE} onPage={(n) => update({ page: n === 1 ? undefined : n }, { push: true })} />}
     </>
   );
 }

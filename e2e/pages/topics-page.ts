@@ -11,6 +11,14 @@ export class TopicsPage {
     return this.page.getByTestId(`topic-row-${name}`);
   }
 
+  rows() {
+    return this.page.locator('[data-testid^="topic-row-"]');
+  }
+
+  pagination() {
+    return this.page.getByTestId("pagination");
+  }
+
   fieldError(field: string) {
     return this.page.getByTestId(`field-error-${field}`);
   }

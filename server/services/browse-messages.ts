@@ -14,7 +14,7 @@ import { kafkaCall, ServiceError } from "../kafka/errors";
 import { readPartitionRange, type FetchedRecord, type ReadBudget } from "../kafka/fetch-records";
 import { clusterClients, type ClusterClients } from "../kafka/registry";
 import { readClusterState } from "./cluster-state";
-import { topicOffsets } from "./list-topics";
+import { offsetsOfTopic } from "./list-topics";
 
 /** A browse stops after this long or this many fetched bytes, returning what it found. */
 export const BROWSE_TIME_MS_MAX = 5_000;
@@ -48,7 +48,7 @@ async function targets(clients: ClusterClients, topic: string, partition: number
   const state = await readClusterState(clients, [topic]);
   const metadata = state.topics.find((t) => t.name === topic);
   if (!metadata) throw new ServiceError("NOT_FOUND", `This server does not host this topic-partition: ${topic}`);
-  const offsets = new Map((await topicOffsets(clients, topic)).map((o) => [o.partition, o]));
+  const offsets = new Map((await offsetsOfTopic(clients, state, topic)).map((o) => [o.partition, o]));
   const brokers = new Map(state.brokers.map((b) => [b.nodeId, b]));
   const chosen = metadata.partitions.filter((p) => partition === "all" || p.partitionId === partition);
   if (chosen.length === 0) throw new ServiceError("NOT_FOUND", `topic ${topic} has no partition ${partition}`, "partition");

@@ -4,7 +4,7 @@ import { describeLogDirs, partitionKey } from "../kafka/broker-wire";
 import { kafkaCall, ServiceError } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
 import { readClusterState } from "./cluster-state";
-import { summarize, topicOffsets } from "./list-topics";
+import { offsetsOfTopic, summarize } from "./list-topics";
 
 /** One topic with its partitions: offsets, records, size, leader, replicas and ISR. */
 export async function getTopic(name: string, clients = clusterClients()): Promise<TopicDetail> {
@@ -13,7 +13,7 @@ export async function getTopic(name: string, clients = clusterClients()): Promis
     const topic = state.topics.find((t) => t.name === name);
     if (!topic) throw new ServiceError("NOT_FOUND", `This server does not host this topic-partition: ${name}`);
     const [offsets, logDirs] = await Promise.all([
-      topicOffsets(clients, name),
+      offsetsOfTopic(clients, state, name),
       describeLogDirs(clients, state.brokers, [{ topic: name, partitions: topic.partitions.map((p) => p.partitionId) }]),
     ]);
     const sizes = logDirs.complete ? logDirs.sizes : null;

@@ -3,23 +3,52 @@ import type { ITopicMetadata } from "kafkajs";
 import { topicListSchema, topicSummarySchema, type TopicList, type TopicSummary } from "@/lib/contracts";
 import { isInternalTopic } from "@/lib/topic-name";
 import { describeLogDirs, partitionKey, type PartitionSizes } from "../kafka/broker-wire";
-import { kafkaCall } from "../kafka/errors";
+import { kafkaCall, ServiceError } from "../kafka/errors";
+import { isLeadershipProblem, offsetsError, partitionOffsets, type PartitionOffsets } from "../kafka/list-offsets";
 import { clusterClients, type ClusterClients } from "../kafka/registry";
-import { isUnderReplicated, readClusterState } from "./cluster-state";
+import { isUnderReplicated, readClusterState, type ClusterState } from "./cluster-state";
 
-/** Topics whose offsets are read for record counts, at most; more topics are listed without counts. */
-const OFFSET_LOOKUPS_MAX = 500;
+export type { PartitionOffsets } from "../kafka/list-offsets";
 
-export interface PartitionOffsets {
-  partition: number;
-  low: number;
-  high: number;
-}
+/**
+ * With SASL the offsets come from kafkajs, two requests per topic; past this
+ * many topics the rest are listed without a record count. Without SASL every
+ * topic is counted (batched ListOffsets, see list-offsets.ts).
+ */
+const SASL_OFFSET_LOOKUPS_MAX = 500;
 
-export async function topicOffsets(clients: ClusterClients, topic: string): Promise<PartitionOffsets[]> {
+const leadersOf = (topic: ITopicMetadata) => ({ topic: topic.name, partitions: topic.partitions.map((p) => ({ partition: p.partitionId, leader: p.leader })) });
+
+async function kafkajsTopicOffsets(clients: ClusterClients, topic: string): Promise<PartitionOffsets[]> {
   const admin = await clients.getAdmin();
   const offsets = await admin.fetchTopicOffsets(topic);
   return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })).sort((a, b) => a.partition - b.partition);
+}
+
+/**
+ * Offsets of every partition of a topic whose metadata the caller already
+ * read. Throws when a partition cannot be read; a moved leader gets one more
+ * try with fresh metadata.
+ */
+export async function offsetsOfTopic(clients: ClusterClients, state: ClusterState, topic: string): Promise<PartitionOffsets[]> {
+  if (clients.config.sasl) return kafkajsTopicOffsets(clients, topic);
+  const metadata = state.topics.find((t) => t.name === topic);
+  if (!metadata) throw new ServiceError("NOT_FOUND", `This server does not host this topic-partition: ${topic}`);
+  const first = (await partitionOffsets(clients, state.brokers, [leadersOf(metadata)])).get(topic)!;
+  if (first.kind === "complete") return first.partitions;
+  if (!isLeadershipProblem(first.problem)) throw offsetsError(topic, first.problem);
+  const fresh = await readClusterState(clients, [topic]);
+  const again = fresh.topics.find((t) => t.name === topic);
+  if (!again) throw new ServiceError("NOT_FOUND", `This server does not host this topic-partition: ${topic}`);
+  const second = (await partitionOffsets(clients, fresh.brokers, [leadersOf(again)])).get(topic)!;
+  if (second.kind === "complete") return second.partitions;
+  throw offsetsError(topic, second.problem);
+}
+
+/** Log start offset and high watermark of each partition of a topic, sorted by partition. */
+export async function topicOffsets(clients: ClusterClients, topic: string): Promise<PartitionOffsets[]> {
+  if (clients.config.sasl) return kafkajsTopicOffsets(clients, topic);
+  return offsetsOfTopic(clients, await readClusterState(clients, [topic]), topic);
 }
 
 export function summarize(topic: ITopicMetadata, offsets: PartitionOffsets[] | null, sizes: PartitionSizes | null): TopicSummary {
@@ -32,7 +61,18 @@ export function summarize(topic: ITopicMetadata, offsets: PartitionOffsets[] | n
     replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
     underReplicatedPartitions: topic.partitions.filter(isUnderReplicated).length,
     sizeBytes,
-    approximateRecords: (offsets ?? []).reduce((sum, o) => sum + Math.max(0, o.high - o.low), 0),
+    approximateRecords: offsets ? offsets.reduce((sum, o) => sum + Math.max(0, o.high - o.low), 0) : null,
+  });
+}
+
+/** Offsets of every topic listed; null for a topic whose offsets could not all be read. */
+async function offsetsOfAll(clients: ClusterClients, state: ClusterState, topics: ITopicMetadata[]): Promise<Array<PartitionOffsets[] | null>> {
+  if (clients.config.sasl)
+    return Promise.all(topics.map((t, i) => (i < SASL_OFFSET_LOOKUPS_MAX ? kafkajsTopicOffsets(clients, t.name).catch(() => null) : null)));
+  const found = await partitionOffsets(clients, state.brokers, topics.map(leadersOf));
+  return topics.map((t) => {
+    const offsets = found.get(t.name)!;
+    return offsets.kind === "complete" ? offsets.partitions : null;
   });
 }
 
@@ -41,10 +81,7 @@ export async function listTopics(clients = clusterClients()): Promise<TopicList>
   return kafkaCall(async () => {
     const state = await readClusterState(clients);
     const topics = [...state.topics].sort((a, b) => a.name.localeCompare(b.name));
-    const [logDirs, offsets] = await Promise.all([
-      describeLogDirs(clients, state.brokers, null),
-      Promise.all(topics.map((t, i) => (i < OFFSET_LOOKUPS_MAX ? topicOffsets(clients, t.name).catch(() => null) : null))),
-    ]);
+    const [logDirs, offsets] = await Promise.all([describeLogDirs(clients, state.brokers, null), offsetsOfAll(clients, state, topics)]);
     return topicListSchema.parse({ topics: topics.map((t, i) => summarize(t, offsets[i], logDirs.complete ? logDirs.sizes : null)) });
   });
 }

@@ -8,8 +8,10 @@ import { topicOffsets } from "./list-topics";
 export async function purgeTopic(name: string, clients = clusterClients()): Promise<PurgeResult> {
   return kafkaCall(async () => {
     const admin = await clients.getAdmin();
-    const offsets = await topicOffsets(clients, name);
-    const partitions = offsets.filter((o) => o.high > o.low).map((o) => ({ partition: o.partition, offset: String(o.high) }));
+    // kafkajs's deleteTopicRecords looks leaders up only in the metadata its own
+    // fetchTopicOffsets caches, so the offsets to delete up to come from there.
+    const offsets = await admin.fetchTopicOffsets(name);
+    const partitions = offsets.filter((o) => Number(o.high) > Number(o.low)).map((o) => ({ partition: o.partition, offset: o.high }));
     if (partitions.length > 0) await admin.deleteTopicRecords({ topic: name, partitions });
     const after = await topicOffsets(clients, name);
     return purgeResultSchema.parse({ partitions: after.map((o) => ({ partition: o.partition, lowWatermark: o.low })) });

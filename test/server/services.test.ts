@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../../broker/test/helpers/broker";
 import { browseInputSchema, createTopicInputSchema, produceInputSchema } from "@/lib/contracts";
 import { ClusterClients, useCluster } from "@/server/kafka/registry";
+import { WireConnection } from "@/server/kafka/wire";
 import { ServiceError } from "@/server/kafka/errors";
 import { describeCluster } from "@/server/services/describe-cluster";
 import { listBrokers } from "@/server/services/list-brokers";
@@ -85,6 +86,35 @@ describe("console services against a real broker", () => {
       ],
     );
     await assert.rejects(create(topic), rejectsWith("CONFLICT"));
+  });
+
+  it("listTopics counts the records of every one of 300 topics with one ListOffsets request per end", async () => {
+    const prefix = uniqueTopic("many");
+    const names = Array.from({ length: 300 }, (_, i) => `${prefix}-${String(i).padStart(3, "0")}`);
+    const admin = await clients.getAdmin();
+    await admin.createTopics({ topics: names.map((topic, i) => ({ topic, numPartitions: 1 + (i % 3) })), waitForLeaders: true });
+    await Promise.all(names.slice(0, 20).map((topic, i) => produce(topic, { partition: 0, value: "r", count: i + 1 })));
+
+    const asked: number[] = [];
+    const request = WireConnection.prototype.request;
+    WireConnection.prototype.request = function (this: WireConnection, apiKey: number, ...rest: [number, unknown, number]) {
+      asked.push(apiKey);
+      return request.call(this, apiKey, ...rest);
+    } as typeof request;
+    let listed;
+    try {
+      listed = await listTopics();
+    } finally {
+      WireConnection.prototype.request = request;
+    }
+    const mine = listed.topics.filter((t) => t.name.startsWith(`${prefix}-`));
+    assert.equal(mine.length, 300);
+    assert.deepEqual(
+      mine.slice(0, 22).map((t) => t.approximateRecords),
+      [...Array.from({ length: 20 }, (_, i) => i + 1), 0, 0],
+    );
+    assert.ok(listed.topics.every((t) => t.approximateRecords !== null), "every topic is counted");
+    assert.equal(asked.filter((k) => k === 2).length, 2, "one ListOffsets for the earliest offsets and one for the latest, on the one broker");
   });
 
   it("an unknown topic is NOT_FOUND with Kafka's message, and is not auto-created", async () => {
