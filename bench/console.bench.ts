@@ -45,8 +45,8 @@ const RECORDS_PER_GROUP_PARTITION = 10;
 const CONSOLE_START_TIMEOUT_MS = 60_000;
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 /** The group page's partition table and rows, by data-testid. */
-const GROUP_TABLE_TEST_ID = "group-partitions-table";
-const GROUP_ROW_TEST_ID_PREFIX = "group-partition-row-";
+const GROUP_TABLE_TEST_ID = "offsets-table";
+const GROUP_ROW_TEST_ID_PREFIX = "offset-row-";
 /** Rows a paginated table may render (lib/paginate.ts PAGE_SIZE). */
 const TABLE_ROWS_MAX = 100;
 
