@@ -1,7 +1,7 @@
 import "server-only";
 import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import type { DescribeLogDirsResponse, IncrementalAlterConfigsResponse, MetadataResponse } from "../../broker/src/protocol/generated";
-import { errorFromCode } from "./errors";
+import type { CreateTopicsResponse, DescribeLogDirsResponse, IncrementalAlterConfigsResponse, MetadataResponse } from "../../broker/src/protocol/generated";
+import { errorCodeName, errorFromCode } from "./errors";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
 
 export interface BrokerAddress {
@@ -109,4 +109,41 @@ export async function incrementalAlterTopicConfigs(
     REQUEST_TIMEOUT_MS,
   );
   for (const r of response.responses) if (r.errorCode !== 0) throw errorFromCode(r.errorCode, `changing configs of ${topic}`, r.errorMessage);
+}
+
+// CreateTopics v4 (non-flexible, with error messages) is served by Kafka 2.4 and later.
+const CREATE_TOPICS_VERSION = 4;
+
+/**
+ * Asks the controller whether a topic could be created, changing nothing
+ * (validateOnly), and returns its error message. kafkajs drops the broker's
+ * message ("Invalid value soon for configuration retention.ms ..."), keeping
+ * only a generic one, so a failed creation asks again this way to say why.
+ */
+export async function topicCreationProblem(
+  clients: ClusterClients,
+  controller: BrokerAddress,
+  topic: { name: string; partitions: number; replicationFactor: number; configs: Record<string, string> },
+): Promise<string | null> {
+  const wire = await clients.wire(controller.host, controller.port);
+  const response = await wire.request<CreateTopicsResponse>(
+    ApiKey.CreateTopics,
+    CREATE_TOPICS_VERSION,
+    {
+      validateOnly: true,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      topics: [
+        {
+          name: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor,
+          assignments: [],
+          configs: Object.entries(topic.configs).map(([name, value]) => ({ name, value })),
+        },
+      ],
+    },
+    REQUEST_TIMEOUT_MS,
+  );
+  const result = response.topics[0];
+  return result && result.errorCode !== 0 ? (result.errorMessage ?? errorCodeName(result.errorCode)) : null;
 }

@@ -66,11 +66,21 @@ function fromKafkaType(type: string, message: string): ServiceError | null {
   return null;
 }
 
+/**
+ * The words to show for a failure. kafkajs wraps per-topic failures in an
+ * aggregate ("Topic creation errors"); the broker's own messages are inside.
+ */
+export function errorMessage(error: unknown): string {
+  const inner = (error as { errors?: unknown[] })?.errors;
+  if (Array.isArray(inner) && inner.length) return inner.map((e) => (e as Error)?.message ?? String(e)).join("; ");
+  return (error as Error)?.message ?? String(error);
+}
+
 /** Turns whatever a Kafka call threw into a ServiceError, or rethrows it untouched when it is a bug. */
 export function toServiceError(error: unknown): ServiceError | unknown {
   if (error instanceof ServiceError) return error;
   const type = kafkaType(error);
-  const message = (error as Error)?.message ?? String(error);
+  const message = errorMessage(error);
   const known = type ? fromKafkaType(type, message) : null;
   if (known) return known;
   if (isUnavailable(error)) return new ServiceError("UNAVAILABLE", message);
