@@ -6,7 +6,7 @@ import { ALL_HANDLERS } from "./handlers";
 import { GroupCoordinator } from "./coordinator/group-coordinator";
 import { OffsetsLog } from "./coordinator/offsets-log";
 import { Controller } from "./metadata/controller";
-import type { BrokerEndpoint, MetadataImage } from "./metadata/image";
+import type { BrokerRegistration, MetadataImage } from "./metadata/image";
 import { ensureMetaProperties } from "./metadata/meta-properties";
 import { MetadataStore } from "./metadata/metadata-store";
 import { SocketServer } from "./net/socket-server";
@@ -104,12 +104,15 @@ export class Broker {
     await this.socketServer.listen(config.listeners);
 
     const clusterId = ensureMetaProperties(this.fs, config.logDirs, config.nodeId);
-    const advertised = config.advertisedListeners[0] ?? config.listeners[0];
-    const self: BrokerEndpoint = {
+    const self: BrokerRegistration = {
       nodeId: config.nodeId,
-      host: advertised.host || "localhost",
-      port: advertised.port === 0 ? this.boundPort(advertised.name) : advertised.port,
       rack: config.brokerRack,
+      endpoints: new Map(
+        config.advertisedListeners.map((listener) => [
+          listener.name,
+          { host: listener.host || "localhost", port: listener.port === 0 ? this.boundPort(listener.name) : listener.port },
+        ]),
+      ),
     };
     this.metadata = MetadataStore.open({
       dir: path.join(config.logDirs[0], METADATA_DIR_NAME),
@@ -143,7 +146,8 @@ export class Broker {
       cleanerIntervalMs: config.logCleanerEnable ? LOG_CLEANER_BACKOFF_MS : undefined,
     });
     this.readyResolve();
-    logger.info("broker started", { clusterId, endpoint: `${self.host}:${self.port}`, logDirs: config.logDirs });
+    const endpoints = Object.fromEntries([...self.endpoints].map(([name, { host, port }]) => [name, `${host}:${port}`]));
+    logger.info("broker started", { clusterId, endpoints, logDirs: config.logDirs });
   }
 
   /** The group coordinator, with the groups and offsets of the __consumer_offsets partitions this node leads. */
