@@ -10,11 +10,12 @@ const SALT_BYTES = 16;
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest();
 
 /**
- * The users one SASL listener accepts, by mechanism. The configured
- * passwords are not kept: PLAIN keeps a SHA-256 digest of each, so that a
- * check compares equal-length values in constant time, and SCRAM keeps the
- * salted credential (salt, iterations, StoredKey, ServerKey) derived here at
- * startup, as Kafka stores it in its metadata log.
+ * The users one SASL listener accepts, by mechanism. The store keeps no
+ * password (the parsed config still holds them, as Kafka's does): PLAIN
+ * keeps a SHA-256 digest of each, so that a check compares equal-length
+ * values in constant time, and SCRAM the salted credential (salt,
+ * iterations, StoredKey, ServerKey) derived here at startup, as Kafka stores
+ * it in its metadata log.
  */
 export class SaslUserStore {
   private readonly plain = new Map<string, Buffer>();
