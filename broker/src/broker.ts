@@ -6,15 +6,18 @@ import { ALL_HANDLERS } from "./handlers";
 import { GroupCoordinator } from "./coordinator/group-coordinator";
 import { OffsetsLog } from "./coordinator/offsets-log";
 import { Controller } from "./metadata/controller";
-import type { BrokerEndpoint, MetadataImage } from "./metadata/image";
+import type { BrokerRegistration, MetadataImage } from "./metadata/image";
 import { ensureMetaProperties } from "./metadata/meta-properties";
 import { MetadataStore } from "./metadata/metadata-store";
+import type { ListenerSasl } from "./net/sasl/sasl-session";
+import { SaslUserStore } from "./net/sasl/user-store";
 import { SocketServer } from "./net/socket-server";
 import { KafkaError } from "./protocol/errors";
 import { ProducerIdManager } from "./producer/producer-id-manager";
 import { ProducerStates } from "./producer/producer-states";
 import { ReplicaManager } from "./replication/replica-manager";
 import { systemClock, type Clock } from "./runtime/clock";
+import { secureRandomBytes, type RandomBytes } from "./runtime/random";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
 import { createLogger, type Logger } from "./runtime/logger";
 import { systemScheduler, type Scheduler } from "./runtime/scheduler";
@@ -26,6 +29,8 @@ export interface BrokerDeps {
   /** Timers of the group coordinator; defaults to real timers over `clock`. */
   scheduler?: Scheduler;
   logger?: Logger;
+  /** SCRAM salts and nonces. */
+  random?: RandomBytes;
 }
 
 const METADATA_DIR_NAME = "__cluster_metadata-0";
@@ -43,6 +48,7 @@ export class Broker {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly scheduler: Scheduler;
+  readonly random: RandomBytes;
   metadata!: MetadataStore;
   controller!: Controller;
   logs!: LogManager;
@@ -65,6 +71,7 @@ export class Broker {
     this.clock = deps.clock ?? systemClock;
     this.scheduler = deps.scheduler ?? { clock: this.clock, schedule: systemScheduler.schedule };
     this.logger = deps.logger ?? createLogger({ base: { node: config.nodeId } });
+    this.random = deps.random ?? secureRandomBytes;
   }
 
   static async start(config: BrokerConfig, deps: BrokerDeps = {}): Promise<Broker> {
@@ -101,15 +108,18 @@ export class Broker {
       { frameBytesMax: config.socketRequestMaxBytes, queuedRequestsMax: config.queuedMaxRequests },
       logger,
     );
-    await this.socketServer.listen(config.listeners);
+    await this.socketServer.listen(config.listeners.map((listener) => ({ ...listener, sasl: this.listenerSasl(listener.name) })));
 
     const clusterId = ensureMetaProperties(this.fs, config.logDirs, config.nodeId);
-    const advertised = config.advertisedListeners[0] ?? config.listeners[0];
-    const self: BrokerEndpoint = {
+    const self: BrokerRegistration = {
       nodeId: config.nodeId,
-      host: advertised.host || "localhost",
-      port: advertised.port === 0 ? this.boundPort(advertised.name) : advertised.port,
       rack: config.brokerRack,
+      endpoints: new Map(
+        config.advertisedListeners.map((listener) => [
+          listener.name,
+          { host: listener.host || "localhost", port: listener.port === 0 ? this.boundPort(listener.name) : listener.port },
+        ]),
+      ),
     };
     this.metadata = MetadataStore.open({
       dir: path.join(config.logDirs[0], METADATA_DIR_NAME),
@@ -143,7 +153,22 @@ export class Broker {
       cleanerIntervalMs: config.logCleanerEnable ? LOG_CLEANER_BACKOFF_MS : undefined,
     });
     this.readyResolve();
-    logger.info("broker started", { clusterId, endpoint: `${self.host}:${self.port}`, logDirs: config.logDirs });
+    const endpoints = Object.fromEntries([...self.endpoints].map(([name, { host, port }]) => [name, `${host}:${port}`]));
+    logger.info("broker started", { clusterId, endpoints, logDirs: config.logDirs });
+  }
+
+  /** The SASL setup of a SASL_PLAINTEXT listener (SCRAM credentials derived now), or undefined for a PLAINTEXT one. */
+  private listenerSasl(listenerName: string): ListenerSasl | undefined {
+    const sasl = this.config.listenerSasl.get(listenerName);
+    if (!sasl) return undefined;
+    return {
+      listenerName,
+      mechanisms: sasl.mechanisms,
+      users: new SaslUserStore(sasl.users, this.random),
+      random: this.random,
+      receiveBytesMax: this.config.saslServerMaxReceiveSize,
+      logger: this.logger,
+    };
   }
 
   /** The group coordinator, with the groups and offsets of the __consumer_offsets partitions this node leads. */

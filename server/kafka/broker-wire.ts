@@ -21,7 +21,7 @@ const METADATA_VERSION = 9;
 
 /**
  * Sizes of partitions on each broker, with DescribeLogDirs (which kafkajs lacks).
- * A broker that cannot be asked (down, SASL-only) is left out: its bytes are unknown.
+ * A broker that cannot be asked (down, or refusing the console's credentials) is left out: its bytes are unknown.
  */
 export async function describeLogDirs(
   clients: ClusterClients,
@@ -31,7 +31,6 @@ export async function describeLogDirs(
   const sizes: PartitionSizes = new Map();
   const byBroker = new Map<number, number>();
   let complete = true;
-  if (clients.config.sasl) return { sizes, byBroker, complete: false };
   await Promise.all(
     brokers.map(async (broker) => {
       try {
@@ -60,7 +59,6 @@ export async function describeLogDirs(
 
 /** Racks of the brokers (kafkajs's describeCluster leaves them out), or an empty map when unavailable. */
 export async function brokerRacks(clients: ClusterClients, broker: BrokerAddress): Promise<Map<number, string | null>> {
-  if (clients.config.sasl) return new Map();
   try {
     const wire = await clients.wire(broker.host, broker.port);
     const response = await wire.request<MetadataResponse>(

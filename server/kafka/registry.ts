@@ -1,6 +1,7 @@
 import "server-only";
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from "kafkajs";
 import { clusterConfigFromEnv, type ClusterConfig } from "./cluster-config";
+import { wireSasl } from "./sasl";
 import { WireConnection } from "./wire";
 
 /** Bounds on every call to the cluster, so a dead broker gives an error in seconds, not a hung page. */
@@ -56,16 +57,22 @@ export class ClusterClients {
     return this.producer;
   }
 
-  /** A raw protocol connection to one broker (see WireConnection), reopened when it closed. */
+  /** A raw protocol connection to one broker (see WireConnection), authenticated as kafkajs is, reopened when it closed. */
   async wire(host: string, port: number): Promise<WireConnection> {
     const address = `${host}:${port}`;
     const existing = this.wires.get(address);
     if (existing) {
       const connection = await existing.catch(() => null);
-      if (connection && !connection.closed) return connection;
-      this.wires.delete(address);
+      if (connection?.usable) return connection;
+      connection?.retire();
+      if (this.wires.get(address) === existing) this.wires.delete(address);
     }
-    const opened = WireConnection.connect(host, port, { clientId: this.config.clientId, tls: Boolean(this.config.ssl), timeoutMs: CONNECT_TIMEOUT_MS });
+    const opened = WireConnection.connect(host, port, {
+      clientId: this.config.clientId,
+      tls: Boolean(this.config.ssl),
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      sasl: this.config.sasl ? wireSasl(this.config.sasl) : undefined,
+    });
     this.wires.set(address, opened);
     opened.catch(() => this.wires.delete(address));
     return opened;

@@ -5,6 +5,7 @@ import { API_MESSAGES, requestHeaderVersion, responseHeaderVersion } from "../..
 import { readResponseHeader, writeRequestHeader } from "../../broker/src/protocol/generated";
 import { Reader } from "../../broker/src/protocol/reader";
 import { Writer } from "../../broker/src/protocol/writer";
+import { authenticate, type WireSasl } from "./sasl";
 
 /** Largest response frame accepted; fetches ask for far less. */
 const RESPONSE_BYTES_MAX = 64 * 1024 * 1024;
@@ -17,17 +18,25 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** Once this share of a broker-set session lifetime has passed, the connection is replaced (as Kafka's clients re-authenticate). */
+const SESSION_RENEW_FRACTION = 0.85;
+
 /**
  * One socket to one broker for the requests kafkajs does not offer (Fetch
  * without a consumer group, DescribeLogDirs). Requests are encoded with the
  * broker's generated codecs, pipelined, and matched to responses by
- * correlation id. Plaintext or TLS; SASL is not spoken here.
+ * correlation id. Plaintext or TLS, with SASL (PLAIN, SCRAM-SHA-256/512)
+ * when the cluster asks for it.
  */
 export class WireConnection {
   private buffered: Buffer = Buffer.alloc(0);
   private readonly pending = new Map<number, Pending>();
   private nextCorrelationId = 1;
   closed = false;
+  /** When a SASL session with a lifetime should be replaced by a new connection; null when it never expires. */
+  private renewAtMs: number | null = null;
+  /** Set once replaced: the socket closes when its last request is answered. */
+  private retiring = false;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -38,7 +47,24 @@ export class WireConnection {
     socket.on("error", (error) => this.fail(error));
   }
 
-  static connect(host: string, port: number, options: { clientId: string; tls: boolean; timeoutMs: number }): Promise<WireConnection> {
+  /** Connects, then authenticates when `sasl` is given; a refused authentication rejects with a SaslAuthenticationError. */
+  static async connect(host: string, port: number, options: { clientId: string; tls: boolean; timeoutMs: number; sasl?: WireSasl }): Promise<WireConnection> {
+    const connection = await WireConnection.open(host, port, options);
+    if (!options.sasl) return connection;
+    try {
+      const { sessionLifetimeMs } = await authenticate(
+        (apiKey, version, body) => connection.request(apiKey, version, body, options.timeoutMs),
+        options.sasl,
+      );
+      if (sessionLifetimeMs > 0) connection.renewAtMs = Date.now() + sessionLifetimeMs * SESSION_RENEW_FRACTION;
+      return connection;
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  }
+
+  private static open(host: string, port: number, options: { clientId: string; tls: boolean; timeoutMs: number }): Promise<WireConnection> {
     return new Promise((resolve, reject) => {
       const socket = options.tls ? tls.connect({ host, port, servername: host }) : net.connect({ host, port });
       const timer = setTimeout(() => {
@@ -82,6 +108,17 @@ export class WireConnection {
     });
   }
 
+  /** False once closed, or when its SASL session is about to expire and a new connection should take over. */
+  get usable(): boolean {
+    return !this.closed && !this.retiring && (this.renewAtMs === null || Date.now() < this.renewAtMs);
+  }
+
+  /** Stops taking requests; closes once the ones in flight are answered. */
+  retire(): void {
+    this.retiring = true;
+    if (this.pending.size === 0) this.close();
+  }
+
   close(): void {
     this.closed = true;
     this.socket.destroy();
@@ -109,6 +146,7 @@ export class WireConnection {
     if (!waiter) return; // timed out already
     this.pending.delete(correlationId);
     clearTimeout(waiter.timer);
+    if (this.retiring && this.pending.size === 0) this.close();
     try {
       const reader = new Reader(frame);
       readResponseHeader(reader, responseHeaderVersion(waiter.apiKey, waiter.version));

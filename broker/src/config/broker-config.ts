@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { jaasUsers, JaasSyntaxError, parseJaasConfig } from "./jaas";
 import { parsePropertiesEntries, PropertiesSyntaxError } from "./properties-file";
 
 /*
@@ -160,7 +161,7 @@ export function checkValue(
   const parsed = parseTyped(type, raw);
   const reason = parsed.ok ? (validator?.(parsed.value) ?? null) : parsed.reason;
   if (parsed.ok && reason === null) return parsed;
-  return { ok: false, message: `Invalid value ${raw} for configuration ${name}: ${reason}` };
+  return { ok: false, message: `Invalid value ${type === "PASSWORD" ? "[hidden]" : raw} for configuration ${name}: ${reason}` };
 }
 
 /** The parsed default of a defined property (null when it has none). */
@@ -192,6 +193,9 @@ const C: UpdateMode = "cluster-wide";
 
 export const SECURITY_PROTOCOLS = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] as const;
 export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
+/** The SASL mechanisms this broker implements (Kafka also has GSSAPI and OAUTHBEARER). */
+export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
 export const COMPRESSION_TYPES = ["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"] as const;
 export type CompressionTypeName = (typeof COMPRESSION_TYPES)[number];
 export const TIMESTAMP_TYPES = ["CreateTime", "LogAppendTime"] as const;
@@ -220,6 +224,9 @@ const ROWS: Row[] = [
   ["controller.listener.names", "STRING", null, R, "Listener names used by the controller"],
   ["controller.quorum.voters", "LIST", "", R, "Controller quorum voters as id@host:port (accepted; Sluice runs no Raft quorum)", { validator: voterList }],
   ["controller.quorum.bootstrap.servers", "LIST", "", R, "Controller quorum bootstrap host:port list (accepted; informational)"],
+  // SASL (per listener: listener.name.<listener>.sasl.enabled.mechanisms and listener.name.<listener>.<mechanism>.sasl.jaas.config)
+  ["sasl.enabled.mechanisms", "LIST", "GSSAPI", R, "SASL mechanisms of SASL listeners; this broker offers PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512"],
+  ["sasl.server.max.receive.size", "INT", "524288", R, "Largest frame accepted before and during SASL authentication", { validator: atLeast(1) }],
   // Storage
   ["log.dirs", "LIST", null, R, "Directories where partition logs are stored; log.dir when unset", { validator: nonEmptyDistinctList }],
   ["log.dir", "LIST", "/tmp/kafka-logs", R, "Log directory used when log.dirs is unset", { validator: nonEmptyDistinctList }],
@@ -332,6 +339,13 @@ export interface ListenerConfig {
   securityProtocol: SecurityProtocol;
 }
 
+/** How a SASL_PLAINTEXT listener authenticates clients. */
+export interface ListenerSaslConfig {
+  mechanisms: SaslMechanism[];
+  /** Users (name to password) each mechanism accepts. */
+  users: ReadonlyMap<SaslMechanism, ReadonlyMap<string, string>>;
+}
+
 export interface QuorumVoter {
   nodeId: number;
   host: string;
@@ -355,6 +369,10 @@ export interface BrokerConfig {
   interBrokerListenerName: string;
   controllerListenerNames: string[];
   controllerQuorumVoters: QuorumVoter[];
+  /** The SASL settings of each SASL_PLAINTEXT listener, by listener name. */
+  listenerSasl: ReadonlyMap<string, ListenerSaslConfig>;
+  /** sasl.server.max.receive.size: the frame limit until a SASL client has authenticated. */
+  saslServerMaxReceiveSize: number;
 
   /** log.dirs, else log.dir; relative paths are relative to the working directory. */
   logDirs: string[];
@@ -444,6 +462,12 @@ function editDistance(a: string, b: string): number {
 }
 
 function unknownProperty(name: string): ConfigError {
+  if (LISTENER_PREFIXED.test(name))
+    return new ConfigError(
+      `Unknown broker property ${name} (a listener.name.<listener>. prefix takes sasl.enabled.mechanisms or ` +
+        `<mechanism>.sasl.jaas.config with mechanism ${SASL_MECHANISMS.map((m) => m.toLowerCase()).join(", ")})`,
+      name,
+    );
   const asTopicConfig = [...BROKER_CONFIG_DEFS.values()].find((def) => def.topicConfig === name);
   let hint = "";
   if (asTopicConfig) hint = ` (${name} is a topic config; the broker-wide default is ${asTopicConfig.name})`;
@@ -461,11 +485,24 @@ function unknownProperty(name: string): ConfigError {
 
 type Layer = Map<string, { value: ParsedValue; text: string }>;
 
+/** Kafka's per-listener overrides: listener.name.<listener, lower case>.<property>. */
+const LISTENER_PREFIXED = /^listener\.name\.([A-Za-z0-9_-]+)\.(.+)$/;
+const jaasSuffix = (mechanism: SaslMechanism) => `${mechanism.toLowerCase()}.sasl.jaas.config`;
+
+/** The definition of a listener-prefixed property this broker understands. */
+function listenerPropertyDef(name: string): BrokerConfigDef | undefined {
+  const suffix = LISTENER_PREFIXED.exec(name)?.[2];
+  if (suffix === "sasl.enabled.mechanisms") return { ...BROKER_CONFIG_DEFS.get(suffix)!, name, default: null };
+  if (SASL_MECHANISMS.some((mechanism) => suffix === jaasSuffix(mechanism)))
+    return { name, type: "PASSWORD", default: null, mode: R, doc: "JAAS login module of one SASL mechanism on one listener" };
+  return undefined;
+}
+
 /** Parses and validates each given property. */
 function parseLayer(raw: Readonly<Record<string, string>>): Layer {
   const layer: Layer = new Map();
   for (const [name, text] of Object.entries(raw)) {
-    const def = BROKER_CONFIG_DEFS.get(name);
+    const def = BROKER_CONFIG_DEFS.get(name) ?? listenerPropertyDef(name);
     if (!def) throw unknownProperty(name);
     const checked = checkValue(name, def.type, text, def.validator);
     if (!checked.ok) throw new ConfigError(checked.message, name);
@@ -511,6 +548,91 @@ function parseProtocolMap(text: string): Map<string, SecurityProtocol> {
 
 const WILDCARD_HOSTS = new Set(["", "0.0.0.0", "::"]);
 
+const LOGIN_MODULES: Record<SaslMechanism, string> = {
+  PLAIN: "org.apache.kafka.common.security.plain.PlainLoginModule",
+  "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
+  "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
+};
+
+/**
+ * The mechanisms and users of each SASL_PLAINTEXT listener. Users are the
+ * `user_<name>="<password>"` options of a mechanism's JAAS login module
+ * (listener.name.<listener>.<mechanism>.sasl.jaas.config), which is how Kafka
+ * configures PLAIN. Kafka keeps SCRAM credentials in the metadata log instead;
+ * here a SCRAM mechanism whose login module lists no users takes the users of
+ * the listener's PLAIN login module, and the broker derives their SCRAM
+ * credentials at startup. SSL and SASL_SSL listeners are refused: this broker
+ * has no TLS.
+ */
+function saslListenerConfigs(listeners: ListenerConfig[], layer: Layer, defaultMechanisms: string[]): Map<string, ListenerSaslConfig> {
+  const prefixed = new Map<string, Map<string, { property: string; text: string }>>();
+  for (const [property, { text }] of layer) {
+    const match = LISTENER_PREFIXED.exec(property);
+    if (!match) continue;
+    const listenerName = match[1].toUpperCase();
+    if (!listeners.some((listener) => listener.name === listenerName))
+      throw new ConfigError(`${property} names listener ${listenerName}, which is not in listeners`, property);
+    const properties = prefixed.get(listenerName) ?? new Map();
+    prefixed.set(listenerName, properties);
+    if (properties.has(match[2])) throw new ConfigError(`${property} is given twice (listener names are case-insensitive)`, property);
+    properties.set(match[2], { property, text });
+  }
+
+  const result = new Map<string, ListenerSaslConfig>();
+  for (const listener of listeners) {
+    const protocol = listener.securityProtocol;
+    if (protocol === "SSL" || protocol === "SASL_SSL")
+      throw new ConfigError(`Listener ${listener.name} uses ${protocol}, which needs TLS; this broker supports PLAINTEXT and SASL_PLAINTEXT listeners`, "listeners");
+    const own = prefixed.get(listener.name) ?? new Map<string, { property: string; text: string }>();
+    if (protocol !== "SASL_PLAINTEXT") continue;
+
+    const mechanismsEntry = own.get("sasl.enabled.mechanisms");
+    const mechanismsProperty = mechanismsEntry?.property ?? "sasl.enabled.mechanisms";
+    const mechanisms = mechanismsEntry ? splitList(mechanismsEntry.text) : defaultMechanisms;
+    if (mechanisms.length === 0) throw new ConfigError(`${mechanismsProperty} is empty, so SASL listener ${listener.name} could accept no client`, mechanismsProperty);
+    for (const mechanism of mechanisms)
+      if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism))
+        throw new ConfigError(
+          `Invalid value ${mechanisms.join(",")} for configuration ${mechanismsProperty}: listener ${listener.name} enables ${mechanism}, ` +
+            `but this broker supports ${SASL_MECHANISMS.join(", ")}`,
+          mechanismsProperty,
+        );
+
+    const jaas = new Map<SaslMechanism, { property: string; users: Map<string, string> }>();
+    for (const mechanism of SASL_MECHANISMS) {
+      const entry = own.get(jaasSuffix(mechanism));
+      if (!entry) continue;
+      let module;
+      try {
+        module = parseJaasConfig(entry.text);
+      } catch (error) {
+        if (error instanceof JaasSyntaxError) throw new ConfigError(`Invalid value [hidden] for configuration ${entry.property}: ${error.message}`, entry.property);
+        throw error;
+      }
+      if (module.loginModule !== LOGIN_MODULES[mechanism])
+        throw new ConfigError(`Invalid value [hidden] for configuration ${entry.property}: the login module of ${mechanism} is ${LOGIN_MODULES[mechanism]}`, entry.property);
+      jaas.set(mechanism, { property: entry.property, users: jaasUsers(module) });
+    }
+
+    const users = new Map<SaslMechanism, ReadonlyMap<string, string>>();
+    const plainProperty = `listener.name.${listener.name.toLowerCase()}.${jaasSuffix("PLAIN")}`;
+    for (const mechanism of new Set(mechanisms as SaslMechanism[])) {
+      let list = jaas.get(mechanism)?.users;
+      if (mechanism !== "PLAIN" && (list === undefined || list.size === 0)) list = jaas.get("PLAIN")?.users;
+      if (list === undefined || list.size === 0) {
+        const property = mechanism === "PLAIN" ? plainProperty : `${plainProperty} (or listener.name.${listener.name.toLowerCase()}.${jaasSuffix(mechanism)})`;
+        throw new ConfigError(
+          `Listener ${listener.name} enables ${mechanism} but no users: set ${property} to ${LOGIN_MODULES.PLAIN} required user_<name>="<password>";`,
+          jaas.get(mechanism)?.property ?? plainProperty,
+        );
+      }
+      users.set(mechanism, list);
+    }
+    result.set(listener.name, { mechanisms: [...users.keys()], users });
+  }
+  return result;
+}
+
 /**
  * Builds the broker configuration from static properties (file plus
  * overrides) and optional dynamic per-broker ones, which must be updatable.
@@ -519,7 +641,7 @@ const WILDCARD_HOSTS = new Set(["", "0.0.0.0", "::"]);
 export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic: Readonly<Record<string, string>> = {}): BrokerConfig {
   const staticLayer = parseLayer(raw);
   const dynamicLayer = parseLayer(dynamic);
-  const fixed = [...dynamicLayer.keys()].filter((name) => BROKER_CONFIG_DEFS.get(name)!.mode === R);
+  const fixed = [...dynamicLayer.keys()].filter((name) => (BROKER_CONFIG_DEFS.get(name) ?? listenerPropertyDef(name))!.mode === R);
   if (fixed.length > 0) throw new ConfigError(`Cannot update these configs dynamically: ${fixed.join(", ")}`, fixed[0]);
 
   // node.id and broker.id are one setting under two names: setting either sets both.
@@ -571,6 +693,8 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
     .filter((listener) => !controllerListenerNames.includes(listener.name))
     .map((listener) => (WILDCARD_HOSTS.has(listener.host) ? { ...listener, host: "localhost" } : listener));
 
+  const listenerSasl = saslListenerConfigs(listeners, staticLayer, get<string[]>("sasl.enabled.mechanisms"));
+
   const processRoles = get<ProcessRole[]>("process.roles");
   if (processRoles.length === 0 || new Set(processRoles).size !== processRoles.length)
     throw new ConfigError(`Invalid value ${values.get("process.roles")!.value} for configuration process.roles: give broker, controller or both, once each`, "process.roles");
@@ -602,6 +726,8 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
     interBrokerListenerName,
     controllerListenerNames,
     controllerQuorumVoters,
+    listenerSasl,
+    saslServerMaxReceiveSize: num("sasl.server.max.receive.size"),
     logDirs: get<string[] | null>("log.dirs") ?? get<string[]>("log.dir"),
     numPartitions: num("num.partitions"),
     defaultReplicationFactor: num("default.replication.factor"),

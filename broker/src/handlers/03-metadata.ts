@@ -16,7 +16,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   apiKey: ApiKey.Metadata,
   minVersion: 0,
   maxVersion: 12,
-  handle(request, { broker, apiVersion }) {
+  handle(request, { broker, apiVersion, connection }) {
     const image = broker.image;
     // v0 says "all topics" with an empty list; v1+ with null.
     const allTopics = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
@@ -49,7 +49,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
 
     return {
       throttleTimeMs: 0,
-      brokers: [...image.brokers.values()].map((endpoint) => ({
+      brokers: image.brokersOn(connection.listenerName).map((endpoint) => ({
         nodeId: endpoint.nodeId,
         host: endpoint.host,
         port: endpoint.port,

@@ -54,7 +54,7 @@ function find(key: string, keyType: number, context: RequestContext): Coordinato
   const { broker } = context;
   try {
     const nodeId = broker.offsetsLog.coordinatorFor(key);
-    const endpoint = broker.image.brokers.get(nodeId);
+    const endpoint = broker.image.brokerOn(nodeId, context.connection.listenerName);
     if (!endpoint) {
       result.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
       result.errorMessage = `The coordinator ${nodeId} is not available`;

@@ -22,7 +22,9 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
   apiKey: ApiKey.ApiVersions,
   minVersion: 0,
   maxVersion: 4,
-  handle(_request, { broker }) {
+  handle(_request, { broker, connection }) {
+    // On a SASL listener, one ApiVersions may come before the handshake.
+    connection.sasl?.apiVersionsAnswered();
     return {
       errorCode: ErrorCode.NONE,
       apiKeys: supportedApiVersions(broker.handlers),

@@ -11,7 +11,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
   apiKey: ApiKey.DescribeCluster,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { broker }) {
+  handle(request, { broker, connection }) {
     const image = broker.image;
     const base = {
       throttleTimeMs: 0,
@@ -31,7 +31,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
       ...base,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      brokers: [...image.brokers.values()].map((endpoint) => ({
+      brokers: image.brokersOn(connection.listenerName).map((endpoint) => ({
         brokerId: endpoint.nodeId,
         host: endpoint.host,
         port: endpoint.port,

@@ -7,13 +7,16 @@ import { writeApiVersionsResponse } from "../protocol/generated";
 import { Reader } from "../protocol/reader";
 import { Writer } from "../protocol/writer";
 import type { Logger } from "../runtime/logger";
+import type { SaslSession } from "../net/sasl/sasl-session";
 import type { ApiHandler } from "./handler";
 import { supportedApiVersions } from "./18-api-versions";
 
 /**
  * Turns a request frame into a response frame: header, version check, body
  * decoding, the handler, and encoding. A frame that cannot be served closes
- * its connection with a log line saying why; other connections go on.
+ * its connection with a log line saying why; other connections go on. On a
+ * SASL listener, frames before authentication go through the connection's
+ * SaslSession first, as in Kafka's SaslServerAuthenticator.
  */
 export class Dispatcher implements RequestDispatcher {
   constructor(
@@ -23,6 +26,33 @@ export class Dispatcher implements RequestDispatcher {
   ) {}
 
   dispatch(frame: Buffer, connection: ConnectionInfo): DispatchResult | Promise<DispatchResult> {
+    const sasl = connection.sasl;
+    if (sasl !== null && !sasl.authenticated) return this.dispatchUnauthenticated(frame, connection, sasl);
+    return this.dispatchRequest(frame, connection);
+  }
+
+  /**
+   * Before authentication only ApiVersions, SaslHandshake and SaslAuthenticate
+   * are served (or bare tokens after a v0 handshake); anything else closes the
+   * connection, and so does a failed authentication once its answer is sent.
+   */
+  private dispatchUnauthenticated(frame: Buffer, connection: ConnectionInfo, sasl: SaslSession): DispatchResult | Promise<DispatchResult> {
+    if (sasl.state.kind === "authenticate" && sasl.state.framing === "raw") {
+      const answer = sasl.rawToken(frame);
+      return answer === null ? { kind: "close", reason: sasl.failure ?? "SASL authentication failed" } : { kind: "respond", chunks: [answer] };
+    }
+    if (frame.length < 8) return { kind: "close", reason: `request frame of ${frame.length} bytes is shorter than a header` };
+    const refusal = sasl.refusal(frame.readInt16BE(0));
+    if (refusal !== null) return { kind: "close", reason: refusal };
+    const afterwards = (result: DispatchResult): DispatchResult => {
+      const failure = sasl.failure;
+      return failure === null || result.kind !== "respond" ? result : { kind: "respond-and-close", chunks: result.chunks, reason: failure };
+    };
+    const result = this.dispatchRequest(frame, connection);
+    return result instanceof Promise ? result.then(afterwards) : afterwards(result);
+  }
+
+  private dispatchRequest(frame: Buffer, connection: ConnectionInfo): DispatchResult | Promise<DispatchResult> {
     if (frame.length < 8) return { kind: "close", reason: `request frame of ${frame.length} bytes is shorter than a header` };
     const apiKey = frame.readInt16BE(0);
     const apiVersion = frame.readInt16BE(2);

@@ -12,6 +12,7 @@ import { leaveGroupHandler } from "./13-leave-group";
 import { syncGroupHandler } from "./14-sync-group";
 import { describeGroupsHandler } from "./15-describe-groups";
 import { listGroupsHandler } from "./16-list-groups";
+import { saslHandshakeHandler } from "./17-sasl-handshake";
 import { apiVersionsHandler } from "./18-api-versions";
 import { createTopicsHandler } from "./19-create-topics";
 import { deleteTopicsHandler } from "./20-delete-topics";
@@ -20,6 +21,7 @@ import { initProducerIdHandler } from "./22-init-producer-id";
 import { describeConfigsHandler } from "./32-describe-configs";
 import { alterConfigsHandler } from "./33-alter-configs";
 import { describeLogDirsHandler } from "./35-describe-log-dirs";
+import { saslAuthenticateHandler } from "./36-sasl-authenticate";
 import { createPartitionsHandler } from "./37-create-partitions";
 import { deleteGroupsHandler } from "./42-delete-groups";
 import { incrementalAlterConfigsHandler } from "./44-incremental-alter-configs";
@@ -41,6 +43,7 @@ export const ALL_HANDLERS: readonly ApiHandler[] = [
   syncGroupHandler,
   describeGroupsHandler,
   listGroupsHandler,
+  saslHandshakeHandler,
   apiVersionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
@@ -49,6 +52,7 @@ export const ALL_HANDLERS: readonly ApiHandler[] = [
   describeConfigsHandler,
   alterConfigsHandler,
   describeLogDirsHandler,
+  saslAuthenticateHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
   incrementalAlterConfigsHandler,

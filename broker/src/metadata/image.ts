@@ -17,6 +17,15 @@ export interface TopicState {
   readonly configs: Map<string, string>;
 }
 
+/** A broker as the cluster knows it: its advertised address on each listener (Kafka's BrokerRegistration). */
+export interface BrokerRegistration {
+  readonly nodeId: number;
+  readonly rack: string | null;
+  /** host and port by listener name. */
+  readonly endpoints: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
+}
+
+/** A broker as a client on one listener sees it. */
 export interface BrokerEndpoint {
   readonly nodeId: number;
   readonly host: string;
@@ -46,8 +55,29 @@ export class MetadataImage {
   constructor(
     readonly clusterId: string,
     readonly controllerId: number,
-    readonly brokers: ReadonlyMap<number, BrokerEndpoint>,
+    readonly brokers: ReadonlyMap<number, BrokerRegistration>,
   ) {}
+
+  /**
+   * The address of a broker on one listener: clients are told the addresses
+   * of the listener they connected to (a SASL client must not be sent to a
+   * PLAINTEXT port). Undefined when the broker has no such listener.
+   */
+  brokerOn(nodeId: number, listenerName: string): BrokerEndpoint | undefined {
+    const broker = this.brokers.get(nodeId);
+    const endpoint = broker?.endpoints.get(listenerName);
+    return broker && endpoint ? { nodeId, host: endpoint.host, port: endpoint.port, rack: broker.rack } : undefined;
+  }
+
+  /** Every broker reachable on one listener, by node id. */
+  brokersOn(listenerName: string): BrokerEndpoint[] {
+    const endpoints: BrokerEndpoint[] = [];
+    for (const nodeId of this.brokers.keys()) {
+      const endpoint = this.brokerOn(nodeId, listenerName);
+      if (endpoint) endpoints.push(endpoint);
+    }
+    return endpoints;
+  }
 
   topic(name: string): TopicState | undefined {
     return this.topicsByName.get(name);

@@ -3,7 +3,7 @@ import { decodeRecordBatches, encodeRecordBatch, validateProducedRecords } from 
 import type { Logger } from "../runtime/logger";
 import { PartitionLog, type LogConfig } from "../storage/partition-log";
 import type { FileSystem } from "../runtime/fs";
-import { MetadataImage, type BrokerEndpoint } from "./image";
+import { MetadataImage, type BrokerRegistration } from "./image";
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from "./records";
 
 /** The metadata log never expires: it is the cluster's source of truth. */
@@ -34,7 +34,7 @@ export class MetadataStore {
     dir: string;
     clusterId: string;
     nodeId: number;
-    brokers: ReadonlyMap<number, BrokerEndpoint>;
+    brokers: ReadonlyMap<number, BrokerRegistration>;
     fs?: FileSystem;
     logger: Logger;
   }): MetadataStore {

@@ -1,18 +1,23 @@
 import type { Socket } from "node:net";
 import type { Logger } from "../runtime/logger";
 import { FrameDecoder, FrameTooLargeError } from "./frame-decoder";
+import type { SaslSession } from "./sasl/sasl-session";
 
 export interface ConnectionInfo {
   readonly id: number;
   readonly listenerName: string;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The authentication state on a SASL listener; null on a PLAINTEXT one. */
+  readonly sasl: SaslSession | null;
 }
 
 /** What the dispatcher decided for one request frame. */
 export type DispatchResult =
   | { kind: "respond"; chunks: Buffer[] }
   | { kind: "no-response" }
+  /** A response after which the connection closes (a failed SASL authentication). */
+  | { kind: "respond-and-close"; chunks: Buffer[]; reason: string }
   | { kind: "close"; reason: string; fields?: Record<string, unknown> };
 
 export interface RequestDispatcher {
@@ -38,6 +43,8 @@ export class Connection {
   private closed = false;
   private readingPaused = false;
   private idleWaiters: Array<() => void> = [];
+  /** Until a SASL client has authenticated, frames are held to sasl.server.max.receive.size. */
+  private awaitingAuthentication: boolean;
 
   constructor(
     readonly socket: Socket,
@@ -47,7 +54,11 @@ export class Connection {
     private readonly logger: Logger,
     private readonly onClosed: (connection: Connection) => void,
   ) {
-    this.decoder = new FrameDecoder(limits.frameBytesMax);
+    const preAuthentication = info.sasl !== null && !info.sasl.authenticated;
+    this.decoder = preAuthentication
+      ? new FrameDecoder(Math.min(info.sasl!.listener.receiveBytesMax, limits.frameBytesMax), "sasl.server.max.receive.size")
+      : new FrameDecoder(limits.frameBytesMax);
+    this.awaitingAuthentication = preAuthentication;
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (error) => this.logger.debug("socket error", { connection: info.id, error: error.message }));
@@ -104,9 +115,19 @@ export class Connection {
           }
           case "no-response":
             break;
+          case "respond-and-close":
+            if (!corked) this.socket.cork();
+            this.write(result.chunks);
+            corked = this.uncork();
+            this.closeAfterWrites(result.reason);
+            break;
           case "close":
             this.close(result.reason, result.fields);
             break;
+        }
+        if (this.awaitingAuthentication && this.info.sasl!.authenticated) {
+          this.awaitingAuthentication = false;
+          this.decoder.setLimit(this.limits.frameBytesMax, "socket.request.max.bytes");
         }
         if (this.readingPaused && this.queue.length < this.limits.queuedRequestsMax) {
           this.readingPaused = false;
@@ -165,6 +186,20 @@ export class Connection {
       ...fields,
     });
     this.socket.destroy();
+    this.finish();
+  }
+
+  /** Closes once the responses already written have been flushed; nothing more is read. */
+  private closeAfterWrites(reason: string): void {
+    if (this.closed) return;
+    this.logger.info("closing connection", {
+      connection: this.info.id,
+      remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
+      listener: this.info.listenerName,
+      reason,
+    });
+    this.socket.pause();
+    this.socket.end(() => this.socket.destroy());
     this.finish();
   }
 

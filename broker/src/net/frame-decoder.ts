@@ -13,7 +13,17 @@ export class FrameDecoder {
   /** Size of the frame being assembled, or -1 while its size prefix is incomplete. */
   private frameBytes = -1;
 
-  constructor(private readonly frameBytesMax: number) {}
+  constructor(
+    private frameBytesMax: number,
+    /** The property that sets the limit, for the error message. */
+    private limitName = "socket.request.max.bytes",
+  ) {}
+
+  /** Changes the limit for frames whose size has not been read yet (a SASL connection's, once authenticated). */
+  setLimit(frameBytesMax: number, limitName: string): void {
+    this.frameBytesMax = frameBytesMax;
+    this.limitName = limitName;
+  }
 
   /** Feeds bytes in; returns the frames they complete (without size prefixes). */
   push(chunk: Buffer): Buffer[] {
@@ -26,7 +36,7 @@ export class FrameDecoder {
         const size = this.peekInt32();
         if (size < 0 || size > this.frameBytesMax) {
           throw new FrameTooLargeError(
-            size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds socket.request.max.bytes=${this.frameBytesMax}`,
+            size < 0 ? `negative frame size ${size}` : `frame of ${size} bytes exceeds ${this.limitName}=${this.frameBytesMax}`,
           );
         }
         this.take(4);

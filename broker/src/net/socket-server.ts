@@ -1,12 +1,15 @@
 import net from "node:net";
 import type { Logger } from "../runtime/logger";
 import { Connection, type ConnectionLimits, type RequestDispatcher } from "./connection";
+import { SaslSession, type ListenerSasl } from "./sasl/sasl-session";
 
 export interface ListenerSpec {
   name: string;
   /** Empty means every interface. */
   host: string;
   port: number;
+  /** Set on a SASL_PLAINTEXT listener: its clients authenticate before anything else. */
+  sasl?: ListenerSasl;
 }
 
 /** One TCP server per configured listener, all feeding the same dispatcher. */
@@ -25,7 +28,7 @@ export class SocketServer {
 
   async listen(listeners: readonly ListenerSpec[]): Promise<void> {
     for (const listener of listeners) {
-      const server = net.createServer((socket) => this.accept(socket, listener.name));
+      const server = net.createServer((socket) => this.accept(socket, listener));
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen({ host: listener.host || undefined, port: listener.port }, () => {
@@ -37,16 +40,23 @@ export class SocketServer {
       const port = typeof address === "object" && address ? address.port : listener.port;
       this.boundPorts.set(listener.name, port);
       this.servers.push(server);
-      this.logger.info("listening", { listener: listener.name, host: listener.host || "0.0.0.0", port });
+      this.logger.info("listening", {
+        listener: listener.name,
+        host: listener.host || "0.0.0.0",
+        port,
+        ...(listener.sasl ? { saslMechanisms: listener.sasl.mechanisms } : {}),
+      });
     }
   }
 
-  private accept(socket: net.Socket, listenerName: string): void {
+  private accept(socket: net.Socket, listener: ListenerSpec): void {
+    const id = this.nextConnectionId++;
     const info = {
-      id: this.nextConnectionId++,
-      listenerName,
+      id,
+      listenerName: listener.name,
       remoteAddress: socket.remoteAddress ?? "?",
       remotePort: socket.remotePort ?? 0,
+      sasl: listener.sasl ? new SaslSession(listener.sasl, id) : null,
     };
     const connection = new Connection(socket, info, this.dispatcher, this.limits, this.logger, (closed) =>
       this.connections.delete(closed),

@@ -221,6 +221,98 @@ describe("listeners", () => {
   });
 });
 
+describe("SASL listeners", () => {
+  const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret" user_bob="bob-secret";';
+  const SCRAM_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule";
+  const sasl = (extra: Record<string, string> = {}) => ({
+    listeners: "PLAINTEXT://:9092,SASL_PLAINTEXT://:9093",
+    "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+    "listener.name.sasl_plaintext.plain.sasl.jaas.config": PLAIN_JAAS,
+    ...extra,
+  });
+
+  it("take their users from the PLAIN login module, Kafka's syntax, for every enabled mechanism", () => {
+    const config = parseBrokerConfig(sasl());
+    assert.deepEqual([...config.listenerSasl.keys()], ["SASL_PLAINTEXT"]);
+    const listener = config.listenerSasl.get("SASL_PLAINTEXT")!;
+    assert.deepEqual(listener.mechanisms, ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]);
+    for (const mechanism of listener.mechanisms)
+      assert.deepEqual([...listener.users.get(mechanism)!], [["alice", "alice-secret"], ["bob", "bob-secret"]]);
+    assert.equal(config.saslServerMaxReceiveSize, 524288);
+  });
+
+  it("let a SCRAM login module list its own users, and a listener its own mechanisms", () => {
+    const config = parseBrokerConfig(
+      sasl({
+        "listener.name.SASL_PLAINTEXT.sasl.enabled.mechanisms": "SCRAM-SHA-512",
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": `${SCRAM_MODULE} required user_carol="carol-secret";`,
+      }),
+    );
+    const listener = config.listenerSasl.get("SASL_PLAINTEXT")!;
+    assert.deepEqual(listener.mechanisms, ["SCRAM-SHA-512"]);
+    assert.deepEqual([...listener.users.get("SCRAM-SHA-512")!.keys()], ["carol"]);
+  });
+
+  it("refuse Kafka's default GSSAPI and other mechanisms this broker lacks, naming the supported ones", () => {
+    throwsConfig(() => parseBrokerConfig({ ...sasl(), "sasl.enabled.mechanisms": "GSSAPI" }), "sasl.enabled.mechanisms", /enables GSSAPI, but this broker supports PLAIN, SCRAM-SHA-256, SCRAM-SHA-512/);
+    throwsConfig(
+      () => parseBrokerConfig({ ...sasl(), "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "OAUTHBEARER" }),
+      "listener.name.sasl_plaintext.sasl.enabled.mechanisms",
+      /OAUTHBEARER/,
+    );
+    throwsConfig(() => parseBrokerConfig({ ...sasl(), "sasl.enabled.mechanisms": "" }), "sasl.enabled.mechanisms", /empty/);
+  });
+
+  it("need users for each enabled mechanism", () => {
+    const { "listener.name.sasl_plaintext.plain.sasl.jaas.config": _, ...withoutUsers } = sasl();
+    throwsConfig(() => parseBrokerConfig(withoutUsers), "listener.name.sasl_plaintext.plain.sasl.jaas.config", /enables PLAIN but no users/);
+    throwsConfig(
+      () => parseBrokerConfig({ ...withoutUsers, "sasl.enabled.mechanisms": "SCRAM-SHA-256" }),
+      "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+      /enables SCRAM-SHA-256 but no users/,
+    );
+  });
+
+  it("report a bad login module by property without showing it", () => {
+    for (const [text, pattern] of [
+      ['org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret"', /expected ';'/],
+      [`${SCRAM_MODULE} required user_alice="alice-secret";`, /the login module of PLAIN is org\.apache\.kafka\.common\.security\.plain\.PlainLoginModule/],
+    ] as const)
+      assert.throws(
+        () => parseBrokerConfig(sasl({ "listener.name.sasl_plaintext.plain.sasl.jaas.config": text })),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.property === "listener.name.sasl_plaintext.plain.sasl.jaas.config" &&
+          pattern.test(error.message) &&
+          !error.message.includes("alice-secret"),
+      );
+  });
+
+  it("refuse listener prefixes for unknown listeners or properties, and the same property under two spellings", () => {
+    throwsConfig(() => parseBrokerConfig(sasl({ "listener.name.other.plain.sasl.jaas.config": PLAIN_JAAS })), "listener.name.other.plain.sasl.jaas.config", /OTHER, which is not in listeners/);
+    throwsConfig(() => parseBrokerConfig(sasl({ "listener.name.sasl_plaintext.gssapi.sasl.jaas.config": "x" })), "listener.name.sasl_plaintext.gssapi.sasl.jaas.config", /Unknown broker property/);
+    throwsConfig(
+      () => parseBrokerConfig(sasl({ "listener.name.SASL_PLAINTEXT.plain.sasl.jaas.config": PLAIN_JAAS })),
+      "listener.name.SASL_PLAINTEXT.plain.sasl.jaas.config",
+      /given twice/,
+    );
+  });
+
+  it("refuse SSL and SASL_SSL listeners: there is no TLS", () => {
+    throwsConfig(() => parseBrokerConfig({ listeners: "PLAINTEXT://:9092,SSL://:9093" }), "listeners", /SSL, which needs TLS/);
+    throwsConfig(() => parseBrokerConfig({ listeners: "PLAINTEXT://:9092,SASL_SSL://:9093" }), "listeners", /SASL_SSL, which needs TLS/);
+  });
+
+  it("keep login modules out of DescribeConfigs and out of dynamic updates", () => {
+    const config = parseBrokerConfig(sasl());
+    const described = describeBrokerConfigs(config, { includeSynonyms: true });
+    assert.ok(!described.some((entry) => entry.name.startsWith("listener.name.")));
+    assert.ok(!JSON.stringify(described).includes("alice-secret"));
+    assert.deepEqual(described.find((entry) => entry.name === "sasl.enabled.mechanisms")?.value, "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
+    throwsConfig(() => withDynamicConfigs(config, { "listener.name.sasl_plaintext.plain.sasl.jaas.config": PLAIN_JAAS }), "listener.name.sasl_plaintext.plain.sasl.jaas.config", /Cannot update/);
+  });
+});
+
 describe("dynamic broker configs", () => {
   it("override static values with source DYNAMIC_BROKER_CONFIG", () => {
     const base = parseBrokerConfig({ "log.retention.hours": "24" });
