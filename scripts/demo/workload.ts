@@ -40,7 +40,7 @@ export interface DemoOptions {
   billingDelayMs?: number;
   /** Seed of the record generator: the same seed writes the same records (default: the clock). */
   seed?: number;
-  /** Failures the demo rides out (a produce that failed is retried on the next tick). */
+  /** Failures the demo rides out: a failed produce or a consumer crash (kafkajs restarts it). Default: ignored. */
   onError?: (error: unknown) => void;
 }
 
