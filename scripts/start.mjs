@@ -2,6 +2,8 @@
 // `npm start`: the bundled broker (broker/config/server.properties: 127.0.0.1:9092,
 // data in ./data/broker-1) and the console, wired together. With KAFKA_BROKERS set,
 // only the console starts, pointed at that cluster. Ctrl-C stops both.
+// `npm run demo` (--demo): the same, then the demo workload (scripts/demo/main.ts):
+// sample topics, a producer that keeps writing, and two consumer groups.
 /* global fetch -- Node 20 has fetch built in */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -14,6 +16,7 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "127.0.0.1";
 const external = Boolean(process.env.KAFKA_BROKERS);
 const brokers = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
+const demo = process.argv.slice(2).includes("--demo");
 const children = [];
 let stopping = false;
 
@@ -52,17 +55,28 @@ async function waitFor(what, check, timeoutMs) {
   }
 }
 
-function stop(code = 0) {
+const alive = (child) => child.exitCode === null && child.signalCode === null;
+
+function terminate(child, graceMs) {
+  if (!alive(child)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => (clearTimeout(force), resolve()));
+    child.kill("SIGTERM");
+  });
+}
+
+async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  const force = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")), 10_000);
-  force.unref();
-  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.on("exit", r))))).then(() => process.exit(code));
+  // Last started, first stopped: the demo's consumers leave their groups and the
+  // console lets go of its connections while the broker is still there to answer.
+  for (const child of [...children].reverse()) await terminate(child, 10_000);
+  process.exit(code);
 }
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
-process.on("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
+process.on("exit", () => children.forEach((c) => alive(c) && c.kill("SIGKILL")));
 
 if (!external) {
   if (await reachable(brokers)) {
@@ -80,4 +94,10 @@ const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
 run("console", [nextBin, built ? "start" : "dev", "-H", host, "-p", String(port)], { KAFKA_BROKERS: brokers });
 const ready = () => fetch(`http://${host}:${port}/api/cluster`).then(() => true, () => false);
 await waitFor("the console", ready, 180_000);
-console.log(`\n  Sluice console: http://${host}:${port}  (Kafka: ${brokers}${external ? "" : ", the bundled broker"})\n  Ctrl-C stops ${external ? "it" : "both"}.\n`);
+const url = `http://${host}:${port}`;
+const then = demo ? "Starting the demo workload ..." : `Ctrl-C stops ${external ? "it" : "both"}.`;
+console.log(`\n  Sluice console: ${url}  (Kafka: ${brokers}${external ? "" : ", the bundled broker"})\n  ${then}\n`);
+if (demo && !stopping) {
+  // The react-server condition lets the demo read the cluster settings through the console's own (server-only) module.
+  run("demo", ["--conditions=react-server", "--import", "tsx", "scripts/demo/main.ts"], { KAFKA_BROKERS: brokers, SLUICE_CONSOLE_URL: url });
+}
