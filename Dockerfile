@@ -28,7 +28,7 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 KAFKA_BROKERS=broker:9092
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 KAFKA_BROKERS=broker:29092
 COPY --from=runtime-deps /app/node_modules node_modules
 COPY --from=build /app/.next .next
 COPY package.json next.config.js ./
