@@ -31,6 +31,7 @@ import { chromium, type Browser, type Page } from "@playwright/test";
 import { Kafka, logLevel } from "kafkajs";
 import { BenchBroker, freePort, sleep } from "../broker/bench/broker-node";
 import { fillTopic, produceToPartitions } from "./raw-produce";
+import { CliArgs } from "../broker/bench/cli-args";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const VALUE_BYTES = 100;
@@ -52,19 +53,10 @@ const TABLE_ROWS_MAX = 100;
 
 // --- options ------------------------------------------------------------------
 
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const at = args.indexOf(name);
-  if (at >= 0) args.splice(at, 1);
-  return at >= 0;
-};
-const option = (name: string) => {
-  const at = args.indexOf(name);
-  if (at < 0) return undefined;
-  const value = args[at + 1];
-  args.splice(at, 2);
-  return value;
-};
+const cli = new CliArgs();
+const args = cli.rest;
+const flag = (name: string) => cli.flag(name);
+const option = (name: string) => cli.option(name);
 const quick = flag("--quick");
 const keep = flag("--keep");
 const records = Number(option("--records") ?? (quick ? 1_000_000 : 10_000_000));

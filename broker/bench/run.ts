@@ -34,6 +34,7 @@ import {
   perfProduce,
   writeLinesFile,
 } from "./rdkafka";
+import { CliArgs } from "./cli-args";
 
 const VALUE_BYTES = 100;
 const LATENCY_RATE_PER_SECOND = 10_000;
@@ -48,19 +49,10 @@ const TARGETS = {
 
 // --- options ------------------------------------------------------------------
 
-const args = process.argv.slice(2);
-const flag = (name: string) => {
-  const at = args.indexOf(name);
-  if (at >= 0) args.splice(at, 1);
-  return at >= 0;
-};
-const option = (name: string) => {
-  const at = args.indexOf(name);
-  if (at < 0) return undefined;
-  const value = args[at + 1];
-  args.splice(at, 2);
-  return value;
-};
+const cli = new CliArgs();
+const args = cli.rest;
+const flag = (name: string) => cli.flag(name);
+const option = (name: string) => cli.option(name);
 const quick = flag("--quick");
 const cpuProf = flag("--cpu-prof");
 const keep = flag("--keep");

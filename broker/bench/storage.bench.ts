@@ -12,15 +12,11 @@ import path from "node:path";
 import { encodeRecordBatch, type RecordInput } from "../src/protocol/records/record-batch";
 import { batchLastOffsetDelta, batchMaxTimestamp, batchTotalBytes } from "../src/protocol/records/batch-header";
 import { PartitionLog, type LogConfig } from "../src/storage/partition-log";
+import { CliArgs } from "./cli-args";
 
-const args = process.argv.slice(2);
-const option = (name: string) => {
-  const at = args.indexOf(name);
-  if (at < 0) return undefined;
-  const value = args[at + 1];
-  args.splice(at, 2);
-  return value;
-};
+const cli = new CliArgs();
+const args = cli.rest;
+const option = (name: string) => cli.option(name);
 const parentDir = option("--dir") ?? os.tmpdir();
 const jsonFile = option("--json");
 const totalMiB = Number(args[0] ?? 1024);
