@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import type { GroupSummary } from "@/lib/contracts";
 import { formatNumber } from "@/lib/format";
+import { compareBy, nextSort } from "@/lib/sort";
 import { paginate, PAGE_SIZE } from "@/lib/paginate";
 import { paths } from "@/lib/paths";
 import { groupsQuery } from "@/lib/queries";
@@ -12,6 +13,7 @@ import { useSearchParamsState } from "@/lib/use-search-params-state";
 import { Input, Select } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/layout";
 import { Pagination } from "@/components/ui/pagination";
+import { SortHeader } from "@/components/ui/sort-header";
 import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { GroupStateBadge } from "./group-state";
@@ -36,27 +38,13 @@ export function GroupsView() {
     const value = SORT_VALUE[state.sort];
     return data.groups
       .filter((g) => (!q || g.groupId.toLowerCase().includes(q) || g.topics.some((t) => t.topic.toLowerCase().includes(q))) && (!state.state || g.state === state.state))
-      .sort((a, b) => {
-        const [x, y] = [value(a), value(b)];
-        const order = typeof x === "string" ? x.localeCompare(String(y)) : x - (y as number);
-        return state.dir === "asc" ? order : -order;
-      });
+      .sort(compareBy(value, state.dir));
   }, [data, state.q, state.state, state.sort, state.dir]);
   const page = paginate(shown, state.page);
   const states = useMemo(() => [...new Set(data?.groups.map((g) => g.state) ?? [])].sort(), [data]);
 
-  const header = (sort: GroupSort, label: string, right = false) => (
-    <Th className={right ? "text-right" : ""}>
-      <button
-        type="button"
-        data-testid={`sort-${sort}`}
-        className="uppercase"
-        onClick={() => update({ sort, dir: state.sort === sort && state.dir === "asc" ? "desc" : "asc", page: undefined })}
-      >
-        {label}
-        {state.sort === sort ? (state.dir === "asc" ? " ▲" : " ▼") : ""}
-      </button>
-    </Th>
+  const header = (column: GroupSort, label: string, right = false) => (
+    <SortHeader column={column} label={label} sort={state.sort} dir={state.dir} right={right} onSort={(c) => update({ ...nextSort(state, c), page: undefined })} />
   );
 
   return (

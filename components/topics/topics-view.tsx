@@ -6,6 +6,7 @@ import { useMemo } from "react";
 import type { TopicSummary } from "@/lib/contracts";
 import { formatBytes, formatNumber } from "@/lib/format";
 import { PAGE_SIZE, paginate } from "@/lib/paginate";
+import { compareBy, nextSort } from "@/lib/sort";
 import { paths } from "@/lib/paths";
 import { groupsQuery, topicsQuery } from "@/lib/queries";
 import { useSearchParamsState } from "@/lib/use-search-params-state";
@@ -13,6 +14,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/field";
 import { Badge, PageHeader } from "@/components/ui/layout";
 import { Pagination } from "@/components/ui/pagination";
+import { SortHeader } from "@/components/ui/sort-header";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { CreateTopicForm } from "./create-topic-form";
@@ -59,27 +61,13 @@ export function TopicsView() {
     const value = SORT_VALUE[state.sort];
     return data.topics
       .filter((t) => (state.internal || !t.internal) && (!q || t.name.toLowerCase().includes(q)))
-      .sort((a, b) => {
-        const [x, y] = [value(a), value(b)];
-        const order = typeof x === "string" ? x.localeCompare(String(y)) : x - (y as number);
-        return state.dir === "asc" ? order : -order;
-      });
+      .sort(compareBy(value, state.dir));
   }, [data, state.q, state.sort, state.dir, state.internal]);
   // However many topics match, the table renders one page of them.
   const page = paginate(shown, state.page);
 
-  const header = (sort: TopicSort, label: string, right = false) => (
-    <Th className={right ? "text-right" : ""}>
-      <button
-        type="button"
-        data-testid={`sort-${sort}`}
-        onClick={() => update({ sort, dir: state.sort === sort && state.dir === "asc" ? "desc" : "asc", page: undefined })}
-        className="uppercase"
-      >
-        {label}
-        {state.sort === sort ? (state.dir === "asc" ? " ▲" : " ▼") : ""}
-      </button>
-    </Th>
+  const header = (column: TopicSort, label: string, right = false) => (
+    <SortHeader column={column} label={label} sort={state.sort} dir={state.dir} right={right} onSort={(c) => update({ ...nextSort(state, c), page: undefined })} />
   );
 
   return (

@@ -107,3 +107,15 @@ describe("config lines", async () => {
     assert.deepEqual(parseConfigLines("message.format=a=b").configs, { "message.format": "a=b" }, "only the first = splits");
   });
 });
+
+describe("table sorting", async () => {
+  const { compareBy, nextSort } = await import("@/lib/sort");
+  it("sorts text in locale order and numbers numerically, either way round", () => {
+    const rows = [{ n: "b", v: 10 }, { n: "a", v: 9 }, { n: "C", v: 100 }];
+    assert.deepEqual([...rows].sort(compareBy((r) => r.n, "asc")).map((r) => r.n), ["a", "b", "C"]);
+    assert.deepEqual([...rows].sort(compareBy((r) => r.v, "desc")).map((r) => r.v), [100, 10, 9]);
+    assert.deepEqual(nextSort({ sort: "name", dir: "asc" }, "name"), { sort: "name", dir: "desc" });
+    assert.deepEqual(nextSort({ sort: "name", dir: "desc" }, "name"), { sort: "name", dir: "asc" });
+    assert.deepEqual(nextSort({ sort: "name", dir: "desc" }, "lag"), { sort: "lag", dir: "asc" });
+  });
+});
