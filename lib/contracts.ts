@@ -256,6 +256,8 @@ export const groupListSchema = z.object({
   groups: z.array(groupSummarySchema),
   /** True when there were more groups than one request describes; the rest are listed without lag. */
   truncated: z.boolean(),
+  /** Groups in the cluster; more than `groups` holds when there are too many to list. */
+  total: z.number().int(),
 });
 export type GroupList = z.infer<typeof groupListSchema>;
 

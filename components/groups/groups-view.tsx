@@ -64,6 +64,14 @@ export function GroupsView() {
           ))}
         </Select>
       </div>
+      {state.q.trim() && data?.truncated && !data.groups.some((g) => g.groupId === state.q.trim()) ? (
+        <p className="-mt-2 mb-4 text-sm">
+          <Link href={paths.group(state.q.trim())} className="underline" data-testid="open-group-by-id">
+            Open the group &ldquo;{state.q.trim()}&rdquo;
+          </Link>{" "}
+          <span className="text-slate-500">(groups not listed here still open by their exact id)</span>
+        </p>
+      ) : null}
       {isPending ? (
         <Loading />
       ) : error ? (
@@ -78,7 +86,11 @@ export function GroupsView() {
         <>
           {data.truncated ? (
             <div className="mb-3">
-              <Notice>There are more groups than one page describes; groups past the first 200 by name are listed without state or lag.</Notice>
+              <Notice>
+                The cluster has {formatNumber(data.total)} groups. The first 200 by name are shown with state and lag
+                {data.total > data.groups.length ? `, the next ${formatNumber(data.groups.length - 200)} by name only, the rest not at all` : ", the rest by name only"}
+                ; type a group's exact id in the search box to open it.
+              </Notice>
             </div>
           ) : null}
           <Table testId="groups-table">

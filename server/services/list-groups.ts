@@ -6,6 +6,8 @@ import { committedOffsets, EndOffsets, lagByTopic, totalLag, withLag } from "./g
 
 /** Groups described (with lag) per request; more are listed by id only. */
 export const GROUPS_DESCRIBED_MAX = 200;
+/** Groups listed at all per request, so a cluster with a million groups does not send a million rows to the browser. */
+export const GROUPS_LISTED_MAX = 5_000;
 
 /** Protocol types whose offsets are committed per topic-partition (the consumer protocol, or none). */
 export const hasConsumerOffsets = (protocolType: string) => protocolType === "consumer" || protocolType === "";
@@ -23,7 +25,7 @@ export async function listConsumerGroups(clients = clusterClients()): Promise<Gr
   } catch (error) {
     const mapped = toServiceError(error);
     if (mapped instanceof ServiceError && mapped.kind === "UNAVAILABLE") throw mapped;
-    return groupListSchema.parse({ supported: false, groups: [], truncated: false });
+    return groupListSchema.parse({ supported: false, groups: [], truncated: false, total: 0 });
   }
   return kafkaCall(async () => {
     listed.sort((a, b) => a.groupId.localeCompare(b.groupId));
@@ -37,7 +39,9 @@ export async function listConsumerGroups(clients = clusterClients()): Promise<Gr
         return { groupId: d.groupId, state: d.state, protocolType: d.protocolType, members: d.members.length, topics, lag: totalLag(topics) };
       }),
     );
-    const rest = listed.slice(GROUPS_DESCRIBED_MAX).map((g) => ({ groupId: g.groupId, state: "Unknown", protocolType: g.protocolType, members: 0, topics: [], lag: null }));
-    return groupListSchema.parse({ supported: true, groups: [...groups, ...rest], truncated: rest.length > 0 });
+    const rest = listed
+      .slice(GROUPS_DESCRIBED_MAX, GROUPS_LISTED_MAX)
+      .map((g) => ({ groupId: g.groupId, state: "Unknown", protocolType: g.protocolType, members: 0, topics: [], lag: null }));
+    return groupListSchema.parse({ supported: true, groups: [...groups, ...rest], truncated: listed.length > GROUPS_DESCRIBED_MAX, total: listed.length });
   });
 }

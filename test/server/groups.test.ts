@@ -88,7 +88,9 @@ describe("consumer-group services against a real broker", () => {
       assert.equal(after.lag, 2, "two records arrived after the last commit");
       assert.deepEqual(after.topics, [{ topic, partitions: 2, lag: 2 }]);
 
-      const listed = (await listConsumerGroups()).groups.find((g) => g.groupId === groupId);
+      const list = await listConsumerGroups();
+      assert.deepEqual([list.total, list.truncated], [list.groups.length, false], "every group listed and described");
+      const listed = list.groups.find((g) => g.groupId === groupId);
       assert.deepEqual(listed && [listed.state, listed.members, listed.lag, listed.topics], ["Stable", 1, 2, [{ topic, partitions: 2, lag: 2 }]]);
       const overview = await describeCluster();
       assert.ok(overview.groupCount! >= 1 && overview.totalLag! >= 2, "the overview counts the group and its lag");
