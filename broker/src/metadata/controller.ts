@@ -110,9 +110,18 @@ export class Controller {
     return sorted.map((assignment) => [...assignment.brokerIds]);
   }
 
-  deleteTopic(name: string): void {
+  /**
+   * The topic, or UNKNOWN_TOPIC_OR_PARTITION. Kafka words it per API: topic
+   * admin says the partition is not hosted, config APIs that the topic does not exist.
+   */
+  private existingTopic(name: string, message = "This server does not host this topic-partition.") {
     const topic = this.image.topic(name);
-    if (!topic) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", "This server does not host this topic-partition.");
+    if (!topic) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", message);
+    return topic;
+  }
+
+  deleteTopic(name: string): void {
+    const topic = this.existingTopic(name);
     this.store.commit([{ type: "RemoveTopicRecord", topicId: topic.topicId }]);
   }
 
@@ -122,8 +131,7 @@ export class Controller {
     assignments: ReadonlyArray<number[]> | null,
     options: { validateOnly: boolean },
   ): void {
-    const topic = this.image.topic(name);
-    if (!topic) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", "This server does not host this topic-partition.");
+    const topic = this.existingTopic(name);
     const current = topic.partitions.length;
     if (totalCount <= current)
       throw new KafkaError(
@@ -169,8 +177,7 @@ export class Controller {
 
   /** Replaces a topic's config overrides with `next` (only the difference is written). */
   replaceTopicConfigs(name: string, next: Record<string, string>, options: { validateOnly: boolean }): void {
-    const topic = this.image.topic(name);
-    if (!topic) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `Topic ${name} does not exist.`);
+    const topic = this.existingTopic(name, `Topic ${name} does not exist.`);
     const validated = validateTopicConfigs(next, this.brokerConfig());
     if (!validated.ok) throw new KafkaError("INVALID_CONFIG", validated.message);
     if (options.validateOnly) return;
