@@ -199,7 +199,7 @@ export class Connection {
   }
 
   /**
-   * Closes the connection if it has been idle since before `cutoffMs`: no
+   * Closes the connection if its last activity was at or before `cutoffMs`, with no
    * request queued or being handled (a long-poll Fetch or a JoinGroup waiting
    * for its rebalance is being handled) and no response still being flushed.
    * Returns whether it closed.
