@@ -105,8 +105,9 @@ export class Broker {
         dispatch: (frame, connection) =>
           this.metadata ? dispatcher.dispatch(frame, connection) : this.ready.then(() => dispatcher.dispatch(frame, connection)),
       },
-      { frameBytesMax: config.socketRequestMaxBytes, queuedRequestsMax: config.queuedMaxRequests },
+      { frameBytesMax: config.socketRequestMaxBytes, queuedRequestsMax: config.queuedMaxRequests, idleMsMax: config.connectionsMaxIdleMs },
       logger,
+      this.scheduler,
     );
     await this.socketServer.listen(config.listeners.map((listener) => ({ ...listener, sasl: this.listenerSasl(listener.name) })));
 

@@ -274,7 +274,7 @@ const ROWS: Row[] = [
   ["socket.send.buffer.bytes", "INT", "102400", R, "SO_SNDBUF of client sockets (-1: the OS default)"],
   ["socket.receive.buffer.bytes", "INT", "102400", R, "SO_RCVBUF of client sockets (-1: the OS default)"],
   ["queued.max.requests", "INT", "500", R, "Requests a connection may queue before reads pause", { validator: atLeast(1) }],
-  ["connections.max.idle.ms", "LONG", "600000", R, "Idle time after which a connection is closed"],
+  ["connections.max.idle.ms", "LONG", "600000", R, "Time without traffic after which a connection with no request in flight is closed (negative: never, as in Kafka)"],
   ["num.network.threads", "INT", "3", C, "Network threads (accepted; informational)", { validator: atLeast(1) }],
   ["num.io.threads", "INT", "8", C, "Request handler threads (accepted; informational)", { validator: atLeast(1) }],
   // Replication and fetching

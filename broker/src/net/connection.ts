@@ -1,4 +1,5 @@
 import type { Socket } from "node:net";
+import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
 import { FrameDecoder, FrameTooLargeError } from "./frame-decoder";
 import type { SaslSession } from "./sasl/sasl-session";
@@ -29,6 +30,8 @@ export interface ConnectionLimits {
   frameBytesMax: number;
   /** queued.max.requests: reading pauses while this many requests wait on one connection. */
   queuedRequestsMax: number;
+  /** connections.max.idle.ms: a connection with nothing in flight and no traffic for this long is closed; negative means never. */
+  idleMsMax: number;
 }
 
 /**
@@ -45,6 +48,8 @@ export class Connection {
   private idleWaiters: Array<() => void> = [];
   /** Until a SASL client has authenticated, frames are held to sasl.server.max.receive.size. */
   private awaitingAuthentication: boolean;
+  /** When bytes last arrived or a request last finished; the idle sweep measures from here. */
+  private lastActivityMs: number;
 
   constructor(
     readonly socket: Socket,
@@ -52,8 +57,10 @@ export class Connection {
     private readonly dispatcher: RequestDispatcher,
     private readonly limits: ConnectionLimits,
     private readonly logger: Logger,
+    private readonly clock: Clock,
     private readonly onClosed: (connection: Connection) => void,
   ) {
+    this.lastActivityMs = clock.nowMs();
     const preAuthentication = info.sasl !== null && !info.sasl.authenticated;
     this.decoder = preAuthentication
       ? new FrameDecoder(Math.min(info.sasl!.listener.receiveBytesMax, limits.frameBytesMax), "sasl.server.max.receive.size")
@@ -67,6 +74,7 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    this.lastActivityMs = this.clock.nowMs();
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
@@ -140,6 +148,7 @@ export class Connection {
     } finally {
       if (corked) this.uncork();
       this.processing = false;
+      this.lastActivityMs = this.clock.nowMs();
       if (this.queue.length === 0) this.notifyIdle();
     }
   }
@@ -187,6 +196,33 @@ export class Connection {
     });
     this.socket.destroy();
     this.finish();
+  }
+
+  /**
+   * Closes the connection if its last activity was at or before `cutoffMs`, with no
+   * request queued or being handled (a long-poll Fetch or a JoinGroup waiting
+   * for its rebalance is being handled) and no response still being flushed.
+   * Returns whether it closed.
+   */
+  closeIfIdleSince(cutoffMs: number): boolean {
+    if (this.closed || this.processing || this.queue.length > 0) return false;
+    if (this.socket.writableLength > 0) {
+      // A response still leaving counts as traffic, as a completed write does in Kafka.
+      this.lastActivityMs = this.clock.nowMs();
+      return false;
+    }
+    if (this.lastActivityMs > cutoffMs) return false;
+    this.logger.info("closing idle connection", {
+      connection: this.info.id,
+      remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
+      listener: this.info.listenerName,
+      idleMs: this.clock.nowMs() - this.lastActivityMs,
+      idleMsMax: this.limits.idleMsMax,
+      authenticated: this.info.sasl ? this.info.sasl.authenticated : undefined,
+    });
+    this.socket.destroy();
+    this.finish();
+    return true;
   }
 
   /** Closes once the responses already written have been flushed; nothing more is read. */

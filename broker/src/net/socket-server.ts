@@ -1,5 +1,6 @@
 import net from "node:net";
 import type { Logger } from "../runtime/logger";
+import { systemScheduler, type Cancel, type Scheduler } from "../runtime/scheduler";
 import { Connection, type ConnectionLimits, type RequestDispatcher } from "./connection";
 import { SaslSession, type ListenerSasl } from "./sasl/sasl-session";
 
@@ -12,11 +13,30 @@ export interface ListenerSpec {
   sasl?: ListenerSasl;
 }
 
-/** One TCP server per configured listener, all feeding the same dispatcher. */
+/** The idle sweep runs at a tenth of connections.max.idle.ms, within these bounds. */
+export const IDLE_SWEEP_INTERVAL_MS_MIN = 10;
+export const IDLE_SWEEP_INTERVAL_MS_MAX = 10_000;
+
+/**
+ * How often idle connections are looked for: a connection is closed between
+ * idleMsMax and idleMsMax plus this after its last activity. Null when
+ * idleMsMax is negative (never close), as Kafka's Selector does.
+ */
+export function idleSweepIntervalMs(idleMsMax: number): number | null {
+  if (idleMsMax < 0) return null;
+  return Math.min(IDLE_SWEEP_INTERVAL_MS_MAX, Math.max(IDLE_SWEEP_INTERVAL_MS_MIN, Math.floor(idleMsMax / 10)));
+}
+
+/**
+ * One TCP server per configured listener, all feeding the same dispatcher.
+ * One periodic sweep closes the connections idle for connections.max.idle.ms
+ * (no timer per request or per connection).
+ */
 export class SocketServer {
   private readonly servers: net.Server[] = [];
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
+  private cancelSweep: Cancel | null = null;
   /** The ports actually bound, by listener name (port 0 in the config binds a free one). */
   readonly boundPorts = new Map<string, number>();
 
@@ -24,9 +44,11 @@ export class SocketServer {
     private readonly dispatcher: RequestDispatcher,
     private readonly limits: ConnectionLimits,
     private readonly logger: Logger,
+    private readonly scheduler: Scheduler = systemScheduler,
   ) {}
 
   async listen(listeners: readonly ListenerSpec[]): Promise<void> {
+    this.startIdleSweep();
     for (const listener of listeners) {
       const server = net.createServer((socket) => this.accept(socket, listener));
       await new Promise<void>((resolve, reject) => {
@@ -58,10 +80,31 @@ export class SocketServer {
       remotePort: socket.remotePort ?? 0,
       sasl: listener.sasl ? new SaslSession(listener.sasl, id) : null,
     };
-    const connection = new Connection(socket, info, this.dispatcher, this.limits, this.logger, (closed) =>
+    const connection = new Connection(socket, info, this.dispatcher, this.limits, this.logger, this.scheduler.clock, (closed) =>
       this.connections.delete(closed),
     );
     this.connections.add(connection);
+  }
+
+  private startIdleSweep(): void {
+    const intervalMs = idleSweepIntervalMs(this.limits.idleMsMax);
+    if (intervalMs === null || this.cancelSweep) return;
+    const arm = () => {
+      this.cancelSweep = this.scheduler.schedule(intervalMs, () => {
+        this.closeIdleConnections();
+        arm();
+      });
+    };
+    arm();
+  }
+
+  /** Closes every connection idle for longer than connections.max.idle.ms; returns how many. */
+  closeIdleConnections(): number {
+    const cutoffMs = this.scheduler.clock.nowMs() - this.limits.idleMsMax;
+    let closed = 0;
+    // A Set may lose its current entry while being iterated, which closeIfIdleSince does.
+    for (const connection of this.connections) if (connection.closeIfIdleSince(cutoffMs)) closed++;
+    return closed;
   }
 
   get connectionCount(): number {
@@ -70,6 +113,8 @@ export class SocketServer {
 
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes everything. */
   async close(graceMs = 5000): Promise<void> {
+    this.cancelSweep?.();
+    this.cancelSweep = null;
     const stopped = this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     const drained = Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
     let timer: NodeJS.Timeout | undefined;

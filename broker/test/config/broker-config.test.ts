@@ -162,6 +162,40 @@ describe("broker config errors", () => {
   });
 });
 
+describe("connections.max.idle.ms", () => {
+  it("defaults to 10 minutes and is described as a read-only LONG with its source, as in Kafka", () => {
+    assert.equal(parseBrokerConfig({}).connectionsMaxIdleMs, 600_000);
+    const [entry] = describeBrokerConfigs(parseBrokerConfig({ "connections.max.idle.ms": " 300 " }), { includeSynonyms: true, names: ["connections.max.idle.ms"] });
+    assert.deepEqual(entry, {
+      name: "connections.max.idle.ms",
+      value: "300",
+      source: "STATIC_BROKER_CONFIG",
+      isSensitive: false,
+      readOnly: true,
+      type: "LONG",
+      documentation: null,
+      synonyms: [
+        { name: "connections.max.idle.ms", value: "300", source: "STATIC_BROKER_CONFIG" },
+        { name: "connections.max.idle.ms", value: "600000", source: "DEFAULT_CONFIG" },
+      ],
+    });
+    throwsConfig(() => parseBrokerConfig({}, { "connections.max.idle.ms": "1000" }), "connections.max.idle.ms", /Cannot update these configs dynamically/);
+  });
+
+  it("accepts a negative value, which Kafka's selector takes as never closing idle connections", () => {
+    assert.equal(parseBrokerConfig({ "connections.max.idle.ms": "-1" }).connectionsMaxIdleMs, -1);
+  });
+
+  it("rejects what is not a LONG, naming the property", () => {
+    throwsConfig(() => parseBrokerConfig({ "connections.max.idle.ms": "10m" }), "connections.max.idle.ms", /^Invalid value 10m for configuration connections\.max\.idle\.ms: Not a number of type LONG$/);
+    throwsConfig(() => parseBrokerConfig({ "connections.max.idle.ms": "9223372036854775808" }), "connections.max.idle.ms", /Not a number of type LONG/);
+  });
+
+  it("has no per-listener form (Kafka reads it once for every listener)", () => {
+    throwsConfig(() => parseBrokerConfig({ "listener.name.plaintext.connections.max.idle.ms": "1000" }), "listener.name.plaintext.connections.max.idle.ms", /Unknown broker property/);
+  });
+});
+
 describe("listeners", () => {
   it("parse NAME://host:port entries, upper-casing names; an empty host means every interface", () => {
     const config = parseBrokerConfig({

@@ -25,6 +25,12 @@ describe("the broker process", () => {
     assert.match(broker.output(), /num\.partitions/);
   });
 
+  it("refuses to start on a connections.max.idle.ms that is not a number of milliseconds", async () => {
+    const broker = await spawnBroker(["--override", "connections.max.idle.ms=10m"], { waitForListening: false });
+    assert.equal(await broker.exited, 2);
+    assert.match(broker.output(), /Invalid value 10m for configuration connections\.max\.idle\.ms/);
+  });
+
   it("shuts down gracefully on SIGTERM", async () => {
     const dir = tempDir();
     const port = await freePort();
