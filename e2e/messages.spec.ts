@@ -54,6 +54,40 @@ test.describe("messages", () => {
     await expect(topicPage.messageRows().first()).toHaveAttribute("data-testid", "message-row-0-20");
   });
 
+  test("a search shows only the records whose key, value or a header holds the text, with the search in the URL", async ({ page, topicName, topicPage, kafka }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: topicName }], waitForLeaders: true });
+    await kafka.producer.send({
+      topic: topicName,
+      messages: [
+        { key: "a", value: "apple pie" },
+        { key: "b", value: "banana bread" },
+        { key: "Pineapple", value: "tart" },
+        { key: "d", value: "cherry", headers: { fruit: "APPLE" } },
+        { key: "e", value: "plum" },
+      ],
+    });
+
+    await topicPage.goto(topicName);
+    await expect(topicPage.messageRows()).toHaveCount(5);
+    await page.getByTestId("browse-search").fill("apple");
+    await expect(page).toHaveURL(/[?&]q=apple(&|$)/);
+    await expect(topicPage.messageRows()).toHaveCount(3);
+    for (const offset of [3, 2, 0]) await expect(topicPage.messageRow(0, offset)).toBeVisible();
+    await expect(page.getByTestId("search-status")).toHaveText("3 matches in 5 records scanned");
+
+    await page.getByTestId("browse-search-in").selectOption("key");
+    await expect(page).toHaveURL(/[?&]in=key(&|$)/);
+    await expect(topicPage.messageRows()).toHaveCount(1);
+    await expect(topicPage.messageRow(0, 2)).toBeVisible();
+
+    await page.getByTestId("browse-search").fill("kiwi");
+    await page.getByTestId("browse-search").press("Enter");
+    await expect(page.getByTestId("empty")).toContainText("Nothing matched “kiwi” in the 5 records scanned.");
+    await page.reload();
+    await expect(page.getByTestId("browse-search")).toHaveValue("kiwi");
+    await expect(page.getByTestId("empty")).toContainText("No matches");
+  });
+
   test("a large value is truncated with load all", async ({ topicName, topicPage, kafka }) => {
     await kafka.admin.createTopics({ topics: [{ topic: topicName }], waitForLeaders: true });
     await kafka.producer.send({ topic: topicName, messages: [{ value: "z".repeat(100_000) }] });

@@ -12,6 +12,8 @@ export const BROWSE_COUNT_MAX = 500;
 export const BROWSE_COUNT_DEFAULT = 50;
 /** Value and key bytes sent to the browser per record unless the whole record is asked for. */
 export const PAYLOAD_PREVIEW_BYTES_MAX = 64 * 1024;
+/** Longest search text a browse accepts. */
+export const SEARCH_TEXT_MAX = 200;
 /** Records one produce request may write. */
 export const PRODUCE_COUNT_MAX = 1000;
 export const PARTITIONS_MAX = 1000;
@@ -137,6 +139,10 @@ export type BrowseStart = z.infer<typeof browseStartSchema>;
 export const browseOrderSchema = z.enum(["newest-first", "oldest-first"]);
 export type BrowseOrder = z.infer<typeof browseOrderSchema>;
 
+/** Where a search looks: the key, the value, header keys and values, or all of them. */
+export const searchFieldSchema = z.enum(["any", "key", "value", "headers"]);
+export type SearchField = z.infer<typeof searchFieldSchema>;
+
 /** "0:12,3:40": per partition, where the next page starts. */
 export const cursorSchema = z.string().regex(/^\d+:\d+(,\d+:\d+)*$/, "a cursor is partition:offset pairs separated by commas");
 
@@ -149,6 +155,9 @@ export const browseInputSchema = z
     count: z.coerce.number().int().min(1).max(BROWSE_COUNT_MAX).default(BROWSE_COUNT_DEFAULT),
     order: browseOrderSchema.default("newest-first"),
     cursor: cursorSchema.optional(),
+    /** Keep only records containing this text (case-insensitive) in the `in` field(s); the scan is budgeted. */
+    q: z.string().min(1).max(SEARCH_TEXT_MAX, `search text is at most ${SEARCH_TEXT_MAX} characters`).optional(),
+    in: searchFieldSchema.default("any"),
   })
   .superRefine((input, ctx) => {
     if (input.start === "offset" && input.offset === undefined)
@@ -181,8 +190,10 @@ export const browseResultSchema = z.object({
   messages: z.array(messageSchema),
   /** Cursor of the next page in the same order, or null at the end. */
   nextCursor: z.string().nullable(),
-  /** True when the time or byte budget ended the read before `count` records were found. */
+  /** True when the time, byte or (searching) record budget ended the read before `count` records were found. */
   budgetExhausted: z.boolean(),
+  /** Records examined: read for a page, or tested against the search text; `nextCursor` continues after them. */
+  scanned: z.number().int(),
 });
 export type BrowseResult = z.infer<typeof browseResultSchema>;
 

@@ -1,9 +1,9 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Fragment, useState } from "react";
-import { BROWSE_COUNT_MAX, type TopicDetail } from "@/lib/contracts";
-import { formatTimestamp } from "@/lib/format";
+import { Fragment, useEffect, useState } from "react";
+import { BROWSE_COUNT_MAX, SEARCH_TEXT_MAX, type TopicDetail } from "@/lib/contracts";
+import { formatNumber, formatTimestamp } from "@/lib/format";
 import { previewText } from "@/lib/payload";
 import { browseQuery } from "@/lib/queries";
 import { useSearchParamsState } from "@/lib/use-search-params-state";
@@ -13,6 +13,11 @@ import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states"
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { RecordDetail } from "./record-detail";
 import { readBrowseParams } from "./search-params";
+
+/** Typing in the search box waits this long for a pause before searching. */
+const SEARCH_DEBOUNCE_MS = 400;
+
+const plural = (n: number, one: string, many: string) => `${formatNumber(n)} ${n === 1 ? one : many}`;
 
 /** datetime-local text <-> epoch milliseconds, in the browser's time zone. */
 const toLocalInput = (ms: number) => {
@@ -26,9 +31,20 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
   const { data, error, isPending, isFetching, refetch } = useQuery({ ...browseQuery(topic.name, input), placeholderData: keepPreviousData });
   const [offsetDraft, setOffsetDraft] = useState(input.offset !== undefined ? String(input.offset) : "");
   const [timeDraft, setTimeDraft] = useState(input.timestamp !== undefined ? toLocalInput(input.timestamp) : "");
+  const [searchDraft, setSearchDraft] = useState(input.q ?? "");
+  const searched = input.q ?? "";
+
+  // Search once typing pauses; Enter searches at once through the form.
+  useEffect(() => {
+    if (searchDraft === searched) return;
+    const timer = setTimeout(() => update({ q: searchDraft, cursor: undefined, open: undefined }), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [searchDraft, searched, update]);
 
   // A new filter starts a new result: drop the page cursor and the opened record.
   const filter = (changes: Record<string, string | number | undefined>) => update({ ...changes, cursor: undefined, open: undefined });
+
+  const nextPage = () => update({ cursor: data?.nextCursor ?? undefined, open: undefined }, { push: true });
 
   return (
     <div className="space-y-4">
@@ -37,11 +53,33 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
         data-testid="browse-form"
         onSubmit={(e) => {
           e.preventDefault();
+          if (searchDraft !== searched) filter({ q: searchDraft });
           if (input.start === "offset") filter({ offset: offsetDraft });
           if (input.start === "timestamp") filter({ timestamp: timeDraft ? new Date(timeDraft).getTime() : undefined });
           refetch();
         }}
       >
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500">Search</span>
+          <Input
+            type="search"
+            value={searchDraft}
+            maxLength={SEARCH_TEXT_MAX}
+            placeholder="Text in key, value or headers"
+            onChange={(e) => setSearchDraft(e.target.value)}
+            className="w-56"
+            data-testid="browse-search"
+          />
+        </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs text-slate-500">In</span>
+          <Select value={input.in} onChange={(e) => filter({ in: e.target.value === "any" ? undefined : e.target.value })} data-testid="browse-search-in">
+            <option value="any">Anywhere</option>
+            <option value="key">Key</option>
+            <option value="value">Value</option>
+            <option value="headers">Headers</option>
+          </Select>
+        </label>
         <label className="flex flex-col gap-1">
           <span className="text-xs text-slate-500">Partition</span>
           <Select value={String(input.partition)} onChange={(e) => filter({ partition: e.target.value })} data-testid="browse-partition">
@@ -121,8 +159,27 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
         <ErrorState error={error} onRetry={() => refetch()} />
       ) : (
         <>
-          {data.budgetExhausted ? <Notice>The read stopped at its time or size limit; the page may hold fewer records than asked for.</Notice> : null}
-          {data.messages.length === 0 ? (
+          {input.q !== undefined ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="search-status">
+              {plural(data.messages.length, "match", "matches")} in {plural(data.scanned, "record", "records")} scanned
+              {data.budgetExhausted && data.nextCursor ? (
+                <>
+                  ; the scan stopped at its limit.{" "}
+                  <button type="button" className="text-sky-700 underline dark:text-sky-400" onClick={nextPage} data-testid="search-continue">
+                    Continue searching
+                  </button>
+                </>
+              ) : null}
+            </p>
+          ) : data.budgetExhausted ? (
+            <Notice>The read stopped at its time or size limit; the page may hold fewer records than asked for.</Notice>
+          ) : null}
+          {data.messages.length === 0 && input.q !== undefined ? (
+            <EmptyState title="No matches">
+              Nothing matched “{input.q}” in the {plural(data.scanned, "record", "records")} scanned
+              {data.nextCursor ? "; the rest of the topic is not searched yet." : "."}
+            </EmptyState>
+          ) : data.messages.length === 0 ? (
             <EmptyState title="No records here">
               {topic.approximateRecords === 0 ? "The topic is empty. Produce a record to see it here." : "Nothing in this range; try another start position or partition."}
             </EmptyState>
@@ -174,7 +231,7 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
             <Button onClick={() => window.history.back()} disabled={!input.cursor} data-testid="page-previous">
               ← Previous
             </Button>
-            <Button onClick={() => update({ cursor: data.nextCursor ?? undefined, open: undefined }, { push: true })} disabled={!data.nextCursor} data-testid="page-next">
+            <Button onClick={nextPage} disabled={!data.nextCursor} data-testid="page-next">
               Next →
             </Button>
             {input.cursor ? (
@@ -183,7 +240,7 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
               </Button>
             ) : null}
             <span className="text-slate-500">
-              {data.messages.length} record{data.messages.length === 1 ? "" : "s"}
+              {plural(data.messages.length, input.q !== undefined ? "match" : "record", input.q !== undefined ? "matches" : "records")}
             </span>
           </div>
         </>

@@ -2,12 +2,12 @@ import { browseInputSchema, type BrowseInput } from "@/lib/contracts";
 
 /**
  * URL state of the Messages tab:
- * ?partition=all|n&start=oldest|newest|offset|timestamp&offset=&timestamp=&count=&order=&cursor=&open=p:o
+ * ?partition=all|n&start=oldest|newest|offset|timestamp&offset=&timestamp=&count=&order=&cursor=&q=&in=any|key|value|headers&open=p:o
  * Invalid values fall back to the defaults rather than breaking the page.
  */
 export function readBrowseParams(params: URLSearchParams): { input: BrowseInput; open: { partition: number; offset: number } | null } {
   const raw: Record<string, string> = {};
-  for (const key of ["partition", "start", "offset", "timestamp", "count", "order", "cursor"]) {
+  for (const key of ["partition", "start", "offset", "timestamp", "count", "order", "cursor", "q", "in"]) {
     const value = params.get(key);
     if (value !== null && value !== "") raw[key] = value;
   }

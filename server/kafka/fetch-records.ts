@@ -29,6 +29,12 @@ export interface ReadBudget {
   exhausted: boolean;
 }
 
+export interface RangeRead {
+  records: FetchedRecord[];
+  /** Every offset in [from, reachedOffset) was returned or holds no record (compacted, control, aborted); below `to` when a budget or the log cut the read short. */
+  reachedOffset: number;
+}
+
 /**
  * Reads the records of one partition with offsets in [from, to), at most
  * `limit` of them, straight from the leader with Fetch requests: no consumer
@@ -44,6 +50,20 @@ export async function readPartitionRange(
   limit: number,
   budget: ReadBudget,
 ): Promise<FetchedRecord[]> {
+  return (await readPartitionRangeReached(clients, leader, topic, partition, from, to, limit, budget)).records;
+}
+
+/** readPartitionRange that also says how far it got, so a scan knows where to go on. */
+export async function readPartitionRangeReached(
+  clients: ClusterClients,
+  leader: BrokerAddress,
+  topic: string,
+  partition: number,
+  from: number,
+  to: number,
+  limit: number,
+  budget: ReadBudget,
+): Promise<RangeRead> {
   const records: FetchedRecord[] = [];
   let next = from;
   while (next < to && records.length < limit) {
@@ -124,5 +144,7 @@ export async function readPartitionRange(
     }
     if (!progressed) break;
   }
-  return records;
+  // Records past the limit in the last batch were skipped, not read: the read reached just past the last one kept.
+  const reachedOffset = records.length >= limit && records.length > 0 ? records[records.length - 1].offset + 1 : Math.min(next, to);
+  return { records, reachedOffset };
 }

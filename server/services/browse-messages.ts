@@ -15,6 +15,7 @@ import { readPartitionRange, type FetchedRecord, type ReadBudget } from "../kafk
 import { clusterClients, type ClusterClients } from "../kafka/registry";
 import { readClusterState } from "./cluster-state";
 import { offsetsOfTopic } from "./list-topics";
+import { recordMatcher, scanBudget, scanPartition, SEARCH_LIMITS, type SearchLimits } from "./search-records";
 
 /** A browse stops after this long or this many fetched bytes, returning what it found. */
 export const BROWSE_TIME_MS_MAX = 5_000;
@@ -64,12 +65,22 @@ async function targets(clients: ClusterClients, topic: string, partition: number
 
 const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
 
+/** Page order: by offset within one partition, by timestamp across several. */
+function compareRecords(single: boolean, newestFirst: boolean) {
+  return (a: FetchedRecord, b: FetchedRecord) => {
+    const order = single ? a.offset - b.offset : a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset;
+    return newestFirst ? -order : order;
+  };
+}
+
 /**
  * A page of records: from one partition or all, starting at the oldest, the
  * newest, an offset or a timestamp (or a cursor from the previous page),
- * newest-first or oldest-first. Bounded in records, bytes and time.
+ * newest-first or oldest-first. Bounded in records, bytes and time. With a
+ * search text, only matching records, scanning until `count` match or the
+ * search budget (`searchLimits`) runs out.
  */
-export async function browseMessages(topic: string, input: BrowseInput, clients = clusterClients()): Promise<BrowseResult> {
+export async function browseMessages(topic: string, input: BrowseInput, clients = clusterClients(), searchLimits: SearchLimits = SEARCH_LIMITS): Promise<BrowseResult> {
   return kafkaCall(async () => {
     const parts = await targets(clients, topic, input.partition);
     const cursor = input.cursor ? parseCursor(input.cursor) : null;
@@ -81,7 +92,6 @@ export async function browseMessages(topic: string, input: BrowseInput, clients 
       timestampOffsets = new Map(found.map((f) => [f.partition, Number(f.offset)]));
     }
     const newestFirst = input.order === "newest-first";
-    const budget: ReadBudget = { deadlineMs: Date.now() + BROWSE_TIME_MS_MAX, bytesLeft: BROWSE_FETCH_BYTES_MAX, exhausted: false };
     const count = input.count;
 
     // Each partition contributes a window [from, to); newest-first reads the window ending at its position.
@@ -98,17 +108,41 @@ export async function browseMessages(topic: string, input: BrowseInput, clients 
       position = clamp(position, t.low, t.high);
       return newestFirst ? { target: t, position, from: Math.max(t.low, position - count), to: position } : { target: t, position, from: position, to: Math.min(t.high, position + count) };
     });
+    const hasMore = (next: Map<number, number>) =>
+      windows.some((w) => (newestFirst ? next.get(w.target.partition)! > w.target.low : next.get(w.target.partition)! < w.target.high));
 
+    if (input.q !== undefined) {
+      const budget = scanBudget(searchLimits);
+      const matcher = recordMatcher(input.q, input.in);
+      const scans = await Promise.all(windows.map((w) => scanPartition(clients, topic, w.target, w.position, newestFirst, count, matcher, budget)));
+      const page = scans
+        .flatMap((s) => s.matches)
+        .sort(compareRecords(parts.length === 1, newestFirst))
+        .slice(0, count);
+      const shown = new Set(page);
+      // A partition goes on after its matches that made the page, in its scan order; matches left off are found again next page.
+      const next = new Map<number, number>();
+      windows.forEach((w, i) => {
+        const { matches, stop } = scans[i];
+        let kept = 0;
+        while (kept < matches.length && shown.has(matches[kept])) kept++;
+        const last = matches[kept - 1];
+        next.set(w.target.partition, kept === matches.length ? stop : kept === 0 ? w.position : newestFirst ? last.offset : last.offset + 1);
+      });
+      return browseResultSchema.parse({
+        messages: page.map((r) => toMessage(r, false)),
+        nextCursor: hasMore(next) ? formatCursor(next) : null,
+        budgetExhausted: budget.exhausted,
+        scanned: scans.reduce((sum, s) => sum + s.scanned, 0),
+      });
+    }
+
+    const budget: ReadBudget = { deadlineMs: Date.now() + BROWSE_TIME_MS_MAX, bytesLeft: BROWSE_FETCH_BYTES_MAX, exhausted: false };
     const read = await Promise.all(
       windows.map((w) => (w.from < w.to ? readPartitionRange(clients, w.target.leader, topic, w.target.partition, w.from, w.to, count, budget) : [])),
     );
     const all = read.flat();
-    const single = parts.length === 1;
-    all.sort((a, b) => {
-      const order = single ? a.offset - b.offset : a.timestamp - b.timestamp || a.partition - b.partition || a.offset - b.offset;
-      return newestFirst ? -order : order;
-    });
-    const page = all.slice(0, count);
+    const page = all.sort(compareRecords(parts.length === 1, newestFirst)).slice(0, count);
 
     // Where each partition continues: past the records shown, or where it was when none of its records made the page.
     const next = new Map<number, number>();
@@ -117,11 +151,11 @@ export async function browseMessages(topic: string, input: BrowseInput, clients 
       const current = next.get(m.partition)!;
       next.set(m.partition, newestFirst ? Math.min(current, m.offset) : Math.max(current, m.offset + 1));
     }
-    const more = windows.some((w) => (newestFirst ? next.get(w.target.partition)! > w.target.low : next.get(w.target.partition)! < w.target.high));
     return browseResultSchema.parse({
       messages: page.map((r) => toMessage(r, false)),
-      nextCursor: more ? formatCursor(next) : null,
+      nextCursor: hasMore(next) ? formatCursor(next) : null,
       budgetExhausted: budget.exhausted,
+      scanned: all.length,
     });
   });
 }

@@ -18,6 +18,7 @@ import { describeBrokerConfigs, describeTopicConfigs } from "@/server/services/d
 import { browseMessages, getRecord } from "@/server/services/browse-messages";
 import { produceRecords } from "@/server/services/produce-records";
 import { listConsumerGroups } from "@/server/services/list-groups";
+import { SEARCH_LIMITS } from "@/server/services/search-records";
 
 const rejectsWith = (kind: string) => (error: unknown) => error instanceof ServiceError && error.kind === kind;
 const browse = (topic: string, input: Record<string, unknown>) => browseMessages(topic, browseInputSchema.parse(input));
@@ -196,6 +197,119 @@ describe("console services against a real broker", () => {
     assert.equal(whole.value!.truncated, false);
     assert.equal(Buffer.from(whole.value!.base64, "base64").length, 100_000);
     await assert.rejects(getRecord(topic, 0, 5), rejectsWith("NOT_FOUND"));
+  });
+
+  describe("browseMessages with a search text", () => {
+    const search = (topic: string, input: Record<string, unknown>, limits = SEARCH_LIMITS) => browseMessages(topic, browseInputSchema.parse(input), clients, limits);
+    const offsets = (page: { messages: Array<{ offset: number }> }) => page.messages.map((m) => m.offset);
+
+    it("search: finds the text in a key, a value, a header key or a header value, ignoring case, in the field asked for", async () => {
+      const topic = uniqueTopic("search-fields");
+      await create(topic);
+      await produce(topic, { key: "Order-NEEDLE-1", value: "plain" });
+      await produce(topic, { key: "k", value: '{"note":"a Needle here"}' });
+      await produce(topic, { key: "k", value: "plain", headers: [{ key: "trace", value: "needle-in-header" }] });
+      await produce(topic, { key: "k", value: "plain", headers: [{ key: "X-NeEdLe", value: "v" }] });
+      await produce(topic, { key: "k", value: "nothing to see", headers: [{ key: "h", value: "n-e-e-d-l-e" }] });
+
+      assert.deepEqual(offsets(await search(topic, { q: "needle", order: "oldest-first", start: "oldest" })), [0, 1, 2, 3]);
+      assert.deepEqual(offsets(await search(topic, { q: "nEEdle", in: "key" })), [0]);
+      assert.deepEqual(offsets(await search(topic, { q: "NEEDLE", in: "value" })), [1]);
+      assert.deepEqual(offsets(await search(topic, { q: "needle", in: "headers" })), [3, 2]);
+      const none = await search(topic, { q: "haystack" });
+      assert.deepEqual(none.messages, []);
+      assert.equal(none.scanned, 5);
+      assert.equal(none.budgetExhausted, false);
+      assert.equal(none.nextCursor, null);
+    });
+
+    it("search: matches the whole value past the 64 KiB preview, and raw bytes around text that is not UTF-8", async () => {
+      const topic = uniqueTopic("search-bytes");
+      await create(topic);
+      await produce(topic, { value: `${"y".repeat(100_000)}Tail-Marker` });
+      const producer = await clients.getProducer();
+      await producer.send({ topic, messages: [{ value: Buffer.concat([Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from("café-marker"), Buffer.from([0x80])]) }] });
+
+      const tail = await search(topic, { q: "tail-marker" });
+      assert.deepEqual(offsets(tail), [0]);
+      assert.equal(tail.messages[0].value!.truncated, true, "the page still carries the 64 KiB preview");
+      assert.deepEqual(offsets(await search(topic, { q: "CAFÉ-MARKER" })), [1]);
+    });
+
+    it("search: pages through matches newest-first and oldest-first, each page going on where the last scan stopped", async () => {
+      const topic = uniqueTopic("search-pages");
+      await create(topic);
+      for (let i = 0; i < 40; i++) await produce(topic, { value: i % 10 === 3 ? `Hit ${i}` : "filler" });
+      const first = await search(topic, { q: "hIT", count: 3 });
+      assert.deepEqual(offsets(first), [33, 23, 13]);
+      assert.equal(first.scanned, 27);
+      assert.equal(first.nextCursor, "0:13");
+      const second = await search(topic, { q: "hit", count: 3, cursor: first.nextCursor });
+      assert.deepEqual(offsets(second), [3]);
+      assert.equal(second.scanned, 13, "the rest of the partition was tested");
+      assert.equal(second.nextCursor, null);
+
+      const oldest = await search(topic, { q: "hit", count: 2, start: "oldest", order: "oldest-first" });
+      assert.deepEqual(offsets(oldest), [3, 13]);
+      assert.equal(oldest.scanned, 14);
+      assert.equal(oldest.nextCursor, "0:14");
+      const rest = await search(topic, { q: "hit", count: 2, order: "oldest-first", cursor: oldest.nextCursor });
+      assert.deepEqual(offsets(rest), [23, 33]);
+      assert.equal(rest.scanned, 20);
+      assert.equal(rest.nextCursor, "0:34");
+    });
+
+    it("search: over all partitions merges the matches and keeps a cursor per partition", async () => {
+      const topic = uniqueTopic("search-merge");
+      await create(topic, 3);
+      for (let i = 0; i < 12; i++) await produce(topic, { partition: i % 3, value: i % 2 === 0 ? `even ${i}` : `odd ${i}` });
+      const page = await search(topic, { q: "even", count: 4, start: "oldest", order: "oldest-first" });
+      assert.deepEqual(
+        page.messages.map((m) => text(m.value!.base64)),
+        ["even 0", "even 2", "even 4", "even 6"],
+      );
+      const rest = await search(topic, { q: "even", count: 4, order: "oldest-first", cursor: page.nextCursor });
+      assert.deepEqual(
+        rest.messages.map((m) => text(m.value!.base64)),
+        ["even 8", "even 10"],
+      );
+      assert.equal(rest.nextCursor, null);
+    });
+
+    it("search: the record budget stops a scan that finds nothing, says how far it got, and the next page goes on from there", async () => {
+      const topic = uniqueTopic("search-budget");
+      await create(topic);
+      await produce(topic, { value: "filler", count: 50 });
+      const limits = { ...SEARCH_LIMITS, recordsMax: 20 };
+
+      const first = await search(topic, { q: "absent" }, limits);
+      assert.deepEqual(first.messages, []);
+      assert.equal(first.scanned, 20);
+      assert.equal(first.budgetExhausted, true);
+      assert.equal(first.nextCursor, "0:30");
+      const second = await search(topic, { q: "absent", cursor: first.nextCursor }, limits);
+      assert.equal(second.nextCursor, "0:10");
+      const last = await search(topic, { q: "absent", cursor: second.nextCursor }, limits);
+      assert.equal(last.scanned, 10);
+      assert.equal(last.budgetExhausted, false);
+      assert.equal(last.nextCursor, null);
+
+      const oldest = await search(topic, { q: "absent", start: "oldest", order: "oldest-first" }, { ...SEARCH_LIMITS, recordsMax: 7 });
+      assert.equal(oldest.scanned, 7);
+      assert.equal(oldest.budgetExhausted, true);
+      assert.equal(oldest.nextCursor, "0:7");
+
+      const timedOut = await search(topic, { q: "absent" }, { ...SEARCH_LIMITS, timeMs: 0 });
+      assert.equal(timedOut.scanned, 0);
+      assert.equal(timedOut.budgetExhausted, true);
+      assert.equal(timedOut.nextCursor, "0:50");
+    });
+
+    it("search: the text is at most 200 characters and the field one of key, value, headers or any", () => {
+      assert.equal(browseInputSchema.safeParse({ q: "x".repeat(201) }).success, false);
+      assert.equal(browseInputSchema.safeParse({ q: "x", in: "offset" }).success, false);
+      assert.equal(browseInputSchema.parse({ q: "x" }).in, "any");
+    });
   });
 
   it("purgeTopic empties every partition and keeps the topic; deleteTopic removes it", async () => {

@@ -7,7 +7,7 @@ import { produceRecords } from "@/server/services/produce-records";
 export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ topic: string }> };
 
-/** Browse: ?partition=all|n&start=oldest|newest|offset|timestamp&offset=&timestamp=&count=&order=&cursor= */
+/** Browse: ?partition=all|n&start=oldest|newest|offset|timestamp&offset=&timestamp=&count=&order=&cursor=&q=&in=any|key|value|headers */
 export const GET = handle(async (request, { params }: Context) =>
   NextResponse.json(await browseMessages(await topicParam(params), parseQuery(request, browseInputSchema))),
 );
