@@ -43,7 +43,7 @@ describe("contracts", () => {
     const missing = browseInputSchema.safeParse({ start: "offset" });
     assert.equal(missing.success, false);
     assert.deepEqual(missing.error!.issues[0].path, ["offset"]);
-    assert.deepEqual(browseInputSchema.parse({}), { partition: "all", start: "newest", count: 50, order: "newest-first" });
+    assert.deepEqual(browseInputSchema.parse({}), { partition: "all", start: "newest", count: 50, order: "newest-first", in: "any" });
   });
 
   it("produce input refuses invalid JSON when the value is declared JSON, naming the field", () => {
