@@ -358,22 +358,22 @@ try {
   for (let i = 0; i < names.length; i += 200)
     await admin.createTopics({ waitForLeaders: true, topics: names.slice(i, i + 200).map((topic) => ({ topic, numPartitions: 1 })) });
   log(`created ${fmt(topicCount)} topics in ${((performance.now() - createdAt) / 1000).toFixed(1)} s`);
-  type TopicList = { topics: Array<{ name: string; approximateRecords: number | null }> };
+  type TopicList = { topics: Array<{ name: string; approximateRecords: number | null }>; matching: number; uncounted: number };
   const expectedTopics = topicCount + 1; // and the big topic
-  const topicsApi = await timeGet<TopicList>(`${base}/api/topics`, Math.min(runs, 20), (body) => {
-    const listed = body.topics.filter((t) => t.name.startsWith("bench-")).length;
-    if (listed !== expectedTopics) throw new Error(`/api/topics listed ${listed} bench topics, expected ${expectedTopics}`);
+  // The API answers one page; `matching` and `uncounted` speak for all the topics the search found.
+  const topicsApi = await timeGet<TopicList>(`${base}/api/topics?q=bench-`, Math.min(runs, 20), (body) => {
+    if (body.matching !== expectedTopics) throw new Error(`/api/topics found ${body.matching} bench topics, expected ${expectedTopics}`);
   });
-  const uncounted = topicsApi.body.topics.filter((t) => t.approximateRecords === null).length;
-  const bigCount = topicsApi.body.topics.find((t) => t.name === bigTopic)?.approximateRecords;
+  const uncounted = topicsApi.body.uncounted;
+  const bigCount = (await (await fetch(`${base}/api/topics?q=${bigTopic}`)).json()).topics.find((t: { name: string }) => t.name === bigTopic)?.approximateRecords;
   if (bigCount !== records) throw new Error(`/api/topics counts ${bigCount} records in ${bigTopic}, expected ${records}`);
   rows.push({
-    name: `GET /api/topics, ${fmt(topicsApi.body.topics.length)} topics`,
+    name: `GET /api/topics, ${fmt(topicsApi.body.matching)} topics (one page of ${topicsApi.body.topics.length})`,
     figure: `${timingText(topicsApi.timing)}; ${fmt(topicsApi.bytes / 1024)} KiB; ${uncounted} uncounted`,
     target: "median < 500 ms, every topic counted",
     met: topicsApi.timing.medianMs < 500 && uncounted === 0,
     timing: topicsApi.timing,
-    detail: { responseBytes: topicsApi.bytes, topics: topicsApi.body.topics.length, uncounted },
+    detail: { responseBytes: topicsApi.bytes, topics: topicsApi.body.matching, uncounted },
   });
 
   const loaded = await timePageLoads(browser, `${base}/topics`, "topics-table", PAGE_LOADS);

@@ -92,8 +92,6 @@ export const topicSummarySchema = z.object({
   approximateRecords: z.number().nullable(),
 });
 export type TopicSummary = z.infer<typeof topicSummarySchema>;
-export const topicListSchema = z.object({ topics: z.array(topicSummarySchema) });
-export type TopicList = z.infer<typeof topicListSchema>;
 
 export const partitionSchema = z.object({
   partition: z.number().int(),

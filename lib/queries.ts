@@ -1,4 +1,5 @@
-import { queryOptions } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+import { topicListSchema, type TopicListQuery } from "./topic-list";
 import { z } from "zod";
 import { apiFetch } from "./api-client";
 import {
@@ -10,7 +11,6 @@ import {
   groupListSchema,
   messageSchema,
   topicDetailSchema,
-  topicListSchema,
   type BrowseInput,
 } from "./contracts";
 import { queryKeys } from "./query-keys";
@@ -30,7 +30,13 @@ export const brokersQuery = () =>
 export const brokerConfigsQuery = (id: number) =>
   queryOptions({ queryKey: queryKeys.brokerConfigs(id), queryFn: () => apiFetch(`/api/brokers/${id}/configs`, configListSchema) });
 
-export const topicsQuery = () => queryOptions({ queryKey: queryKeys.topics(), queryFn: () => apiFetch("/api/topics", topicListSchema) });
+/** One page of the topic list; the previous page stays on screen while the next loads (no flash on every keystroke). */
+export const topicsQuery = (query: TopicListQuery) =>
+  queryOptions({
+    queryKey: queryKeys.topics(query),
+    queryFn: () => apiFetch(`/api/topics?${new URLSearchParams({ ...query, internal: query.internal ? "1" : "", page: String(query.page) })}`, topicListSchema),
+    placeholderData: keepPreviousData,
+  });
 
 export const topicQuery = (name: string) =>
   queryOptions({ queryKey: queryKeys.topic(name), queryFn: () => apiFetch(paths.api.topic(name), topicDetailSchema) });

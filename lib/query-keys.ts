@@ -1,4 +1,5 @@
 import type { BrowseInput } from "./contracts";
+import type { TopicListQuery } from "./topic-list";
 
 /** Query keys per domain, all under one cluster, so a mutation can invalidate exactly what it changed. */
 export const queryKeys = {
@@ -6,7 +7,8 @@ export const queryKeys = {
   overview: (cluster = "default") => ["clusters", cluster, "overview"] as const,
   brokers: (cluster = "default") => ["clusters", cluster, "brokers"] as const,
   brokerConfigs: (id: number, cluster = "default") => ["clusters", cluster, "brokers", id, "configs"] as const,
-  topics: (cluster = "default") => ["clusters", cluster, "topics"] as const,
+  /** Without a query: every topic list page (what a mutation invalidates). */
+  topics: (query?: TopicListQuery, cluster = "default") => (query ? (["clusters", cluster, "topic-list", query] as const) : (["clusters", cluster, "topic-list"] as const)),
   topic: (name: string, cluster = "default") => ["clusters", cluster, "topics", name] as const,
   topicConfigs: (name: string, cluster = "default") => ["clusters", cluster, "topics", name, "configs"] as const,
   messages: (name: string, input: BrowseInput, cluster = "default") => ["clusters", cluster, "topics", name, "messages", input] as const,

@@ -1,14 +1,18 @@
 import { HydrationBoundary } from "@tanstack/react-query";
 import { Suspense } from "react";
 import { TopicsView } from "@/components/topics/topics-view";
+import { readTopicListParams, topicListQuery } from "@/components/topics/search-params";
 import { queryKeys } from "@/lib/query-keys";
 import { prefetch } from "@/server/http/prefetch";
 import { listTopics } from "@/server/services/list-topics";
 
 export const dynamic = "force-dynamic";
 
-export default async function TopicsPage() {
-  const state = await prefetch([{ queryKey: queryKeys.topics(), load: () => listTopics() }]);
+export default async function TopicsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  // The same query the client view derives from the URL, so it hydrates instead of asking again.
+  const params = new URLSearchParams(Object.entries(await searchParams).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])));
+  const query = topicListQuery(readTopicListParams(params));
+  const state = await prefetch([{ queryKey: queryKeys.topics(query), load: () => listTopics(query) }]);
   return (
     <HydrationBoundary state={state}>
       <Suspense>

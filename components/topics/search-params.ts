@@ -1,9 +1,7 @@
 import { readPageParam } from "@/lib/paginate";
+import { TOPIC_SORTS, type TopicListQuery, type TopicSort } from "@/lib/topic-list";
 
-/** URL state of the topics list: ?q=&sort=name|partitions|records|size|urp&dir=asc|desc&internal=1&page=2&create=1 */
-export const TOPIC_SORTS = ["name", "partitions", "replication", "urp", "size", "records"] as const;
-export type TopicSort = (typeof TOPIC_SORTS)[number];
-
+/** URL state of the topics list: ?q=&sort=name|partitions|records|size|urp&dir=asc|desc&internal=1&page=2&create=1 (read leniently: a bad value is the default). */
 export interface TopicListParams {
   q: string;
   sort: TopicSort;
@@ -25,3 +23,6 @@ export function readTopicListParams(params: URLSearchParams): TopicListParams {
     create: params.get("create") === "1",
   };
 }
+
+/** The part of the URL state the server answers: what the topics API is asked. */
+export const topicListQuery = ({ q, sort, dir, internal, page }: TopicListParams): TopicListQuery => ({ q: q.trim(), sort, dir, internal, page });

@@ -3,10 +3,9 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import type { TopicSummary } from "@/lib/contracts";
 import { formatBytes, formatNumber } from "@/lib/format";
-import { PAGE_SIZE, paginate } from "@/lib/paginate";
-import { compareBy, nextSort } from "@/lib/sort";
+import { nextSort } from "@/lib/sort";
+import type { TopicSort } from "@/lib/topic-list";
 import { paths } from "@/lib/paths";
 import { groupsQuery, topicsQuery } from "@/lib/queries";
 import { useSearchParamsState } from "@/lib/use-search-params-state";
@@ -18,16 +17,7 @@ import { SortHeader } from "@/components/ui/sort-header";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { CreateTopicForm } from "./create-topic-form";
-import { readTopicListParams, type TopicSort } from "./search-params";
-
-const SORT_VALUE: Record<TopicSort, (t: TopicSummary) => number | string> = {
-  name: (t) => t.name,
-  partitions: (t) => t.partitions,
-  replication: (t) => t.replicationFactor,
-  urp: (t) => t.underReplicatedPartitions,
-  size: (t) => t.sizeBytes ?? -1,
-  records: (t) => t.approximateRecords ?? -1,
-};
+import { readTopicListParams, topicListQuery } from "./search-params";
 
 /** Per topic, the groups that committed on it with their lag there, from the groups list (loaded on its own). */
 function useConsumersByTopic() {
@@ -50,21 +40,10 @@ function ConsumersCell({ topic, consumers }: { topic: string; consumers: Array<{
 }
 
 export function TopicsView() {
-  const { data, error, isPending, refetch } = useQuery(topicsQuery());
-  const consumers = useConsumersByTopic();
   const { params, update } = useSearchParamsState();
   const state = readTopicListParams(params);
-
-  const shown = useMemo(() => {
-    if (!data) return [];
-    const q = state.q.trim().toLowerCase();
-    const value = SORT_VALUE[state.sort];
-    return data.topics
-      .filter((t) => (state.internal || !t.internal) && (!q || t.name.toLowerCase().includes(q)))
-      .sort(compareBy(value, state.dir));
-  }, [data, state.q, state.sort, state.dir, state.internal]);
-  // However many topics match, the table renders one page of them.
-  const page = paginate(shown, state.page);
+  const { data, error, isPending, isPlaceholderData, refetch } = useQuery(topicsQuery(topicListQuery(state)));
+  const consumers = useConsumersByTopic();
 
   const header = (column: TopicSort, label: string, right = false) => (
     <SortHeader column={column} label={label} sort={state.sort} dir={state.dir} right={right} onSort={(c) => update({ ...nextSort(state, c), page: undefined })} />
@@ -74,7 +53,7 @@ export function TopicsView() {
     <>
       <PageHeader
         title="Topics"
-        subtitle={data ? `${data.topics.filter((t) => !t.internal).length} topics${data.topics.some((t) => t.internal) ? `, ${data.topics.filter((t) => t.internal).length} internal` : ""}` : undefined}
+        subtitle={data ? `${formatNumber(data.topicCount)} topics${data.internalCount ? `, ${data.internalCount} internal` : ""}${state.q.trim() ? ` · ${formatNumber(data.matching)} matching` : ""}` : undefined}
         actions={
           <Button variant="primary" onClick={() => update({ create: state.create ? undefined : 1 })} data-testid="open-create-topic">
             Create topic
@@ -93,11 +72,12 @@ export function TopicsView() {
         <Loading />
       ) : error ? (
         <ErrorState error={error} onRetry={() => refetch()} />
-      ) : shown.length === 0 ? (
-        <EmptyState title={data.topics.length === 0 ? "No topics yet" : "No topic matches"}>
-          {data.topics.length === 0 ? "Create one with the button above, or produce to a topic with a Kafka client." : "Change the search or show internal topics."}
+      ) : data.matching === 0 ? (
+        <EmptyState title={data.topicCount + data.internalCount === 0 ? "No topics yet" : "No topic matches"}>
+          {data.topicCount + data.internalCount === 0 ? "Create one with the button above, or produce to a topic with a Kafka client." : "Change the search or show internal topics."}
         </EmptyState>
       ) : (
+        <div className={isPlaceholderData ? "opacity-60 transition-opacity" : ""} aria-busy={isPlaceholderData}>
         <Table testId="topics-table">
           <thead>
             <tr>
@@ -111,7 +91,7 @@ export function TopicsView() {
             </tr>
           </thead>
           <tbody>
-            {page.rows.map((t) => (
+            {data.topics.map((t) => (
               <Tr key={t.name} data-testid={`topic-row-${t.name}`}>
                 <Td>
                   <Link href={paths.topic(t.name)} className="font-medium underline-offset-2 hover:underline">
@@ -133,8 +113,15 @@ export function TopicsView() {
             ))}
           </tbody>
         </Table>
+        </div>
       )}
-      {isPending || error ? null : <Pagination of={page} pageSize={PAGE_SIZE} onPage={(n) => update({ page: n === 1 ? undefined : n }, { push: true })} />}
+      {isPending || error ? null : (
+        <Pagination
+          of={{ page: data.page, pages: data.pages, total: data.matching, rows: data.topics }}
+          pageSize={data.pageSize}
+          onPage={(n) => update({ page: n === 1 ? undefined : n }, { push: true })}
+        />
+      )}
     </>
   );
 }

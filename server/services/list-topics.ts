@@ -1,6 +1,7 @@
 import "server-only";
 import type { ITopicMetadata } from "kafkajs";
-import { topicListSchema, topicSummarySchema, type TopicList, type TopicSummary } from "@/lib/contracts";
+import { topicSummarySchema, type TopicSummary } from "@/lib/contracts";
+import { selectTopics, topicListQuerySchema, topicListSchema, type TopicList, type TopicListQuery } from "@/lib/topic-list";
 import { isInternalTopic } from "@/lib/topic-name";
 import { describeLogDirs, partitionKey, type PartitionSizes } from "../kafka/broker-wire";
 import { kafkaCall, ServiceError } from "../kafka/errors";
@@ -77,11 +78,20 @@ async function offsetsOfAll(clients: ClusterClients, state: ClusterState, topics
 }
 
 /** Every topic with its partition count, replication, size and approximate record count, sorted by name. */
-export async function listTopics(clients = clusterClients()): Promise<TopicList> {
+export async function allTopicSummaries(clients = clusterClients()): Promise<TopicSummary[]> {
   return kafkaCall(async () => {
     const state = await readClusterState(clients);
     const topics = [...state.topics].sort((a, b) => a.name.localeCompare(b.name));
     const [logDirs, offsets] = await Promise.all([describeLogDirs(clients, state.brokers, null), offsetsOfAll(clients, state, topics)]);
-    return topicListSchema.parse({ topics: topics.map((t, i) => summarize(t, offsets[i], logDirs.complete ? logDirs.sizes : null)) });
+    return topics.map((t, i) => summarize(t, offsets[i], logDirs.complete ? logDirs.sizes : null));
   });
+}
+
+/**
+ * One page of the topic list for a search and sort. Sorting by size or records
+ * needs every topic's figures, so all are summarised here on the server (a few
+ * batched requests); only the page goes to the browser.
+ */
+export async function listTopics(query: Partial<TopicListQuery> = {}, clients = clusterClients()): Promise<TopicList> {
+  return topicListSchema.parse(selectTopics(await allTopicSummaries(clients), topicListQuerySchema.parse(query)));
 }

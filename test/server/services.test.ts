@@ -7,7 +7,7 @@ import { WireConnection } from "@/server/kafka/wire";
 import { ServiceError } from "@/server/kafka/errors";
 import { describeCluster } from "@/server/services/describe-cluster";
 import { listBrokers } from "@/server/services/list-brokers";
-import { listTopics } from "@/server/services/list-topics";
+import { allTopicSummaries, listTopics } from "@/server/services/list-topics";
 import { getTopic } from "@/server/services/get-topic";
 import { createTopic } from "@/server/services/create-topic";
 import { deleteTopic } from "@/server/services/delete-topic";
@@ -73,7 +73,7 @@ describe("console services against a real broker", () => {
     const topic = uniqueTopic("topics");
     await create(topic, 2);
     await produce(topic, { partition: 1, value: "hello", count: 3 });
-    const listed = (await listTopics()).topics.find((t) => t.name === topic)!;
+    const listed = (await listTopics({ q: topic })).topics.find((t) => t.name === topic)!;
     assert.equal(listed.partitions, 2);
     assert.equal(listed.replicationFactor, 1);
     assert.equal(listed.approximateRecords, 3);
@@ -104,18 +104,31 @@ describe("console services against a real broker", () => {
     } as typeof request;
     let listed;
     try {
-      listed = await listTopics();
+      listed = await allTopicSummaries();
     } finally {
       WireConnection.prototype.request = request;
     }
-    const mine = listed.topics.filter((t) => t.name.startsWith(`${prefix}-`));
+    const mine = listed.filter((t) => t.name.startsWith(`${prefix}-`));
     assert.equal(mine.length, 300);
     assert.deepEqual(
       mine.slice(0, 22).map((t) => t.approximateRecords),
       [...Array.from({ length: 20 }, (_, i) => i + 1), 0, 0],
     );
-    assert.ok(listed.topics.every((t) => t.approximateRecords !== null), "every topic is counted");
+    assert.ok(listed.every((t) => t.approximateRecords !== null), "every topic is counted");
     assert.equal(asked.filter((k) => k === 2).length, 2, "one ListOffsets for the earliest offsets and one for the latest, on the one broker");
+
+    // The browser gets one page: the search, sort and page are the server's work.
+    const first = await listTopics({ q: prefix.toUpperCase() });
+    assert.deepEqual([first.matching, first.topics.length, first.page, first.pages, first.uncounted], [300, 100, 1, 3, 0]);
+    assert.equal(first.topics[0].name, `${prefix}-000`);
+    const last = await listTopics({ q: prefix, page: 9 });
+    assert.deepEqual([last.page, last.topics.length, last.topics.at(-1)!.name], [3, 100, `${prefix}-299`], "a page past the end is the last page");
+    const busiest = await listTopics({ q: prefix, sort: "records", dir: "desc" });
+    assert.deepEqual(busiest.topics.slice(0, 2).map((t) => [t.name, t.approximateRecords]), [[`${prefix}-019`, 20], [`${prefix}-018`, 19]]);
+    const widest = await listTopics({ q: prefix, sort: "partitions", dir: "desc" });
+    assert.deepEqual(widest.topics.slice(0, 2).map((t) => t.name), [`${prefix}-002`, `${prefix}-005`], "ties are in name order");
+    assert.equal((await listTopics({ q: "__consumer_offsets" })).matching, 0, "internal topics are hidden unless asked for");
+    assert.ok((await listTopics({ q: "__consumer_offsets", internal: true })).matching <= 1);
   });
 
   it("an unknown topic is NOT_FOUND with Kafka's message, and is not auto-created", async () => {
@@ -124,7 +137,7 @@ describe("console services against a real broker", () => {
     await assert.rejects(browse(topic, {}), rejectsWith("NOT_FOUND"));
     await assert.rejects(produce(topic, { value: "x" }), rejectsWith("NOT_FOUND"));
     await assert.rejects(deleteTopic(topic), rejectsWith("NOT_FOUND"));
-    assert.ok(!(await listTopics()).topics.some((t) => t.name === topic));
+    assert.equal((await listTopics({ q: topic })).matching, 0);
   });
 
   it("produceRecords returns partition and offset; browseMessages finds the record with key, value and headers", async () => {
@@ -362,7 +375,7 @@ describe("console services against a real broker", () => {
   it("an unreachable cluster is UNAVAILABLE within seconds", async () => {
     const dead = new ClusterClients({ id: "dead", brokers: ["127.0.0.1:1"], clientId: "dead", ssl: undefined, sasl: undefined });
     const started = Date.now();
-    await assert.rejects(listTopics(dead), rejectsWith("UNAVAILABLE"));
+    await assert.rejects(listTopics({}, dead), rejectsWith("UNAVAILABLE"));
     await assert.rejects(listConsumerGroups(dead), rejectsWith("UNAVAILABLE"));
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     await dead.reset();

@@ -1,12 +1,14 @@
 import { NextResponse } from "next/server";
 import { createTopicInputSchema } from "@/lib/contracts";
-import { handle, parseBody } from "@/server/http/route";
+import { handle, parseBody, parseQuery } from "@/server/http/route";
+import { topicListQuerySchema } from "@/lib/topic-list";
 import { createTopic } from "@/server/services/create-topic";
 import { listTopics } from "@/server/services/list-topics";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async () => NextResponse.json(await listTopics()));
+/** One page of topics for ?q=&sort=&dir=&internal=1&page= (see lib/topic-list.ts). */
+export const GET = handle(async (request) => NextResponse.json(await listTopics(parseQuery(request, topicListQuerySchema))));
 
 export const POST = handle(async (request) => {
   const input = await parseBody(request, createTopicInputSchema);
