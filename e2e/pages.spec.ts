@@ -65,6 +65,12 @@ test.describe("api", () => {
     expect(tooMany.status()).toBe(400);
     expect((await tooMany.json()).error).toMatchObject({ code: "INVALID_INPUT", field: "count" });
 
+    const badSort = await request.get("/api/topics?sort=colour");
+    expect(badSort.status()).toBe(400);
+    expect((await badSort.json()).error.field).toBe("sort");
+    const onePage = await (await request.get(`/api/topics?q=${topicName}`)).json();
+    expect([onePage.matching, onePage.topics.map((t: { name: string }) => t.name)]).toEqual([1, [topicName]]);
+
     const badName = await request.post("/api/topics", { data: { name: "bad name", partitions: 1, replicationFactor: 1 } });
     expect(badName.status()).toBe(400);
     expect((await badName.json()).error.field).toBe("name");
