@@ -72,7 +72,7 @@ export function GroupView({ id }: { id: string }) {
         <Stat label="Partitions" value={formatNumber(data.partitions.length)} />
         <Stat label="Members" value={data.members.length} />
       </div>
-      <Members group={data} />
+      <Members group={data} page={state.membersPage} onPage={(p) => update({ mpage: p === 1 ? undefined : p }, { push: true })} />
       <Offsets group={data} topic={state.topic} page={state.page} update={update} />
     </>
   );
@@ -125,7 +125,8 @@ function GroupActions({ group, onReset }: { group: GroupDetail; onReset(): void 
   );
 }
 
-function Members({ group }: { group: GroupDetail }) {
+function Members({ group, page: requestedPage, onPage }: { group: GroupDetail; page: number; onPage(page: number): void }) {
+  const page = paginate(group.members, requestedPage);
   return (
     <section className="mb-6">
       <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Members</h2>
@@ -142,7 +143,7 @@ function Members({ group }: { group: GroupDetail }) {
             </tr>
           </thead>
           <tbody>
-            {group.members.map((m) => (
+            {page.rows.map((m) => (
               <Tr key={m.memberId} data-testid="member-row">
                 <Td className="font-medium">{m.clientId}</Td>
                 <Td className="max-w-xs break-all font-mono text-xs">
@@ -164,6 +165,7 @@ function Members({ group }: { group: GroupDetail }) {
           </tbody>
         </Table>
       )}
+      <Pagination of={page} pageSize={PAGE_SIZE} onPage={onPage} testId="members-pagination" />
     </section>
   );
 }

@@ -15,11 +15,12 @@ export function readGroupListParams(params: URLSearchParams) {
   };
 }
 
-/** URL state of a group page: ?topic= (partition filter) &page= &paused=1 &reset=1 */
+/** URL state of a group page: ?topic= (partition filter) &page= (partitions) &mpage= (members) &paused=1 &reset=1 */
 export function readGroupParams(params: URLSearchParams) {
   return {
     topic: params.get("topic") ?? "",
     page: readPageParam(params.get("page")),
+    membersPage: readPageParam(params.get("mpage")),
     paused: params.get("paused") === "1",
     reset: params.get("reset") === "1",
   };

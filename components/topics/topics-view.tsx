@@ -19,9 +19,12 @@ import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { CreateTopicForm } from "./create-topic-form";
 import { readTopicListParams, topicListQuery } from "./search-params";
 
-/** Per topic, the groups that committed on it with their lag there, from the groups list (loaded on its own). */
+/**
+ * Per topic, the groups that committed on it with their lag there, from the
+ * groups list (loaded on its own, and like the topic list not polled).
+ */
 function useConsumersByTopic() {
-  const { data } = useQuery(groupsQuery());
+  const { data } = useQuery(groupsQuery(false));
   return useMemo(() => {
     const byTopic = new Map<string, Array<{ groupId: string; lag: number | null }>>();
     for (const g of data?.groups ?? []) for (const t of g.topics) byTopic.set(t.topic, [...(byTopic.get(t.topic) ?? []), { groupId: g.groupId, lag: t.lag }]);
