@@ -40,17 +40,8 @@ export interface RangeRead {
  * `limit` of them, straight from the leader with Fetch requests: no consumer
  * group, no committed offsets, nothing left behind on the cluster.
  */
-export async function readPartitionRange(
-  clients: ClusterClients,
-  leader: BrokerAddress,
-  topic: string,
-  partition: number,
-  from: number,
-  to: number,
-  limit: number,
-  budget: ReadBudget,
-): Promise<FetchedRecord[]> {
-  return (await readPartitionRangeReached(clients, leader, topic, partition, from, to, limit, budget)).records;
+export async function readPartitionRange(...args: Parameters<typeof readPartitionRangeReached>): Promise<FetchedRecord[]> {
+  return (await readPartitionRangeReached(...args)).records;
 }
 
 /** readPartitionRange that also says how far it got, so a scan knows where to go on. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../../broker/test/helpers/broker";
 import { browseInputSchema, createTopicInputSchema, produceInputSchema } from "@/lib/contracts";
 import { ClusterClients, useCluster } from "@/server/kafka/registry";
-import { WireConnection } from "@/server/kafka/wire";
+import { apiKeysAsked } from "./helpers/wire-spy";
 import { ServiceError } from "@/server/kafka/errors";
 import { describeCluster } from "@/server/services/describe-cluster";
 import { listBrokers } from "@/server/services/list-brokers";
@@ -96,18 +96,7 @@ describe("console services against a real broker", () => {
     await admin.createTopics({ topics: names.map((topic, i) => ({ topic, numPartitions: 1 + (i % 3) })), waitForLeaders: true });
     await Promise.all(names.slice(0, 20).map((topic, i) => produce(topic, { partition: 0, value: "r", count: i + 1 })));
 
-    const asked: number[] = [];
-    const request = WireConnection.prototype.request;
-    WireConnection.prototype.request = function (this: WireConnection, apiKey: number, ...rest: [number, unknown, number]) {
-      asked.push(apiKey);
-      return request.call(this, apiKey, ...rest);
-    } as typeof request;
-    let listed;
-    try {
-      listed = await allTopicSummaries();
-    } finally {
-      WireConnection.prototype.request = request;
-    }
+    const { result: listed, asked } = await apiKeysAsked(() => allTopicSummaries());
     const mine = listed.filter((t) => t.name.startsWith(`${prefix}-`));
     assert.equal(mine.length, 300);
     assert.deepEqual(

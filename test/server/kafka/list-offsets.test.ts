@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../../../broker/test/helpers/broker";
 import { ClusterClients } from "@/server/kafka/registry";
 import { LIST_OFFSETS_PARTITIONS_MAX, offsetsError, partitionOffsets } from "@/server/kafka/list-offsets";
-import { WireConnection } from "@/server/kafka/wire";
+import { apiKeysAsked } from "../helpers/wire-spy";
 
 describe("partitionOffsets: batched ListOffsets against a real broker", () => {
   let node: TestBroker;
@@ -75,20 +75,10 @@ describe("partitionOffsets: batched ListOffsets against a real broker", () => {
   });
 
   it("splits a leader's partitions over several requests past LIST_OFFSETS_PARTITIONS_MAX", async () => {
-    const asked: number[] = [];
-    const request = WireConnection.prototype.request;
-    WireConnection.prototype.request = function (this: WireConnection, apiKey: number, ...rest: [number, unknown, number]) {
-      asked.push(apiKey);
-      return request.call(this, apiKey, ...rest);
-    } as typeof request;
-    let found;
-    try {
-      // Partitions of a topic that does not exist: each comes back with its own error code.
-      const partitions = Array.from({ length: 2 * LIST_OFFSETS_PARTITIONS_MAX + 1 }, (_, partition) => ({ partition, leader: 1 }));
-      found = (await partitionOffsets(clients, brokers(), [{ topic: uniqueTopic("absent"), partitions }])).values().next().value!;
-    } finally {
-      WireConnection.prototype.request = request;
-    }
+    // Partitions of a topic that does not exist: each comes back with its own error code.
+    const partitions = Array.from({ length: 2 * LIST_OFFSETS_PARTITIONS_MAX + 1 }, (_, partition) => ({ partition, leader: 1 }));
+    const { result, asked } = await apiKeysAsked(() => partitionOffsets(clients, brokers(), [{ topic: uniqueTopic("absent"), partitions }]));
+    const found = result.values().next().value!;
     assert.equal(asked.filter((k) => k === 2).length, 6, "three requests for each end");
     assert.equal(found.kind, "incomplete");
     assert.deepEqual(found.kind === "incomplete" && found.problem, { kind: "error-code", partition: 0, errorCode: 3 });
