@@ -17,6 +17,10 @@ export const SEARCH_TEXT_MAX = 200;
 /** Records one produce request may write. */
 export const PRODUCE_COUNT_MAX = 1000;
 export const PARTITIONS_MAX = 1000;
+/** Groups described (state, lag) per groups-list request; more are listed by id only. */
+export const GROUPS_DESCRIBED_MAX = 200;
+/** Groups listed at all per request, so a cluster with a million groups does not send a million rows to the browser. */
+export const GROUPS_LISTED_MAX = 5_000;
 
 // ---------------------------------------------------------------- errors
 

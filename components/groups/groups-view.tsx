@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import type { GroupSummary } from "@/lib/contracts";
+import { GROUPS_DESCRIBED_MAX, type GroupSummary } from "@/lib/contracts";
 import { formatNumber } from "@/lib/format";
 import { compareBy, nextSort } from "@/lib/sort";
 import { paginate, PAGE_SIZE } from "@/lib/paginate";
@@ -87,8 +87,8 @@ export function GroupsView() {
           {data.truncated ? (
             <div className="mb-3">
               <Notice>
-                The cluster has {formatNumber(data.total)} groups. The first 200 by name are shown with state and lag
-                {data.total > data.groups.length ? `, the next ${formatNumber(data.groups.length - 200)} by name only, the rest not at all` : ", the rest by name only"}
+                The cluster has {formatNumber(data.total)} groups. The first {GROUPS_DESCRIBED_MAX} by name are shown with state and lag
+                {data.total > data.groups.length ? `, the next ${formatNumber(data.groups.length - GROUPS_DESCRIBED_MAX)} by name only, the rest not at all` : ", the rest by name only"}
                 ; type a group's exact id in the search box to open it.
               </Notice>
             </div>

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
+import { GROUPS_DESCRIBED_MAX } from "@/lib/contracts";
 import { formatNumber } from "@/lib/format";
 import { paths } from "@/lib/paths";
 import { groupsQuery } from "@/lib/queries";
@@ -18,7 +19,7 @@ export function ConsumersTab({ topic }: { topic: string }) {
   const consumers = data.groups.flatMap((g) => g.topics.filter((t) => t.topic === topic).map((t) => ({ group: g, lag: t.lag, partitions: t.partitions })));
   return (
     <div className="space-y-3">
-      {data.truncated ? <Notice>Only the first 200 groups by name are described; a consumer past them is not listed here.</Notice> : null}
+      {data.truncated ? <Notice>Only the first {GROUPS_DESCRIBED_MAX} groups by name are described; a consumer past them is not listed here.</Notice> : null}
       {consumers.length === 0 ? (
         <EmptyState title="No consumer group has committed offsets on this topic">Groups appear here once a consumer of this topic commits.</EmptyState>
       ) : (

@@ -1,13 +1,8 @@
 import "server-only";
-import { groupListSchema, type GroupList, type GroupSummary } from "@/lib/contracts";
+import { groupListSchema, GROUPS_DESCRIBED_MAX, GROUPS_LISTED_MAX, type GroupList, type GroupSummary } from "@/lib/contracts";
 import { kafkaCall, toServiceError, ServiceError } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
 import { committedOffsets, EndOffsets, lagByTopic, totalLag, withLag } from "./group-offsets";
-
-/** Groups described (with lag) per request; more are listed by id only. */
-export const GROUPS_DESCRIBED_MAX = 200;
-/** Groups listed at all per request, so a cluster with a million groups does not send a million rows to the browser. */
-export const GROUPS_LISTED_MAX = 5_000;
 
 /** Protocol types whose offsets are committed per topic-partition (the consumer protocol, or none). */
 export const hasConsumerOffsets = (protocolType: string) => protocolType === "consumer" || protocolType === "";
