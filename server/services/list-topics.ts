@@ -11,20 +11,7 @@ import { isUnderReplicated, readClusterState, type ClusterState } from "./cluste
 
 export type { PartitionOffsets } from "../kafka/list-offsets";
 
-/**
- * With SASL the offsets come from kafkajs, two requests per topic; past this
- * many topics the rest are listed without a record count. Without SASL every
- * topic is counted (batched ListOffsets, see list-offsets.ts).
- */
-const SASL_OFFSET_LOOKUPS_MAX = 500;
-
 const leadersOf = (topic: ITopicMetadata) => ({ topic: topic.name, partitions: topic.partitions.map((p) => ({ partition: p.partitionId, leader: p.leader })) });
-
-async function kafkajsTopicOffsets(clients: ClusterClients, topic: string): Promise<PartitionOffsets[]> {
-  const admin = await clients.getAdmin();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })).sort((a, b) => a.partition - b.partition);
-}
 
 /**
  * Offsets of every partition of a topic whose metadata the caller already
@@ -32,7 +19,6 @@ async function kafkajsTopicOffsets(clients: ClusterClients, topic: string): Prom
  * try with fresh metadata.
  */
 export async function offsetsOfTopic(clients: ClusterClients, state: ClusterState, topic: string): Promise<PartitionOffsets[]> {
-  if (clients.config.sasl) return kafkajsTopicOffsets(clients, topic);
   const metadata = state.topics.find((t) => t.name === topic);
   if (!metadata) throw new ServiceError("NOT_FOUND", `This server does not host this topic-partition: ${topic}`);
   const first = (await partitionOffsets(clients, state.brokers, [leadersOf(metadata)])).get(topic)!;
@@ -48,7 +34,6 @@ export async function offsetsOfTopic(clients: ClusterClients, state: ClusterStat
 
 /** Log start offset and high watermark of each partition of a topic, sorted by partition. */
 export async function topicOffsets(clients: ClusterClients, topic: string): Promise<PartitionOffsets[]> {
-  if (clients.config.sasl) return kafkajsTopicOffsets(clients, topic);
   return offsetsOfTopic(clients, await readClusterState(clients, [topic]), topic);
 }
 
@@ -68,8 +53,6 @@ export function summarize(topic: ITopicMetadata, offsets: PartitionOffsets[] | n
 
 /** Offsets of every topic listed; null for a topic whose offsets could not all be read. */
 async function offsetsOfAll(clients: ClusterClients, state: ClusterState, topics: ITopicMetadata[]): Promise<Array<PartitionOffsets[] | null>> {
-  if (clients.config.sasl)
-    return Promise.all(topics.map((t, i) => (i < SASL_OFFSET_LOOKUPS_MAX ? kafkajsTopicOffsets(clients, t.name).catch(() => null) : null)));
   const found = await partitionOffsets(clients, state.brokers, topics.map(leadersOf));
   return topics.map((t) => {
     const offsets = found.get(t.name)!;

@@ -13,6 +13,7 @@ import { browseMessages } from "@/server/services/browse-messages";
 import { createTopic } from "@/server/services/create-topic";
 import { getTopic } from "@/server/services/get-topic";
 import { listBrokers } from "@/server/services/list-brokers";
+import { listTopics } from "@/server/services/list-topics";
 import { produceRecords } from "@/server/services/produce-records";
 
 const text = (base64: string) => Buffer.from(base64, "base64").toString("utf8");
@@ -53,6 +54,10 @@ describe("console services against a SASL_PLAINTEXT-only broker (SCRAM-SHA-512)"
     const detail = await getTopic(topic);
     assert.ok(detail.sizeBytes !== null && detail.sizeBytes >= 2000, `topic size ${detail.sizeBytes}`);
     assert.ok(detail.partitionList[0].sizeBytes! >= 2000);
+    // Record counts come from the raw client's batched ListOffsets, authenticated too.
+    assert.deepEqual([detail.approximateRecords, detail.partitionList[0].highWatermark], [1, 1]);
+    const listed = await listTopics({ q: topic });
+    assert.deepEqual([listed.uncounted, listed.topics[0].approximateRecords], [0, 1]);
     const [broker] = await listBrokers();
     assert.equal(broker.port, node.port);
     assert.ok(broker.bytesOnDisk !== null && broker.bytesOnDisk >= 2000, `bytes on disk ${broker.bytesOnDisk}`);
