@@ -3,7 +3,7 @@ import type { Admin } from "kafkajs";
 import type { GroupPartition, GroupTopicLag } from "@/lib/contracts";
 import { partitionLag } from "@/lib/lag";
 import type { ClusterClients } from "../kafka/registry";
-import { topicOffsets, type PartitionOffsets } from "./list-topics";
+import { offsetsOfTopics, topicOffsets, type PartitionOffsets } from "./list-topics";
 
 /**
  * Log start and end offsets per topic, each topic read at most once per request
@@ -14,6 +14,13 @@ export class EndOffsets {
   private readonly byTopic = new Map<string, Promise<Map<number, PartitionOffsets> | null>>();
 
   constructor(private readonly clients: ClusterClients) {}
+
+  /** Reads many topics at once (one batched request per leader) before `of` is asked about them one by one. */
+  async load(topics: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(topics)].filter((t) => !this.byTopic.has(t));
+    const found = await offsetsOfTopics(this.clients, wanted).catch(() => new Map<string, PartitionOffsets[]>());
+    for (const [topic, list] of found) this.byTopic.set(topic, Promise.resolve(new Map(list.map((o) => [o.partition, o]))));
+  }
 
   of(topic: string): Promise<Map<number, PartitionOffsets> | null> {
     let offsets = this.byTopic.get(topic);

@@ -26,11 +26,13 @@ export async function listConsumerGroups(clients = clusterClients()): Promise<Gr
     listed.sort((a, b) => a.groupId.localeCompare(b.groupId));
     const described = listed.slice(0, GROUPS_DESCRIBED_MAX);
     const descriptions = described.length ? (await admin.describeGroups(described.map((g) => g.groupId))).groups : [];
+    const committed = await Promise.all(descriptions.map((d) => (hasConsumerOffsets(d.protocolType) ? committedOffsets(admin, d.groupId) : [])));
+    // Every committed topic's offsets in one batch, however many groups share them.
     const ends = new EndOffsets(clients);
+    await ends.load(committed.flat().map((c) => c.topic));
     const groups: GroupSummary[] = await Promise.all(
-      descriptions.map(async (d) => {
-        const rows = hasConsumerOffsets(d.protocolType) ? await withLag(await committedOffsets(admin, d.groupId), ends) : [];
-        const topics = lagByTopic(rows);
+      descriptions.map(async (d, i) => {
+        const topics = lagByTopic(await withLag(committed[i], ends));
         return { groupId: d.groupId, state: d.state, protocolType: d.protocolType, members: d.members.length, topics, lag: totalLag(topics) };
       }),
     );

@@ -60,6 +60,22 @@ async function offsetsOfAll(clients: ClusterClients, state: ClusterState, topics
   });
 }
 
+/**
+ * Offsets of several topics in one metadata read and one batched ListOffsets
+ * per leader. A topic that is gone or not fully readable is left out of the
+ * map; topicOffsets (with its retry) is the way to ask about it alone.
+ */
+export async function offsetsOfTopics(clients: ClusterClients, names: string[]): Promise<Map<string, PartitionOffsets[]>> {
+  const found = new Map<string, PartitionOffsets[]>();
+  if (names.length === 0) return found;
+  const state = await readClusterState(clients, names).catch(() => null); // a deleted topic fails the whole read
+  if (!state) return found;
+  const topics = state.topics.filter((t) => names.includes(t.name));
+  const offsets = await offsetsOfAll(clients, state, topics);
+  topics.forEach((t, i) => offsets[i] && found.set(t.name, offsets[i]));
+  return found;
+}
+
 /** Every topic with its partition count, replication, size and approximate record count, sorted by name. */
 export async function allTopicSummaries(clients = clusterClients()): Promise<TopicSummary[]> {
   return kafkaCall(async () => {

@@ -10,6 +10,7 @@ import { deleteGroup } from "@/server/services/delete-group";
 import { listConsumerGroups } from "@/server/services/list-groups";
 import { applyOffsetReset, previewOffsetReset } from "@/server/services/reset-group-offsets";
 import { describeCluster } from "@/server/services/describe-cluster";
+import { apiKeysAsked } from "./helpers/wire-spy";
 
 const rejectsWith = (kind: string, text?: RegExp) => (error: unknown) =>
   error instanceof ServiceError && error.kind === kind && (!text || text.test(error.message));
@@ -164,6 +165,29 @@ describe("consumer-group services against a real broker", () => {
     } finally {
       await consumer.disconnect();
     }
+  });
+
+  it("listConsumerGroups reads the end offsets of all groups' topics in one batch, and still answers after one topic is deleted", async () => {
+    const topics = [await filledTopic(2, 4), await filledTopic(1, 6), await filledTopic(1, 2)];
+    const admin = await clients.getAdmin();
+    const groupIds = [uniqueTopic("g-batch"), uniqueTopic("g-batch"), uniqueTopic("g-batch")];
+    for (const [i, groupId] of groupIds.entries())
+      for (const topic of topics.slice(0, i + 1)) await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: "1" }] });
+    const { result, asked } = await apiKeysAsked(() => listConsumerGroups());
+    const lags = groupIds.map((id) => result.groups.find((g) => g.groupId === id)!.topics.map((t) => t.lag));
+    assert.deepEqual(lags, [[3], [3, 5], [3, 5, 1]]);
+    assert.equal(asked.filter((k) => k === 2).length, 2, "one ListOffsets per end for every topic of every group, on the one broker");
+
+    await admin.deleteTopics({ topics: [topics[2]] });
+    const afterDelete = (await listConsumerGroups()).groups.find((g) => g.groupId === groupIds[2])!;
+    assert.deepEqual(
+      afterDelete.topics.map((t) => [t.topic, t.lag]),
+      [
+        [topics[0], 3],
+        [topics[1], 5],
+      ],
+      "the deleted topic's offsets went with it; the batch still reads the others",
+    );
   });
 
   it("deleteGroup removes an empty group and its offsets; unknown groups are 404s", async () => {
