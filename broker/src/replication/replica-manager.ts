@@ -5,10 +5,10 @@ import { resolveTopicConfig, type ResolvedTopicConfig } from "../config/topic-co
 import type { MetadataImage, TopicState } from "../metadata/image";
 import type { ProducerStates } from "../producer/producer-states";
 import type { Clock } from "../runtime/clock";
-import { checkRecordsKeyed } from "../storage/log-cleaner";
 import type { LogManager } from "../storage/log-manager";
 import { DEFAULT_LOG_CONFIG } from "../storage/log-config";
 import type { LogConfig, PartitionLog } from "../storage/partition-log";
+import { validateRecords } from "./record-validation";
 
 export interface AppendOutcome {
   baseOffset: number;
@@ -82,7 +82,14 @@ export class ReplicaManager {
     const log = this.partitionLog(topicName, partition);
     const config = this.topicConfig(this.image.topic(topicName)!);
     const batches = validateProducedRecords(records, { maxMessageBytes: config.maxMessageBytes });
-    if (config.cleanupPolicy.includes("compact")) checkRecordsKeyed(records, batches);
+    validateRecords(records, batches, {
+      compacted: config.cleanupPolicy.includes("compact"),
+      timestampType: config.messageTimestampType,
+      timestampBeforeMaxMs: config.messageTimestampBeforeMaxMs,
+      timestampAfterMaxMs: config.messageTimestampAfterMaxMs,
+      nowMs: this.clock.nowMs(),
+      partitionName: `${topicName}-${partition}`,
+    });
     // Idempotent producers: a retry of a batch already written is answered with its offsets, not written twice.
     const sequence = this.producers.check(log, batches);
     if (sequence.kind === "duplicate") return { baseOffset: sequence.firstOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset };
