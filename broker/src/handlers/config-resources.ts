@@ -9,6 +9,7 @@ import {
   describeBrokerConfigs,
   describeTopicConfigs,
   TOPIC_CONFIG_DEFS,
+  topicConfigDefault,
   type DescribedConfig,
 } from "../config/topic-config";
 import { ErrorCode, KafkaError } from "../protocol/errors";
@@ -112,7 +113,7 @@ export function alterResource(
     if (Object.hasOwn(next, name)) return next[name];
     if (resource.kind === "broker") return effectiveBrokerValue(broker.config, name);
     const def = TOPIC_CONFIG_DEFS.get(name);
-    return def ? effectiveBrokerValue(broker.config, def.synonym) : null;
+    return def ? topicConfigDefault(def, broker.config) : null;
   };
 
   for (const change of changes) {
@@ -148,8 +149,13 @@ export function alterResource(
 
   if (resource.kind === "topic") {
     broker.controller.replaceTopicConfigs(resource.name, next, options);
-    if (!options.validateOnly) broker.replicas.topicConfigChanged(resource.name);
+    if (options.validateOnly) return;
+    broker.replicas.topicConfigChanged(resource.name);
+    broker.logUnusedConfigs("topic", Object.keys(next).filter((name) => TOPIC_CONFIG_DEFS.get(name)?.unused));
   } else {
+    // Kafka's answer (and wording) for a property that needs a restart.
+    const fixed = Object.keys(next).filter((name) => BROKER_CONFIG_DEFS.get(name)?.mode === "read-only");
+    if (fixed.length > 0) throw new KafkaError("INVALID_REQUEST", `Cannot update these configs dynamically: Set(${fixed.join(", ")})`);
     broker.replaceDynamicConfigs(next, options);
   }
 }

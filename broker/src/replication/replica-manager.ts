@@ -85,8 +85,9 @@ export class ReplicaManager {
     validateRecords(records, batches, {
       compacted: config.cleanupPolicy.includes("compact"),
       timestampType: config.messageTimestampType,
-      timestampBeforeMaxMs: config.messageTimestampBeforeMaxMs,
-      timestampAfterMaxMs: config.messageTimestampAfterMaxMs,
+      // The older message.timestamp.difference.max.ms bounds either side left at its default (Long.MAX_VALUE), as in Kafka 3.x.
+      timestampBeforeMaxMs: orUnbounded(config.messageTimestampBeforeMaxMs, config.messageTimestampDifferenceMaxMs),
+      timestampAfterMaxMs: orUnbounded(config.messageTimestampAfterMaxMs, config.messageTimestampDifferenceMaxMs),
       nowMs: this.clock.nowMs(),
       partitionName: `${topicName}-${partition}`,
     });
@@ -174,6 +175,11 @@ function wakeWaiter(waiter: AppendWaiter): void {
 
 function waiterKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
+}
+
+/** `bound`, unless it is unbounded (Long.MAX_VALUE, clamped to MAX_SAFE_INTEGER): then `fallback`. */
+function orUnbounded(bound: number, fallback: number): number {
+  return bound < Number.MAX_SAFE_INTEGER ? bound : fallback;
 }
 
 export function logConfigOf(config: ResolvedTopicConfig): LogConfig {
