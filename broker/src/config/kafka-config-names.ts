@@ -275,3 +275,21 @@ export const UNUSED_TOPIC_CONFIGS: readonly UnusedTopicConfigRow[] = [
   ["remote.log.delete.on.disable", "BOOLEAN", "false"],
   ["remote.storage.enable", "BOOLEAN", "false"],
 ];
+
+/**
+ * Kafka's keystore and truststore settings, which it changes at run time only
+ * under a listener prefix (listener.name.<listener>.ssl.keystore.type), never
+ * for the whole broker.
+ */
+export const LISTENER_PREFIX_ONLY_CONFIGS: ReadonlySet<string> = new Set([
+  "ssl.keystore.type",
+  "ssl.keystore.location",
+  "ssl.keystore.password",
+  "ssl.key.password",
+  "ssl.truststore.type",
+  "ssl.truststore.location",
+  "ssl.truststore.password",
+  "ssl.keystore.certificate.chain",
+  "ssl.keystore.key",
+  "ssl.truststore.certificates",
+]);

@@ -3,6 +3,7 @@
 // alteration turns into the next set of overrides.
 import type { Broker } from "../broker";
 import { BROKER_CONFIG_DEFS, effectiveBrokerValue, type ConfigType } from "../config/broker-config";
+import { LISTENER_PREFIX_ONLY_CONFIGS } from "../config/kafka-config-names";
 import {
   ConfigSource,
   ConfigTypeId,
@@ -156,6 +157,12 @@ export function alterResource(
     // Kafka's answer (and wording) for a property that needs a restart.
     const fixed = Object.keys(next).filter((name) => BROKER_CONFIG_DEFS.get(name)?.mode === "read-only");
     if (fixed.length > 0) throw new KafkaError("INVALID_REQUEST", `Cannot update these configs dynamically: Set(${fixed.join(", ")})`);
+    const prefixOnly = Object.keys(next).filter((name) => LISTENER_PREFIX_ONLY_CONFIGS.has(name));
+    if (prefixOnly.length > 0)
+      throw new KafkaError(
+        "INVALID_REQUEST",
+        `These security configs can be dynamically updated only per-listener using the listener prefix: Set(${prefixOnly.join(", ")})`,
+      );
     broker.replaceDynamicConfigs(next, options);
   }
 }

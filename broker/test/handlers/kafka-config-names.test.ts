@@ -74,6 +74,9 @@ describe("DescribeConfigs, AlterConfigs and IncrementalAlterConfigs with Kafka's
     const readOnly = await incremental("broker.heartbeat.interval.ms", "1000");
     assert.equal(readOnly.errorCode, ErrorCode.INVALID_REQUEST);
     assert.equal(readOnly.errorMessage, "Cannot update these configs dynamically: Set(broker.heartbeat.interval.ms)");
+    const keystore = await incremental("ssl.keystore.type", "PKCS12");
+    assert.equal(keystore.errorCode, ErrorCode.INVALID_REQUEST);
+    assert.match(keystore.errorMessage, /only per-listener using the listener prefix: Set\(ssl\.keystore\.type\)/);
     const unknown = await incremental("sasl.kerberos.min.time.before.relogins", "1");
     assert.equal(unknown.errorCode, ErrorCode.INVALID_CONFIG);
   });
