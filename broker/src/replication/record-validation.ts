@@ -36,6 +36,8 @@ export interface RecordChecks {
   timestampBeforeMaxMs: number;
   timestampAfterMaxMs: number;
   nowMs: number;
+  /** The decompression bound validateProducedRecords used for these batches. */
+  decompressedBytesMax: number;
   /** topic-partition, for the messages. */
   partitionName: string;
 }
@@ -60,7 +62,10 @@ export function validateRecords(records: Buffer, batches: readonly ValidatedBatc
   const latestMs = nowMs + timestampAfterMaxMs;
 
   for (const located of batches) {
-    const batch = decodeRecordBatch(records.subarray(located.at, located.at + located.bytes), { verifyCrc: false });
+    const batch = decodeRecordBatch(records.subarray(located.at, located.at + located.bytes), {
+      verifyCrc: false,
+      decompressedBytesMax: checks.decompressedBytesMax,
+    });
     const errors: RecordError[] = [];
     let timestampRefused = false;
     batch.records.forEach((record, batchIndex) => {

@@ -1,5 +1,5 @@
 import { KafkaError } from "../protocol/errors";
-import { stampBatch, validateProducedRecords } from "../protocol/records/record-batch";
+import { decompressedBytesMaxFor, stampBatch, validateProducedRecords } from "../protocol/records/record-batch";
 import type { BrokerConfig } from "../config/broker-config";
 import { resolveTopicConfig, type ResolvedTopicConfig } from "../config/topic-config";
 import type { MetadataImage, TopicState } from "../metadata/image";
@@ -81,7 +81,8 @@ export class ReplicaManager {
   appendRecords(topicName: string, partition: number, records: Buffer): AppendOutcome {
     const log = this.partitionLog(topicName, partition);
     const config = this.topicConfig(this.image.topic(topicName)!);
-    const batches = validateProducedRecords(records, { maxMessageBytes: config.maxMessageBytes });
+    const limits = { maxMessageBytes: config.maxMessageBytes, decompressedBytesMax: decompressedBytesMaxFor(config.maxMessageBytes) };
+    const batches = validateProducedRecords(records, limits);
     validateRecords(records, batches, {
       compacted: config.cleanupPolicy.includes("compact"),
       timestampType: config.messageTimestampType,
@@ -89,6 +90,7 @@ export class ReplicaManager {
       timestampBeforeMaxMs: orUnbounded(config.messageTimestampBeforeMaxMs, config.messageTimestampDifferenceMaxMs),
       timestampAfterMaxMs: orUnbounded(config.messageTimestampAfterMaxMs, config.messageTimestampDifferenceMaxMs),
       nowMs: this.clock.nowMs(),
+      decompressedBytesMax: limits.decompressedBytesMax,
       partitionName: `${topicName}-${partition}`,
     });
     // Idempotent producers: a retry of a batch already written is answered with its offsets, not written twice.

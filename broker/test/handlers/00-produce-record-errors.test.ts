@@ -111,7 +111,7 @@ describe("produce: per-record errors (KIP-467)", () => {
     // -K: splits key from value; a line without the delimiter is a record without a key.
     const kcat = (input: string) => run("kcat", ["-b", node.bootstrap, "-t", topic, "-p", "0", "-P", "-K:", "-X", "linger.ms=100"], { input, timeoutMs: 30_000 });
     const mixed = await kcat("k1:v1\nno-key-2\nk3:v3\nno-key-4\n");
-    // librdkafka before 2.5 speaks Produce v7, which has no record_errors, so every record of the batch reports the error.
+    // The librdkafka here (2.0) speaks Produce v7, which has no record_errors, so every record of the batch reports the error.
     const failures = mixed.stderr.split("\n").filter((line) => line.includes("Delivery failed"));
     assert.equal(failures.length, 4, mixed.stderr);
     for (const line of failures) assert.match(line, /Broker failed to validate record/);
