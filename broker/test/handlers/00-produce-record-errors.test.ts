@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import { ErrorCode } from "../../src/protocol/errors";
 import { ApiKey } from "../../src/protocol/generated/api-messages";
+import { CompressionType } from "../../src/protocol/records/batch-header";
 import { encodeRecordBatch, type RecordInput } from "../../src/protocol/records/record-batch";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../helpers/broker";
 import { hasCommand, hasPythonModules, requireClient, run } from "../helpers/processes";
@@ -15,6 +16,7 @@ describe("produce: per-record errors (KIP-467)", () => {
   let client: RawClient;
   const compacted = uniqueTopic("keyless");
   const bounded = uniqueTopic("timestamps");
+  const older = uniqueTopic("difference");
 
   before(async () => {
     node = await startTestBroker();
@@ -23,18 +25,19 @@ describe("produce: per-record errors (KIP-467)", () => {
       node.broker.controller.createTopic({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs }, { validateOnly: false });
     create(compacted, { "cleanup.policy": "compact" });
     create(bounded, { "message.timestamp.before.max.ms": String(HOUR_MS), "message.timestamp.after.max.ms": String(HOUR_MS) });
+    create(older, { "message.timestamp.difference.max.ms": String(HOUR_MS) });
   });
   after(async () => {
     client?.close();
     await node?.destroy();
   });
 
-  const produce = async (version: number, topic: string, records: RecordInput[]) => {
+  const produce = async (version: number, topic: string, records: RecordInput[], compression: number = CompressionType.NONE) => {
     const response = await client.request(ApiKey.Produce, version, {
       transactionalId: null,
       acks: -1,
       timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ records }) }] }],
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ records, compression }) }] }],
     });
     return response.responses[0].partitionResponses[0];
   };
@@ -61,6 +64,15 @@ describe("produce: per-record errors (KIP-467)", () => {
     assert.equal(logEnd(compacted), 0);
   });
 
+  it("finds the keyless records inside a compressed batch too", async () => {
+    const answer = await produce(9, compacted, [{ key: null, value: "1" }, { key: "b", value: "2" }, { key: null, value: "3" }], CompressionType.GZIP);
+    assert.equal(answer.errorCode, ErrorCode.INVALID_RECORD);
+    assert.deepEqual(
+      answer.recordErrors.map((error: { batchIndex: number }) => error.batchIndex),
+      [0, 2],
+    );
+  });
+
   it("before v8 the error stays, without the list the version cannot carry", async () => {
     const answer = await produce(7, compacted, [{ key: "a", value: "1" }, { key: null, value: "2" }]);
     assert.equal(answer.errorCode, ErrorCode.INVALID_RECORD);
@@ -85,6 +97,16 @@ describe("produce: per-record errors (KIP-467)", () => {
     const inRange = await produce(11, bounded, [{ value: "now", timestamp: now }, { value: "half an hour ago", timestamp: now - HOUR_MS / 2 }]);
     assert.equal(inRange.errorCode, ErrorCode.NONE);
     assert.equal(logEnd(bounded), 2);
+  });
+
+  it("honours the older message.timestamp.difference.max.ms where before/after.max.ms are left unset", async () => {
+    const now = Date.now();
+    const answer = await produce(11, older, [{ value: "now", timestamp: now }, { value: "in two hours", timestamp: now + 2 * HOUR_MS }]);
+    assert.equal(answer.errorCode, ErrorCode.INVALID_TIMESTAMP);
+    assert.deepEqual(
+      answer.recordErrors.map((error: { batchIndex: number }) => error.batchIndex),
+      [1],
+    );
   });
 
   it("kafkajs is refused with INVALID_RECORD for a keyless record and INVALID_TIMESTAMP for a stale one", async () => {
