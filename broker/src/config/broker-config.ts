@@ -316,7 +316,7 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map(
 /** The properties set (statically or dynamically) that this broker accepts but does not act on, sorted. */
 export function unusedBrokerProperties(config: BrokerConfig): string[] {
   const set = [...Object.keys(config.staticConfigs), ...Object.keys(config.dynamicConfigs)];
-  return [...new Set(set)].filter((name) => BROKER_CONFIG_DEFS.get(name)?.unused).sort();
+  return [...new Set(set)].filter((name) => (BROKER_CONFIG_DEFS.get(name) ?? listenerPropertyDef(name))?.unused).sort();
 }
 
 /**
@@ -513,6 +513,10 @@ function listenerPropertyDef(name: string): BrokerConfigDef | undefined {
   if (suffix === "sasl.enabled.mechanisms") return { ...BROKER_CONFIG_DEFS.get(suffix)!, name, default: null };
   if (SASL_MECHANISMS.some((mechanism) => suffix === jaasSuffix(mechanism)))
     return { name, type: "PASSWORD", default: null, mode: R, doc: "JAAS login module of one SASL mechanism on one listener" };
+  // Kafka's other per-listener (or per-listener-and-mechanism) settings: accepted, not acted on.
+  const base = suffix?.replace(/^(plain|scram-sha-256|scram-sha-512|gssapi|oauthbearer)\.(?=sasl\.)/, "");
+  const def = base === undefined ? undefined : BROKER_CONFIG_DEFS.get(base);
+  if (def?.unused) return { ...def, name, default: null, mode: R };
   return undefined;
 }
 

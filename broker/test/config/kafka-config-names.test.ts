@@ -37,6 +37,21 @@ describe("Kafka's config names", () => {
     throwsConfig(() => parseBrokerConfig({ "sasl.kerberos.min.time.before.relogin": "soon" }), "sasl.kerberos.min.time.before.relogin", /Not a number of type LONG/);
   });
 
+  it("Kafka's per-listener and per-mechanism settings of a listener are accepted too, and unused", () => {
+    const config = parseBrokerConfig({
+      listeners: "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0",
+      "sasl.enabled.mechanisms": "PLAIN",
+      "listener.name.sasl_plaintext.plain.sasl.jaas.config": 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="secret";',
+      "listener.name.sasl_plaintext.plain.sasl.server.callback.handler.class": "com.example.Handler",
+      "listener.name.sasl_plaintext.connections.max.reauth.ms": "60000",
+    });
+    assert.deepEqual(unusedBrokerProperties(config), [
+      "listener.name.sasl_plaintext.connections.max.reauth.ms",
+      "listener.name.sasl_plaintext.plain.sasl.server.callback.handler.class",
+    ]);
+    throwsConfig(() => parseBrokerConfig({ "listener.name.plaintext.no.such.setting": "1" }), "listener.name.plaintext.no.such.setting", /Unknown broker property/);
+  });
+
   it("DescribeConfigs lists them with Kafka's defaults and update modes", () => {
     const described = new Map(describeBrokerConfigs(parseBrokerConfig({}), { includeSynonyms: false }).map((entry) => [entry.name, entry]));
     const expected: Array<[string, string | null, boolean]> = [
