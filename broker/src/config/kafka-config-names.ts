@@ -118,7 +118,7 @@ export const UNUSED_BROKER_CONFIGS: readonly UnusedBrokerConfigRow[] = [
   ["metadata.max.idle.interval.ms", "INT", "500", R],
   ["metadata.max.retention.bytes", "LONG", "104857600", R],
   ["metadata.max.retention.ms", "LONG", "604800000", R],
-  ["metric.reporters", "LIST", "", C],
+  ["metric.reporters", "LIST", "org.apache.kafka.common.metrics.JmxReporter", C],
   ["metrics.num.samples", "INT", "2", R],
   ["metrics.recording.level", "STRING", "INFO", R],
   ["metrics.sample.window.ms", "LONG", "30000", R],
