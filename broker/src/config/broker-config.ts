@@ -129,7 +129,7 @@ export function parseTyped(type: ConfigType, raw: string): Parsed {
       if (!/^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?|NaN|Infinity)$/.test(trimmed))
         return { ok: false, reason: "Not a number of type DOUBLE" };
       const value = Number(trimmed.replace(/[dDfF]$/, ""));
-      return { ok: true, value, text: Number.isInteger(value) && Math.abs(value) < 1e7 ? value.toFixed(1) : String(value) };
+      return { ok: true, value, text: javaDoubleText(value) };
     }
     case "BOOLEAN": {
       const lower = trimmed.toLowerCase();
@@ -143,6 +143,15 @@ export function parseTyped(type: ConfigType, raw: string): Parsed {
     default:
       return { ok: true, value: trimmed, text: trimmed };
   }
+}
+
+/** A double as Java's Double.toString writes it (1.0E7, 1.7976931348623157E308), the text Kafka describes. */
+function javaDoubleText(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs === 0 || (abs >= 1e-3 && abs < 1e7)) return Number.isInteger(value) ? value.toFixed(1) : String(value);
+  const [mantissa, exponent] = value.toExponential().split("e");
+  return `${mantissa.includes(".") ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
 }
 
 /** A LONG (or any integer) as a JS number, clamped to the safe range. */

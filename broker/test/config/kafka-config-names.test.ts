@@ -67,6 +67,9 @@ describe("Kafka's config names", () => {
       assert.deepEqual([entry.value, entry.source, entry.readOnly], [value, "DEFAULT_CONFIG", readOnly], name);
     }
     assert.equal(described.get("ssl.keystore.password")!.isSensitive, true);
+    // Doubles read as Java writes them.
+    assert.equal(described.get("log.cleaner.io.max.bytes.per.second")!.value, "1.7976931348623157E308");
+    assert.equal(described.get("sasl.kerberos.ticket.renew.window.factor")!.value, "0.8");
     const topic = new Map(describeTopicConfigs({}, parseBrokerConfig({}), { includeSynonyms: true }).map((entry) => [entry.name, entry]));
     assert.deepEqual([topic.get("remote.storage.enable")!.value, topic.get("remote.storage.enable")!.source], ["false", "DEFAULT_CONFIG"]);
     assert.deepEqual(topic.get("compression.gzip.level")!.synonyms, [{ name: "compression.gzip.level", value: "-1", source: "DEFAULT_CONFIG" }]);
