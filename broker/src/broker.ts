@@ -137,7 +137,9 @@ export class Broker {
     this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, logger: (msg, fields) => logger.info(msg, fields) });
     this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
     this.producerIds = new ProducerIdManager(this.metadata, config.nodeId);
-    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.producers);
+    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.producers, (names) =>
+      this.logUnusedConfigs("topic", names),
+    );
     this.logs.loadAll({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     this.removeStrayLogs();
     // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.

@@ -150,9 +150,7 @@ export function alterResource(
 
   if (resource.kind === "topic") {
     broker.controller.replaceTopicConfigs(resource.name, next, options);
-    if (options.validateOnly) return;
-    broker.replicas.topicConfigChanged(resource.name);
-    broker.logUnusedConfigs("topic", Object.keys(next).filter((name) => TOPIC_CONFIG_DEFS.get(name)?.unused));
+    if (!options.validateOnly) broker.replicas.topicConfigChanged(resource.name);
   } else {
     // Kafka's answer (and wording) for a property that needs a restart.
     const fixed = Object.keys(next).filter((name) => BROKER_CONFIG_DEFS.get(name)?.mode === "read-only");

@@ -1,7 +1,7 @@
 import { KafkaError } from "../protocol/errors";
 import { decompressedBytesMaxFor, stampBatch, validateProducedRecords } from "../protocol/records/record-batch";
 import type { BrokerConfig } from "../config/broker-config";
-import { resolveTopicConfig, type ResolvedTopicConfig } from "../config/topic-config";
+import { resolveTopicConfig, TOPIC_CONFIG_DEFS, type ResolvedTopicConfig } from "../config/topic-config";
 import type { MetadataImage, TopicState } from "../metadata/image";
 import type { ProducerStates } from "../producer/producer-states";
 import type { Clock } from "../runtime/clock";
@@ -33,6 +33,8 @@ export class ReplicaManager {
     private readonly brokerConfig: () => BrokerConfig,
     private readonly clock: Clock,
     private readonly producers: ProducerStates,
+    /** Told the Kafka configs a topic sets that this broker accepts but does not act on. */
+    private readonly unusedTopicConfigs: (names: string[]) => void = () => {},
   ) {}
 
   topicConfig(topic: TopicState): ResolvedTopicConfig {
@@ -40,6 +42,8 @@ export class ReplicaManager {
     if (!resolved) {
       resolved = resolveTopicConfig(Object.fromEntries(topic.configs), this.brokerConfig());
       this.topicConfigs.set(topic.name, resolved);
+      const unused = [...topic.configs.keys()].filter((name) => TOPIC_CONFIG_DEFS.get(name)?.unused);
+      if (unused.length > 0) this.unusedTopicConfigs(unused);
     }
     return resolved;
   }

@@ -95,6 +95,18 @@ describe("DescribeConfigs, AlterConfigs and IncrementalAlterConfigs with Kafka's
       described.resources[0].configEntries.map((entry) => [entry.configName, entry.configValue, entry.configSource]),
       [["compression.gzip.level", "5", 1 /* TOPIC_CONFIG */]],
     );
-    assert.equal(logLines.filter((line) => line.msg === "config accepted and unused" && line.config === "compression.gzip.level").length, 1);
+    assert.equal(unusedLogged("compression.gzip.level"), 1);
+  });
+
+  it("a topic created with a Kafka config Sluice does not act on is served, and the config logged once", async () => {
+    const created = uniqueTopic("kafka-names-created");
+    await admin.createTopics({ topics: [{ topic: created, configEntries: [{ name: "local.retention.ms", value: "60000" }] }] });
+    const producer = new Kafka({ clientId: "kafka-names", brokers: [node.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: created, messages: [{ value: "a" }] });
+    await producer.send({ topic: created, messages: [{ value: "b" }] });
+    await producer.disconnect();
+    assert.equal(node.broker.replicas.partitionLog(created, 0).logEndOffset, 2);
+    assert.equal(unusedLogged("local.retention.ms"), 1);
   });
 });
