@@ -1,5 +1,5 @@
 import path from "node:path";
-import { withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
+import { unusedBrokerProperties, withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
 import { Dispatcher } from "./handlers/dispatcher";
 import type { ApiHandler } from "./handlers/handler";
 import { ALL_HANDLERS } from "./handlers";
@@ -59,6 +59,7 @@ export class Broker {
   producerIds!: ProducerIdManager;
   private socketServer!: SocketServer;
   private stopping = false;
+  private readonly unusedConfigsLogged = new Set<string>();
   private readyResolve!: () => void;
   /** Resolves once metadata and logs are loaded; requests that arrive earlier wait for it. */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
@@ -131,11 +132,14 @@ export class Broker {
       logger,
     });
     this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));
+    this.logUnusedConfigs("broker", unusedBrokerProperties(this.config));
     this.controller = new Controller(this.metadata, () => this.config);
     this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, logger: (msg, fields) => logger.info(msg, fields) });
     this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
     this.producerIds = new ProducerIdManager(this.metadata, config.nodeId);
-    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.producers);
+    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.producers, (names) =>
+      this.logUnusedConfigs("topic", names),
+    );
     this.logs.loadAll({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     this.removeStrayLogs();
     // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
@@ -236,7 +240,17 @@ export class Broker {
     const updated = this.controller.replaceBrokerConfigs(String(this.nodeId), next, options);
     if (options.validateOnly) return;
     this.config = updated;
+    this.logUnusedConfigs("broker", unusedBrokerProperties(updated));
     this.replicas.brokerConfigChanged();
+  }
+
+  /** Says once per name that a Kafka config was accepted but this broker does not act on it. */
+  logUnusedConfigs(kind: "broker" | "topic", names: readonly string[]): void {
+    for (const name of names) {
+      if (this.unusedConfigsLogged.has(`${kind}:${name}`)) continue;
+      this.unusedConfigsLogged.add(`${kind}:${name}`);
+      this.logger.warn("config accepted and unused", { kind, config: name });
+    }
   }
 
   deleteTopic(name: string): void {

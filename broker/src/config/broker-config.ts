@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { jaasUsers, JaasSyntaxError, parseJaasConfig } from "./jaas";
+import { UNUSED_BROKER_CONFIGS } from "./kafka-config-names";
 import { parsePropertiesEntries, PropertiesSyntaxError } from "./properties-file";
 
 /*
@@ -128,7 +129,7 @@ export function parseTyped(type: ConfigType, raw: string): Parsed {
       if (!/^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?|NaN|Infinity)$/.test(trimmed))
         return { ok: false, reason: "Not a number of type DOUBLE" };
       const value = Number(trimmed.replace(/[dDfF]$/, ""));
-      return { ok: true, value, text: Number.isInteger(value) && Math.abs(value) < 1e7 ? value.toFixed(1) : String(value) };
+      return { ok: true, value, text: javaDoubleText(value) };
     }
     case "BOOLEAN": {
       const lower = trimmed.toLowerCase();
@@ -142,6 +143,15 @@ export function parseTyped(type: ConfigType, raw: string): Parsed {
     default:
       return { ok: true, value: trimmed, text: trimmed };
   }
+}
+
+/** A double as Java's Double.toString writes it (1.0E7, 1.7976931348623157E308), the text Kafka describes. */
+function javaDoubleText(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs === 0 || (abs >= 1e-3 && abs < 1e7)) return Number.isInteger(value) ? value.toFixed(1) : String(value);
+  const [mantissa, exponent] = value.toExponential().split("e");
+  return `${mantissa.includes(".") ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
 }
 
 /** A LONG (or any integer) as a JS number, clamped to the safe range. */
@@ -168,7 +178,7 @@ export function checkValue(
 function defaultOf(def: BrokerConfigDef): { value: ParsedValue; text: string } | null {
   if (def.default === null) return null;
   const parsed = parseTyped(def.type, def.default);
-  if (!parsed.ok) throw new Error(`bad default for ${def.name}`);
+  if (!parsed.ok) throw new Error(`bad default for ${def.name}: ${def.default}`);
   return parsed;
 }
 
@@ -186,6 +196,8 @@ export interface BrokerConfigDef {
   validator?: Validator;
   /** The topic config this property supplies the default for (its synonym). */
   topicConfig?: string;
+  /** A Kafka property this broker accepts and describes but does not act on (kafka-config-names.ts). */
+  unused?: true;
 }
 
 const R: UpdateMode = "read-only";
@@ -263,6 +275,7 @@ const ROWS: Row[] = [
   ["log.message.timestamp.type", "STRING", "CreateTime", C, "Record timestamps: the producer's (CreateTime) or the broker's (LogAppendTime)", { validator: oneOf(...TIMESTAMP_TYPES), topicConfig: "message.timestamp.type" }],
   ["log.message.timestamp.before.max.ms", "LONG", LONG_MAX, C, "How far a CreateTime timestamp may lie in the past", { validator: atLeast(0), topicConfig: "message.timestamp.before.max.ms" }],
   ["log.message.timestamp.after.max.ms", "LONG", LONG_MAX, C, "How far a CreateTime timestamp may lie in the future", { validator: atLeast(0), topicConfig: "message.timestamp.after.max.ms" }],
+  ["log.message.timestamp.difference.max.ms", "LONG", LONG_MAX, C, "Older bound both ways, used where before.max.ms or after.max.ms is left at its default", { validator: atLeast(0), topicConfig: "message.timestamp.difference.max.ms" }],
   // Log cleaner
   ["log.cleaner.enable", "BOOLEAN", "true", R, "Run the log cleaner for compacted topics"],
   ["log.cleaner.delete.retention.ms", "LONG", "86400000", C, "How long tombstones are kept in compacted topics", { validator: atLeast(0), topicConfig: "delete.retention.ms" }],
@@ -298,9 +311,22 @@ const ROWS: Row[] = [
   ["share.coordinator.state.topic.min.isr", "SHORT", "2", R, "min.insync.replicas of __share_group_state (accepted; informational)", { validator: atLeast(1) }],
 ];
 
-export const BROKER_CONFIG_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map(
-  ROWS.map(([name, type, dflt, mode, doc, extra]) => [name, { name, type, default: dflt, mode, doc, ...extra }]),
-);
+const UNUSED_DOC = "A Kafka property this broker accepts and does not act on";
+
+/** Sluice's rows, then Kafka's other properties (which Sluice's rows override). */
+export const BROKER_CONFIG_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map([
+  ...UNUSED_BROKER_CONFIGS.map(([name, type, dflt, mode, topicConfig]): [string, BrokerConfigDef] => [
+    name,
+    { name, type, default: dflt, mode, doc: UNUSED_DOC, unused: true, ...(topicConfig ? { topicConfig } : {}) },
+  ]),
+  ...ROWS.map(([name, type, dflt, mode, doc, extra]): [string, BrokerConfigDef] => [name, { name, type, default: dflt, mode, doc, ...extra }]),
+]);
+
+/** The properties set (statically or dynamically) that this broker accepts but does not act on, sorted. */
+export function unusedBrokerProperties(config: BrokerConfig): string[] {
+  const set = [...Object.keys(config.staticConfigs), ...Object.keys(config.dynamicConfigs)];
+  return [...new Set(set)].filter((name) => (BROKER_CONFIG_DEFS.get(name) ?? listenerPropertyDef(name))?.unused).sort();
+}
 
 /**
  * Properties whose value, when unset, comes from the next one in the list
@@ -406,6 +432,7 @@ export interface BrokerConfig {
   logMessageTimestampType: TimestampType;
   logMessageTimestampBeforeMaxMs: number;
   logMessageTimestampAfterMaxMs: number;
+  logMessageTimestampDifferenceMaxMs: number;
 
   logCleanerEnable: boolean;
   logCleanerDeleteRetentionMs: number;
@@ -495,6 +522,10 @@ function listenerPropertyDef(name: string): BrokerConfigDef | undefined {
   if (suffix === "sasl.enabled.mechanisms") return { ...BROKER_CONFIG_DEFS.get(suffix)!, name, default: null };
   if (SASL_MECHANISMS.some((mechanism) => suffix === jaasSuffix(mechanism)))
     return { name, type: "PASSWORD", default: null, mode: R, doc: "JAAS login module of one SASL mechanism on one listener" };
+  // Kafka's other per-listener (or per-listener-and-mechanism) settings: accepted, not acted on.
+  const base = suffix?.replace(/^(plain|scram-sha-256|scram-sha-512|gssapi|oauthbearer)\.(?=sasl\.)/, "");
+  const def = base === undefined ? undefined : BROKER_CONFIG_DEFS.get(base);
+  if (def?.unused) return { ...def, name, default: null, mode: R };
   return undefined;
 }
 
@@ -754,6 +785,7 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
     logMessageTimestampType: get<TimestampType>("log.message.timestamp.type"),
     logMessageTimestampBeforeMaxMs: num("log.message.timestamp.before.max.ms"),
     logMessageTimestampAfterMaxMs: num("log.message.timestamp.after.max.ms"),
+    logMessageTimestampDifferenceMaxMs: num("log.message.timestamp.difference.max.ms"),
     logCleanerEnable: get<boolean>("log.cleaner.enable"),
     logCleanerDeleteRetentionMs: num("log.cleaner.delete.retention.ms"),
     logCleanerMinCompactionLagMs: num("log.cleaner.min.compaction.lag.ms"),

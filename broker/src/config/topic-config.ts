@@ -25,6 +25,7 @@ import {
   type TimestampType,
   type Validator,
 } from "./broker-config";
+import { UNUSED_TOPIC_CONFIGS } from "./kafka-config-names";
 
 // The describe vocabulary is shared with broker configs; import it from either module.
 export { ConfigSource, ConfigTypeId, describeBrokerConfigs } from "./broker-config";
@@ -42,8 +43,12 @@ export interface TopicConfigDef {
   name: string;
   type: ConfigType;
   validator?: Validator;
-  /** The broker property that supplies the default. */
-  synonym: string;
+  /** The broker property that supplies the default; null for the few Kafka configs with no broker default. */
+  synonym: string | null;
+  /** The default when there is no synonym. */
+  default?: string;
+  /** A Kafka config this broker accepts and describes but does not act on (kafka-config-names.ts). */
+  unused?: true;
 }
 
 // prettier-ignore
@@ -59,6 +64,7 @@ const ROWS: Array<[name: string, type: ConfigType, validator?: Validator]> = [
   ["max.message.bytes", "INT", atLeast(0)],
   ["message.timestamp.after.max.ms", "LONG", atLeast(0)],
   ["message.timestamp.before.max.ms", "LONG", atLeast(0)],
+  ["message.timestamp.difference.max.ms", "LONG", atLeast(0)],
   ["message.timestamp.type", "STRING", oneOf(...TIMESTAMP_TYPES)],
   ["min.cleanable.dirty.ratio", "DOUBLE", between(0, 1)],
   ["min.compaction.lag.ms", "LONG", atLeast(0)],
@@ -79,12 +85,23 @@ const synonymOf = (topicConfig: string) => {
   return def.name;
 };
 
-export const TOPIC_CONFIG_DEFS: ReadonlyMap<string, TopicConfigDef> = new Map(
-  ROWS.map(([name, type, validator]) => [name, { name, type, validator, synonym: synonymOf(name) }]),
-);
+export const TOPIC_CONFIG_DEFS: ReadonlyMap<string, TopicConfigDef> = new Map([
+  ...UNUSED_TOPIC_CONFIGS.map(([name, type, dflt]): [string, TopicConfigDef] => [
+    name,
+    dflt === undefined ? { name, type, synonym: synonymOf(name), unused: true } : { name, type, synonym: null, default: dflt, unused: true },
+  ]),
+  ...ROWS.map(([name, type, validator]): [string, TopicConfigDef] => [name, { name, type, validator, synonym: synonymOf(name) }]),
+]);
 
 /** Topic config name -> the broker property that supplies its default. */
-export const TOPIC_CONFIG_SYNONYMS: ReadonlyMap<string, string> = new Map([...TOPIC_CONFIG_DEFS].map(([name, def]) => [name, def.synonym]));
+export const TOPIC_CONFIG_SYNONYMS: ReadonlyMap<string, string> = new Map(
+  [...TOPIC_CONFIG_DEFS].flatMap(([name, def]) => (def.synonym === null ? [] : [[name, def.synonym] as const])),
+);
+
+/** The default of a topic config from the broker's configuration, or its own when no broker property supplies one. */
+export function topicConfigDefault(def: TopicConfigDef, broker: BrokerConfig): string | null {
+  return def.synonym === null ? (def.default ?? null) : effectiveBrokerValue(broker, def.synonym);
+}
 
 export interface ResolvedTopicConfig {
   cleanupPolicy: CleanupPolicy[];
@@ -98,6 +115,7 @@ export interface ResolvedTopicConfig {
   maxMessageBytes: number;
   messageTimestampAfterMaxMs: number;
   messageTimestampBeforeMaxMs: number;
+  messageTimestampDifferenceMaxMs: number;
   messageTimestampType: TimestampType;
   minCleanableDirtyRatio: number;
   minCompactionLagMs: number;
@@ -120,8 +138,8 @@ function effectiveValues(overrides: Readonly<Record<string, string>>, broker: Br
   const out = new Map<string, { value: ParsedValue; text: string }>();
   for (const def of TOPIC_CONFIG_DEFS.values()) {
     const override = Object.hasOwn(overrides, def.name) ? overrides[def.name] : undefined;
-    const raw = override ?? effectiveBrokerValue(broker, def.synonym);
-    if (raw === null) throw new Error(`broker property ${def.synonym} has no value`);
+    const raw = override ?? topicConfigDefault(def, broker);
+    if (raw === null) throw new Error(`topic config ${def.name} has no default`);
     const checked = checkValue(def.name, def.type, raw, def.validator);
     if (!checked.ok) throw new ConfigError(checked.message, def.name);
     out.set(def.name, checked);
@@ -166,7 +184,7 @@ export function validateTopicConfigs(
 export function resolveTopicConfig(topicOverrides: Readonly<Record<string, string>>, broker: BrokerConfig): ResolvedTopicConfig {
   const resolved: Record<string, unknown> = {};
   for (const [name, { value }] of effectiveValues(topicOverrides, broker))
-    resolved[camelCase(name)] = typeof value === "bigint" ? toSafeNumber(value) : value;
+    if (!TOPIC_CONFIG_DEFS.get(name)!.unused) resolved[camelCase(name)] = typeof value === "bigint" ? toSafeNumber(value) : value;
   return resolved as unknown as ResolvedTopicConfig;
 }
 
@@ -188,7 +206,7 @@ export function describeTopicConfigs(
     const value = effective.get(name)!.text;
     const synonyms: ConfigSynonym[] = [
       ...(Object.hasOwn(topicOverrides, name) ? [{ name, value, source: "TOPIC_CONFIG" as const }] : []),
-      ...brokerSynonymEntries(broker, brokerSynonyms(def.synonym)),
+      ...(def.synonym === null ? [] : brokerSynonymEntries(broker, brokerSynonyms(def.synonym))),
     ];
     return {
       name,

@@ -5,6 +5,7 @@
 import { ErrorCode, KafkaError } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { ProduceRequest, ProduceResponse } from "../protocol/generated";
+import { RecordValidationError } from "../replication/record-validation";
 import { defineHandler, errorOf } from "./handler";
 
 type PartitionResponse = ProduceResponse["responses"][number]["partitionResponses"][number];
@@ -51,6 +52,9 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
           const { errorCode, errorMessage } = errorOf(error, context, "KAFKA_STORAGE_ERROR");
           response.errorCode = errorCode;
           response.errorMessage = errorMessage;
+          // v8+ (KIP-467): which records were refused, so a client fails only those.
+          if (error instanceof RecordValidationError)
+            response.recordErrors = error.recordErrors.map((record) => ({ batchIndex: record.batchIndex, batchIndexErrorMessage: record.message }));
         }
         return response;
       }),

@@ -6,11 +6,9 @@ import { isInternalTopic, type TopicState } from "../metadata/image";
 import { topicNameProblem } from "../metadata/topic-names";
 import { defineHandler } from "./handler";
 import { topicIdBytes, ZERO_UUID } from "../metadata/topic-ids";
+import { authorizedOperations } from "./authorized-operations";
 
 type ResponseTopic = MetadataResponse["topics"][number];
-
-/** Kafka's "authorized operations not requested" sentinel. */
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
 export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>({
   apiKey: ApiKey.Metadata,
@@ -22,6 +20,10 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     const allTopics = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     // Versions before 4 have no flag: they always allowed auto-creation.
     const mayAutoCreate = apiVersion < 4 || request.allowAutoTopicCreation;
+    // Asked for per topic from v8; for the cluster only in v8-10 (later clients use DescribeCluster).
+    const topicOperations = authorizedOperations("topic", request.includeTopicAuthorizedOperations);
+    const describeTopic = (topic: TopicState) => describedTopic(topic, topicOperations);
+    const errorTopic = (name: string | null, topicId: Buffer, errorCode: number) => failedTopic(name, topicId, errorCode, topicOperations);
 
     const topics: ResponseTopic[] = [];
     if (allTopics) {
@@ -58,12 +60,12 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       clusterId: image.clusterId,
       controllerId: image.controllerId,
       topics,
-      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations: authorizedOperations("cluster", apiVersion <= 10 && request.includeClusterAuthorizedOperations),
     };
   },
 });
 
-function describeTopic(topic: TopicState): ResponseTopic {
+function describedTopic(topic: TopicState, topicAuthorizedOperations: number): ResponseTopic {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
@@ -78,17 +80,17 @@ function describeTopic(topic: TopicState): ResponseTopic {
       isrNodes: state.isr,
       offlineReplicas: [],
     })),
-    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    topicAuthorizedOperations,
   };
 }
 
-function errorTopic(name: string | null, topicId: Buffer, errorCode: number): ResponseTopic {
+function failedTopic(name: string | null, topicId: Buffer, errorCode: number, topicAuthorizedOperations: number): ResponseTopic {
   return {
     errorCode,
     name: name as string,
     topicId,
     isInternal: false,
     partitions: [],
-    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+    topicAuthorizedOperations,
   };
 }

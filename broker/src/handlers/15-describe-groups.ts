@@ -1,11 +1,10 @@
 // DescribeGroups (key 15), versions 0-5: state, protocol and members of each group
-// (metadata and assignments while Stable). Authorized operations are not computed.
+// (metadata and assignments while Stable); from v3 the authorized operations when asked.
+import { ErrorCode } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from "../protocol/generated";
+import { authorizedOperations } from "./authorized-operations";
 import { defineHandler } from "./handler";
-
-/** Kafka's "authorized operations not requested" sentinel. */
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
 export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
   apiKey: ApiKey.DescribeGroups,
@@ -30,7 +29,8 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
             memberMetadata: member.metadata,
             memberAssignment: member.assignment,
           })),
-          authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+          // As in Kafka, a group that failed to describe gets no operations.
+          authorizedOperations: authorizedOperations("group", request.includeAuthorizedOperations && group.errorCode === ErrorCode.NONE),
         };
       }),
     };

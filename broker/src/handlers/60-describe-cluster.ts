@@ -2,6 +2,7 @@
 import { ErrorCode } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { DescribeClusterRequest, DescribeClusterResponse } from "../protocol/generated";
+import { authorizedOperations } from "./authorized-operations";
 import { defineHandler } from "./handler";
 
 /** EndpointType 1 asks for brokers; 2 (controllers) needs a separate controller listener we do not have. */
@@ -18,7 +19,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
       endpointType: request.endpointType,
       clusterId: image.clusterId,
       controllerId: image.controllerId,
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: authorizedOperations("cluster", request.includeClusterAuthorizedOperations),
     };
     if (request.endpointType !== ENDPOINT_TYPE_BROKERS)
       return {

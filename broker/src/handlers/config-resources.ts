@@ -3,12 +3,14 @@
 // alteration turns into the next set of overrides.
 import type { Broker } from "../broker";
 import { BROKER_CONFIG_DEFS, effectiveBrokerValue, type ConfigType } from "../config/broker-config";
+import { LISTENER_PREFIX_ONLY_CONFIGS } from "../config/kafka-config-names";
 import {
   ConfigSource,
   ConfigTypeId,
   describeBrokerConfigs,
   describeTopicConfigs,
   TOPIC_CONFIG_DEFS,
+  topicConfigDefault,
   type DescribedConfig,
 } from "../config/topic-config";
 import { ErrorCode, KafkaError } from "../protocol/errors";
@@ -112,7 +114,7 @@ export function alterResource(
     if (Object.hasOwn(next, name)) return next[name];
     if (resource.kind === "broker") return effectiveBrokerValue(broker.config, name);
     const def = TOPIC_CONFIG_DEFS.get(name);
-    return def ? effectiveBrokerValue(broker.config, def.synonym) : null;
+    return def ? topicConfigDefault(def, broker.config) : null;
   };
 
   for (const change of changes) {
@@ -150,6 +152,15 @@ export function alterResource(
     broker.controller.replaceTopicConfigs(resource.name, next, options);
     if (!options.validateOnly) broker.replicas.topicConfigChanged(resource.name);
   } else {
+    // Kafka's answer (and wording) for a property that needs a restart.
+    const fixed = Object.keys(next).filter((name) => BROKER_CONFIG_DEFS.get(name)?.mode === "read-only");
+    if (fixed.length > 0) throw new KafkaError("INVALID_REQUEST", `Cannot update these configs dynamically: Set(${fixed.join(", ")})`);
+    const prefixOnly = Object.keys(next).filter((name) => LISTENER_PREFIX_ONLY_CONFIGS.has(name));
+    if (prefixOnly.length > 0)
+      throw new KafkaError(
+        "INVALID_REQUEST",
+        `These security configs can be dynamically updated only per-listener using the listener prefix: Set(${prefixOnly.join(", ")})`,
+      );
     broker.replaceDynamicConfigs(next, options);
   }
 }

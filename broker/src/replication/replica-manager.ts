@@ -1,14 +1,14 @@
 import { KafkaError } from "../protocol/errors";
-import { stampBatch, validateProducedRecords } from "../protocol/records/record-batch";
+import { decompressedBytesMaxFor, stampBatch, validateProducedRecords } from "../protocol/records/record-batch";
 import type { BrokerConfig } from "../config/broker-config";
-import { resolveTopicConfig, type ResolvedTopicConfig } from "../config/topic-config";
+import { resolveTopicConfig, TOPIC_CONFIG_DEFS, type ResolvedTopicConfig } from "../config/topic-config";
 import type { MetadataImage, TopicState } from "../metadata/image";
 import type { ProducerStates } from "../producer/producer-states";
 import type { Clock } from "../runtime/clock";
-import { checkRecordsKeyed } from "../storage/log-cleaner";
 import type { LogManager } from "../storage/log-manager";
 import { DEFAULT_LOG_CONFIG } from "../storage/log-config";
 import type { LogConfig, PartitionLog } from "../storage/partition-log";
+import { validateRecords } from "./record-validation";
 
 export interface AppendOutcome {
   baseOffset: number;
@@ -33,6 +33,8 @@ export class ReplicaManager {
     private readonly brokerConfig: () => BrokerConfig,
     private readonly clock: Clock,
     private readonly producers: ProducerStates,
+    /** Told the Kafka configs a topic sets that this broker accepts but does not act on. */
+    private readonly unusedTopicConfigs: (names: string[]) => void = () => {},
   ) {}
 
   topicConfig(topic: TopicState): ResolvedTopicConfig {
@@ -40,6 +42,8 @@ export class ReplicaManager {
     if (!resolved) {
       resolved = resolveTopicConfig(Object.fromEntries(topic.configs), this.brokerConfig());
       this.topicConfigs.set(topic.name, resolved);
+      const unused = [...topic.configs.keys()].filter((name) => TOPIC_CONFIG_DEFS.get(name)?.unused);
+      if (unused.length > 0) this.unusedTopicConfigs(unused);
     }
     return resolved;
   }
@@ -81,8 +85,18 @@ export class ReplicaManager {
   appendRecords(topicName: string, partition: number, records: Buffer): AppendOutcome {
     const log = this.partitionLog(topicName, partition);
     const config = this.topicConfig(this.image.topic(topicName)!);
-    const batches = validateProducedRecords(records, { maxMessageBytes: config.maxMessageBytes });
-    if (config.cleanupPolicy.includes("compact")) checkRecordsKeyed(records, batches);
+    const limits = { maxMessageBytes: config.maxMessageBytes, decompressedBytesMax: decompressedBytesMaxFor(config.maxMessageBytes) };
+    const batches = validateProducedRecords(records, limits);
+    validateRecords(records, batches, {
+      compacted: config.cleanupPolicy.includes("compact"),
+      timestampType: config.messageTimestampType,
+      // The older message.timestamp.difference.max.ms bounds either side left at its default (Long.MAX_VALUE), as in Kafka 3.x.
+      timestampBeforeMaxMs: orUnbounded(config.messageTimestampBeforeMaxMs, config.messageTimestampDifferenceMaxMs),
+      timestampAfterMaxMs: orUnbounded(config.messageTimestampAfterMaxMs, config.messageTimestampDifferenceMaxMs),
+      nowMs: this.clock.nowMs(),
+      decompressedBytesMax: limits.decompressedBytesMax,
+      partitionName: `${topicName}-${partition}`,
+    });
     // Idempotent producers: a retry of a batch already written is answered with its offsets, not written twice.
     const sequence = this.producers.check(log, batches);
     if (sequence.kind === "duplicate") return { baseOffset: sequence.firstOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset };
@@ -167,6 +181,11 @@ function wakeWaiter(waiter: AppendWaiter): void {
 
 function waiterKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
+}
+
+/** `bound`, unless it is unbounded (Long.MAX_VALUE, clamped to MAX_SAFE_INTEGER): then `fallback`. */
+function orUnbounded(bound: number, fallback: number): number {
+  return bound < Number.MAX_SAFE_INTEGER ? bound : fallback;
 }
 
 export function logConfigOf(config: ResolvedTopicConfig): LogConfig {

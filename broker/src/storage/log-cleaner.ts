@@ -1,5 +1,4 @@
 import path from "node:path";
-import { KafkaError } from "../protocol/errors";
 import { Attributes, BatchHeader, batchAttributes, batchLastOffsetDelta, batchTotalBytes, readOffset } from "../protocol/records/batch-header";
 import { decodeRecordBatch, encodeRecordBatch, type KafkaRecord, type RecordBatch } from "../protocol/records/record-batch";
 import { writeFileAtomicSync, writeFully, type FileSystem } from "../runtime/fs";
@@ -178,20 +177,6 @@ export function cleanLog(
   writeCheckpoint(deps.fs, log.dir, { firstDirtyOffset: cleanEnd, tombstonesDueMs });
   deps.logger("cleaned a compacted log", { dir: log.dir, cleanedUpTo: cleanEnd, segmentsRewritten, bytesBefore, bytesAfter, recordsRemoved });
   return { cleaned: true, segmentsRewritten, bytesBefore, bytesAfter, recordsRemoved, cleanedUpTo: cleanEnd };
-}
-
-/**
- * Kafka refuses a record without a key on a compacted topic (the cleaner
- * could never replace or remove it): INVALID_RECORD. Decodes the batches, so
- * it runs for compacted topics only.
- */
-export function checkRecordsKeyed(records: Buffer, batches: ReadonlyArray<{ at: number; bytes: number }>): void {
-  for (const batch of batches) {
-    const decoded = decodeRecordBatch(records.subarray(batch.at, batch.at + batch.bytes), { verifyCrc: false });
-    for (const record of decoded.records) {
-      if (record.key === null) throw new KafkaError("INVALID_RECORD", "Compacted topic cannot accept message without key");
-    }
-  }
 }
 
 /**

@@ -324,7 +324,7 @@ describe("SASL listeners", () => {
 
   it("refuse listener prefixes for unknown listeners or properties, and the same property under two spellings", () => {
     throwsConfig(() => parseBrokerConfig(sasl({ "listener.name.other.plain.sasl.jaas.config": PLAIN_JAAS })), "listener.name.other.plain.sasl.jaas.config", /OTHER, which is not in listeners/);
-    throwsConfig(() => parseBrokerConfig(sasl({ "listener.name.sasl_plaintext.gssapi.sasl.jaas.config": "x" })), "listener.name.sasl_plaintext.gssapi.sasl.jaas.config", /Unknown broker property/);
+    throwsConfig(() => parseBrokerConfig(sasl({ "listener.name.sasl_plaintext.plain.sasl.jaas.configs": "x" })), "listener.name.sasl_plaintext.plain.sasl.jaas.configs", /Unknown broker property/);
     throwsConfig(
       () => parseBrokerConfig(sasl({ "listener.name.SASL_PLAINTEXT.plain.sasl.jaas.config": PLAIN_JAAS })),
       "listener.name.SASL_PLAINTEXT.plain.sasl.jaas.config",

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseBrokerConfig } from "../../src/config/broker-config";
 import { Broker } from "../../src/broker";
-import { createLogger, silentLogger } from "../../src/runtime/logger";
+import { createLogger, silentLogger, type Logger } from "../../src/runtime/logger";
 
 export interface TestBroker {
   broker: Broker;
@@ -21,7 +21,7 @@ export interface TestBroker {
  * Starts a real broker node in this process on a free loopback port, with
  * its own temporary log directory. Set SLUICE_TEST_LOGS=1 to see its logs.
  */
-export async function startTestBroker(overrides: Record<string, string> = {}, logDir?: string): Promise<TestBroker> {
+export async function startTestBroker(overrides: Record<string, string> = {}, logDir?: string, options: { logger?: Logger } = {}): Promise<TestBroker> {
   const dir = logDir ?? mkdtempSync(path.join(os.tmpdir(), "sluice-broker-"));
   const config = parseBrokerConfig({
     "node.id": "1",
@@ -29,7 +29,7 @@ export async function startTestBroker(overrides: Record<string, string> = {}, lo
     "log.dirs": dir,
     ...overrides,
   });
-  const logger = process.env.SLUICE_TEST_LOGS ? createLogger({ level: "debug" }) : silentLogger;
+  const logger = options.logger ?? (process.env.SLUICE_TEST_LOGS ? createLogger({ level: "debug" }) : silentLogger);
   const broker = await Broker.start(config, { logger });
   const port = broker.boundPort();
   let stopped = false;

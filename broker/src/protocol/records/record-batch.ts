@@ -689,6 +689,11 @@ export function encodeRecordBatch(input: RecordBatchInput): Buffer {
 // ---------------------------------------------------------------------------
 // The produce path
 
+/** The default bound on one produced batch's decompressed payload, for a topic's max.message.bytes. */
+export function decompressedBytesMaxFor(maxMessageBytes: number): number {
+  return Math.max(DEFAULT_DECOMPRESSED_BYTES_MAX, 8 * maxMessageBytes);
+}
+
 /**
  * Splits a produce request's records blob into batches and validates each
  * (see the module comment). Returns the batches in order; throws a
@@ -696,7 +701,7 @@ export function encodeRecordBatch(input: RecordBatchInput): Buffer {
  */
 export function validateProducedRecords(records: Buffer, limits: ProduceLimits): ValidatedBatch[] {
   const decompressedBytesMax =
-    limits.decompressedBytesMax ?? Math.max(DEFAULT_DECOMPRESSED_BYTES_MAX, 8 * limits.maxMessageBytes);
+    limits.decompressedBytesMax ?? decompressedBytesMaxFor(limits.maxMessageBytes);
   const batches: ValidatedBatch[] = [];
   const length = records.length;
   if (length === 0) throw new KafkaError("INVALID_RECORD", "no record batch in the records");
