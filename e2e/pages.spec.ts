@@ -81,7 +81,7 @@ test.describe("api", () => {
 
     const missing = await request.get(`/api/topics/${topicName}-missing`);
     expect(missing.status()).toBe(404);
-    expect((await missing.json()).error.message).toContain("does not host this topic-partition");
+    expect((await missing.json()).error.message).toContain("does not exist");
 
     const exists = await request.post("/api/topics", { data: { name: topicName, partitions: 1, replicationFactor: 1 } });
     expect(exists.status()).toBe(409);
