@@ -53,8 +53,7 @@ test.describe("pages", () => {
 
   test("an unknown topic is a clear not-found, not a blank page", async ({ page, topicName }) => {
     await page.goto(`/topics/${topicName}`);
-    await expect(page.getByTestId("error-state")).toContainText("Not found");
-    await expect(page.getByTestId("error-state")).toContainText("does not host this topic-partition");
+    await expect(page.getByTestId("topic-not-found")).toContainText("does not exist");
   });
 });
 

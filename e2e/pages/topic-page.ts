@@ -28,8 +28,9 @@ export class TopicPage {
     return this.page.getByTestId("record-detail");
   }
 
-  async purge() {
+  async purge(topic: string) {
     await this.page.getByTestId("purge-topic").click();
+    await this.page.getByTestId("confirm-input").fill(topic);
     await this.page.getByTestId("confirm-ok").click();
   }
 
