@@ -1,6 +1,6 @@
 import "server-only";
 import type { AlterConfigsInput, ConfigList } from "@/lib/contracts";
-import { incrementalAlterTopicConfigs } from "../kafka/broker-wire";
+import { incrementalAlterConfigs } from "../kafka/broker-wire";
 import { ServiceError, topicCall } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
 import { describeTopicConfigs } from "./describe-configs";
@@ -11,7 +11,7 @@ export async function alterTopicConfigs(name: string, input: AlterConfigsInput, 
     const admin = await clients.getAdmin();
     const { brokers } = await admin.describeCluster();
     if (brokers.length === 0) throw new ServiceError("UNAVAILABLE", "the cluster listed no brokers");
-    await incrementalAlterTopicConfigs(clients, brokers[0], name, input.set);
+    await incrementalAlterConfigs(clients, brokers[0], { type: "topic", name }, input.set);
   });
   return describeTopicConfigs(name, clients);
 }
