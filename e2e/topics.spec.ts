@@ -122,6 +122,33 @@ test.describe("topics", () => {
     expect(await kafka.admin.listTopics()).toContain("__consumer_offsets");
   });
 
+  test("configuration: select boxes for enumerated configs, readable values and descriptions, and a refused edit's reason on its row", async ({ page, topicName, topicPage, kafka }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, configEntries: [{ name: "retention.ms", value: "86400000" }] }], waitForLeaders: true });
+    const configs = topicPage.configs;
+    await topicPage.goto(topicName, { tab: "configuration" });
+    await expect(configs.row("retention.ms").getByTestId("config-human-value")).toHaveText("1 d");
+    await expect(configs.row("segment.bytes").getByTestId("config-human-value")).toHaveText("1 GiB");
+    await expect(configs.row("retention.ms").getByTestId("config-description")).toContainText("How long records are kept");
+
+    await configs.startEdit("cleanup.policy");
+    await expect(configs.editor("cleanup.policy").locator("option")).toHaveText(["delete", "compact", "compact,delete"]);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await configs.edit("cleanup.policy", "compact");
+    await expect(configs.row("cleanup.policy")).toContainText("DYNAMIC_TOPIC_CONFIG");
+    await expect(configs.row("cleanup.policy")).toContainText("compact");
+    const described = await kafka.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topicName, configNames: ["cleanup.policy"] }] });
+    expect(described.resources[0].configEntries[0].configValue).toBe("compact");
+
+    await configs.edit("retention.ms", "soon");
+    await expect(configs.rowError("retention.ms")).toContainText("Invalid value soon for configuration retention.ms");
+    await expect(page.getByTestId("config-row-error")).toHaveCount(1);
+    await screenshot(page, "topic-configuration-error");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect(configs.row("retention.ms")).toContainText("86400000");
+    await configs.reset("retention.ms");
+    await expect(configs.row("retention.ms").getByTestId("config-human-value")).toHaveText("7 d");
+  });
+
   test("the topic list searches and sorts, with the state in the URL", async ({ page, topicName, topicsPage, kafka }) => {
     await kafka.admin.createTopics({ topics: [{ topic: `${topicName}-a`, numPartitions: 3 }, { topic: `${topicName}-b`, numPartitions: 1 }], waitForLeaders: true });
     await topicsPage.goto();

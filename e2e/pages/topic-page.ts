@@ -1,7 +1,13 @@
 import type { Page } from "@playwright/test";
+import { ConfigTableSection } from "./config-table";
 
 export class TopicPage {
-  constructor(readonly page: Page) {}
+  /** The Configuration tab's table. */
+  readonly configs: ConfigTableSection;
+
+  constructor(readonly page: Page) {
+    this.configs = new ConfigTableSection(page, "topic-configs");
+  }
 
   async goto(topic: string, params: Record<string, string> = {}) {
     const query = new URLSearchParams(params).toString();
