@@ -88,7 +88,7 @@ export function ConfigTable({
                     </div>
                   ) : null}
                 </Td>
-                <Td className="break-all">
+                <Td>
                   {isDraft ? (
                     <form
                       className="flex flex-wrap items-center gap-1"
@@ -115,7 +115,7 @@ export function ConfigTable({
                     </form>
                   ) : (
                     <>
-                      <span className="font-mono">{c.isSensitive ? <em>sensitive</em> : (c.value ?? <em className="text-slate-400">null</em>)}</span>
+                      <span className="break-all font-mono">{c.isSensitive ? <em>sensitive</em> : (c.value ?? <em className="text-slate-400">null</em>)}</span>
                       {human ? (
                         <span className="ml-2 whitespace-nowrap text-xs text-slate-500" data-testid="config-human-value">
                           {human}
@@ -124,7 +124,7 @@ export function ConfigTable({
                     </>
                   )}
                   {error ? (
-                    <p role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400" data-testid="config-row-error">
+                    <p role="alert" className="mt-1 max-w-md break-words text-xs text-red-600 dark:text-red-400" data-testid="config-row-error">
                       {error}
                     </p>
                   ) : null}

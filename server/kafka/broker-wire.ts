@@ -111,8 +111,8 @@ export async function incrementalAlterConfigs(
     },
     REQUEST_TIMEOUT_MS,
   );
-  const what = resource.type === "topic" ? resource.name : `broker ${resource.name}`;
-  for (const r of response.responses) if (r.errorCode !== 0) throw errorFromCode(r.errorCode, `Kafka refused to change configs of ${what}`, r.errorMessage);
+  // The reason is shown beside the config it is about, so it need not name the topic or broker.
+  for (const r of response.responses) if (r.errorCode !== 0) throw errorFromCode(r.errorCode, "Kafka refused the change", r.errorMessage);
 }
 
 // CreateTopics v4 (non-flexible, with error messages) is served by Kafka 2.4 and later.
