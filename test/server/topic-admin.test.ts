@@ -8,6 +8,7 @@ import { createTopic } from "@/server/services/create-topic";
 import { deleteTopic } from "@/server/services/delete-topic";
 import { getTopic } from "@/server/services/get-topic";
 import { purgeTopic } from "@/server/services/purge-topic";
+import { addPartitions } from "@/server/services/add-partitions";
 import { alterTopicConfigs } from "@/server/services/alter-topic-configs";
 import { describeBrokerConfigs, describeTopicConfigs } from "@/server/services/describe-configs";
 import { alterBrokerConfigs } from "@/server/services/alter-broker-configs";
@@ -81,6 +82,7 @@ describe("topic administration says what went wrong, in the user's terms", () =>
     await assert.rejects(purgeTopic(topic), missing);
     await assert.rejects(describeTopicConfigs(topic), missing);
     await assert.rejects(alterTopicConfigs(topic, { set: { "retention.ms": "1000" } }), missing);
+    await assert.rejects(addPartitions(topic, { count: 1 }), missing);
   });
 
   it("createTopic: a name colliding with an existing topic by '.' and '_' names that topic on the name field", async () => {
