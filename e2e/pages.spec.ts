@@ -53,8 +53,7 @@ test.describe("pages", () => {
 
   test("an unknown topic is a clear not-found, not a blank page", async ({ page, topicName }) => {
     await page.goto(`/topics/${topicName}`);
-    await expect(page.getByTestId("error-state")).toContainText("Not found");
-    await expect(page.getByTestId("error-state")).toContainText("does not host this topic-partition");
+    await expect(page.getByTestId("topic-not-found")).toContainText("does not exist");
   });
 });
 
@@ -81,7 +80,7 @@ test.describe("api", () => {
 
     const missing = await request.get(`/api/topics/${topicName}-missing`);
     expect(missing.status()).toBe(404);
-    expect((await missing.json()).error.message).toContain("does not host this topic-partition");
+    expect((await missing.json()).error.message).toContain("does not exist");
 
     const exists = await request.post("/api/topics", { data: { name: topicName, partitions: 1, replicationFactor: 1 } });
     expect(exists.status()).toBe(409);

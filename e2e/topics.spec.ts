@@ -41,7 +41,13 @@ test.describe("topics", () => {
 
     await topicPage.goto(topicName);
     await expect(topicPage.messageRows()).toHaveCount(6);
-    await topicPage.purge();
+    // Purging asks for the topic's name, as deleting does.
+    await page.getByTestId("purge-topic").click();
+    await expect(page.getByTestId("purge-dialog")).toContainText(`Type ${topicName} to confirm`);
+    await page.getByTestId("confirm-input").fill(topicName.slice(0, -1));
+    await expect(page.getByTestId("confirm-ok")).toBeDisabled();
+    await page.getByTestId("confirm-cancel").click();
+    await topicPage.purge(topicName);
     await expect(page.getByTestId("topic-action-notice")).toContainText("All records were deleted");
     await expect(page.getByTestId("empty")).toBeVisible();
     const offsets = await kafka.admin.fetchTopicOffsets(topicName);
@@ -70,6 +76,77 @@ test.describe("topics", () => {
     await topicsPage.createTopic("e2e-good-name-bad-config", 1, "retention.ms=soon");
     await expect(topicsPage.fieldError("configs")).toContainText("retention.ms");
     expect((await kafka.admin.listTopics()).sort()).toEqual(before.sort());
+  });
+
+  test("Kafka's refusals of a new topic land on the field at fault, in words a user can act on", async ({ topicName, topicsPage, kafka }) => {
+    const dotted = `${topicName}.eu`;
+    await kafka.admin.createTopics({ topics: [{ topic: dotted }], waitForLeaders: true });
+    await topicsPage.goto();
+    await topicsPage.createTopic(`${topicName}_eu`);
+    await expect(topicsPage.fieldError("name")).toContainText(`collides with the existing topic '${dotted}'`);
+    await topicsPage.createTopic(`${topicName}-rf`, 1, "", 3);
+    await expect(topicsPage.fieldError("replicationFactor")).toContainText("The cluster has 1 broker, so the replication factor can be at most 1.");
+    await expect(topicsPage.fieldError("name")).toHaveCount(0);
+    await screenshot(topicsPage.page, "create-topic-replication-error");
+    const topics = await kafka.admin.listTopics();
+    expect(topics).not.toContain(`${topicName}_eu`);
+    expect(topics).not.toContain(`${topicName}-rf`);
+  });
+
+  test("an unknown topic says it does not exist and leads back to the topic list", async ({ page, topicName, request }) => {
+    await page.goto(`/topics/${topicName}-missing`);
+    await expect(page.getByTestId("topic-not-found")).toContainText("does not exist");
+    await expect(page.getByTestId("error-state")).toHaveCount(0);
+    await screenshot(page, "topic-not-found");
+    await page.getByTestId("back-to-topics").click();
+    await expect(page).toHaveURL(/\/topics$/);
+
+    const missing = await request.get(`/api/topics/${topicName}-missing/configs`);
+    expect(missing.status()).toBe(404);
+    expect((await missing.json()).error.message).toBe(`Topic '${topicName}-missing' does not exist.`);
+  });
+
+  test("an internal topic offers neither purge nor delete, and the API refuses to delete it", async ({ page, topicName, topicPage, kafka, request }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: topicName }], waitForLeaders: true });
+    // A committed offset makes sure __consumer_offsets exists.
+    await kafka.admin.setOffsets({ groupId: topicName, topic: topicName, partitions: [{ partition: 0, offset: "0" }] });
+    await topicPage.goto("__consumer_offsets", { tab: "partitions" });
+    await expect(topicPage.title()).toContainText("internal");
+    await expect(page.getByTestId("internal-topic-note")).toBeVisible();
+    await expect(page.getByTestId("delete-topic")).toHaveCount(0);
+    await expect(page.getByTestId("purge-topic")).toHaveCount(0);
+
+    const refused = await request.delete("/api/topics/__consumer_offsets");
+    expect(refused.status()).toBe(400);
+    expect((await refused.json()).error.message).toContain("internal topic");
+    expect(await kafka.admin.listTopics()).toContain("__consumer_offsets");
+  });
+
+  test("configuration: select boxes for enumerated configs, readable values and descriptions, and a refused edit's reason on its row", async ({ page, topicName, topicPage, kafka }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, configEntries: [{ name: "retention.ms", value: "86400000" }] }], waitForLeaders: true });
+    const configs = topicPage.configs;
+    await topicPage.goto(topicName, { tab: "configuration" });
+    await expect(configs.row("retention.ms").getByTestId("config-human-value")).toHaveText("1 d");
+    await expect(configs.row("segment.bytes").getByTestId("config-human-value")).toHaveText("1 GiB");
+    await expect(configs.row("retention.ms").getByTestId("config-description")).toContainText("How long records are kept");
+
+    await configs.startEdit("cleanup.policy");
+    await expect(configs.editor("cleanup.policy").locator("option")).toHaveText(["delete", "compact", "compact,delete"]);
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await configs.edit("cleanup.policy", "compact");
+    await expect(configs.row("cleanup.policy")).toContainText("DYNAMIC_TOPIC_CONFIG");
+    await expect(configs.row("cleanup.policy")).toContainText("compact");
+    const described = await kafka.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topicName, configNames: ["cleanup.policy"] }] });
+    expect(described.resources[0].configEntries[0].configValue).toBe("compact");
+
+    await configs.edit("retention.ms", "soon");
+    await expect(configs.rowError("retention.ms")).toContainText("Invalid value soon for configuration retention.ms");
+    await expect(page.getByTestId("config-row-error")).toHaveCount(1);
+    await screenshot(page, "topic-configuration-error");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect(configs.row("retention.ms")).toContainText("86400000");
+    await configs.reset("retention.ms");
+    await expect(configs.row("retention.ms").getByTestId("config-human-value")).toHaveText("7 d");
   });
 
   test("the topic list searches and sorts, with the state in the URL", async ({ page, topicName, topicsPage, kafka }) => {

@@ -20,3 +20,36 @@ export function formatTimestamp(ms: number): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
+
+const DURATION_UNITS: Array<[unit: string, ms: number]> = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["min", 60_000],
+  ["s", 1_000],
+  ["ms", 1],
+];
+
+/** A duration in words for people: 604800000 -> "7 d", 5400000 -> "1 h 30 min", 90061001 -> "≈ 1 d 1 h" (two units at most). */
+export function formatDurationMs(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return String(ms);
+  if (ms === 0) return "0 ms";
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of DURATION_UNITS) {
+    if (rest < size) continue;
+    if (parts.length === 2) break;
+    parts.push(`${Math.floor(rest / size)} ${unit}`);
+    rest %= size;
+  }
+  return `${rest > 0 && parts.length === 2 ? "≈ " : ""}${parts.join(" ")}`;
+}
+
+/** A byte count for people, exact when it is a whole number of a unit: 1073741824 -> "1 GiB", 1048588 -> "≈ 1.0 MiB". */
+export function formatByteSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let unit = 0;
+  while (unit < units.length - 1 && bytes >= 1024 ** (unit + 1)) unit++;
+  const whole = bytes / 1024 ** unit;
+  return Number.isInteger(whole) ? `${whole} ${units[unit]}` : `≈ ${formatBytes(bytes)}`;
+}

@@ -16,7 +16,8 @@ import { Notice } from "@/components/ui/states";
 
 type Open = "purge" | "delete" | "partitions" | null;
 
-export function TopicActions({ topic, partitions }: { topic: string; partitions: number }) {
+/** Produce, add partitions, purge and delete; an internal topic (Kafka's own state) offers neither purge nor delete. */
+export function TopicActions({ topic, partitions, internal }: { topic: string; partitions: number; internal: boolean }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState<Open>(null);
@@ -61,13 +62,22 @@ export function TopicActions({ topic, partitions }: { topic: string; partitions:
         <Button onClick={() => setOpen(open === "partitions" ? null : "partitions")} data-testid="add-partitions">
           Add partitions
         </Button>
-        <Button onClick={() => setOpen("purge")} data-testid="purge-topic">
-          Purge
-        </Button>
-        <Button variant="danger" onClick={() => setOpen("delete")} data-testid="delete-topic">
-          Delete
-        </Button>
+        {internal ? null : (
+          <>
+            <Button onClick={() => setOpen("purge")} data-testid="purge-topic">
+              Purge
+            </Button>
+            <Button variant="danger" onClick={() => setOpen("delete")} data-testid="delete-topic">
+              Delete
+            </Button>
+          </>
+        )}
       </div>
+      {internal ? (
+        <p className="text-xs text-slate-500" data-testid="internal-topic-note">
+          Kafka keeps its own state in this topic; it cannot be purged or deleted from here.
+        </p>
+      ) : null}
       {open === "partitions" ? (
         <form
           className="flex items-center gap-2 text-sm"
@@ -92,7 +102,15 @@ export function TopicActions({ topic, partitions }: { topic: string; partitions:
         </Notice>
       ) : null}
       {open === "purge" ? (
-        <ConfirmDialog title={`Purge ${topic}?`} confirmLabel="Purge all records" busy={purge.isPending} onConfirm={() => purge.mutate()} onCancel={() => setOpen(null)} testId="purge-dialog">
+        <ConfirmDialog
+          title={`Purge ${topic}?`}
+          confirmLabel="Purge all records"
+          typeToConfirm={topic}
+          busy={purge.isPending}
+          onConfirm={() => purge.mutate()}
+          onCancel={() => setOpen(null)}
+          testId="purge-dialog"
+        >
           Every record in every partition is deleted (DeleteRecords up to the high watermark). The topic and its configuration stay. This cannot be undone.
         </ConfirmDialog>
       ) : null}

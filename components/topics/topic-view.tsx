@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
+import { ApiRequestError } from "@/lib/api-client";
 import { formatBytes, formatNumber } from "@/lib/format";
 import { paths } from "@/lib/paths";
 import { topicQuery } from "@/lib/queries";
@@ -14,6 +15,7 @@ import { ConfigsTab } from "./configs-tab";
 import { ConsumersTab } from "./consumers-tab";
 import { PartitionsTab } from "./partitions-tab";
 import { TopicActions } from "./topic-actions";
+import { TopicNotFound } from "./topic-not-found";
 
 const TABS = [
   { id: "messages", label: "Messages" },
@@ -27,6 +29,7 @@ export function TopicView({ name }: { name: string }) {
   const { params } = useSearchParamsState();
   const tab = TABS.find((t) => t.id === params.get("tab"))?.id ?? "messages";
   if (isPending) return <Loading />;
+  if (error instanceof ApiRequestError && error.status === 404) return <TopicNotFound name={name} />;
   if (error)
     return (
       <>
@@ -54,7 +57,7 @@ export function TopicView({ name }: { name: string }) {
             {data.underReplicatedPartitions ? ` · ${data.underReplicatedPartitions} under-replicated` : ""}
           </span>
         }
-        actions={<TopicActions topic={data.name} partitions={data.partitions} />}
+        actions={<TopicActions topic={data.name} partitions={data.partitions} internal={data.internal} />}
       />
       <Tabs active={tab} tabs={TABS.map((t) => ({ id: t.id, label: t.label, href: paths.topic(data.name, { tab: t.id }) }))} />
       {tab === "messages" ? <MessagesTab topic={data} /> : null}

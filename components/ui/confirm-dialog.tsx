@@ -6,7 +6,7 @@ import { Input } from "./field";
 
 /**
  * A modal confirmation. With `typeToConfirm`, the action stays disabled until
- * the user types that text (used for deleting a topic).
+ * the user types that text (used for purging and deleting a topic).
  */
 export function ConfirmDialog({
   title,

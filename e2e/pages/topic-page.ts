@@ -1,7 +1,13 @@
 import type { Page } from "@playwright/test";
+import { ConfigTableSection } from "./config-table";
 
 export class TopicPage {
-  constructor(readonly page: Page) {}
+  /** The Configuration tab's table. */
+  readonly configs: ConfigTableSection;
+
+  constructor(readonly page: Page) {
+    this.configs = new ConfigTableSection(page, "topic-configs");
+  }
 
   async goto(topic: string, params: Record<string, string> = {}) {
     const query = new URLSearchParams(params).toString();
@@ -28,8 +34,9 @@ export class TopicPage {
     return this.page.getByTestId("record-detail");
   }
 
-  async purge() {
+  async purge(topic: string) {
     await this.page.getByTestId("purge-topic").click();
+    await this.page.getByTestId("confirm-input").fill(topic);
     await this.page.getByTestId("confirm-ok").click();
   }
 

@@ -23,10 +23,11 @@ export class TopicsPage {
     return this.page.getByTestId(`field-error-${field}`);
   }
 
-  async createTopic(name: string, partitions = 1, configs = "") {
+  async createTopic(name: string, partitions = 1, configs = "", replicationFactor = 1) {
     if (!(await this.page.getByTestId("create-topic-form").isVisible())) await this.page.getByTestId("open-create-topic").click();
     await this.page.getByTestId("create-topic-name").fill(name);
     await this.page.getByTestId("create-topic-partitions").fill(String(partitions));
+    await this.page.getByTestId("create-topic-replication").fill(String(replicationFactor));
     await this.page.getByTestId("create-topic-configs").fill(configs);
     await this.page.getByTestId("create-topic-submit").click();
   }

@@ -76,18 +76,23 @@ export async function brokerRacks(clients: ClusterClients, broker: BrokerAddress
 // IncrementalAlterConfigs v0 (non-flexible) is served by Kafka 2.3 and later.
 const INCREMENTAL_ALTER_CONFIGS_VERSION = 0;
 const CONFIG_OPERATION = { SET: 0, DELETE: 1 } as const;
-const TOPIC_RESOURCE = 2;
+/** Kafka's ConfigResource.Type ids. */
+const RESOURCE_TYPE = { topic: 2, broker: 4 } as const;
+
+/** A topic, or a broker by its id ("" is the cluster-wide default of every broker). */
+export type ConfigResource = { type: keyof typeof RESOURCE_TYPE; name: string };
 
 /**
- * Sets (value) or removes (null) topic config overrides with
+ * Sets (value) or removes (null) config overrides with
  * IncrementalAlterConfigs, which kafkajs lacks. Unlike the legacy AlterConfigs
  * it changes only the named configs, so two users editing different configs
- * of one topic do not undo each other's change.
+ * of one topic do not undo each other's change. Kafka takes a broker's own
+ * configs only from that broker, so `broker` must be the one named.
  */
-export async function incrementalAlterTopicConfigs(
+export async function incrementalAlterConfigs(
   clients: ClusterClients,
   broker: BrokerAddress,
-  topic: string,
+  resource: ConfigResource,
   changes: Record<string, string | null>,
 ): Promise<void> {
   const wire = await clients.wire(broker.host, broker.port);
@@ -98,15 +103,16 @@ export async function incrementalAlterTopicConfigs(
       validateOnly: false,
       resources: [
         {
-          resourceType: TOPIC_RESOURCE,
-          resourceName: topic,
+          resourceType: RESOURCE_TYPE[resource.type],
+          resourceName: resource.name,
           configs: Object.entries(changes).map(([name, value]) => ({ name, value, configOperation: value === null ? CONFIG_OPERATION.DELETE : CONFIG_OPERATION.SET })),
         },
       ],
     },
     REQUEST_TIMEOUT_MS,
   );
-  for (const r of response.responses) if (r.errorCode !== 0) throw errorFromCode(r.errorCode, `changing configs of ${topic}`, r.errorMessage);
+  // The reason is shown beside the config it is about, so it need not name the topic or broker.
+  for (const r of response.responses) if (r.errorCode !== 0) throw errorFromCode(r.errorCode, "Kafka refused the change", r.errorMessage);
 }
 
 // CreateTopics v4 (non-flexible, with error messages) is served by Kafka 2.4 and later.

@@ -100,6 +100,23 @@ export function errorFromCode(code: number, context: string, brokerMessage?: str
   return fromKafkaType(type, message) ?? new ServiceError("KAFKA_ERROR", message);
 }
 
+/**
+ * A topic the cluster does not have. Kafka says UNKNOWN_TOPIC_OR_PARTITION
+ * ("This server does not host this topic-partition"), about a partition the
+ * user never named; this says which topic.
+ */
+export const topicNotFound = (topic: string) => new ServiceError("NOT_FOUND", `Topic '${topic}' does not exist.`);
+
+/** kafkaCall for an operation on one named topic: whatever Kafka could not find is that topic. */
+export async function topicCall<T>(topic: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    const mapped = toServiceError(error);
+    throw mapped instanceof ServiceError && mapped.kind === "NOT_FOUND" ? topicNotFound(topic) : mapped;
+  }
+}
+
 /** Runs a Kafka call, translating its failures; a service wraps each operation in it once. */
 export async function kafkaCall<T>(operation: () => Promise<T>): Promise<T> {
   try {

@@ -1,11 +1,11 @@
 import "server-only";
 import type { AddPartitionsInput } from "@/lib/contracts";
-import { kafkaCall } from "../kafka/errors";
+import { topicCall } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
 
 /** Grows a topic by `count` partitions (Kafka cannot shrink one). */
 export async function addPartitions(name: string, input: AddPartitionsInput, clients = clusterClients()): Promise<{ partitions: number }> {
-  return kafkaCall(async () => {
+  return topicCall(name, async () => {
     const admin = await clients.getAdmin();
     const metadata = await admin.fetchTopicMetadata({ topics: [name] });
     const total = metadata.topics[0].partitions.length + input.count;

@@ -2,7 +2,7 @@ import "server-only";
 import type { ConfigEntries } from "kafkajs";
 import { ConfigResourceTypes } from "../kafka/kafkajs-constants";
 import { configListSchema, type ConfigList } from "@/lib/contracts";
-import { kafkaCall, ServiceError } from "../kafka/errors";
+import { kafkaCall, ServiceError, topicCall } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
 
 // kafkajs reports configSource as Kafka's numeric code.
@@ -33,7 +33,7 @@ function toContract(entries: ConfigEntries[]): ConfigList {
 
 /** A topic's configs with their sources (overrides are DYNAMIC_TOPIC_CONFIG). */
 export async function describeTopicConfigs(topic: string, clients = clusterClients()): Promise<ConfigList> {
-  return kafkaCall(async () => {
+  return topicCall(topic, async () => {
     const admin = await clients.getAdmin();
     const described = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }], includeSynonyms: false });
     return toContract(described.resources[0].configEntries);

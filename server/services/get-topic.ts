@@ -1,17 +1,17 @@
 import "server-only";
 import { topicDetailSchema, type TopicDetail } from "@/lib/contracts";
 import { describeLogDirs, partitionKey } from "../kafka/broker-wire";
-import { kafkaCall, ServiceError } from "../kafka/errors";
+import { topicCall, topicNotFound } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
 import { readClusterState } from "./cluster-state";
 import { offsetsOfTopic, summarize } from "./list-topics";
 
 /** One topic with its partitions: offsets, records, size, leader, replicas and ISR. */
 export async function getTopic(name: string, clients = clusterClients()): Promise<TopicDetail> {
-  return kafkaCall(async () => {
+  return topicCall(name, async () => {
     const state = await readClusterState(clients, [name]);
     const topic = state.topics.find((t) => t.name === name);
-    if (!topic) throw new ServiceError("NOT_FOUND", `This server does not host this topic-partition: ${name}`);
+    if (!topic) throw topicNotFound(name);
     const [offsets, logDirs] = await Promise.all([
       offsetsOfTopic(clients, state, name),
       describeLogDirs(clients, state.brokers, [{ topic: name, partitions: topic.partitions.map((p) => p.partitionId) }]),

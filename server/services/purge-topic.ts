@@ -1,12 +1,12 @@
 import "server-only";
 import { purgeResultSchema, type PurgeResult } from "@/lib/contracts";
-import { kafkaCall } from "../kafka/errors";
+import { topicCall } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
 import { topicOffsets } from "./list-topics";
 
 /** Deletes every record of every partition (DeleteRecords up to the high watermark); the topic stays. */
 export async function purgeTopic(name: string, clients = clusterClients()): Promise<PurgeResult> {
-  return kafkaCall(async () => {
+  return topicCall(name, async () => {
     const admin = await clients.getAdmin();
     // kafkajs's deleteTopicRecords looks leaders up only in the metadata its own
     // fetchTopicOffsets caches, so the offsets to delete up to come from there.
