@@ -53,6 +53,16 @@ export class FrameDecoder {
     return this.bufferedBytes;
   }
 
+  /** Size of the frame whose prefix has been read and whose body has not all arrived; 0 between frames. */
+  get partialFrameBytes(): number {
+    return Math.max(this.frameBytes, 0);
+  }
+
+  /** Bytes still to come before the partial frame is whole; 0 between frames. */
+  get partialFrameRemainingBytes(): number {
+    return this.frameBytes < 0 ? 0 : this.frameBytes - this.bufferedBytes;
+  }
+
   private peekInt32(): number {
     const first = this.chunks[0];
     if (first.length >= 4) return first.readInt32BE(0);
