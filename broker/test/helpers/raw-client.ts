@@ -33,9 +33,10 @@ export class RawClient {
     socket.on("error", () => {});
   }
 
-  static connect(port: number, host = "127.0.0.1"): Promise<RawClient> {
+  /** `localAddress` picks the client's own address (any of 127.0.0.0/8 on loopback), to test limits per address. */
+  static connect(port: number, host = "127.0.0.1", localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => resolve(new RawClient(socket)));
+      const socket = net.connect({ port, host, localAddress }, () => resolve(new RawClient(socket)));
       socket.once("error", reject);
     });
   }
