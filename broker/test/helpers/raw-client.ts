@@ -75,6 +75,11 @@ export class RawClient {
     this.socket.write(Buffer.concat([size, body]));
   }
 
+  /** Writes bytes as they are, without a size prefix: the rest of a frame begun by sendRaw with a larger size. */
+  sendBytes(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
   /** Sends a request and decodes its response. */
   async request<T = any>(apiKey: number, version: number, body: unknown): Promise<T> {
     const correlationId = this.send(apiKey, version, body);

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Kafka, logLevel } from "kafkajs";
+import { ErrorCode } from "../../src/protocol/errors";
+import { ApiKey } from "../../src/protocol/generated/api-messages";
+import { startTestBroker, uniqueTopic, type TestBroker } from "../helpers/broker";
+import { RawClient } from "../helpers/raw-client";
+
+const MIB = 1024 * 1024;
+/** The most a socket read hands over at once (Node reads 64 KiB at a time). */
+const SOCKET_READ_BYTES_MAX = 64 * 1024;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadlineMs = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadlineMs) throw new Error(`timed out waiting until ${what}`);
+    await sleep(5);
+  }
+}
+
+describe("queued.max.request.bytes", () => {
+  let node: TestBroker;
+  before(async () => (node = await startTestBroker({ "socket.request.max.bytes": String(MIB), "queued.max.request.bytes": String(MIB) })));
+  after(async () => node?.destroy());
+  const pool = () => node.broker.sockets.requestMemory;
+
+  it("reading pauses while the pool is full; a frame already begun is read to its end; its release wakes the others", async () => {
+    const large = await RawClient.connect(node.port);
+    // The size prefix of a frame as large as allowed, and a little of its body: its whole size is held from now on.
+    const begun = Buffer.alloc(100);
+    begun.writeInt16BE(999, 0); // an api key no one serves: once whole, the frame closes its connection
+    large.sendRaw(begun, MIB);
+    await until(() => pool().heldBytes === MIB, "the begun frame holds its size");
+    assert.ok(pool().exhausted);
+
+    const small = await RawClient.connect(node.port);
+    const correlationId = small.send(ApiKey.ApiVersions, 3, { clientSoftwareName: "raw", clientSoftwareVersion: "1" });
+    await until(() => pool().waiting === 1, "the small request waits for room, unread");
+    await sleep(100);
+    assert.equal(pool().waiting, 1, "and stays unread while the pool is full");
+
+    // The rest of the large frame is still read, though the pool is full.
+    large.sendBytes(Buffer.alloc(MIB - 100));
+    assert.equal(await large.nextFrame(), null);
+    const response = await small.readResponse(ApiKey.ApiVersions, 3, correlationId);
+    assert.equal(response.errorCode, ErrorCode.NONE, "the waiting request is read and answered once the room is back");
+    small.close();
+    await until(() => pool().heldBytes === 0, "every byte is back in the pool");
+  });
+
+  it("many producers sending large batches at once slow down within the bound, and every record is stored", async () => {
+    const topic = uniqueTopic("memory");
+    const producers = 10;
+    const sendsEach = 6;
+    const recordsPerSend = 4;
+    const value = Buffer.alloc(200_000, "m");
+    const kafka = new Kafka({ clientId: "memory-test", brokers: [node.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+    const waitsBefore = pool().waits;
+    await Promise.all(
+      Array.from({ length: producers }, async () => {
+        const producer = kafka.producer({ allowAutoTopicCreation: false });
+        await producer.connect();
+        // Every send at once on one connection: kafkajs pipelines them.
+        await Promise.all(
+          Array.from({ length: sendsEach }, () => producer.send({ topic, acks: 1, messages: Array.from({ length: recordsPerSend }, () => ({ value })) })),
+        );
+        await producer.disconnect();
+      }),
+    );
+    const [offsets] = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    assert.equal(Number(offsets.high), producers * sendsEach * recordsPerSend, "every record acknowledged is stored");
+    assert.ok(pool().waits > waitsBefore, "reading paused for memory at least once");
+    // Kafka's non-strict pool: a frame starts while any room is left, so the bound is passed by at most one frame and a socket read.
+    assert.ok(pool().heldBytesPeak <= MIB + MIB + SOCKET_READ_BYTES_MAX, `peak ${pool().heldBytesPeak} bytes held`);
+    await until(() => pool().heldBytes === 0, "every byte is back in the pool");
+  });
+});
+
+describe("a half-sent frame", () => {
+  const IDLE_MS_MAX = 300;
+  let node: TestBroker;
+  before(async () => (node = await startTestBroker({ "connections.max.idle.ms": String(IDLE_MS_MAX) })));
+  after(async () => node?.destroy());
+
+  it("is not a request in flight: the idle timeout closes its connection and its bytes return to the pool", async () => {
+    const pool = node.broker.sockets.requestMemory;
+    const client = await RawClient.connect(node.port);
+    client.sendRaw(Buffer.alloc(100), 10_000);
+    await until(() => pool.heldBytes === 10_000, "the begun frame holds its size");
+    const startedMs = Date.now();
+    assert.equal(await client.nextFrame(20 * IDLE_MS_MAX), null, "closed without an answer");
+    assert.ok(Date.now() - startedMs >= IDLE_MS_MAX * 0.5, "by the idle timeout, not at once");
+    await until(() => pool.heldBytes === 0, "its bytes are back in the pool");
+  });
+});
