@@ -62,6 +62,8 @@ export class Connection {
   private inFlightBytes = 0;
   /** Bytes this connection holds in the memory pool. */
   private heldBytes = 0;
+  /** Responses not yet flushed at the last idle sweep: unchanged from one sweep to the next means the client is not reading. */
+  private pendingWriteBytesAtSweep = 0;
   /** Bytes read from the socket but not decoded while waiting for room in the pool. */
   private awaitingMemory: Buffer | null = null;
   private readonly wakeOnMemory = () => this.resumeAfterMemory();
@@ -283,12 +285,20 @@ export class Connection {
    * Returns whether it closed.
    */
   closeIfIdleSince(cutoffMs: number): boolean {
-    // Bytes waiting for room in the memory pool are a request not yet read, not idleness.
-    if (this.closed || this.processing || this.queue.length > 0 || this.awaitingMemory !== null) return false;
-    if (this.socket.writableLength > 0) {
-      // A response still leaving counts as traffic, as a completed write does in Kafka.
-      this.lastActivityMs = this.clock.nowMs();
-      return false;
+    if (this.closed) return false;
+    const pendingWriteBytes = this.socket.writableLength;
+    if (pendingWriteBytes > 0) {
+      // A response leaving counts as traffic, as a completed write does in Kafka. Responses the client has
+      // stopped reading do not: that client would otherwise hold its requests' bytes in the pool for ever.
+      if (pendingWriteBytes !== this.pendingWriteBytesAtSweep) {
+        this.pendingWriteBytesAtSweep = pendingWriteBytes;
+        this.lastActivityMs = this.clock.nowMs();
+        return false;
+      }
+    } else {
+      this.pendingWriteBytesAtSweep = 0;
+      // Bytes waiting for room in the memory pool are a request not yet read, not idleness.
+      if (this.processing || this.queue.length > 0 || this.awaitingMemory !== null) return false;
     }
     if (this.lastActivityMs > cutoffMs) return false;
     this.logger.info("closing idle connection", {
@@ -296,6 +306,7 @@ export class Connection {
       remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
       listener: this.info.listenerName,
       idleMs: this.clock.nowMs() - this.lastActivityMs,
+      unreadResponseBytes: pendingWriteBytes > 0 ? pendingWriteBytes : undefined,
       idleMsMax: this.limits.idleMsMax,
       authenticated: this.info.sasl ? this.info.sasl.authenticated : undefined,
     });

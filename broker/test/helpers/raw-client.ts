@@ -80,6 +80,11 @@ export class RawClient {
     this.socket.write(bytes);
   }
 
+  /** Stops reading from the socket, as a client that no longer reads its responses. */
+  stopReading(): void {
+    this.socket.pause();
+  }
+
   /** Sends a request and decodes its response. */
   async request<T = any>(apiKey: number, version: number, body: unknown): Promise<T> {
     const correlationId = this.send(apiKey, version, body);

@@ -99,3 +99,34 @@ describe("a half-sent frame", () => {
     await until(() => pool.heldBytes === 0, "its bytes are back in the pool");
   });
 });
+
+describe("a client that stops reading its responses", () => {
+  const IDLE_MS_MAX = 300;
+  let node: TestBroker;
+  before(async () => (node = await startTestBroker({ "connections.max.idle.ms": String(IDLE_MS_MAX) })));
+  after(async () => node?.destroy());
+
+  it("is closed by the idle timeout once its responses stop leaving, though its requests are still being handled", async () => {
+    const topic = uniqueTopic("unread");
+    const kafka = new Kafka({ clientId: "unread", brokers: [node.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 10 }, () => ({ value: Buffer.alloc(100_000, "u") })) });
+    await producer.disconnect();
+    await until(() => node.broker.sockets.connectionCount === 0, "the producer's connections are gone");
+
+    const client = await RawClient.connect(node.port);
+    client.stopReading();
+    // 100 fetches of 1 MB each: far more than the socket buffers hold, so the node's writes back up.
+    for (let i = 0; i < 100; i++)
+      client.send(ApiKey.Fetch, 11, {
+        clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n }, maxWaitMs: 0, minBytes: 1, maxBytes: MIB, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+        topics: [{ topic, topicId: Buffer.alloc(16), partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: MIB, replicaDirectoryId: Buffer.alloc(16) }] }],
+        forgottenTopicsData: [], rackId: "",
+      });
+    await until(() => node.broker.sockets.connectionCount === 1, "the connection is counted");
+    await until(() => node.broker.sockets.connectionCount === 0, "the connection is closed", 40 * IDLE_MS_MAX);
+    await until(() => node.broker.sockets.requestMemory.heldBytes === 0, "its requests' bytes are back in the pool");
+    client.close();
+  });
+});
