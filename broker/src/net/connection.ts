@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
+import { systemScheduler } from "../runtime/scheduler";
 import { FrameDecoder, FrameTooLargeError } from "./frame-decoder";
 import { RequestMemoryPool } from "./request-memory-pool";
 import type { SaslSession } from "./sasl/sasl-session";
@@ -36,7 +37,7 @@ export interface ConnectionLimits {
 }
 
 /** A pool without a bound, for connections built without one. */
-const UNBOUNDED_MEMORY = new RequestMemoryPool(0, { clock: { nowMs: () => 0 }, schedule: () => () => {} });
+const UNBOUNDED_MEMORY = new RequestMemoryPool(0, systemScheduler);
 
 /**
  * One client connection. Requests may be pipelined; they are handled one at a
@@ -281,8 +282,9 @@ export class Connection {
   /**
    * Closes the connection if its last activity was at or before `cutoffMs`, with no
    * request queued or being handled (a long-poll Fetch or a JoinGroup waiting
-   * for its rebalance is being handled) and no response still being flushed.
-   * Returns whether it closed.
+   * for its rebalance is being handled) and no response still being flushed;
+   * or, whatever is queued, if its unflushed responses have not moved since
+   * then (the client stopped reading). Returns whether it closed.
    */
   closeIfIdleSince(cutoffMs: number): boolean {
     if (this.closed) return false;
