@@ -8,6 +8,7 @@
  * throughput and send latency of both phases and the broker's RSS before and
  * while the idle connections are held.
  */
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import { logLevel, Kafka, type Producer } from "kafkajs";
@@ -142,6 +143,19 @@ export async function idleConnectionsCase(options: IdleConnectionsOptions): Prom
   } finally {
     for (const socket of idle) socket.destroy();
     await Promise.all(producers.map((producer) => producer.disconnect().catch(() => {})));
+  }
+}
+
+/** The soft open-file limit of a process (`pid` "self" for this one), from /proc/<pid>/limits; null when unreadable. */
+export function openFilesLimit(pid: number | "self"): number | null {
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, "utf8")
+      .split("\n")
+      .find((entry) => entry.startsWith("Max open files"));
+    const soft = line?.slice("Max open files".length).trim().split(/\s+/)[0];
+    return soft === undefined ? null : soft === "unlimited" ? Infinity : Number(soft);
+  } catch {
+    return null;
   }
 }
 

@@ -24,7 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Kafka } from "kafkajs";
 import { BenchBroker, BROKER_ROOT } from "./broker-node";
-import { idleConnectionsCase, type IdleConnectionsOutcome } from "./idle-connections";
+import { idleConnectionsCase, openFilesLimit, type IdleConnectionsOutcome } from "./idle-connections";
 import { consumePlan, kafkaClient, kafkajsConsume, kafkajsLatency, kafkajsOffsetCommits, kafkajsProduce, kafkajsRebalance } from "./kafkajs-load";
 import {
   buildRdkafkaPerf,
@@ -370,7 +370,12 @@ try {
     });
   }
   // Busy producers beside a crowd of idle connections (both the bench's and the broker's descriptors: ulimit -n must allow about 5,200 each).
-  if (selected("idle connections kafkajs")) {
+  /** The idle connections, the producers' and the broker's own descriptors (log segments included), with room to spare. */
+  const idleCaseFilesNeeded = IDLE_CONNECTIONS + 1000;
+  const filesLimit = Math.min(openFilesLimit("self") ?? Infinity, openFilesLimit(broker.pid) ?? Infinity);
+  if (selected("idle connections kafkajs") && filesLimit < idleCaseFilesNeeded)
+    notes.push(`idle connections case skipped: the open-file limit is ${filesLimit}, it needs ${idleCaseFilesNeeded} (raise ulimit -n)`);
+  else if (selected("idle connections kafkajs")) {
     const topic = await createTopic("idle-connections", 6);
     const outcome = await idleConnectionsCase({
       bootstrap: broker.bootstrap,
