@@ -112,7 +112,7 @@ describe("max.connections.per.ip and max.connections.per.ip.overrides", () => {
       const attempts = 1500;
       for (let i = 0; i < attempts; i += 100)
         flood.push(...(await Promise.all(Array.from({ length: 100 }, () => RawClient.connect(flooded.port, "127.0.0.1", "127.0.0.2")))));
-      await until(() => flooded.broker.sockets.quotas.refused["max.connections.per.ip"] === attempts - 1000, "every connection over the limit is refused");
+      await until(() => flooded.broker.sockets.quotas.refused["max.connections.per.ip"] === attempts - 1000, "every connection over the limit is refused", 30_000);
       assert.equal(flooded.broker.sockets.quotas.countFor("127.0.0.2"), 1000);
 
       const kafka = new Kafka({ clientId: "flood", brokers: [flooded.bootstrap], logLevel: logLevel.NOTHING });
