@@ -79,10 +79,15 @@ export class RequestMemoryPool {
     this.wakeScheduled = true;
     this.scheduler.schedule(0, () => {
       this.wakeScheduled = false;
-      for (const wake of this.waiters) {
-        if (this.exhausted) break;
-        this.waiters.delete(wake);
-        wake();
+      try {
+        for (const wake of this.waiters) {
+          if (this.exhausted) break;
+          this.waiters.delete(wake);
+          wake();
+        }
+      } finally {
+        // Only after a wake threw can waiters be left with room to take: they must not wait for the next release.
+        if (this.waiters.size > 0 && !this.exhausted) this.scheduleWake();
       }
     });
   }
