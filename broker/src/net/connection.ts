@@ -46,8 +46,8 @@ const UNBOUNDED_MEMORY = new RequestMemoryPool(0, systemScheduler);
  *
  * Reading pauses while queued.max.requests requests wait, and while the
  * node's request memory pool (queued.max.request.bytes) is full. A request's
- * bytes are held in the pool from the moment its size prefix is read until
- * its response is written.
+ * bytes are charged to the pool as they arrive, not by the size its prefix
+ * declares, and held until its response is written.
  */
 export class Connection {
   private readonly decoder: FrameDecoder;
@@ -121,8 +121,9 @@ export class Connection {
 
   /**
    * The part of `chunk` that may be decoded now. While the pool is full, the
-   * frame already begun is read to its end (its bytes are counted already);
-   * what follows waits, unread, until the pool has room.
+   * frame already begun is read to its end, its bytes charged past the bound,
+   * so that it completes and is handled; what follows waits, undecoded and
+   * uncharged, until the pool has room. No frame begins while the pool is full.
    */
   private admit(chunk: Buffer): Buffer {
     if (this.awaitingMemory) {
@@ -146,9 +147,9 @@ export class Connection {
     this.onData(pending);
   }
 
-  /** Brings this connection's share of the pool up to date: queued and in-flight frames, and the size of a frame begun. */
+  /** Brings this connection's share of the pool up to date: queued and in-flight frames, and the bytes received of a frame begun. */
   private syncHeldBytes(): void {
-    const held = this.closed ? this.inFlightBytes : this.queuedBytes + this.inFlightBytes + this.decoder.partialFrameBytes;
+    const held = this.closed ? this.inFlightBytes : this.queuedBytes + this.inFlightBytes + this.decoder.partialFrameReceivedBytes;
     this.memory.adjust(held - this.heldBytes);
     this.heldBytes = held;
   }

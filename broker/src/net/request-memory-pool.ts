@@ -2,17 +2,32 @@ import type { Scheduler } from "../runtime/scheduler";
 
 /**
  * queued.max.request.bytes: a bound on the request bytes the node holds at
- * once, across every connection (frames being received, queued, or being
- * handled until their response is written).
+ * once, across every connection. What is charged is what has arrived and is
+ * kept: the body bytes of a frame being received, frames queued, and the
+ * request being handled until its response is written. A size prefix is not
+ * charged for the size it declares.
  *
- * Admission follows Kafka's non-strict memory pool: a connection may start
- * reading a new frame while any room is left, and then reads that frame to
- * its end even past the bound, so frames already begun always complete and
- * connections never wait on each other's half-read frames. The bound can
- * therefore be passed by at most one frame (socket.request.max.bytes) plus a
- * socket read. While the pool is full, connections between frames stop
- * reading (their clients slow down under TCP flow control) and are woken in
- * the order they stopped, one at a time while room is left.
+ * Kafka reserves a request's declared size as soon as its size prefix is read,
+ * because that is when it allocates the request's buffer. Sluice keeps the
+ * received chunks by reference and allocates nothing ahead, and charging
+ * declared sizes would let a client that sends only size prefixes (six of
+ * 100 MiB) pin the whole pool and stall every other client's reading until
+ * connections.max.idle.ms closes it. Here a client pins only what it sent.
+ *
+ * Admission: a connection between frames reads while any room is left; a
+ * connection in the middle of a frame reads that frame to its end even past
+ * the bound, so frames always complete and connections never wait on each
+ * other's half-read frames. While the pool is full, connections between frames
+ * stop reading (their clients slow down under TCP flow control) and are woken
+ * in the order they stopped, one at a time while room is left.
+ *
+ * Overshoot: no frame begins while the pool is full, so the bound is passed by
+ * at most the socket read that crossed it plus the remainders of the frames
+ * already begun, one per connection, each less than socket.request.max.bytes.
+ * Kafka's is one frame, since beginning a frame takes its whole size; ours
+ * grows with the connections that are in the middle of a frame, and each of
+ * their bytes was sent. Outside the pool, a connection waiting for room also
+ * keeps the socket read it stopped on (at most 64 KiB in Node).
  */
 export class RequestMemoryPool {
   private usedBytes = 0;
