@@ -91,6 +91,50 @@ describe("queued.max.request.bytes", () => {
   });
 });
 
+describe("size prefixes without their requests", () => {
+  let node: TestBroker;
+  // connections.max.idle.ms stays at its default (10 minutes): nothing closes the prefixes during the test.
+  before(async () => (node = await startTestBroker({ "socket.request.max.bytes": String(MIB), "queued.max.request.bytes": String(MIB) })));
+  after(async () => node?.destroy());
+
+  it("pin only the bytes sent: with the pool declared ten times over, a kafkajs producer and consumer still work", { timeout: 60_000 }, async () => {
+    const pool = node.broker.sockets.requestMemory;
+    const hostile: RawClient[] = [];
+    let sentBodyBytes = 0;
+    for (let i = 0; i < 10; i++) {
+      const client = await RawClient.connect(node.port);
+      // The size prefix of a frame of nearly socket.request.max.bytes, and 0 to 90 bytes of its body.
+      client.sendRaw(Buffer.alloc(i * 10), MIB - i);
+      sentBodyBytes += i * 10;
+      hostile.push(client);
+    }
+    await until(() => node.broker.sockets.connectionCount === 10 && pool.heldBytes === sentBodyBytes, "the begun frames hold what was sent of them");
+    assert.ok(!pool.exhausted);
+
+    const topic = uniqueTopic("prefixes");
+    const kafka = new Kafka({ clientId: "prefixes", brokers: [node.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const values = Array.from({ length: 20 }, (_, i) => `value-${i}-${"p".repeat(10_000)}`);
+    await producer.send({ topic, messages: values.map((value) => ({ value })) });
+    await producer.disconnect();
+
+    const consumer = kafka.consumer({ groupId: `${topic}-group` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const consumed: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void consumed.push(message.value!.toString()) });
+    await until(() => consumed.length === values.length, "every record is consumed", 30_000);
+    await consumer.disconnect();
+    assert.deepEqual(consumed, values);
+
+    assert.ok(hostile.every((client) => !client.closed), "the prefixes' connections are still open, holding what they sent");
+    await until(() => pool.heldBytes === sentBodyBytes, "only the prefixes' bytes are left in the pool");
+    for (const client of hostile) client.close();
+    await until(() => pool.heldBytes === 0, "every byte is back in the pool");
+  });
+});
+
 describe("a half-sent frame", () => {
   const IDLE_MS_MAX = 300;
   let node: TestBroker;
