@@ -5,7 +5,8 @@
  * librdkafka (kcat, and bench/rdkafka-perf.c when librdkafka-dev and gcc are
  * present) and kafkajs, end-to-end latency at a fixed rate, and the broker's
  * resident memory, plus a kafkajs consumer group's rebalance time, sequential
- * offset commits per second and librdkafka idempotent produce. Prints a table and writes the figures to
+ * offset commits per second and librdkafka idempotent produce, and 50 kafkajs
+ * producers with and without 5,000 idle connections open. Prints a table and writes the figures to
  * bench-results/<timestamp>.json at the repository root.
  *
  *   npm run bench -- [--quick] [--repeat N] [--records N] [--only a,b] [--cpu-prof] [--keep]
@@ -13,7 +14,7 @@
  *   --quick      about a tenth of the records and shorter latency runs (~1 minute)
  *   --repeat N   runs of each throughput case; the table shows medians (default 3, quick 1)
  *   --records N  records per librdkafka produce run (default 5,000,000)
- *   --only a,b   only the cases whose name contains one of these words (produce, consume, latency, kcat, kafkajs, rebalance, commits, idempotent ...)
+ *   --only a,b   only the cases whose name contains one of these words (produce, consume, latency, kcat, kafkajs, rebalance, commits, idempotent, idle ...)
  *   --cpu-prof   writes a V8 CPU profile of the broker to bench-results/ (node --cpu-prof)
  *   --keep       keeps the temp dir (broker logs and output) for a look afterwards
  *   --broker-root <dir>  runs the broker package in <dir> (its src/main.ts) instead of this one, to compare builds
@@ -23,6 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Kafka } from "kafkajs";
 import { BenchBroker, BROKER_ROOT } from "./broker-node";
+import { idleConnectionsCase, openFilesLimit, type IdleConnectionsOutcome } from "./idle-connections";
 import { consumePlan, kafkaClient, kafkajsConsume, kafkajsLatency, kafkajsOffsetCommits, kafkajsProduce, kafkajsRebalance } from "./kafkajs-load";
 import {
   buildRdkafkaPerf,
@@ -78,6 +80,10 @@ const REBALANCE_PARTITIONS = 10;
 /** Rebalances are cheap to repeat: at least 3, so that the figure is a median. */
 const rebalanceRepeat = Math.max(repeat, 3);
 const commitSeconds = quick ? 3 : 5;
+const IDLE_CONNECTIONS = 5000;
+const IDLE_CASE_PRODUCERS = 50;
+const IDLE_CASE_RECORDS_PER_SEND = 10;
+const idleCaseSeconds = quick ? 5 : 15;
 
 const selected = (name: string) => only.length === 0 || only.some((word) => name.includes(word));
 
@@ -120,7 +126,14 @@ interface GroupResult {
   median: number;
 }
 
-const results: Array<ThroughputResult | LatencyResult | GroupResult> = [];
+/** Producers alone, then beside idle connections. */
+interface IdleResult extends IdleConnectionsOutcome {
+  kind: "idle";
+  name: string;
+  client: string;
+}
+
+const results: Array<ThroughputResult | LatencyResult | GroupResult | IdleResult> = [];
 const notes: string[] = [];
 
 function median(values: number[]): number {
@@ -356,6 +369,36 @@ try {
       median: median(runs),
     });
   }
+  // Busy producers beside a crowd of idle connections (both the bench's and the broker's descriptors: ulimit -n must allow about 5,200 each).
+  /** The idle connections, the producers' and the broker's own descriptors (log segments included), with room to spare. */
+  const idleCaseFilesNeeded = IDLE_CONNECTIONS + 1000;
+  const filesLimit = Math.min(openFilesLimit("self") ?? Infinity, openFilesLimit(broker.pid) ?? Infinity);
+  if (selected("idle connections kafkajs") && filesLimit < idleCaseFilesNeeded)
+    notes.push(`idle connections case skipped: the open-file limit is ${filesLimit}, it needs ${idleCaseFilesNeeded} (raise ulimit -n)`);
+  else if (selected("idle connections kafkajs")) {
+    const topic = await createTopic("idle-connections", 6);
+    const outcome = await idleConnectionsCase({
+      bootstrap: broker.bootstrap,
+      topic,
+      producers: IDLE_CASE_PRODUCERS,
+      idleConnections: IDLE_CONNECTIONS,
+      secondsPerPhase: idleCaseSeconds,
+      rounds: repeat,
+      recordsPerSend: IDLE_CASE_RECORDS_PER_SEND,
+      valueBytes: VALUE_BYTES,
+      brokerMemory: () => broker.memory(),
+      log: (line) => console.log(line),
+    });
+    results.push({
+      kind: "idle",
+      name: "idle connections kafkajs",
+      client:
+        `${IDLE_CASE_PRODUCERS} kafkajs producers in this process, acks=1, one send of ${IDLE_CASE_RECORDS_PER_SEND} records in flight each, ` +
+        `${idleCaseSeconds} s per phase after a 1 s warm-up; then the same with ${IDLE_CONNECTIONS} connections open that send nothing; ` +
+        `${repeat} round(s) of both, medians`,
+      ...outcome,
+    });
+  }
 } catch (error) {
   console.error(error);
   exitCode = 1;
@@ -405,6 +448,19 @@ if (results.some((r) => r.kind === "group")) {
   }
   lines.push("rebalance: 10 kafkajs consumers, 10 partitions, from run() to every member assigned (group.initial.rebalance.delay.ms=0, heartbeatInterval 100 ms)");
   lines.push("offset commits: sequential OffsetCommit round trips (one in flight), one partition");
+}
+for (const r of results) {
+  if (r.kind !== "idle") continue;
+  lines.push("");
+  lines.push(`${`${r.producers} producers, idle connections`.padEnd(NAME_WIDTH)} ${"records/s".padStart(11)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"broker RSS".padStart(11)}`);
+  for (const phase of [r.without, r.with])
+    lines.push(
+      `${fmt(phase.idleConnections).padEnd(NAME_WIDTH)} ${fmt(phase.recordsPerSecond).padStart(11)} ${phase.p50Ms.toFixed(2).padStart(8)} ${phase.p99Ms.toFixed(2).padStart(8)} ${phase.maxMs.toFixed(2).padStart(8)} ${`${fmt(phase.rssBytes / 1024 / 1024, 1)} MiB`.padStart(11)}`,
+    );
+  lines.push(
+    `idle connections: ${r.rounds.length} round(s), medians; opened in ${r.rounds.map((round) => round.connectSeconds.toFixed(2)).join(" / ")} s; broker RSS ${fmt(r.rssBytesPerIdleConnection / 1024, 1)} KiB per idle connection; ` +
+      `p99 is of one send (${r.recordsPerSend} records of ${r.valueBytes} bytes, acks=1)`,
+  );
 }
 lines.push("");
 lines.push("broker CPU s/M: the broker process's CPU time (user + system) per million records; broker CPU: its share of one core");

@@ -93,6 +93,11 @@ export class Broker {
     return this.stopping;
   }
 
+  /** Listeners, connection counts and limits, and the request memory pool. */
+  get sockets(): SocketServer {
+    return this.socketServer;
+  }
+
   /** The port bound for a listener (useful when the config asked for port 0). */
   boundPort(listenerName = this.config.listeners[0].name): number {
     return this.socketServer.boundPorts.get(listenerName)!;
@@ -109,6 +114,17 @@ export class Broker {
       { frameBytesMax: config.socketRequestMaxBytes, queuedRequestsMax: config.queuedMaxRequests, idleMsMax: config.connectionsMaxIdleMs },
       logger,
       this.scheduler,
+      {
+        // Read at each accept: AlterConfigs changes to these apply to the next connection, as in Kafka.
+        quotas: () => ({
+          maxConnections: this.config.maxConnections,
+          maxConnectionsPerIp: this.config.maxConnectionsPerIp,
+          maxConnectionsPerIpOverrides: this.config.maxConnectionsPerIpOverrides,
+          listenerMaxConnections: this.config.listenerMaxConnections,
+          interBrokerListenerName: this.config.interBrokerListenerName,
+        }),
+        requestMemoryBytesMax: config.queuedMaxRequestBytes,
+      },
     );
     await this.socketServer.listen(config.listeners.map((listener) => ({ ...listener, sasl: this.listenerSasl(listener.name) })));
 

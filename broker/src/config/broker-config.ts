@@ -218,6 +218,25 @@ const voterList: Validator = (value) => {
   return bad === undefined ? null : `${bad} is not of the form {id}@{host}:{port}`;
 };
 
+/** max.connections.per.ip.overrides: host:count,host:count (split at the last colon, so IPv6 addresses need no brackets). */
+function parsePerIpOverrides(text: string): { overrides: Map<string, number> } | { error: string } {
+  const overrides = new Map<string, number>();
+  for (const entry of splitList(text)) {
+    const colon = entry.lastIndexOf(":");
+    const host = entry.slice(0, colon).trim().replace(/^\[(.*)\]$/, "$1");
+    const count = entry.slice(colon + 1).trim();
+    if (colon <= 0 || host === "" || !/^\d+$/.test(count) || Number(count) > 2 ** 31 - 1)
+      return { error: `${entry} is not host:count with count a non-negative INT` };
+    overrides.set(host.toLowerCase(), Number(count));
+  }
+  return { overrides };
+}
+
+const perIpOverrides: Validator = (value) => {
+  const parsed = parsePerIpOverrides(value as string);
+  return "error" in parsed ? parsed.error : null;
+};
+
 type Row = [name: string, type: ConfigType, dflt: string | null, mode: UpdateMode, doc: string, extra?: Pick<BrokerConfigDef, "validator" | "topicConfig">];
 
 // prettier-ignore
@@ -287,6 +306,10 @@ const ROWS: Row[] = [
   ["socket.send.buffer.bytes", "INT", "102400", R, "SO_SNDBUF of client sockets (-1: the OS default)"],
   ["socket.receive.buffer.bytes", "INT", "102400", R, "SO_RCVBUF of client sockets (-1: the OS default)"],
   ["queued.max.requests", "INT", "500", R, "Requests a connection may queue before reads pause", { validator: atLeast(1) }],
+  ["queued.max.request.bytes", "LONG", "536870912", R, "Request bytes held across all connections before reading pauses (0 or less: unbounded; Kafka's default is -1, Sluice bounds it at 512 MiB)"],
+  ["max.connections", "INT", "2147483647", C, "Connections accepted across all listeners; more are closed at once", { validator: atLeast(0) }],
+  ["max.connections.per.ip", "INT", "2147483647", C, "Connections accepted from one IP address; more are closed at once", { validator: atLeast(0) }],
+  ["max.connections.per.ip.overrides", "STRING", "", C, "Per-host or per-IP limits replacing max.connections.per.ip, as host:count,host:count", { validator: perIpOverrides }],
   ["connections.max.idle.ms", "LONG", "600000", R, "Time without traffic after which a connection with no request in flight is closed (negative: never, as in Kafka)"],
   ["num.network.threads", "INT", "3", C, "Network threads (accepted; informational)", { validator: atLeast(1) }],
   ["num.io.threads", "INT", "8", C, "Request handler threads (accepted; informational)", { validator: atLeast(1) }],
@@ -441,6 +464,14 @@ export interface BrokerConfig {
   logCleanerMinCleanableRatio: number;
 
   socketRequestMaxBytes: number;
+  /** queued.max.request.bytes; 0 or less means unbounded. */
+  queuedMaxRequestBytes: number;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  /** max.connections.per.ip.overrides: host name or address (lower case) to its limit. */
+  maxConnectionsPerIpOverrides: ReadonlyMap<string, number>;
+  /** listener.name.<listener>.max.connections, by listener name (upper case). */
+  listenerMaxConnections: ReadonlyMap<string, number>;
   socketSendBufferBytes: number;
   socketReceiveBufferBytes: number;
   queuedMaxRequests: number;
@@ -520,6 +551,7 @@ const jaasSuffix = (mechanism: SaslMechanism) => `${mechanism.toLowerCase()}.sas
 function listenerPropertyDef(name: string): BrokerConfigDef | undefined {
   const suffix = LISTENER_PREFIXED.exec(name)?.[2];
   if (suffix === "sasl.enabled.mechanisms") return { ...BROKER_CONFIG_DEFS.get(suffix)!, name, default: null };
+  if (suffix === "max.connections") return { ...BROKER_CONFIG_DEFS.get(suffix)!, name, default: null };
   if (SASL_MECHANISMS.some((mechanism) => suffix === jaasSuffix(mechanism)))
     return { name, type: "PASSWORD", default: null, mode: R, doc: "JAAS login module of one SASL mechanism on one listener" };
   // Kafka's other per-listener (or per-listener-and-mechanism) settings: accepted, not acted on.
@@ -744,6 +776,22 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
     return { nodeId: Number(id), host: unbracket(host), port: Number(port) };
   });
 
+  // Kafka's checks of the connection and request memory limits.
+  const perIpOverrides = (parsePerIpOverrides(get<string>("max.connections.per.ip.overrides")) as { overrides: Map<string, number> }).overrides;
+  if (num("max.connections.per.ip") === 0 && perIpOverrides.size === 0)
+    throw new ConfigError("max.connections.per.ip can be set to zero only if max.connections.per.ip.overrides property is set.", "max.connections.per.ip");
+  if (isSet("queued.max.request.bytes") && num("queued.max.request.bytes") > 0 && num("queued.max.request.bytes") < num("socket.request.max.bytes"))
+    throw new ConfigError("queued.max.request.bytes must be larger or equal to socket.request.max.bytes", "queued.max.request.bytes");
+  const listenerMaxConnections = new Map<string, number>();
+  for (const [property, { value }] of [...staticLayer, ...dynamicLayer]) {
+    const match = LISTENER_PREFIXED.exec(property);
+    if (match?.[2] !== "max.connections") continue;
+    const listenerName = match[1].toUpperCase();
+    if (!listeners.some((listener) => listener.name === listenerName))
+      throw new ConfigError(`${property} names listener ${listenerName}, which is not in listeners`, property);
+    listenerMaxConnections.set(listenerName, value as number);
+  }
+
   if (num("group.min.session.timeout.ms") > num("group.max.session.timeout.ms"))
     throw new ConfigError("group.min.session.timeout.ms must not exceed group.max.session.timeout.ms", "group.min.session.timeout.ms");
 
@@ -792,6 +840,14 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
     logCleanerMaxCompactionLagMs: num("log.cleaner.max.compaction.lag.ms"),
     logCleanerMinCleanableRatio: num("log.cleaner.min.cleanable.ratio"),
     socketRequestMaxBytes: num("socket.request.max.bytes"),
+    // Left at its default, the bound grows with socket.request.max.bytes, so that raising one alone never fails the check above.
+    queuedMaxRequestBytes: isSet("queued.max.request.bytes")
+      ? num("queued.max.request.bytes")
+      : Math.max(num("queued.max.request.bytes"), num("socket.request.max.bytes")),
+    maxConnections: num("max.connections"),
+    maxConnectionsPerIp: num("max.connections.per.ip"),
+    maxConnectionsPerIpOverrides: perIpOverrides,
+    listenerMaxConnections,
     socketSendBufferBytes: num("socket.send.buffer.bytes"),
     socketReceiveBufferBytes: num("socket.receive.buffer.bytes"),
     queuedMaxRequests: num("queued.max.requests"),

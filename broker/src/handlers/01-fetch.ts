@@ -1,6 +1,7 @@
 // Fetch (key 1), versions 4-16: whole stored batches, long poll bounded by max wait,
-// min bytes, max bytes and per-partition max bytes. No fetch sessions: the
-// response's session id 0 tells clients to send full fetch requests.
+// min bytes, max bytes (never above the broker's fetch.max.bytes) and
+// per-partition max bytes. No fetch sessions: the response's session id 0
+// tells clients to send full fetch requests.
 import { ErrorCode, KafkaError } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { FetchRequest, FetchResponse } from "../protocol/generated";
@@ -28,10 +29,13 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       topic.partitions.map((partition) => ({ topic: resolveTopicName(context, topic.topic, topic.topicId), partition: partition.partition })),
     );
 
+    // As Kafka does: the broker's fetch.max.bytes caps what a client asks for, and min bytes never exceeds that cap.
+    const maxBytes = Math.min(Math.max(request.maxBytes, 0), broker.config.fetchMaxBytes);
+    const minBytes = Math.min(request.minBytes, maxBytes);
     for (;;) {
-      const { responses, bytes, hasError } = readOnce(request, context);
+      const { responses, bytes, hasError } = readOnce(request, maxBytes, context);
       const remainingMs = deadline - Date.now();
-      if (bytes >= request.minBytes || hasError || remainingMs <= 0 || broker.isStopping)
+      if (bytes >= minBytes || hasError || remainingMs <= 0 || broker.isStopping)
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
       await broker.replicas.waitForAppend(
         wanted.filter((entry): entry is { topic: string; partition: number } => entry.topic !== null),
@@ -47,10 +51,10 @@ function resolveTopicName(context: RequestContext, name: string, topicId: Buffer
   return context.broker.image.topicsById.get(topicIdHex(topicId))?.name ?? null;
 }
 
-function readOnce(request: FetchRequest, context: RequestContext) {
+function readOnce(request: FetchRequest, maxBytes: number, context: RequestContext) {
   const { broker, apiVersion } = context;
   const readCommitted = request.isolationLevel === 1;
-  let budgetBytes = Math.max(request.maxBytes, 0);
+  let budgetBytes = maxBytes;
   let bytes = 0;
   let hasError = false;
   const responses: TopicResponse[] = request.topics.map((topic) => {
@@ -86,7 +90,8 @@ function readOnce(request: FetchRequest, context: RequestContext) {
           // whole batch even above the limits, so a large batch never stalls a consumer.
           const minOneBatch = bytes === 0;
           if (offset < highWatermark && (limit > 0 || minOneBatch)) {
-            const { records } = log.read(offset, limit, { maxOffset: highWatermark });
+            // Past the first, a batch larger than what is left is not even read: 10,000 partitions must not mean 10,000 reads thrown away.
+            const { records } = log.read(offset, limit, { maxOffset: highWatermark, minOneBatch });
             if (records.length > 0 && (minOneBatch || records.length <= limit)) {
               response.records = records;
               bytes += records.length;

@@ -1,7 +1,9 @@
 import type { Socket } from "node:net";
 import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
+import { systemScheduler } from "../runtime/scheduler";
 import { FrameDecoder, FrameTooLargeError } from "./frame-decoder";
+import { RequestMemoryPool } from "./request-memory-pool";
 import type { SaslSession } from "./sasl/sasl-session";
 
 export interface ConnectionInfo {
@@ -34,10 +36,18 @@ export interface ConnectionLimits {
   idleMsMax: number;
 }
 
+/** A pool without a bound, for connections built without one. */
+const UNBOUNDED_MEMORY = new RequestMemoryPool(0, systemScheduler);
+
 /**
  * One client connection. Requests may be pipelined; they are handled one at a
  * time in arrival order, as Kafka does, so responses leave in request order
  * without any reordering buffer.
+ *
+ * Reading pauses while queued.max.requests requests wait, and while the
+ * node's request memory pool (queued.max.request.bytes) is full. A request's
+ * bytes are charged to the pool as they arrive, not by the size its prefix
+ * declares, and held until its response is written.
  */
 export class Connection {
   private readonly decoder: FrameDecoder;
@@ -45,6 +55,19 @@ export class Connection {
   private processing = false;
   private closed = false;
   private readingPaused = false;
+  /** Set once the connection is closing after its last response: reading never resumes. */
+  private readingStopped = false;
+  /** Bytes of the frames in `queue`. */
+  private queuedBytes = 0;
+  /** Bytes of the request being handled. */
+  private inFlightBytes = 0;
+  /** Bytes this connection holds in the memory pool. */
+  private heldBytes = 0;
+  /** Responses not yet flushed at the last idle sweep: unchanged from one sweep to the next means the client is not reading. */
+  private pendingWriteBytesAtSweep = 0;
+  /** Bytes read from the socket but not decoded while waiting for room in the pool. */
+  private awaitingMemory: Buffer | null = null;
+  private readonly wakeOnMemory = () => this.resumeAfterMemory();
   private idleWaiters: Array<() => void> = [];
   /** Until a SASL client has authenticated, frames are held to sasl.server.max.receive.size. */
   private awaitingAuthentication: boolean;
@@ -59,6 +82,7 @@ export class Connection {
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly onClosed: (connection: Connection) => void,
+    private readonly memory: RequestMemoryPool = UNBOUNDED_MEMORY,
   ) {
     this.lastActivityMs = clock.nowMs();
     const preAuthentication = info.sasl !== null && !info.sasl.authenticated;
@@ -75,6 +99,10 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.lastActivityMs = this.clock.nowMs();
+    if (this.memory.bounded) {
+      chunk = this.admit(chunk);
+      if (chunk.length === 0) return;
+    }
     let frames: Buffer[];
     try {
       frames = this.decoder.push(chunk);
@@ -82,12 +110,62 @@ export class Connection {
       if (error instanceof FrameTooLargeError) return this.close(error.message);
       throw error;
     }
-    for (const frame of frames) this.queue.push(frame);
-    if (this.queue.length >= this.limits.queuedRequestsMax && !this.readingPaused) {
-      this.readingPaused = true;
-      this.socket.pause();
+    for (const frame of frames) {
+      this.queue.push(frame);
+      this.queuedBytes += frame.length;
     }
+    this.syncHeldBytes();
+    this.updateReading();
     if (!this.processing) void this.processQueue();
+  }
+
+  /**
+   * The part of `chunk` that may be decoded now. While the pool is full, the
+   * frame already begun is read to its end, its bytes charged past the bound,
+   * so that it completes and is handled; what follows waits, undecoded and
+   * uncharged, until the pool has room. No frame begins while the pool is full.
+   */
+  private admit(chunk: Buffer): Buffer {
+    if (this.awaitingMemory) {
+      this.awaitingMemory = Buffer.concat([this.awaitingMemory, chunk]);
+      return chunk.subarray(0, 0);
+    }
+    if (!this.memory.exhausted) return chunk;
+    const frameRestBytes = this.decoder.partialFrameRemainingBytes;
+    if (frameRestBytes >= chunk.length) return chunk;
+    this.awaitingMemory = chunk.subarray(frameRestBytes);
+    this.memory.waitForRoom(this.wakeOnMemory);
+    this.updateReading();
+    return chunk.subarray(0, frameRestBytes);
+  }
+
+  private resumeAfterMemory(): void {
+    const pending = this.awaitingMemory;
+    this.awaitingMemory = null;
+    if (this.closed || !pending) return;
+    this.updateReading();
+    this.onData(pending);
+  }
+
+  /** Brings this connection's share of the pool up to date: queued and in-flight frames, and the bytes received of a frame begun. */
+  private syncHeldBytes(): void {
+    const held = this.closed ? this.inFlightBytes : this.queuedBytes + this.inFlightBytes + this.decoder.partialFrameReceivedBytes;
+    this.memory.adjust(held - this.heldBytes);
+    this.heldBytes = held;
+  }
+
+  /** Pauses reading while queued.max.requests wait or the pool has no room; resumes when neither holds. */
+  private updateReading(): void {
+    const pause = this.readingStopped || this.awaitingMemory !== null || this.queue.length >= this.limits.queuedRequestsMax;
+    if (pause === this.readingPaused || this.closed) return;
+    this.readingPaused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  /** When bytes last arrived or a request last finished. */
+  get lastActiveMs(): number {
+    return this.lastActivityMs;
   }
 
   /**
@@ -101,6 +179,8 @@ export class Connection {
     try {
       while (this.queue.length > 0 && !this.closed) {
         const frame = this.queue.shift()!;
+        this.queuedBytes -= frame.length;
+        this.inFlightBytes = frame.length;
         const pending = this.dispatcher.dispatch(frame, this.info);
         let result: DispatchResult;
         if (pending instanceof Promise) {
@@ -137,16 +217,18 @@ export class Connection {
           this.awaitingAuthentication = false;
           this.decoder.setLimit(this.limits.frameBytesMax, "socket.request.max.bytes");
         }
-        if (this.readingPaused && this.queue.length < this.limits.queuedRequestsMax) {
-          this.readingPaused = false;
-          this.socket.resume();
-        }
+        // The response is written (or there is none): the request's bytes go back to the pool.
+        this.inFlightBytes = 0;
+        this.syncHeldBytes();
+        this.updateReading();
       }
     } catch (error) {
       this.logger.error("request handling failed; closing connection", { connection: this.info.id, error });
       this.close("internal error");
     } finally {
       if (corked) this.uncork();
+      this.inFlightBytes = 0;
+      this.syncHeldBytes();
       this.processing = false;
       this.lastActivityMs = this.clock.nowMs();
       if (this.queue.length === 0) this.notifyIdle();
@@ -201,15 +283,25 @@ export class Connection {
   /**
    * Closes the connection if its last activity was at or before `cutoffMs`, with no
    * request queued or being handled (a long-poll Fetch or a JoinGroup waiting
-   * for its rebalance is being handled) and no response still being flushed.
-   * Returns whether it closed.
+   * for its rebalance is being handled) and no response still being flushed;
+   * or, whatever is queued, if its unflushed responses have not moved since
+   * then (the client stopped reading). Returns whether it closed.
    */
   closeIfIdleSince(cutoffMs: number): boolean {
-    if (this.closed || this.processing || this.queue.length > 0) return false;
-    if (this.socket.writableLength > 0) {
-      // A response still leaving counts as traffic, as a completed write does in Kafka.
-      this.lastActivityMs = this.clock.nowMs();
-      return false;
+    if (this.closed) return false;
+    const pendingWriteBytes = this.socket.writableLength;
+    if (pendingWriteBytes > 0) {
+      // A response leaving counts as traffic, as a completed write does in Kafka. Responses the client has
+      // stopped reading do not: that client would otherwise hold its requests' bytes in the pool for ever.
+      if (pendingWriteBytes !== this.pendingWriteBytesAtSweep) {
+        this.pendingWriteBytesAtSweep = pendingWriteBytes;
+        this.lastActivityMs = this.clock.nowMs();
+        return false;
+      }
+    } else {
+      this.pendingWriteBytesAtSweep = 0;
+      // Bytes waiting for room in the memory pool are a request not yet read, not idleness.
+      if (this.processing || this.queue.length > 0 || this.awaitingMemory !== null) return false;
     }
     if (this.lastActivityMs > cutoffMs) return false;
     this.logger.info("closing idle connection", {
@@ -217,6 +309,7 @@ export class Connection {
       remote: `${this.info.remoteAddress}:${this.info.remotePort}`,
       listener: this.info.listenerName,
       idleMs: this.clock.nowMs() - this.lastActivityMs,
+      unreadResponseBytes: pendingWriteBytes > 0 ? pendingWriteBytes : undefined,
       idleMsMax: this.limits.idleMsMax,
       authenticated: this.info.sasl ? this.info.sasl.authenticated : undefined,
     });
@@ -234,7 +327,8 @@ export class Connection {
       listener: this.info.listenerName,
       reason,
     });
-    this.socket.pause();
+    this.readingStopped = true;
+    this.updateReading();
     this.socket.end(() => this.socket.destroy());
     this.finish();
   }
@@ -242,7 +336,8 @@ export class Connection {
   /** Stops reading, lets the requests already received finish, then ends the socket. */
   async drainAndClose(): Promise<void> {
     if (this.closed) return;
-    this.socket.pause();
+    this.readingStopped = true;
+    this.updateReading();
     if (this.processing || this.queue.length > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     if (!this.closed) {
       await new Promise<void>((resolve) => this.socket.end(resolve));
@@ -260,6 +355,11 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.awaitingMemory = null;
+    this.memory.cancelWait(this.wakeOnMemory);
+    // A request still being handled keeps its bytes until it finishes.
+    this.syncHeldBytes();
     this.notifyIdle();
     this.onClosed(this);
   }

@@ -53,6 +53,22 @@ export class FrameDecoder {
     return this.bufferedBytes;
   }
 
+  /**
+   * Bytes of the partial frame's body received so far; 0 between frames. A
+   * size prefix is a size, not request bytes: a whole one is dropped once
+   * read, and the at most 3 bytes of one not yet whole are not counted, so
+   * that connections waiting for room between frames cannot fill the pool
+   * among themselves.
+   */
+  get partialFrameReceivedBytes(): number {
+    return this.frameBytes < 0 ? 0 : this.bufferedBytes;
+  }
+
+  /** Bytes still to come before the partial frame is whole; 0 between frames. */
+  get partialFrameRemainingBytes(): number {
+    return this.frameBytes < 0 ? 0 : this.frameBytes - this.bufferedBytes;
+  }
+
   private peekInt32(): number {
     const first = this.chunks[0];
     if (first.length >= 4) return first.readInt32BE(0);

@@ -2,6 +2,8 @@ import net from "node:net";
 import type { Logger } from "../runtime/logger";
 import { systemScheduler, type Cancel, type Scheduler } from "../runtime/scheduler";
 import { Connection, type ConnectionLimits, type RequestDispatcher } from "./connection";
+import { ConnectionQuotas, UNLIMITED_CONNECTIONS, type ConnectionQuotaConfig, type QuotaName } from "./connection-quotas";
+import { RequestMemoryPool } from "./request-memory-pool";
 import { SaslSession, type ListenerSasl } from "./sasl/sasl-session";
 
 export interface ListenerSpec {
@@ -27,28 +29,54 @@ export function idleSweepIntervalMs(idleMsMax: number): number | null {
   return Math.min(IDLE_SWEEP_INTERVAL_MS_MAX, Math.max(IDLE_SWEEP_INTERVAL_MS_MIN, Math.floor(idleMsMax / 10)));
 }
 
+/** A refused connection is logged at most this often per quota; the line says how many were refused since the last. */
+export const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
+export interface SocketServerOptions {
+  /** The connection limits, read at every accept (dynamic configs apply to the next connection). */
+  quotas?: () => ConnectionQuotaConfig;
+  /** queued.max.request.bytes: request bytes held across every connection; 0 or less means unbounded. */
+  requestMemoryBytesMax?: number;
+}
+
 /**
  * One TCP server per configured listener, all feeding the same dispatcher.
  * One periodic sweep closes the connections idle for connections.max.idle.ms
- * (no timer per request or per connection).
+ * (no timer per request or per connection). A connection over a quota is
+ * closed as soon as it is accepted: Kafka's acceptor would leave it in the
+ * listen backlog until a slot frees, which a Node server cannot do.
  */
 export class SocketServer {
   private readonly servers: net.Server[] = [];
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private cancelSweep: Cancel | null = null;
+  private readonly refusalLog = new Map<QuotaName, { loggedMs: number; unlogged: number }>();
   /** The ports actually bound, by listener name (port 0 in the config binds a free one). */
   readonly boundPorts = new Map<string, number>();
+  readonly quotas: ConnectionQuotas;
+  readonly requestMemory: RequestMemoryPool;
+  private readonly quotaConfig: () => ConnectionQuotaConfig;
 
   constructor(
     private readonly dispatcher: RequestDispatcher,
     private readonly limits: ConnectionLimits,
     private readonly logger: Logger,
     private readonly scheduler: Scheduler = systemScheduler,
-  ) {}
+    options: SocketServerOptions = {},
+  ) {
+    this.quotaConfig = options.quotas ?? (() => UNLIMITED_CONNECTIONS);
+    this.quotas = new ConnectionQuotas(this.quotaConfig, (host, error) =>
+      logger.warn("cannot resolve a host of max.connections.per.ip.overrides; its limit applies to no one", { host, error: error.message }),
+    );
+    this.requestMemory = new RequestMemoryPool(options.requestMemoryBytesMax ?? 0, scheduler);
+  }
 
   async listen(listeners: readonly ListenerSpec[]): Promise<void> {
     this.startIdleSweep();
+    for (const listener of listeners) this.quotas.addListener(listener.name);
+    // Host names in the overrides are resolved before the first connection is counted.
+    await this.quotas.refreshOverrides(this.quotaConfig().maxConnectionsPerIpOverrides);
     for (const listener of listeners) {
       const server = net.createServer((socket) => this.accept(socket, listener));
       await new Promise<void>((resolve, reject) => {
@@ -72,18 +100,62 @@ export class SocketServer {
   }
 
   private accept(socket: net.Socket, listener: ListenerSpec): void {
+    const remoteAddress = socket.remoteAddress ?? "?";
+    const admission = this.quotas.admit(listener.name, remoteAddress);
+    if (!admission.admitted) {
+      socket.on("error", () => {});
+      socket.destroy();
+      this.logRefusal(admission.quota, { listener: listener.name, remote: `${remoteAddress}:${socket.remotePort ?? 0}`, property: admission.property, limit: admission.limit });
+      return;
+    }
     const id = this.nextConnectionId++;
     const info = {
       id,
       listenerName: listener.name,
-      remoteAddress: socket.remoteAddress ?? "?",
+      remoteAddress,
       remotePort: socket.remotePort ?? 0,
       sasl: listener.sasl ? new SaslSession(listener.sasl, id) : null,
     };
-    const connection = new Connection(socket, info, this.dispatcher, this.limits, this.logger, this.scheduler.clock, (closed) =>
-      this.connections.delete(closed),
+    const connection = new Connection(
+      socket,
+      info,
+      this.dispatcher,
+      this.limits,
+      this.logger,
+      this.scheduler.clock,
+      (closed) => {
+        this.connections.delete(closed);
+        this.quotas.release(closed.info.listenerName, closed.info.remoteAddress);
+      },
+      this.requestMemory,
     );
     this.connections.add(connection);
+    if (admission.evictOne) this.evictLeastRecentlyActive(listener.name);
+  }
+
+  /** Makes room under max.connections for a connection on the protected inter-broker listener, as Kafka does. */
+  private evictLeastRecentlyActive(protectedListenerName: string): void {
+    let oldest: Connection | null = null;
+    for (const connection of this.connections)
+      if (connection.info.listenerName !== protectedListenerName && (!oldest || connection.lastActiveMs < oldest.lastActiveMs)) oldest = connection;
+    oldest?.close("max.connections reached; making room for the inter-broker listener", { maxConnections: this.quotaConfig().maxConnections });
+  }
+
+  /** One warning per quota per REFUSAL_LOG_INTERVAL_MS, so that a flood of connections does not flood the log too. */
+  private logRefusal(quota: QuotaName, fields: Record<string, unknown>): void {
+    const nowMs = this.scheduler.clock.nowMs();
+    const entry = this.refusalLog.get(quota);
+    if (entry && nowMs - entry.loggedMs < REFUSAL_LOG_INTERVAL_MS) {
+      entry.unlogged++;
+      return;
+    }
+    this.logger.warn("refused a connection over a connection limit", {
+      quota,
+      ...fields,
+      refusedTotal: this.quotas.refused[quota],
+      refusedSinceLastLog: (entry?.unlogged ?? 0) + 1,
+    });
+    this.refusalLog.set(quota, { loggedMs: nowMs, unlogged: 0 });
   }
 
   private startIdleSweep(): void {

@@ -223,10 +223,11 @@ export class PartitionLog {
   /**
    * Whole batches from the one holding `offset`, up to `maxBytes` in total
    * but always at least one whole batch, so a batch larger than the limit
-   * never stalls a consumer (Kafka's rule). Batches reaching `maxOffset`
-   * (exclusive; the log end by default) are left out. May span segments.
+   * never stalls a consumer (Kafka's rule), unless `minOneBatch` is false.
+   * Batches reaching `maxOffset` (exclusive; the log end by default) are
+   * left out. May span segments.
    */
-  read(offset: number, maxBytes: number, options: { maxOffset?: number } = {}): { records: Buffer; firstOffset: number } {
+  read(offset: number, maxBytes: number, options: { maxOffset?: number; minOneBatch?: boolean } = {}): { records: Buffer; firstOffset: number } {
     this.checkUsable();
     if (!Number.isSafeInteger(offset) || offset < this.startOffset || offset > this.endOffset) {
       throw new KafkaError(
@@ -236,7 +237,7 @@ export class PartitionLog {
     }
     const limit = Math.min(options.maxOffset ?? this.endOffset, this.endOffset);
     if (offset >= limit) return { records: EMPTY, firstOffset: offset };
-    return this.guardIo(() => this.readBatches(offset, Math.max(maxBytes, 0), limit));
+    return this.guardIo(() => this.readBatches(offset, Math.max(maxBytes, 0), limit, options.minOneBatch ?? true));
   }
 
   /**
@@ -592,12 +593,13 @@ export class PartitionLog {
     return found;
   }
 
-  private readBatches(offset: number, maxBytes: number, limit: number): { records: Buffer; firstOffset: number } {
+  private readBatches(offset: number, maxBytes: number, limit: number, minOneBatch: boolean): { records: Buffer; firstOffset: number } {
     // The batch holding `offset`, or the next one after a gap (a segment may end before the next one starts).
     let segmentIndex = this.segmentIndexFor(offset);
     let first = this.segments[segmentIndex].locate(offset);
     while (!first && segmentIndex + 1 < this.segments.length) first = this.segments[++segmentIndex].locate(offset);
     if (!first || first.lastOffset >= limit) return { records: EMPTY, firstOffset: offset };
+    if (!minOneBatch && first.totalBytes > maxBytes) return { records: EMPTY, firstOffset: offset };
 
     const pieces: Buffer[] = [];
     let total = 0;

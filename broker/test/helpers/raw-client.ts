@@ -33,9 +33,10 @@ export class RawClient {
     socket.on("error", () => {});
   }
 
-  static connect(port: number, host = "127.0.0.1"): Promise<RawClient> {
+  /** `localAddress` picks the client's own address (any of 127.0.0.0/8 on loopback), to test limits per address. */
+  static connect(port: number, host = "127.0.0.1", localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => resolve(new RawClient(socket)));
+      const socket = net.connect({ port, host, localAddress }, () => resolve(new RawClient(socket)));
       socket.once("error", reject);
     });
   }
@@ -72,6 +73,16 @@ export class RawClient {
     const size = Buffer.alloc(4);
     size.writeInt32BE(sizeOverride ?? body.length, 0);
     this.socket.write(Buffer.concat([size, body]));
+  }
+
+  /** Writes bytes as they are, without a size prefix: the rest of a frame begun by sendRaw with a larger size. */
+  sendBytes(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  /** Stops reading from the socket, as a client that no longer reads its responses. */
+  stopReading(): void {
+    this.socket.pause();
   }
 
   /** Sends a request and decodes its response. */
