@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Message } from "@/lib/contracts";
 import { formatTimestamp } from "@/lib/format";
-import { asJson, asText, base64ToBytes } from "@/lib/payload";
+import { asJson, asText, base64ToBytes, previewText } from "@/lib/payload";
 import { recordQuery } from "@/lib/queries";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/states";
@@ -87,7 +87,7 @@ export function RecordDetail({ topic, message }: { topic: string; message: Messa
               {m.headers.map((h, i) => (
                 <tr key={i}>
                   <td className="pr-4 font-mono text-slate-500">{h.key}</td>
-                  <td className="break-all font-mono">{h.value ?? <em>null</em>}</td>
+                  <td className="break-all font-mono">{h.value ? previewText(h.value.base64) : <em>null</em>}</td>
                 </tr>
               ))}
             </tbody>
