@@ -137,16 +137,16 @@ export type ConfigList = z.infer<typeof configListSchema>;
 
 // ---------------------------------------------------------------- messages
 
-export const browseStartSchema = z.enum(["oldest", "newest", "offset", "timestamp"]);
+export const browseStartSchema = z.enum(["oldest", "newest", "offset", "timestamp"], { errorMap: () => ({ message: "a start is oldest, newest, offset or timestamp" }) });
 export type BrowseStart = z.infer<typeof browseStartSchema>;
-export const browseOrderSchema = z.enum(["newest-first", "oldest-first"]);
+export const browseOrderSchema = z.enum(["newest-first", "oldest-first"], { errorMap: () => ({ message: "an order is newest-first or oldest-first" }) });
 export type BrowseOrder = z.infer<typeof browseOrderSchema>;
 
 /** Starting at a position reads forward from it; only the newest records are read backwards by default. */
 export const defaultOrder = (start: BrowseStart): BrowseOrder => (start === "newest" ? "newest-first" : "oldest-first");
 
 /** Where a search looks: the key, the value, header keys and values, or all of them. */
-export const searchFieldSchema = z.enum(["any", "key", "value", "headers"]);
+export const searchFieldSchema = z.enum(["any", "key", "value", "headers"], { errorMap: () => ({ message: "a search is in any, key, value or headers" }) });
 export type SearchField = z.infer<typeof searchFieldSchema>;
 
 /** "0:12,3:40": per partition, where the next page starts. */
@@ -154,11 +154,11 @@ export const cursorSchema = z.string().regex(/^\d+:\d+(,\d+:\d+)*$/, "a cursor i
 
 export const browseInputSchema = z
   .object({
-    partition: z.union([z.literal("all"), z.coerce.number().int().min(0, "a partition is 0 or more")]).default("all"),
+    partition: z.union([z.literal("all"), z.coerce.number({ invalid_type_error: "a partition is all or a number" }).int().min(0, "a partition is 0 or more")], { errorMap: () => ({ message: "a partition is all or a number from 0" }) }).default("all"),
     start: browseStartSchema.default("newest"),
-    offset: z.coerce.number().int("an offset is a whole number").min(0, "an offset is 0 or more").optional(),
-    timestamp: z.coerce.number().int("a timestamp is whole milliseconds").min(0, "a timestamp is 0 or more").optional(),
-    count: z.coerce.number().int().min(1).max(BROWSE_COUNT_MAX, `at most ${BROWSE_COUNT_MAX} records a page`).default(BROWSE_COUNT_DEFAULT),
+    offset: z.coerce.number({ invalid_type_error: "an offset is a number" }).int("an offset is a whole number").min(0, "an offset is 0 or more").optional(),
+    timestamp: z.coerce.number({ invalid_type_error: "a timestamp is milliseconds since 1970" }).int("a timestamp is whole milliseconds").min(0, "a timestamp is 0 or more").optional(),
+    count: z.coerce.number({ invalid_type_error: "a count is a number" }).int().min(1, "at least 1 record a page").max(BROWSE_COUNT_MAX, `at most ${BROWSE_COUNT_MAX} records a page`).default(BROWSE_COUNT_DEFAULT),
     /** Unless given: newest-first from the newest record, oldest-first (reading forward) from any other start. */
     order: browseOrderSchema.optional(),
     cursor: cursorSchema.optional(),
