@@ -193,4 +193,20 @@ describe("produce and browse while topics come and go", () => {
     await assert.rejects(browse(topic, {}), failsWith("NOT_FOUND", /there is no topic/));
     await assert.rejects(produce(topic, { value: "x" }), failsWith("NOT_FOUND", /there is no topic/), "still not created");
   });
+
+  it("browse: starting at an offset or a time reads forward from it unless newest-first is asked for", async () => {
+    const topic = uniqueTopic("forward");
+    await create(topic);
+    for (let i = 0; i < 10; i++) await produce(topic, { value: `m${i}` });
+    const values = (page: { messages: Array<{ value: { base64: string } | null }> }) => page.messages.map((m) => text(m.value!.base64));
+    assert.deepEqual(values(await browse(topic, { start: "offset", offset: 6, count: 3 })), ["m6", "m7", "m8"]);
+    assert.deepEqual(values(await browse(topic, { start: "offset", offset: 6, count: 3, order: "newest-first" })), ["m6", "m5", "m4"]);
+    const [sixth] = (await browse(topic, { start: "offset", offset: 6, count: 1 })).messages;
+    const fromTime = (await browse(topic, { start: "timestamp", timestamp: sixth.timestamp, count: 3 })).messages;
+    assert.ok(fromTime.every((m) => m.timestamp >= sixth.timestamp), "nothing before the time");
+    assert.deepEqual(fromTime.map((m) => m.offset), [0, 1, 2].map((i) => fromTime[0].offset + i), "forward, from the first record at or after it");
+    assert.ok(fromTime[0].offset <= 6);
+    assert.deepEqual(values(await browse(topic, { start: "oldest", count: 2 })), ["m0", "m1"]);
+    assert.deepEqual(values(await browse(topic, { count: 2 })), ["m9", "m8"], "the newest records stay newest-first");
+  });
 });
