@@ -31,7 +31,7 @@ export function PayloadView({ payload, testId, onLoadAll, loadingAll }: { payloa
       <>
         {text === null ? (
           <p className="mb-2 text-xs text-amber-700 dark:text-amber-300" data-testid={`${testId}-not-text`}>
-            Not UTF-8 text: bytes that are not show as �, and control characters are hidden. Hex and base64 show every byte.
+            Not plain UTF-8 text: invalid bytes show as � and control characters do not show. Hex and base64 show every byte.
           </p>
         ) : null}
         <pre data-testid={`${testId}-text`} className="whitespace-pre-wrap break-all font-mono text-xs">
