@@ -236,7 +236,7 @@ export const produceInputSchema = z
   .superRefine((input, ctx) => {
     const check = (text: string | null, format: InputFormat, path: Array<string | number>, what: string) => {
       const problem = text === null ? null : inputProblem(text, format);
-      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `the ${what} is ${problem.startsWith("not") ? "" : "refused: "}${problem}` });
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `the ${what} ${problem}` });
     };
     check(input.key, input.keyFormat, ["key"], "key");
     check(input.value, input.valueFormat, ["value"], "value");

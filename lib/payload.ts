@@ -83,22 +83,23 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /**
- * Why a typed text cannot be sent in `format`, or null when it can. UTF-8 has
+ * Why a typed text cannot be sent in `format`, as words that follow "the
+ * value", or null when it can be. UTF-8 has
  * no form for a lone UTF-16 surrogate, so text holding one is refused rather
  * than sent as U+FFFD.
  */
 export function inputProblem(text: string, format: InputFormat): string | null {
-  if (format === "base64") return decodeBase64(text) === null ? "not valid base64 (A-Z, a-z, 0-9, + and /, padded with = to a multiple of 4)" : null;
+  if (format === "base64") return decodeBase64(text) === null ? "is not valid base64 (A-Z, a-z, 0-9, + and /, padded with = to a multiple of 4)" : null;
   const lone = /\p{Cs}/u.exec(text);
   if (lone) {
     const unit = lone[0].charCodeAt(0).toString(16).toUpperCase();
-    return `character ${lone.index + 1} is a lone surrogate (U+${unit}), which has no UTF-8 encoding; fix the text or give the bytes as base64`;
+    return `is refused: character ${lone.index + 1} is a lone surrogate (U+${unit}), which has no UTF-8 encoding; fix the text or give the bytes as base64`;
   }
   if (format === "json") {
     try {
       JSON.parse(text);
     } catch (error) {
-      return `not valid JSON: ${(error as Error).message}`;
+      return `is not valid JSON: ${(error as Error).message}`;
     }
   }
   return null;
