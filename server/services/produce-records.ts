@@ -10,8 +10,9 @@ import { clusterClients, type ClusterClients } from "../kafka/registry";
 import { noSuchTopic, readTopicState } from "./browse-messages";
 import { describeTopicConfigs } from "./describe-configs";
 
-/** Rounds of metadata refresh and resend for partitions whose leader moved. */
+/** Rounds of metadata refresh and resend for partitions whose leader moved, the later ones after a pause for the election. */
 const PRODUCE_ATTEMPTS_MAX = 3;
+const PRODUCE_RETRY_PAUSE_MS = 250;
 
 /** Leadership moved or is moving: the same records may be sent again once the metadata is fresh. */
 const RETRIABLE = new Set<number>([
@@ -75,7 +76,10 @@ export async function produceRecords(topic: string, input: ProduceInput, clients
     const written = new Map<number, number>();
 
     for (let attempt = 1; pending.size > 0; attempt++) {
-      if (attempt > 1) ({ state, metadata } = await readTopicState(clients, topic));
+      if (attempt > 1) {
+        await new Promise((resolve) => setTimeout(resolve, PRODUCE_RETRY_PAUSE_MS * (attempt - 1)));
+        ({ state, metadata } = await readTopicState(clients, topic));
+      }
       const byLeader = new Map<number, number[]>();
       for (const partition of pending.keys()) {
         const leader = metadata.partitions.find((p) => p.partitionId === partition)?.leader ?? -1;
