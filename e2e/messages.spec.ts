@@ -135,6 +135,11 @@ test.describe("messages", () => {
     await expect(page.getByTestId("browse-order")).toHaveValue("oldest-first");
     await expect(topicPage.messageRows().first()).toHaveAttribute("data-testid", "message-row-0-12");
     await expect(topicPage.messageRows().nth(1)).toHaveAttribute("data-testid", "message-row-0-13");
+    await page.getByTestId("browse-offset").fill("30");
+    await page.getByTestId("browse-offset").blur();
+    await expect(page.getByTestId("empty")).toContainText("Offset 30 is past the last record (partition 0 ends at 29).");
+    await page.getByTestId("browse-offset").fill("12");
+    await page.getByTestId("browse-offset").blur();
 
     await page.getByTestId("browse-order").selectOption("newest-first");
     await expect(topicPage.messageRows().first()).toHaveAttribute("data-testid", "message-row-0-12");
@@ -142,6 +147,8 @@ test.describe("messages", () => {
 
     await page.getByTestId("browse-start").selectOption("timestamp");
     await expect(page.getByTestId("browse-order")).toHaveValue("oldest-first");
+    await expect(page.getByTestId("browse-timestamp")).toBeVisible();
+    await screenshot(page, "messages-from-time");
     await page.getByTestId("browse-start").selectOption("newest");
     await expect(page.getByTestId("browse-order")).toHaveValue("newest-first");
     await expect(topicPage.messageRows().first()).toHaveAttribute("data-testid", "message-row-0-29");

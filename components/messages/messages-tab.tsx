@@ -39,6 +39,16 @@ function describeBrowse(input: BrowseInput): string {
   return `${from}, ${input.order === "newest-first" ? "newest" : "oldest"} first${input.q !== undefined ? `, searching for “${input.q}”` : ""}`;
 }
 
+/** Why a page of a non-empty topic came back empty, when the start says so: an offset past the end, a time after the last record. */
+function emptyRangeHint(input: BrowseInput, topic: TopicDetail): string {
+  const chosen = topic.partitionList.filter((p) => input.partition === "all" || p.partition === input.partition);
+  const ends = chosen.map((p) => `partition ${p.partition} ends at ${formatNumber(p.lastOffset)}`).join(", ");
+  if (input.start === "offset" && !input.cursor && chosen.every((p) => input.offset! >= p.highWatermark))
+    return `Offset ${formatNumber(input.offset!)} is past the last record (${ends}).`;
+  if (input.start === "timestamp" && !input.cursor) return `No record at or after ${formatTimestamp(input.timestamp!)}; try an earlier time.`;
+  return "Nothing in this range; try another start position or partition.";
+}
+
 /** Params of the link that could not be honoured, and what the page shows instead. */
 function IgnoredParams({ ignored, input }: { ignored: IgnoredParam[]; input: BrowseInput }) {
   return (
@@ -222,7 +232,7 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
             </EmptyState>
           ) : data.messages.length === 0 ? (
             <EmptyState title="No records here">
-              {topic.approximateRecords === 0 ? "The topic is empty. Produce a record to see it here." : "Nothing in this range; try another start position or partition."}
+              {topic.approximateRecords === 0 ? "The topic is empty. Produce a record to see it here." : emptyRangeHint(input, topic)}
             </EmptyState>
           ) : (
             <Table testId="messages-table" className="table-fixed font-mono text-xs">
