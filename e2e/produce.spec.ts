@@ -114,4 +114,20 @@ test.describe("produce", () => {
     await producePage.produce({ value: "c", format: "text" });
     await expect(producePage.result()).toContainText("partition 0 at offset 0");
   });
+
+  test("producing goes on after a topic it wrote to is deleted from the console", async ({ page, topicName, producePage, topicPage, kafka }) => {
+    const gone = `${topicName}-gone`;
+    await kafka.admin.createTopics({ topics: [{ topic: gone }, { topic: topicName }], waitForLeaders: true });
+    await producePage.goto(gone);
+    await producePage.produce({ value: "a", format: "text" });
+    await expect(producePage.result()).toContainText("offset 0");
+
+    await topicPage.goto(gone);
+    await topicPage.delete(gone);
+    await expect(page).toHaveURL(/\/topics$/);
+
+    await producePage.goto(topicName);
+    await producePage.produce({ value: "b", format: "text" });
+    await expect(producePage.result()).toContainText("partition 0 at offset 0");
+  });
 });
