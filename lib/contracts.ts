@@ -3,6 +3,7 @@
  * Client-safe (no kafkajs, no Node APIs); the UI and the server share them.
  */
 import { z } from "zod";
+import { INPUT_FORMATS, inputProblem, type InputFormat } from "./payload";
 import { topicNameProblem } from "./topic-name";
 
 // ---------------------------------------------------------------- limits
@@ -136,13 +137,16 @@ export type ConfigList = z.infer<typeof configListSchema>;
 
 // ---------------------------------------------------------------- messages
 
-export const browseStartSchema = z.enum(["oldest", "newest", "offset", "timestamp"]);
+export const browseStartSchema = z.enum(["oldest", "newest", "offset", "timestamp"], { errorMap: () => ({ message: "a start is oldest, newest, offset or timestamp" }) });
 export type BrowseStart = z.infer<typeof browseStartSchema>;
-export const browseOrderSchema = z.enum(["newest-first", "oldest-first"]);
+export const browseOrderSchema = z.enum(["newest-first", "oldest-first"], { errorMap: () => ({ message: "an order is newest-first or oldest-first" }) });
 export type BrowseOrder = z.infer<typeof browseOrderSchema>;
 
+/** Starting at a position reads forward from it; only the newest records are read backwards by default. */
+export const defaultOrder = (start: BrowseStart): BrowseOrder => (start === "newest" ? "newest-first" : "oldest-first");
+
 /** Where a search looks: the key, the value, header keys and values, or all of them. */
-export const searchFieldSchema = z.enum(["any", "key", "value", "headers"]);
+export const searchFieldSchema = z.enum(["any", "key", "value", "headers"], { errorMap: () => ({ message: "a search is in any, key, value or headers" }) });
 export type SearchField = z.infer<typeof searchFieldSchema>;
 
 /** "0:12,3:40": per partition, where the next page starts. */
@@ -150,12 +154,13 @@ export const cursorSchema = z.string().regex(/^\d+:\d+(,\d+:\d+)*$/, "a cursor i
 
 export const browseInputSchema = z
   .object({
-    partition: z.union([z.literal("all"), z.coerce.number().int().min(0)]).default("all"),
+    partition: z.union([z.literal("all"), z.coerce.number({ invalid_type_error: "a partition is all or a number" }).int().min(0, "a partition is 0 or more")], { errorMap: () => ({ message: "a partition is all or a number from 0" }) }).default("all"),
     start: browseStartSchema.default("newest"),
-    offset: z.coerce.number().int().min(0).optional(),
-    timestamp: z.coerce.number().int().min(0).optional(),
-    count: z.coerce.number().int().min(1).max(BROWSE_COUNT_MAX).default(BROWSE_COUNT_DEFAULT),
-    order: browseOrderSchema.default("newest-first"),
+    offset: z.coerce.number({ invalid_type_error: "an offset is a number" }).int("an offset is a whole number").min(0, "an offset is 0 or more").optional(),
+    timestamp: z.coerce.number({ invalid_type_error: "a timestamp is milliseconds since 1970" }).int("a timestamp is whole milliseconds").min(0, "a timestamp is 0 or more").optional(),
+    count: z.coerce.number({ invalid_type_error: "a count is a number" }).int().min(1, "at least 1 record a page").max(BROWSE_COUNT_MAX, `at most ${BROWSE_COUNT_MAX} records a page`).default(BROWSE_COUNT_DEFAULT),
+    /** Unless given: newest-first from the newest record, oldest-first (reading forward) from any other start. */
+    order: browseOrderSchema.optional(),
     cursor: cursorSchema.optional(),
     /** Keep only records containing this text (case-insensitive) in the `in` field(s); the scan is budgeted. */
     q: z.string().min(1).max(SEARCH_TEXT_MAX, `search text is at most ${SEARCH_TEXT_MAX} characters`).optional(),
@@ -166,7 +171,8 @@ export const browseInputSchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["offset"], message: "an offset is required to start at an offset" });
     if (input.start === "timestamp" && input.timestamp === undefined)
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["timestamp"], message: "a timestamp is required to start at a timestamp" });
-  });
+  })
+  .transform((input) => ({ ...input, order: input.order ?? defaultOrder(input.start) }));
 export type BrowseInput = z.infer<typeof browseInputSchema>;
 
 export const payloadSchema = z.object({
@@ -184,7 +190,8 @@ export const messageSchema = z.object({
   timestamp: z.number(),
   key: payloadSchema.nullable(),
   value: payloadSchema.nullable(),
-  headers: z.array(z.object({ key: z.string(), value: z.string().nullable() })),
+  /** In record order; keys may repeat. */
+  headers: z.array(z.object({ key: z.string(), value: payloadSchema.nullable() })),
 });
 export type Message = z.infer<typeof messageSchema>;
 
@@ -206,30 +213,42 @@ export const recordInputSchema = z.object({
 
 // ---------------------------------------------------------------- produce
 
-export const valueFormatSchema = z.enum(["json", "text"]);
+export const inputFormatSchema = z.enum(INPUT_FORMATS as [InputFormat, ...InputFormat[]]);
+export const headerValueFormatSchema = z.enum(["text", "base64"]);
 
 export const produceInputSchema = z
   .object({
     /** A partition, or null to let the partitioner choose (by key hash, or spread when there is no key). */
     partition: z.coerce.number().int().min(0).nullable().default(null),
+    /** Null: no key. */
     key: z.string().nullable().default(null),
+    keyFormat: inputFormatSchema.default("text"),
+    /** Null: no value, a tombstone on a compacted topic. */
     value: z.string().nullable().default(null),
-    valueFormat: valueFormatSchema.default("text"),
-    headers: z.array(z.object({ key: z.string().min(1, "a header needs a key"), value: z.string() })).max(100).default([]),
+    valueFormat: inputFormatSchema.default("text"),
+    /** In order; a key may repeat. A null value is a header without one. */
+    headers: z
+      .array(z.object({ key: z.string().min(1, "a header needs a key"), value: z.string().nullable(), valueFormat: headerValueFormatSchema.default("text") }))
+      .max(100)
+      .default([]),
     count: z.coerce.number().int().min(1).max(PRODUCE_COUNT_MAX).default(1),
   })
   .superRefine((input, ctx) => {
-    if (input.valueFormat === "json" && input.value !== null) {
-      try {
-        JSON.parse(input.value);
-      } catch (error) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["value"], message: `the value is not valid JSON: ${(error as Error).message}` });
-      }
-    }
+    const check = (text: string | null, format: InputFormat, path: Array<string | number>, what: string) => {
+      const problem = text === null ? null : inputProblem(text, format);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `the ${what} ${problem}` });
+    };
+    check(input.key, input.keyFormat, ["key"], "key");
+    check(input.value, input.valueFormat, ["value"], "value");
+    input.headers.forEach((h, i) => {
+      check(h.key, "text", ["headers", i, "key"], "header key");
+      check(h.value, h.valueFormat, ["headers", i, "value"], "header value");
+    });
   });
 export type ProduceInput = z.infer<typeof produceInputSchema>;
 
 export const produceResultSchema = z.object({
+  /** Every record written, in the order they were sent. */
   records: z.array(z.object({ partition: z.number().int(), offset: z.number() })),
 });
 export type ProduceResult = z.infer<typeof produceResultSchema>;

@@ -2,8 +2,8 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Fragment, useEffect, useState } from "react";
-import { BROWSE_COUNT_MAX, SEARCH_TEXT_MAX, type TopicDetail } from "@/lib/contracts";
-import { formatNumber, formatTimestamp } from "@/lib/format";
+import { BROWSE_COUNT_MAX, SEARCH_TEXT_MAX, type BrowseInput, type TopicDetail } from "@/lib/contracts";
+import { formatNumber, formatTimestamp, utcOffset } from "@/lib/format";
 import { previewText } from "@/lib/payload";
 import { browseQuery } from "@/lib/queries";
 import { useSearchParamsState } from "@/lib/use-search-params-state";
@@ -12,7 +12,7 @@ import { Input, Select } from "@/components/ui/field";
 import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { RecordDetail } from "./record-detail";
-import { readBrowseParams } from "./search-params";
+import { readBrowseParams, type IgnoredParam } from "./search-params";
 
 /** Typing in the search box waits this long for a pause before searching. */
 const SEARCH_DEBOUNCE_MS = 400;
@@ -25,9 +25,56 @@ const toLocalInput = (ms: number) => {
   return d.toISOString().slice(0, 19);
 };
 
+/** What a page shows, in words: "the newest records of all partitions, newest first". */
+function describeBrowse(input: BrowseInput): string {
+  const where = input.partition === "all" ? "all partitions" : `partition ${input.partition}`;
+  const from =
+    input.start === "newest"
+      ? `the newest records of ${where}`
+      : input.start === "oldest"
+        ? `${where} from the oldest record`
+        : input.start === "offset"
+          ? `${where} from offset ${formatNumber(input.offset!)}`
+          : `${where} from ${formatTimestamp(input.timestamp!)}`;
+  return `${from}, ${input.order === "newest-first" ? "newest" : "oldest"} first${input.q !== undefined ? `, searching for “${input.q}”` : ""}`;
+}
+
+/** Why a page of a non-empty topic came back empty, when the start says so: an offset past the end, a time after the last record. */
+function emptyRangeHint(input: BrowseInput, topic: TopicDetail): string {
+  const chosen = topic.partitionList.filter((p) => input.partition === "all" || p.partition === input.partition);
+  const ends = chosen.map((p) => `partition ${p.partition} ends at ${formatNumber(p.lastOffset)}`).join(", ");
+  if (input.start === "offset" && !input.cursor && chosen.every((p) => input.offset! >= p.highWatermark))
+    return `Offset ${formatNumber(input.offset!)} is past the last record (${ends}).`;
+  if (input.start === "timestamp" && !input.cursor) return `No record at or after ${formatTimestamp(input.timestamp!)}; try an earlier time.`;
+  return "Nothing in this range; try another start position or partition.";
+}
+
+/** Params of the link that could not be honoured, and what the page shows instead. */
+function IgnoredParams({ ignored, input }: { ignored: IgnoredParam[]; input: BrowseInput }) {
+  return (
+    <Notice testId="browse-ignored">
+      <p>Some of the link’s settings could not be used and were ignored:</p>
+      <ul className="my-1 list-disc pl-5">
+        {ignored.map((i) => (
+          <li key={i.param} data-testid={`browse-ignored-${i.param}`}>
+            <code className="font-mono text-xs">
+              {i.param}={i.value}
+            </code>
+            : {i.reason}
+          </li>
+        ))}
+      </ul>
+      <p data-testid="browse-ignored-instead">
+        Showing instead: {describeBrowse(input)}
+        {ignored.some((i) => i.param === "cursor") ? ", first page" : ""}.
+      </p>
+    </Notice>
+  );
+}
+
 export function MessagesTab({ topic }: { topic: TopicDetail }) {
   const { params, update } = useSearchParamsState();
-  const { input, open } = readBrowseParams(params);
+  const { input, open, ignored } = readBrowseParams(params, topic.partitionList.length);
   const { data, error, isPending, isFetching, refetch } = useQuery({ ...browseQuery(topic.name, input), placeholderData: keepPreviousData });
   const [offsetDraft, setOffsetDraft] = useState(input.offset !== undefined ? String(input.offset) : "");
   const [timeDraft, setTimeDraft] = useState(input.timestamp !== undefined ? toLocalInput(input.timestamp) : "");
@@ -41,8 +88,9 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
     return () => clearTimeout(timer);
   }, [searchDraft, searched, update]);
 
-  // A new filter starts a new result: drop the page cursor and the opened record.
-  const filter = (changes: Record<string, string | number | undefined>) => update({ ...changes, cursor: undefined, open: undefined });
+  // A new filter starts a new result: drop the page cursor, the opened record and the params that were ignored.
+  const filter = (changes: Record<string, string | number | undefined>) =>
+    update({ ...Object.fromEntries(ignored.map((i) => [i.param, undefined])), ...changes, cursor: undefined, open: undefined });
 
   const nextPage = () => update({ cursor: data?.nextCursor ?? undefined, open: undefined }, { push: true });
 
@@ -98,12 +146,13 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
             data-testid="browse-start"
             onChange={(e) => {
               const start = e.target.value;
-              if (start === "offset") filter({ start, offset: offsetDraft || 0, timestamp: undefined });
+              // The order follows the start (forward from a position, backwards from the newest); the select can change it after.
+              if (start === "offset") filter({ start, offset: offsetDraft || 0, timestamp: undefined, order: undefined });
               else if (start === "timestamp") {
                 const ms = timeDraft ? new Date(timeDraft).getTime() : Date.now() - 3_600_000;
                 setTimeDraft(toLocalInput(ms));
-                filter({ start, timestamp: ms, offset: undefined });
-              } else filter({ start, offset: undefined, timestamp: undefined });
+                filter({ start, timestamp: ms, offset: undefined, order: undefined });
+              } else filter({ start, offset: undefined, timestamp: undefined, order: undefined });
             }}
           >
             <option value="newest">Newest</option>
@@ -120,7 +169,7 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
         ) : null}
         {input.start === "timestamp" ? (
           <label className="flex flex-col gap-1">
-            <span className="text-xs text-slate-500">Timestamp (local time)</span>
+            <span className="text-xs text-slate-500">Time (local, UTC{utcOffset(timeDraft ? new Date(timeDraft).getTime() : Date.now())})</span>
             <Input
               type="datetime-local"
               step={1}
@@ -153,6 +202,8 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
         </Button>
       </form>
 
+      {ignored.length > 0 ? <IgnoredParams ignored={ignored} input={input} /> : null}
+
       {isPending ? (
         <Loading label="Reading records" />
       ) : error ? (
@@ -181,11 +232,20 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
             </EmptyState>
           ) : data.messages.length === 0 ? (
             <EmptyState title="No records here">
-              {topic.approximateRecords === 0 ? "The topic is empty. Produce a record to see it here." : "Nothing in this range; try another start position or partition."}
+              {topic.approximateRecords === 0 ? "The topic is empty. Produce a record to see it here." : emptyRangeHint(input, topic)}
             </EmptyState>
           ) : (
-            <Table testId="messages-table">
-              <thead>
+            <Table testId="messages-table" className="table-fixed font-mono text-xs">
+              {/* Fixed widths, so columns do not jump from one page to the next. */}
+              <colgroup>
+                <col className="w-[16.5rem]" />
+                <col className="w-24" />
+                <col className="w-28" />
+                <col className="w-52" />
+                <col />
+                <col className="w-24" />
+              </colgroup>
+              <thead className="font-sans">
                 <tr>
                   <Th>Timestamp</Th>
                   <Th className="text-right">Partition</Th>
@@ -198,25 +258,34 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
               <tbody>
                 {data.messages.map((m) => {
                   const isOpen = open?.partition === m.partition && open.offset === m.offset;
+                  const toggle = () => update({ open: isOpen ? undefined : `${m.partition}:${m.offset}` });
                   return (
                     <Fragment key={`${m.partition}:${m.offset}`}>
                       <Tr
                         data-testid={`message-row-${m.partition}-${m.offset}`}
-                        className={`cursor-pointer ${isOpen ? "bg-slate-100 dark:bg-slate-800" : ""}`}
-                        onClick={() => update({ open: isOpen ? undefined : `${m.partition}:${m.offset}` })}
+                        tabIndex={0}
+                        aria-expanded={isOpen}
+                        aria-label={`Record at partition ${m.partition}, offset ${m.offset}`}
+                        className={`cursor-pointer focus-visible:outline focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 ${isOpen ? "bg-slate-100 dark:bg-slate-800" : ""}`}
+                        onClick={toggle}
+                        onKeyDown={(e) => {
+                          if (e.target !== e.currentTarget || (e.key !== "Enter" && e.key !== " ")) return;
+                          e.preventDefault();
+                          toggle();
+                        }}
                       >
-                        <Td className="whitespace-nowrap font-mono text-xs">{formatTimestamp(m.timestamp)}</Td>
+                        <Td className="whitespace-nowrap tabular-nums">{formatTimestamp(m.timestamp)}</Td>
                         <Td className="text-right tabular-nums">{m.partition}</Td>
                         <Td className="text-right tabular-nums">{m.offset}</Td>
-                        <Td className="max-w-[12rem] truncate font-mono text-xs">{m.key ? previewText(m.key.base64, 60) : <em className="text-slate-400">null</em>}</Td>
-                        <Td className="max-w-[32rem] truncate font-mono text-xs" data-testid="message-value-preview">
+                        <Td className="truncate">{m.key ? previewText(m.key.base64, 60) : <em className="text-slate-400">null</em>}</Td>
+                        <Td className="truncate" data-testid="message-value-preview">
                           {m.value ? previewText(m.value.base64) : <em className="text-slate-400">null</em>}
                         </Td>
                         <Td className="text-right tabular-nums">{m.headers.length}</Td>
                       </Tr>
                       {isOpen ? (
                         <tr>
-                          <td colSpan={6} className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                          <td colSpan={6} className="border-b border-slate-200 bg-white font-sans text-sm dark:border-slate-800 dark:bg-slate-900">
                             <RecordDetail topic={topic.name} message={m} />
                           </td>
                         </tr>

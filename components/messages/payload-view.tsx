@@ -28,9 +28,16 @@ export function PayloadView({ payload, testId, onLoadAll, loadingAll }: { payloa
   } else if (format === "text") {
     const text = asText(bytes);
     body = (
-      <pre data-testid={`${testId}-text`} className="whitespace-pre-wrap break-all font-mono text-xs">
-        {text ?? new TextDecoder().decode(bytes)}
-      </pre>
+      <>
+        {text === null ? (
+          <p className="mb-2 text-xs text-amber-700 dark:text-amber-300" data-testid={`${testId}-not-text`}>
+            Not plain UTF-8 text: invalid bytes show as � and control characters do not show. Hex and base64 show every byte.
+          </p>
+        ) : null}
+        <pre data-testid={`${testId}-text`} className="whitespace-pre-wrap break-all font-mono text-xs">
+          {text ?? new TextDecoder().decode(bytes)}
+        </pre>
+      </>
     );
   } else if (format === "hex") {
     body = <pre data-testid={`${testId}-hex`} className="overflow-x-auto font-mono text-xs">{toHex(bytes)}</pre>;

@@ -2,28 +2,49 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import type { Message } from "@/lib/contracts";
+import type { Message, Payload } from "@/lib/contracts";
 import { formatTimestamp } from "@/lib/format";
-import { asJson, asText, base64ToBytes } from "@/lib/payload";
+import { asJson, asText, base64ToBytes, toHex } from "@/lib/payload";
 import { recordQuery } from "@/lib/queries";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/states";
 import { PayloadView } from "./payload-view";
 
-/** The record as portable JSON: key and value as JSON when they parse, text when UTF-8, base64 otherwise. */
+/** Text when the bytes are printable UTF-8, otherwise their base64: never a lossy decoding. */
+function textOrBase64(p: Payload) {
+  return asText(base64ToBytes(p.base64)) ?? { base64: p.base64 };
+}
+
+/**
+ * The record as portable JSON: key and value as JSON when they parse, text
+ * when UTF-8, base64 otherwise; header values as text or base64, in order.
+ */
 export function recordAsJson(topic: string, m: Message): string {
-  const decode = (p: Message["value"]) => {
+  const decode = (p: Payload | null) => {
     if (!p) return null;
-    const bytes = base64ToBytes(p.base64);
-    const text = asText(bytes);
-    if (text === null) return { base64: p.base64 };
+    const text = textOrBase64(p);
+    if (typeof text !== "string") return text;
     const json = asJson(text);
     return json.ok ? json.value : text;
   };
+  const headers = m.headers.map((h) => ({ key: h.key, value: h.value && textOrBase64(h.value) }));
   return JSON.stringify(
-    { topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: decode(m.key), value: decode(m.value), headers: m.headers, truncated: Boolean(m.value?.truncated || m.key?.truncated) },
+    { topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, key: decode(m.key), value: decode(m.value), headers, truncated: Boolean(m.value?.truncated || m.key?.truncated) },
     null,
     2,
+  );
+}
+
+/** A header value as values are shown: text when it is printable UTF-8, else hex with an ASCII column. */
+function HeaderValue({ value }: { value: Payload | null }) {
+  if (!value) return <em className="text-slate-500">null</em>;
+  const bytes = base64ToBytes(value.base64);
+  const text = asText(bytes);
+  if (text !== null) return <span className="whitespace-pre-wrap break-all" data-format="text">{text}</span>;
+  return (
+    <pre className="overflow-x-auto" data-format="hex">
+      {toHex(bytes)}
+    </pre>
   );
 }
 
@@ -82,12 +103,16 @@ export function RecordDetail({ topic, message }: { topic: string; message: Messa
         {m.headers.length === 0 ? (
           <p className="text-sm text-slate-500">none</p>
         ) : (
-          <table className="text-sm" data-testid="record-headers">
+          <table className="font-mono text-xs" data-testid="record-headers">
             <tbody>
               {m.headers.map((h, i) => (
-                <tr key={i}>
-                  <td className="pr-4 font-mono text-slate-500">{h.key}</td>
-                  <td className="break-all font-mono">{h.value ?? <em>null</em>}</td>
+                <tr key={i} data-testid={`record-header-${i}`} className="align-top">
+                  <td className="py-0.5 pr-4 text-slate-500" data-testid="record-header-key">
+                    {h.key}
+                  </td>
+                  <td className="py-0.5" data-testid="record-header-value">
+                    <HeaderValue value={h.value} />
+                  </td>
                 </tr>
               ))}
             </tbody>

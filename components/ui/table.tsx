@@ -1,9 +1,9 @@
 import type { HTMLAttributes, ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
 
-export function Table({ children, testId }: { children: ReactNode; testId?: string }) {
+export function Table({ children, testId, className = "" }: { children: ReactNode; testId?: string; className?: string }) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-      <table data-testid={testId} className="w-full text-left text-sm">
+      <table data-testid={testId} className={`w-full text-left text-sm ${className}`}>
         {children}
       </table>
     </div>

@@ -34,6 +34,20 @@ export class TopicPage {
     return this.page.getByTestId("record-detail");
   }
 
+  /** The opened record's headers, one row each, in record order. */
+  recordHeaders() {
+    return this.recordDetail().getByTestId("record-headers").locator("tr");
+  }
+
+  /** The notice naming the link's params that were ignored, and what is shown instead. */
+  ignoredParams() {
+    return this.page.getByTestId("browse-ignored");
+  }
+
+  columnHeader(name: string) {
+    return this.page.getByTestId("messages-table").locator("th", { hasText: name });
+  }
+
   async purge(topic: string) {
     await this.page.getByTestId("purge-topic").click();
     await this.page.getByTestId("confirm-input").fill(topic);

@@ -1,9 +1,9 @@
 import "server-only";
 import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import type { FetchResponse } from "../../broker/src/protocol/generated";
+import type { FetchResponse, ListOffsetsResponse } from "../../broker/src/protocol/generated";
 import { Attributes } from "../../broker/src/protocol/records/batch-header";
 import { decodeRecordBatches, recordTimestamp } from "../../broker/src/protocol/records/record-batch";
-import { ServiceError } from "./errors";
+import { errorFromCode, ServiceError } from "./errors";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
 import type { BrokerAddress } from "./broker-wire";
 
@@ -138,4 +138,51 @@ export async function readPartitionRangeReached(
   // Records past the limit in the last batch were skipped, not read: the read reached just past the last one kept.
   const reachedOffset = records.length >= limit && records.length > 0 ? records[records.length - 1].offset + 1 : Math.min(next, to);
   return { records, reachedOffset };
+}
+
+// ListOffsets v2 (non-flexible): served by Kafka 0.11 through 4.x and the bundled broker.
+const LIST_OFFSETS_VERSION = 2;
+
+/**
+ * Per partition, the offset of the first record with a timestamp at or after
+ * `timestamp`, or -1 when there is none; asked of each partition's leader
+ * (not from kafkajs, whose admin keeps the partitions it saw first, so a topic
+ * created again with more partitions would lose the new ones).
+ */
+export async function offsetsForTimestamp(
+  clients: ClusterClients,
+  topic: string,
+  partitions: Array<{ partition: number; leader: BrokerAddress }>,
+  timestamp: number,
+): Promise<Map<number, number>> {
+  const byLeader = new Map<string, { leader: BrokerAddress; partitions: number[] }>();
+  for (const p of partitions) {
+    const key = `${p.leader.host}:${p.leader.port}`;
+    const entry = byLeader.get(key) ?? { leader: p.leader, partitions: [] };
+    entry.partitions.push(p.partition);
+    byLeader.set(key, entry);
+  }
+  const found = new Map<number, number>();
+  await Promise.all(
+    [...byLeader.values()].map(async ({ leader, partitions: indexes }) => {
+      const wire = await clients.wire(leader.host, leader.port);
+      const response = await wire.request<ListOffsetsResponse>(
+        ApiKey.ListOffsets,
+        LIST_OFFSETS_VERSION,
+        {
+          replicaId: -1,
+          isolationLevel: 0,
+          timeoutMs: REQUEST_TIMEOUT_MS,
+          topics: [{ name: topic, partitions: indexes.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: BigInt(timestamp), maxNumOffsets: 1 })) }],
+        },
+        REQUEST_TIMEOUT_MS,
+      );
+      for (const t of response.topics)
+        for (const p of t.partitions) {
+          if (p.errorCode !== 0) throw errorFromCode(p.errorCode, `ListOffsets by time for ${topic}/${p.partitionIndex}`);
+          found.set(p.partitionIndex, Number(p.offset));
+        }
+    }),
+  );
+  return found;
 }

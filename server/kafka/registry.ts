@@ -1,6 +1,7 @@
 import "server-only";
-import { Kafka, logLevel, Partitioners, type Admin, type Producer } from "kafkajs";
+import { Kafka, logLevel, type Admin } from "kafkajs";
 import { clusterConfigFromEnv, type ClusterConfig } from "./cluster-config";
+import { kafkaType } from "./errors";
 import { wireSasl } from "./sasl";
 import { WireConnection } from "./wire";
 
@@ -8,12 +9,31 @@ import { WireConnection } from "./wire";
 export const CONNECT_TIMEOUT_MS = 3_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
 
+/**
+ * kafkajs admin calls that add their topic to the set the admin asks metadata
+ * about on every later refresh, for as long as it lives. Once such a topic is
+ * deleted (by anyone), each refresh, and so nearly every admin call, fails
+ * with UNKNOWN_TOPIC_OR_PARTITION.
+ */
+const TOPIC_REMEMBERING_CALLS = new Set(["fetchTopicOffsets", "fetchTopicOffsetsByTimestamp", "fetchOffsets", "resetOffsets"]);
+
+/** One connected kafkajs admin and what the registry knows about it. */
+interface AdminSlot {
+  admin: Admin;
+  /** True once a call may have left a topic in its metadata set (see TOPIC_REMEMBERING_CALLS). */
+  remembersTopics: boolean;
+  inFlight: number;
+  /** Replaced: disconnected once its last call returns. */
+  retired: boolean;
+}
+
 /** The clients of one cluster, created on first use and reused across requests. */
 export class ClusterClients {
   readonly kafka: Kafka;
-  private admin: Promise<Admin> | null = null;
-  private producer: Promise<Producer> | null = null;
+  private adminSlot: Promise<AdminSlot> | null = null;
   private readonly wires = new Map<string, Promise<WireConnection>>();
+  /** What services hold: every call goes through callAdmin, so a stale admin is replaced under them. */
+  private readonly adminFacade: Admin;
 
   constructor(readonly config: ClusterConfig) {
     this.kafka = new Kafka({
@@ -26,35 +46,59 @@ export class ClusterClients {
       retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
       logLevel: process.env.SLUICE_KAFKA_LOGS ? logLevel.INFO : logLevel.NOTHING,
     });
+    // Not a thenable ("then" stays undefined), so `await getAdmin()` yields the facade itself.
+    this.adminFacade = new Proxy({} as Admin, {
+      get: (_target, name) => (typeof name === "string" && name !== "then" ? (...args: unknown[]) => this.callAdmin(name, args) : undefined),
+    });
   }
 
   /** A connected admin client; a failed connection is forgotten so the next call tries again. */
-  getAdmin(): Promise<Admin> {
-    if (!this.admin) {
-      const admin = this.kafka.admin({ retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 } });
-      this.admin = admin.connect().then(
-        () => admin,
-        (error) => {
-          this.admin = null;
-          throw error;
-        },
-      );
-    }
-    return this.admin;
+  async getAdmin(): Promise<Admin> {
+    await this.currentAdminSlot();
+    return this.adminFacade;
   }
 
-  getProducer(): Promise<Producer> {
-    if (!this.producer) {
-      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-      this.producer = producer.connect().then(
-        () => producer,
+  private currentAdminSlot(): Promise<AdminSlot> {
+    if (!this.adminSlot) {
+      const admin = this.kafka.admin({ retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 } });
+      const slot = admin.connect().then(
+        (): AdminSlot => ({ admin, remembersTopics: false, inFlight: 0, retired: false }),
         (error) => {
-          this.producer = null;
+          if (this.adminSlot === slot) this.adminSlot = null;
           throw error;
         },
       );
+      this.adminSlot = slot;
     }
-    return this.producer;
+    return this.adminSlot;
+  }
+
+  /**
+   * Runs one admin call. When it fails with UNKNOWN_TOPIC_OR_PARTITION on an
+   * admin that may remember a topic deleted since, the admin is replaced and
+   * the call runs once more on the new one: a topic that is really unknown
+   * fails again, while a deleted one no longer breaks calls about others.
+   */
+  private async callAdmin(name: string, args: unknown[]): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      const pending = this.currentAdminSlot();
+      const slot = await pending;
+      if (TOPIC_REMEMBERING_CALLS.has(name)) slot.remembersTopics = true;
+      slot.inFlight++;
+      try {
+        return await (slot.admin[name as keyof Admin] as (...a: unknown[]) => unknown).apply(slot.admin, args);
+      } catch (error) {
+        if (attempt === 1 && slot.remembersTopics && kafkaType(error) === "UNKNOWN_TOPIC_OR_PARTITION") {
+          slot.retired = true;
+          if (this.adminSlot === pending) this.adminSlot = null;
+          continue;
+        }
+        throw error;
+      } finally {
+        slot.inFlight--;
+        if (slot.retired && slot.inFlight === 0) slot.admin.disconnect().catch(() => {});
+      }
+    }
   }
 
   /** A raw protocol connection to one broker (see WireConnection), authenticated as kafkajs is, reopened when it closed. */
@@ -80,13 +124,11 @@ export class ClusterClients {
 
   /** Drops connections after the cluster went away, so the next request starts clean. */
   async reset(): Promise<void> {
-    const admin = this.admin;
-    const producer = this.producer;
-    this.admin = null;
-    this.producer = null;
+    const slot = this.adminSlot;
+    this.adminSlot = null;
     for (const wire of this.wires.values()) wire.then((c) => c.close(), () => {});
     this.wires.clear();
-    await Promise.allSettled([admin?.then((a) => a.disconnect()), producer?.then((p) => p.disconnect())]);
+    await Promise.allSettled([slot?.then((s) => s.admin.disconnect())]);
   }
 }
 

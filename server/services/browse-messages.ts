@@ -10,10 +10,10 @@ import {
 } from "@/lib/contracts";
 import { parseCursor, formatCursor } from "@/lib/cursor";
 import type { BrokerAddress } from "../kafka/broker-wire";
-import { kafkaCall, ServiceError } from "../kafka/errors";
-import { readPartitionRange, type FetchedRecord, type ReadBudget } from "../kafka/fetch-records";
+import { kafkaCall, kafkaType, ServiceError } from "../kafka/errors";
+import { offsetsForTimestamp, readPartitionRange, type FetchedRecord, type ReadBudget } from "../kafka/fetch-records";
 import { clusterClients, type ClusterClients } from "../kafka/registry";
-import { readClusterState } from "./cluster-state";
+import { readClusterState, type ClusterState } from "./cluster-state";
 import { offsetsOfTopic } from "./list-topics";
 import { recordMatcher, scanBudget, scanPartition, SEARCH_LIMITS, type SearchLimits } from "./search-records";
 
@@ -34,7 +34,8 @@ function toMessage(r: FetchedRecord, full: boolean): Message {
     timestamp: r.timestamp,
     key: payload(r.key, full),
     value: payload(r.value, full),
-    headers: r.headers.map((h) => ({ key: h.key, value: h.value === null ? null : h.value.toString("utf8") })),
+    // The bytes, not their UTF-8 decoding: header values need not be text.
+    headers: r.headers.map((h) => ({ key: h.key, value: payload(h.value, true) })),
   });
 }
 
@@ -45,14 +46,24 @@ interface Target {
   high: number;
 }
 
-async function targets(clients: ClusterClients, topic: string, partition: number | "all"): Promise<Target[]> {
-  const state = await readClusterState(clients, [topic]);
+export const noSuchTopic = (topic: string) => new ServiceError("NOT_FOUND", `there is no topic ${topic} in the cluster (deleted, or never created)`);
+
+/** Fresh metadata of one topic and the brokers; an unknown topic is NOT_FOUND in words a user can act on. */
+export async function readTopicState(clients: ClusterClients, topic: string): Promise<{ state: ClusterState; metadata: ClusterState["topics"][number] }> {
+  const state = await readClusterState(clients, [topic]).catch((error) => {
+    throw kafkaType(error) === "UNKNOWN_TOPIC_OR_PARTITION" ? noSuchTopic(topic) : error;
+  });
   const metadata = state.topics.find((t) => t.name === topic);
-  if (!metadata) throw new ServiceError("NOT_FOUND", `This server does not host this topic-partition: ${topic}`);
+  if (!metadata) throw noSuchTopic(topic);
+  return { state, metadata };
+}
+
+async function targets(clients: ClusterClients, topic: string, partition: number | "all"): Promise<Target[]> {
+  const { state, metadata } = await readTopicState(clients, topic);
   const offsets = new Map((await offsetsOfTopic(clients, state, topic)).map((o) => [o.partition, o]));
   const brokers = new Map(state.brokers.map((b) => [b.nodeId, b]));
   const chosen = metadata.partitions.filter((p) => partition === "all" || p.partitionId === partition);
-  if (chosen.length === 0) throw new ServiceError("NOT_FOUND", `topic ${topic} has no partition ${partition}`, "partition");
+  if (chosen.length === 0) throw new ServiceError("NOT_FOUND", `topic ${topic} has no partition ${partition} (it has ${metadata.partitions.length}: 0 to ${metadata.partitions.length - 1})`, "partition");
   return chosen
     .sort((a, b) => a.partitionId - b.partitionId)
     .map((p) => {
@@ -85,12 +96,8 @@ export async function browseMessages(topic: string, input: BrowseInput, clients 
     const parts = await targets(clients, topic, input.partition);
     const cursor = input.cursor ? parseCursor(input.cursor) : null;
     let timestampOffsets: Map<number, number> | null = null;
-    if (!cursor && input.start === "timestamp") {
-      const admin = await clients.getAdmin();
-      const found = await admin.fetchTopicOffsetsByTimestamp(topic, input.timestamp);
-      // No record at or after the timestamp: Kafka answers -1, meaning "the end".
-      timestampOffsets = new Map(found.map((f) => [f.partition, Number(f.offset)]));
-    }
+    // No record at or after the timestamp: Kafka answers -1, meaning "the end".
+    if (!cursor && input.start === "timestamp") timestampOffsets = await offsetsForTimestamp(clients, topic, parts.map((t) => ({ partition: t.partition, leader: t.leader })), input.timestamp!);
     const newestFirst = input.order === "newest-first";
     const count = input.count;
 

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { asText, detectFormat, previewText, toHex } from "@/lib/payload";
+import { asText, decodeBase64, detectFormat, inputBytes, inputProblem, previewText, toHex } from "@/lib/payload";
 import { formatCursor, parseCursor } from "@/lib/cursor";
 import { topicNameProblem } from "@/lib/topic-name";
 import { browseInputSchema, produceInputSchema } from "@/lib/contracts";
@@ -53,6 +53,18 @@ describe("contracts", () => {
     assert.equal(produceInputSchema.safeParse({ value: "{nope", valueFormat: "text" }).success, true);
   });
 
+  it("typed keys, values and headers: base64 is strict and exact, and text with a lone surrogate is refused", () => {
+    assert.deepEqual([...decodeBase64("AAEC/w==")!], [0, 1, 2, 255]);
+    assert.deepEqual([...decodeBase64("QUJD\nREVG")!], [...Buffer.from("ABCDEF")], "line breaks between groups are fine");
+    for (const bad of ["AAE", "AA=E", "QR==", "-_8=", "ab c!"]) assert.equal(decodeBase64(bad), null, bad);
+    assert.deepEqual([...inputBytes("é", "text")], [0xc3, 0xa9]);
+    assert.equal(inputBytes(' { "a" : 1 } ', "json").length, 13, "JSON is sent as typed");
+    assert.match(inputProblem("a\uDFFF", "text")!, /character 2 is a lone surrogate \(U\+DFFF\)/);
+    assert.match(inputProblem('"\uD800"', "json")!, /lone surrogate/);
+    assert.equal(inputProblem("\uD83D\uDE00", "text"), null, "a surrogate pair is one character");
+    assert.match(inputProblem("{", "json")!, /^is not valid JSON/);
+  });
+
   it("cursors round-trip, sorted by partition", () => {
     assert.equal(formatCursor(parseCursor("2:5,0:10")), "0:10,2:5");
   });
@@ -64,6 +76,25 @@ describe("contracts", () => {
     assert.equal(input.order, "oldest-first");
     assert.deepEqual(open, { partition: 3, offset: 7 });
     assert.equal(readBrowseParams(new URLSearchParams("start=offset")).input.start, "newest");
+  });
+
+  it("browse URL params that cannot be honoured are listed with the reason, never dropped silently", () => {
+    const ignored = (query: string, partitions?: number) => readBrowseParams(new URLSearchParams(query), partitions).ignored.map((i) => `${i.param}=${i.value}: ${i.reason}`);
+    assert.deepEqual(ignored("start=offset&offset=-5"), ["offset=-5: an offset is 0 or more", "start=offset: there is no valid offset to start at"]);
+    assert.deepEqual(ignored("cursor=garbage"), ["cursor=garbage: a cursor is partition:offset pairs separated by commas"]);
+    assert.deepEqual(ignored("partition=99", 3), ["partition=99: the topic has partitions 0 to 2"]);
+    assert.deepEqual(ignored("partition=2", 3), []);
+    assert.deepEqual(ignored("order=sideways&open=x"), ["order=sideways: an order is newest-first or oldest-first", "open=x: a record is partition:offset"]);
+    assert.deepEqual(ignored("start=timestamp&timestamp=1700000000000&count=20"), []);
+  });
+
+  it("browse reads forward from an offset, a time or the oldest record unless an order is given", () => {
+    const order = (query: string) => readBrowseParams(new URLSearchParams(query)).input.order;
+    assert.equal(order(""), "newest-first");
+    assert.equal(order("start=offset&offset=3"), "oldest-first");
+    assert.equal(order("start=timestamp&timestamp=0"), "oldest-first");
+    assert.equal(order("start=oldest"), "oldest-first");
+    assert.equal(order("start=offset&offset=3&order=newest-first"), "newest-first");
   });
 });
 

@@ -139,7 +139,7 @@ describe("console services against a real broker", () => {
     const [m] = page.messages;
     assert.equal(text(m.key!.base64), "k1");
     assert.equal(text(m.value!.base64), '{"a":1}');
-    assert.deepEqual(m.headers, [{ key: "h", value: "v" }]);
+    assert.deepEqual(m.headers, [{ key: "h", value: { base64: Buffer.from("v").toString("base64"), sizeBytes: 1, truncated: false } }]);
     assert.equal(page.nextCursor, null);
   });
 
@@ -229,8 +229,7 @@ describe("console services against a real broker", () => {
       const topic = uniqueTopic("search-bytes");
       await create(topic);
       await produce(topic, { value: `${"y".repeat(100_000)}Tail-Marker` });
-      const producer = await clients.getProducer();
-      await producer.send({ topic, messages: [{ value: Buffer.concat([Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from("café-marker"), Buffer.from([0x80])]) }] });
+      await produce(topic, { value: Buffer.concat([Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from("café-marker"), Buffer.from([0x80])]).toString("base64"), valueFormat: "base64" });
 
       const tail = await search(topic, { q: "tail-marker" });
       assert.deepEqual(offsets(tail), [0]);

@@ -12,7 +12,7 @@ export const GET = handle(async (request, { params }: Context) =>
   NextResponse.json(await browseMessages(await topicParam(params), parseQuery(request, browseInputSchema))),
 );
 
-/** Produce: { partition, key, value, valueFormat, headers, count } */
+/** Produce: { partition, key, keyFormat, value, valueFormat, headers: [{ key, value, valueFormat }], count }; formats text, json or base64 (headers text or base64); null value: tombstone */
 export const POST = handle(async (request, { params }: Context) => {
   const input = await parseBody(request, produceInputSchema);
   return NextResponse.json(await produceRecords(await topicParam(params), input), { status: 201 });
