@@ -169,7 +169,7 @@ export class Broker {
   }
 
   /** The SASL setup of a SASL_PLAINTEXT listener (SCRAM credentials derived now), or undefined for a PLAINTEXT one. */
-  private listenerSasl(listenerName: string): ListenerSasl | undefined {
+  listenerSasl(listenerName: string): ListenerSasl | undefined {
     const sasl = this.config.listenerSasl.get(listenerName);
     if (!sasl) return undefined;
     return {
