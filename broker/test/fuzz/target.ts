@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { Dispatcher } from "../../src/handlers/dispatcher";
 import type { ConnectionInfo, DispatchResult } from "../../src/net/connection";
@@ -44,6 +45,8 @@ const REQUEST_WAIT_MS_MAX = 200;
 const ACKNOWLEDGED_TOPIC = "fuzz-acknowledged";
 const CONTROL_TOPIC = "fuzz-control";
 const RECENT_INPUTS = 8;
+/** An input over a socket is done once the node has sent nothing for this long (or closed it). */
+const SOCKET_QUIET_MS = 50;
 
 export class FuzzTarget {
   readonly findings: Finding[] = [];
@@ -207,6 +210,42 @@ export class FuzzTarget {
       this.find(`the response to api ${request.apiKey} v${request.version} does not decode: ${describe(error)}`, input);
       return `${head}:undecodable`;
     }
+  }
+
+  /**
+   * Sends an input over a real socket, chunk by chunk, so that Connection
+   * (its queue, pausing, SASL frame limits) is in the path too; done when the
+   * node closes the connection or has been quiet for a moment.
+   */
+  async runOverSocket(input: WireInput): Promise<void> {
+    this.inputs++;
+    const errorsBefore = this.node.broker.unexpectedErrors.total;
+    const port = this.node.broker.boundPort(input.listener);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect({ port, host: "127.0.0.1" });
+      let quiet: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(quiet);
+        socket.destroy();
+        resolve();
+      };
+      const idle = () => {
+        clearTimeout(quiet);
+        quiet = setTimeout(done, SOCKET_QUIET_MS);
+      };
+      socket.on("error", () => {});
+      socket.on("close", done);
+      socket.on("data", idle);
+      // One chunk per turn of the event loop, so that the node reads them apart.
+      const writeFrom = (index: number) => {
+        if (socket.destroyed) return;
+        if (index === input.chunks.length) return idle();
+        socket.write(input.chunks[index]);
+        setImmediate(writeFrom, index + 1);
+      };
+      socket.on("connect", () => writeFrom(0));
+    });
+    if (this.node.broker.unexpectedErrors.total !== errorsBefore) this.find("the node counted an unexpected error (over a socket)", input);
   }
 
   /** A control client on a real socket still produces and reads back its record. */
