@@ -13,7 +13,7 @@ export interface Scheduler {
   schedule(delayMs: number, task: () => void): Cancel;
 }
 
-/** setTimeout's longest delay; a longer one (a client's rebalance timeout of days) would fire at once. */
+/** setTimeout's longest delay (about 24.8 days); Node fires a longer one after 1 ms instead. */
 const TIMER_DELAY_MS_MAX = 0x7fffffff;
 
 export const systemScheduler: Scheduler = {
