@@ -35,6 +35,8 @@ export interface FuzzReport {
   corpusSize: number;
   heapBytesPeak: number;
   findings: Finding[];
+  /** Rounds cut short by an error in the harness rather than the node. */
+  harnessErrors: number;
   crashFiles: string[];
   elapsedMs: number;
 }
@@ -75,32 +77,41 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const crashFiles: string[] = [];
   let findingsWritten = 0;
   let rounds = 0;
+  let harnessErrors = 0;
   try {
     options.log(`fuzzing for ${Math.round(options.durationMs / 1000)} s from ${fixed.length} fixed seeds and ${corpus.length} corpus entries, seed ${options.seed}`);
     while (Date.now() - started < options.durationMs) {
+      const pool = [...fixed, ...corpus];
       const seeds = fc.oneof(
-        { weight: 2, arbitrary: fc.constantFrom(...fixed, ...corpus) },
+        // An index rather than constantFrom(...pool): the corpus grows past what a call's arguments may hold.
+        { weight: 2, arbitrary: fc.nat(pool.length - 1).map((index) => pool[index]) },
         { weight: 2, arbitrary: generated },
       );
-      await fc.assert(
-        fc.asyncProperty(fuzzInputArbitrary(seeds), async (input) => {
-          const wire: WireInput = { label: input.seed.label, listener: input.seed.listener, chunks: renderInput(input) };
-          // Some go over a real socket instead, slower but through Connection as well.
-          if (target.inputs % SOCKET_EVERY === 0) {
-            await target.runOverSocket(wire);
-            return true;
-          }
-          if (await target.run(wire)) {
-            corpus.push(seedFromWire(wire));
-            if (options.corpusDir) {
-              const file = path.join(options.corpusDir, `${String(target.behaviours.size).padStart(6, "0")}-${Date.now().toString(36)}.hex`);
-              writeFileSync(file, formatWireInput(wire, ["a new behaviour"]));
+      try {
+        await fc.assert(
+          fc.asyncProperty(fuzzInputArbitrary(seeds), async (input) => {
+            const wire: WireInput = { label: input.seed.label, listener: input.seed.listener, chunks: renderInput(input) };
+            // Some go over a real socket instead, slower but through Connection as well.
+            if (target.inputs % SOCKET_EVERY === 0) {
+              await target.runOverSocket(wire);
+              return true;
             }
-          }
-          return true;
-        }),
-        { numRuns: options.inputsPerRound, seed: options.seed + rounds, endOnFailure: true },
-      );
+            if (await target.run(wire)) {
+              corpus.push(seedFromWire(wire));
+              if (options.corpusDir) {
+                const file = path.join(options.corpusDir, `${String(target.behaviours.size).padStart(6, "0")}-${Date.now().toString(36)}.hex`);
+                writeFileSync(file, formatWireInput(wire, ["a new behaviour"]));
+              }
+            }
+            return true;
+          }),
+          { numRuns: options.inputsPerRound, seed: options.seed + rounds, endOnFailure: true },
+        );
+      } catch (error) {
+        // A bug of the harness itself (fast-check reports the input): noted, and the run goes on.
+        harnessErrors++;
+        options.log(`HARNESS ERROR: ${String(error).slice(0, 2000)}`);
+      }
       rounds++;
       await target.checkControl();
       const heapBytes = target.checkHeap();
@@ -136,6 +147,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     corpusSize: corpus.length,
     heapBytesPeak: target.heapBytesPeak,
     findings: target.findings,
+    harnessErrors,
     crashFiles,
     elapsedMs: Date.now() - started,
   };

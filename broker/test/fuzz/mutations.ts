@@ -260,9 +260,14 @@ function readUvarint(buffer: Buffer, at: number): number {
 
 /** The chosen value for a field of `bits` bits whose current value is `old`. */
 function chooseInteger(choice: IntegerChoice, old: number, bits: number): number {
+  // 64-bit fields get 32-bit values too: an int64 read into a number is not exact.
   const max = bits >= 32 ? 0x7fffffff : 2 ** (bits - 1) - 1;
   const min = bits >= 32 ? -0x80000000 : -(2 ** (bits - 1));
-  if ("any" in choice) return Math.max(min, Math.min(max, choice.any));
+  return Math.max(min, Math.min(max, unclamped(choice, old, max, min)));
+}
+
+function unclamped(choice: IntegerChoice, old: number, max: number, min: number): number {
+  if ("any" in choice) return choice.any;
   switch (choice.edge) {
     case "zero":
       return 0;
@@ -275,9 +280,9 @@ function chooseInteger(choice: IntegerChoice, old: number, bits: number): number
     case "min":
       return min;
     case "plus-one":
-      return Math.min(max, old + 1);
+      return old + 1;
     case "minus-one-from":
-      return Math.max(min, old - 1);
+      return old - 1;
   }
 }
 
@@ -303,7 +308,6 @@ function writeInteger(buffer: Buffer, at: number, width: number, value: number):
     case 4:
       return void buffer.writeInt32BE(value, at);
     default:
-      // 64-bit fields get the 32-bit edges, sign-extended.
       return void buffer.writeBigInt64BE(BigInt(value), at);
   }
 }

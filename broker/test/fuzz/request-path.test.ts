@@ -27,6 +27,7 @@ describe("fuzzing the request path", () => {
     console.log(`fuzz ${summary}`);
     const found = report.crashFiles.map((file) => readFileSync(file, "utf8")).join("\n");
     assert.equal(report.findings.length, 0, `${summary}; findings (replay with npm run fuzz -- --replay <file>):\n${found}`);
+    assert.equal(report.harnessErrors, 0, `${summary}: the harness itself failed`);
     rmSync(crashDir, { recursive: true, force: true });
     assert.ok(report.inputs > 1000, `${summary}: too few inputs ran to mean anything`);
   });

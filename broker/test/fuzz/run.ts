@@ -52,6 +52,6 @@ const report = await fuzz({
 log(
   `done: ${report.inputs} inputs in ${Math.round(report.elapsedMs / 1000)} s (${Math.round(report.inputs / (report.elapsedMs / 1000))}/s), ` +
     `${report.rounds} rounds, ${report.behaviours} behaviours, corpus ${report.corpusSize}, heap peak ${Math.round(report.heapBytesPeak / 2 ** 20)} MiB, ` +
-    `${report.findings.length} findings${report.crashFiles.length ? `: ${report.crashFiles.join(", ")}` : ""}`,
+    `${report.findings.length} findings${report.crashFiles.length ? `: ${report.crashFiles.join(", ")}` : ""}, ${report.harnessErrors} harness errors`,
 );
-process.exit(report.findings.length === 0 ? 0 : 1);
+process.exit(report.findings.length === 0 && report.harnessErrors === 0 ? 0 : 1);
