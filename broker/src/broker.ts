@@ -20,7 +20,8 @@ import { systemClock, type Clock } from "./runtime/clock";
 import { secureRandomBytes, type RandomBytes } from "./runtime/random";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
 import { createLogger, type Logger } from "./runtime/logger";
-import { systemScheduler, type Scheduler } from "./runtime/scheduler";
+import { containedScheduler, systemScheduler, type Scheduler } from "./runtime/scheduler";
+import { UnexpectedErrors } from "./runtime/unexpected-errors";
 import { LogManager } from "./storage/log-manager";
 
 export interface BrokerDeps {
@@ -31,6 +32,8 @@ export interface BrokerDeps {
   logger?: Logger;
   /** SCRAM salts and nonces. */
   random?: RandomBytes;
+  /** The APIs served; tests substitute faulty handlers. */
+  handlers?: readonly ApiHandler[];
 }
 
 const METADATA_DIR_NAME = "__cluster_metadata-0";
@@ -43,7 +46,9 @@ const LOG_CLEANER_BACKOFF_MS = 15_000;
  * socket server, the request handlers, the metadata store and the logs.
  */
 export class Broker {
-  readonly handlers: ReadonlyMap<number, ApiHandler> = new Map(ALL_HANDLERS.map((handler) => [handler.apiKey, handler]));
+  readonly handlers: ReadonlyMap<number, ApiHandler>;
+  /** Bugs contained by closing a connection or abandoning a timer task, counted. */
+  readonly unexpectedErrors = new UnexpectedErrors();
   readonly fs: FileSystem;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -70,7 +75,11 @@ export class Broker {
   ) {
     this.fs = deps.fs ?? nodeFileSystem;
     this.clock = deps.clock ?? systemClock;
-    this.scheduler = deps.scheduler ?? { clock: this.clock, schedule: systemScheduler.schedule };
+    this.handlers = new Map((deps.handlers ?? ALL_HANDLERS).map((handler) => [handler.apiKey, handler]));
+    this.scheduler = containedScheduler(deps.scheduler ?? { clock: this.clock, schedule: systemScheduler.schedule }, (error) => {
+      this.unexpectedErrors.record("timer");
+      this.logger.error("scheduled task failed", { error });
+    });
     this.logger = deps.logger ?? createLogger({ base: { node: config.nodeId } });
     this.random = deps.random ?? secureRandomBytes;
   }
@@ -105,11 +114,12 @@ export class Broker {
 
   private async startup(): Promise<void> {
     const { config, logger } = this;
-    const dispatcher = new Dispatcher(this.handlers, this, logger);
+    const dispatcher = new Dispatcher(this.handlers, this, logger, this.unexpectedErrors);
     this.socketServer = new SocketServer(
       {
         dispatch: (frame, connection) =>
           this.metadata ? dispatcher.dispatch(frame, connection) : this.ready.then(() => dispatcher.dispatch(frame, connection)),
+        unexpectedError: (error, connection, fields) => dispatcher.unexpectedError(error, connection, fields),
       },
       { frameBytesMax: config.socketRequestMaxBytes, queuedRequestsMax: config.queuedMaxRequests, idleMsMax: config.connectionsMaxIdleMs },
       logger,
@@ -179,7 +189,7 @@ export class Broker {
   }
 
   /** The SASL setup of a SASL_PLAINTEXT listener (SCRAM credentials derived now), or undefined for a PLAINTEXT one. */
-  private listenerSasl(listenerName: string): ListenerSasl | undefined {
+  listenerSasl(listenerName: string): ListenerSasl | undefined {
     const sasl = this.config.listenerSasl.get(listenerName);
     if (!sasl) return undefined;
     return {

@@ -26,7 +26,11 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
     const errorTopic = (name: string | null, topicId: Buffer, errorCode: number) => failedTopic(name, topicId, errorCode, topicOperations);
 
     const topics: ResponseTopic[] = [];
-    if (allTopics) {
+    if (!allTopics && apiVersion < 12 && request.topics!.some((t) => t.name == null || !ZERO_UUID.equals(t.topicId))) {
+      // Topic ids came with v10 but are served from v12; before that Kafka refuses the whole request
+      // with INVALID_REQUEST on every topic, and "" where the name is null (not nullable in those responses).
+      for (const requested of request.topics!) topics.push(errorTopic(requested.name ?? "", ZERO_UUID, ErrorCode.INVALID_REQUEST));
+    } else if (allTopics) {
       for (const topic of image.topicsByName.values()) topics.push(describeTopic(topic));
     } else {
       for (const requested of request.topics!) {

@@ -7,6 +7,7 @@ import { writeApiVersionsResponse } from "../protocol/generated";
 import { Reader } from "../protocol/reader";
 import { Writer } from "../protocol/writer";
 import type { Logger } from "../runtime/logger";
+import type { UnexpectedErrors, UnexpectedErrorSource } from "../runtime/unexpected-errors";
 import type { SaslSession } from "../net/sasl/sasl-session";
 import type { ApiHandler } from "./handler";
 import { supportedApiVersions } from "./18-api-versions";
@@ -17,18 +18,50 @@ import { supportedApiVersions } from "./18-api-versions";
  * its connection with a log line saying why; other connections go on. On a
  * SASL listener, frames before authentication go through the connection's
  * SaslSession first, as in Kafka's SaslServerAuthenticator.
+ *
+ * An error the handlers did not turn into an error code (a bug: a throw, a
+ * rejection, a response that does not encode) closes only its connection; it
+ * is logged with the request's api, version and client id and counted in
+ * `errors`. Nothing a request does can throw out of dispatch or reject.
  */
 export class Dispatcher implements RequestDispatcher {
   constructor(
     private readonly handlers: ReadonlyMap<number, ApiHandler>,
     private readonly broker: Broker,
     private readonly logger: Logger,
+    private readonly errors: UnexpectedErrors,
   ) {}
 
   dispatch(frame: Buffer, connection: ConnectionInfo): DispatchResult | Promise<DispatchResult> {
-    const sasl = connection.sasl;
-    if (sasl !== null && !sasl.authenticated) return this.dispatchUnauthenticated(frame, connection, sasl);
-    return this.dispatchRequest(frame, connection);
+    try {
+      const sasl = connection.sasl;
+      if (sasl !== null && !sasl.authenticated) return this.dispatchUnauthenticated(frame, connection, sasl);
+      return this.dispatchRequest(frame, connection);
+    } catch (error) {
+      // Each step below contains its own errors; this is for the ones between them.
+      return this.failed("request", error, connection, frame.length >= 4 ? { apiKey: frame.readInt16BE(0), apiVersion: frame.readInt16BE(2) } : {});
+    }
+  }
+
+  unexpectedError(error: unknown, connection: ConnectionInfo, fields: Record<string, unknown>): void {
+    this.report("connection", error, connection, fields);
+  }
+
+  private report(source: UnexpectedErrorSource, error: unknown, connection: ConnectionInfo, fields: Record<string, unknown>): void {
+    this.errors.record(source);
+    this.logger.error("unexpected error; closing the connection", {
+      connection: connection.id,
+      remote: `${connection.remoteAddress}:${connection.remotePort}`,
+      listener: connection.listenerName,
+      ...fields,
+      error,
+    });
+  }
+
+  /** Reports an unexpected error of one request and closes its connection. */
+  private failed(source: UnexpectedErrorSource, error: unknown, connection: ConnectionInfo, fields: Record<string, unknown>): DispatchResult {
+    this.report(source, error, connection, fields);
+    return { kind: "close", reason: "internal error", fields };
   }
 
   /**
@@ -38,7 +71,12 @@ export class Dispatcher implements RequestDispatcher {
    */
   private dispatchUnauthenticated(frame: Buffer, connection: ConnectionInfo, sasl: SaslSession): DispatchResult | Promise<DispatchResult> {
     if (sasl.state.kind === "authenticate" && sasl.state.framing === "raw") {
-      const answer = sasl.rawToken(frame);
+      let answer: Buffer | null;
+      try {
+        answer = sasl.rawToken(frame);
+      } catch (error) {
+        return this.failed("request", error, connection, { request: "SASL token after a v0 SaslHandshake", mechanism: sasl.state.server.mechanism });
+      }
       return answer === null ? { kind: "close", reason: sasl.failure ?? "SASL authentication failed" } : { kind: "respond", chunks: [answer] };
     }
     if (frame.length < 8) return { kind: "close", reason: `request frame of ${frame.length} bytes is shorter than a header` };
@@ -77,14 +115,29 @@ export class Dispatcher implements RequestDispatcher {
     } catch (error) {
       if (error instanceof ProtocolError)
         return { kind: "close", reason: `malformed ${spec.name} v${apiVersion} request: ${error.message}`, fields: { correlationId } };
-      throw error;
+      // The codecs report malformed bytes as ProtocolErrors; anything else is a bug in them.
+      return this.failed("request", error, connection, { apiKey, api: spec.name, apiVersion, correlationId });
     }
 
     const context = { broker: this.broker, apiVersion, correlationId, clientId, connection };
-    const result = handler.handle(request, context);
-    // No closure per request on the synchronous path (produce): tsx names every one it creates.
-    if (result instanceof Promise) return result.then((response) => encodeResponse(spec, apiVersion, correlationId, response));
-    return encodeResponse(spec, apiVersion, correlationId, result);
+    let result: unknown;
+    try {
+      result = handler.handle(request, context);
+      // No closure per request on the synchronous path (produce): tsx names every one it creates.
+      if (!(result instanceof Promise)) return encodeResponse(spec, apiVersion, correlationId, result);
+    } catch (error) {
+      return this.failed("request", error, connection, requestFields(spec, apiVersion, correlationId, clientId));
+    }
+    return result.then(
+      (response) => {
+        try {
+          return encodeResponse(spec, apiVersion, correlationId, response);
+        } catch (error) {
+          return this.failed("request", error, connection, requestFields(spec, apiVersion, correlationId, clientId));
+        }
+      },
+      (error: unknown) => this.failed("request", error, connection, requestFields(spec, apiVersion, correlationId, clientId)),
+    );
   }
 
   /** Kafka's answer to an ApiVersions version it does not know: a v0 body with the error and the supported list. */
@@ -102,6 +155,11 @@ export class Dispatcher implements RequestDispatcher {
     });
     return { kind: "respond", chunks: writer.toChunks() };
   }
+}
+
+/** What the log says of a request that failed unexpectedly. */
+function requestFields(spec: ApiMessageSpec, apiVersion: number, correlationId: number, clientId: string | null): Record<string, unknown> {
+  return { apiKey: spec.apiKey, api: spec.name, apiVersion, correlationId, clientId };
 }
 
 function encodeResponse(spec: ApiMessageSpec, apiVersion: number, correlationId: number, response: unknown): DispatchResult {

@@ -24,7 +24,10 @@ export type DispatchResult =
   | { kind: "close"; reason: string; fields?: Record<string, unknown> };
 
 export interface RequestDispatcher {
+  /** Never throws nor rejects: whatever goes wrong with one request becomes a result for its connection. */
   dispatch(frame: Buffer, connection: ConnectionInfo): DispatchResult | Promise<DispatchResult>;
+  /** Logs (with its stack and `fields`) and counts an error no code path expected; the connection closes after. */
+  unexpectedError(error: unknown, connection: ConnectionInfo, fields: Record<string, unknown>): void;
 }
 
 export interface ConnectionLimits {
@@ -96,27 +99,56 @@ export class Connection {
     socket.on("close", () => this.finish());
   }
 
+  /** A socket event handler: whatever it throws would reach the event loop and end the process, so nothing escapes. */
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    this.lastActivityMs = this.clock.nowMs();
-    if (this.memory.bounded) {
-      chunk = this.admit(chunk);
-      if (chunk.length === 0) return;
-    }
-    let frames: Buffer[];
     try {
-      frames = this.decoder.push(chunk);
+      this.lastActivityMs = this.clock.nowMs();
+      if (this.memory.bounded) {
+        chunk = this.admit(chunk);
+        if (chunk.length === 0) return;
+      }
+      let frames: Buffer[];
+      try {
+        frames = this.decoder.push(chunk);
+      } catch (error) {
+        if (error instanceof FrameTooLargeError) return this.close(error.message);
+        throw error;
+      }
+      for (const frame of frames) {
+        this.queue.push(frame);
+        this.queuedBytes += frame.length;
+      }
+      this.syncHeldBytes();
+      this.updateReading();
+      if (!this.processing) this.processQueue().catch(this.destroyQuietly);
     } catch (error) {
-      if (error instanceof FrameTooLargeError) return this.close(error.message);
-      throw error;
+      this.failed(error, { while: "reading frames" });
     }
-    for (const frame of frames) {
-      this.queue.push(frame);
-      this.queuedBytes += frame.length;
+  }
+
+  /**
+   * The last resort of processQueue, whose own error handling logs and closes:
+   * should that throw too, the socket goes without another word, so that no
+   * rejection is ever left unhandled.
+   */
+  private readonly destroyQuietly = (): void => {
+    try {
+      this.socket.destroy();
+      this.finish();
+    } catch {
+      // Nothing is left to report to.
     }
-    this.syncHeldBytes();
-    this.updateReading();
-    if (!this.processing) void this.processQueue();
+  };
+
+  /** An unexpected error on this connection: reported with `fields` and counted by the dispatcher, then the connection closes. */
+  private failed(error: unknown, fields: Record<string, unknown>): void {
+    try {
+      this.dispatcher.unexpectedError(error, this.info, fields);
+      this.close("internal error", fields);
+    } catch {
+      this.destroyQuietly();
+    }
   }
 
   /**
@@ -176,9 +208,10 @@ export class Connection {
   private async processQueue(): Promise<void> {
     this.processing = true;
     let corked = false;
+    let frame: Buffer | null = null;
     try {
       while (this.queue.length > 0 && !this.closed) {
-        const frame = this.queue.shift()!;
+        frame = this.queue.shift()!;
         this.queuedBytes -= frame.length;
         this.inFlightBytes = frame.length;
         const pending = this.dispatcher.dispatch(frame, this.info);
@@ -223,8 +256,8 @@ export class Connection {
         this.updateReading();
       }
     } catch (error) {
-      this.logger.error("request handling failed; closing connection", { connection: this.info.id, error });
-      this.close("internal error");
+      // The dispatcher contains request errors itself; this is anything it missed, or a failure writing.
+      this.failed(error, frame !== null && frame.length >= 4 ? { apiKey: frame.readInt16BE(0), apiVersion: frame.readInt16BE(2) } : {});
     } finally {
       if (corked) this.uncork();
       this.inFlightBytes = 0;

@@ -7,6 +7,8 @@ export class FrameTooLargeError extends Error {
   override readonly name = "FrameTooLargeError";
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private bufferedBytes = 0;
@@ -83,6 +85,8 @@ export class FrameDecoder {
 
   /** Removes and returns the next `bytes` bytes. */
   private take(bytes: number): Buffer {
+    // A size-0 frame may end the buffered bytes, leaving no chunk to slice.
+    if (bytes === 0) return EMPTY;
     let first = this.chunks[0];
     if (first.length < bytes) first = this.concatAllUpTo(bytes);
     const taken = first.subarray(0, bytes);

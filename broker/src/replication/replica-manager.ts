@@ -121,7 +121,8 @@ export class ReplicaManager {
 
   /** Resolves on the next append to any of the partitions, or when `timeoutMs` passes. */
   waitForAppend(partitions: ReadonlyArray<{ topic: string; partition: number }>, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => new AppendWaiter(this.waiters, partitions, resolve).start(timeoutMs));
+    // A throw in the executor rejects the promise, so the fetch, and only it, fails.
+    return new Promise((resolve, reject) => new AppendWaiter(this.waiters, partitions, resolve, reject).start(timeoutMs));
   }
 
   /** Wakes every waiting fetch, e.g. at shutdown. */
@@ -149,6 +150,7 @@ class AppendWaiter {
     private readonly waiters: Map<string, Set<AppendWaiter>>,
     partitions: ReadonlyArray<{ topic: string; partition: number }>,
     private readonly resolve: () => void,
+    private readonly reject: (error: unknown) => void,
   ) {
     this.keys = partitions.map(({ topic, partition }) => waiterKey(topic, partition));
   }
@@ -162,14 +164,23 @@ class AppendWaiter {
     }
   }
 
+  /**
+   * Called from a timer or from another client's produce: a failure here
+   * must neither reach the event loop nor that producer, so it fails this
+   * fetch alone.
+   */
   wake(): void {
     if (this.done) return;
     this.done = true;
-    if (this.timer) clearTimeout(this.timer);
-    for (const key of this.keys) {
-      const set = this.waiters.get(key);
-      set?.delete(this);
-      if (set?.size === 0) this.waiters.delete(key);
+    try {
+      if (this.timer) clearTimeout(this.timer);
+      for (const key of this.keys) {
+        const set = this.waiters.get(key);
+        set?.delete(this);
+        if (set?.size === 0) this.waiters.delete(key);
+      }
+    } catch (error) {
+      return this.reject(error);
     }
     this.resolve();
   }

@@ -13,10 +13,13 @@ export interface Scheduler {
   schedule(delayMs: number, task: () => void): Cancel;
 }
 
+/** setTimeout's longest delay (about 24.8 days); Node fires a longer one after 1 ms instead. */
+const TIMER_DELAY_MS_MAX = 0x7fffffff;
+
 export const systemScheduler: Scheduler = {
   clock: systemClock,
   schedule(delayMs, task) {
-    const timer = setTimeout(task, Math.max(0, delayMs));
+    const timer = setTimeout(task, Math.min(Math.max(0, delayMs), TIMER_DELAY_MS_MAX));
     timer.unref?.();
     return () => clearTimeout(timer);
   },
@@ -63,4 +66,28 @@ export class ManualScheduler implements Scheduler {
   get pendingCount(): number {
     return this.tasks.filter((task) => !task.cancelled).length;
   }
+}
+
+/**
+ * A scheduler whose tasks never throw into the event loop (which would end
+ * the process): a task that fails is handed to `onError` and abandoned, as
+ * Kafka's scheduler logs a failed task and carries on.
+ */
+export function containedScheduler(inner: Scheduler, onError: (error: unknown) => void): Scheduler {
+  return {
+    clock: inner.clock,
+    schedule(delayMs, task) {
+      return inner.schedule(delayMs, () => {
+        try {
+          task();
+        } catch (error) {
+          try {
+            onError(error);
+          } catch {
+            // A failing error report must not end the process either.
+          }
+        }
+      });
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseBrokerConfig } from "../../src/config/broker-config";
-import { Broker } from "../../src/broker";
+import { Broker, type BrokerDeps } from "../../src/broker";
 import { createLogger, silentLogger, type Logger } from "../../src/runtime/logger";
 
 export interface TestBroker {
@@ -20,8 +20,9 @@ export interface TestBroker {
 /**
  * Starts a real broker node in this process on a free loopback port, with
  * its own temporary log directory. Set SLUICE_TEST_LOGS=1 to see its logs.
+ * `deps` replaces seams (a logger that keeps lines, faulty handlers).
  */
-export async function startTestBroker(overrides: Record<string, string> = {}, logDir?: string, options: { logger?: Logger } = {}): Promise<TestBroker> {
+export async function startTestBroker(overrides: Record<string, string> = {}, logDir?: string, deps: BrokerDeps = {}): Promise<TestBroker> {
   const dir = logDir ?? mkdtempSync(path.join(os.tmpdir(), "sluice-broker-"));
   const config = parseBrokerConfig({
     "node.id": "1",
@@ -29,8 +30,8 @@ export async function startTestBroker(overrides: Record<string, string> = {}, lo
     "log.dirs": dir,
     ...overrides,
   });
-  const logger = options.logger ?? (process.env.SLUICE_TEST_LOGS ? createLogger({ level: "debug" }) : silentLogger);
-  const broker = await Broker.start(config, { logger });
+  const logger = deps.logger ?? (process.env.SLUICE_TEST_LOGS ? createLogger({ level: "debug" }) : silentLogger);
+  const broker = await Broker.start(config, { ...deps, logger });
   const port = broker.boundPort();
   let stopped = false;
   const stop = async () => {
@@ -55,4 +56,17 @@ let topicCounter = 0;
 /** A topic name unique to this process, so tests never share state. */
 export function uniqueTopic(prefix = "t"): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${++topicCounter}`;
+}
+
+/** A logger that keeps every line (parsed), echoing them when SLUICE_TEST_LOGS is set. */
+export function capturingLogger(): { logger: Logger; lines: Array<Record<string, any>> } {
+  const lines: Array<Record<string, any>> = [];
+  const logger = createLogger({
+    level: "debug",
+    write: (line) => {
+      lines.push(JSON.parse(line));
+      if (process.env.SLUICE_TEST_LOGS) process.stdout.write(line + "\n");
+    },
+  });
+  return { logger, lines };
 }

@@ -183,7 +183,10 @@ describe("refused connections in the log", () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = createLogger({ level: "warn", write: (line) => lines.push(JSON.parse(line)) });
     const scheduler = new ManualScheduler();
-    const dispatcher = { dispatch: (_frame: Buffer, _connection: ConnectionInfo): DispatchResult => ({ kind: "no-response" }) };
+    const dispatcher = {
+      dispatch: (_frame: Buffer, _connection: ConnectionInfo): DispatchResult => ({ kind: "no-response" }),
+      unexpectedError: (error: unknown) => assert.fail(`unexpected error: ${String(error)}`),
+    };
     const quotas = { maxConnections: 1, maxConnectionsPerIp: 100, maxConnectionsPerIpOverrides: new Map(), listenerMaxConnections: new Map(), interBrokerListenerName: null };
     const server = new SocketServer(dispatcher, { frameBytesMax: 1024, queuedRequestsMax: 10, idleMsMax: -1 }, logger, scheduler, { quotas: () => quotas });
     await server.listen([{ name: "PLAINTEXT", host: "127.0.0.1", port: 0 }]);

@@ -61,6 +61,23 @@ describe("connections: framing, ordering and bad input", () => {
     other.close();
   });
 
+  it("Metadata v10-11 naming a topic by id answers INVALID_REQUEST, as Kafka does (ids are served from v12)", async () => {
+    const client = await RawClient.connect(node.port);
+    for (const version of [10, 11]) {
+      const response = await client.request(ApiKey.Metadata, version, {
+        topics: [{ topicId: Buffer.alloc(16, 1), name: null }],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
+      assert.deepEqual(
+        response.topics.map((t: { name: string; errorCode: number }) => [t.name, t.errorCode]),
+        [["", ErrorCode.INVALID_REQUEST]],
+      );
+    }
+    client.close();
+  });
+
   it("ApiVersions of an unknown version answers a v0 body with UNSUPPORTED_VERSION and the supported list", async () => {
     const client = await RawClient.connect(node.port);
     const frame = encodeRequest(ApiKey.ApiVersions, 3, { clientSoftwareName: "future", clientSoftwareVersion: "9" }, 42);

@@ -46,6 +46,7 @@ describe("idle connections under a manual scheduler", () => {
     pending = [];
     const dispatcher = {
       dispatch: (_frame: Buffer, _connection: ConnectionInfo) => new Promise<DispatchResult>((resolve) => pending.push(resolve)),
+      unexpectedError: (error: unknown) => assert.fail(`unexpected error: ${String(error)}`),
     };
     server = new SocketServer(dispatcher, { frameBytesMax: 1024, queuedRequestsMax: 10, idleMsMax: IDLE_MS }, silentLogger, scheduler);
     await server.listen([{ name: "PLAINTEXT", host: "127.0.0.1", port: 0 }]);
