@@ -17,6 +17,7 @@
  *   --cpu-prof   writes a V8 CPU profile of the broker to bench-results/ (node --cpu-prof)
  *   --keep       keeps the temp dir (broker logs and output) for a look afterwards
  *   --broker-root <dir>  runs the broker package in <dir> (its src/main.ts) instead of this one, to compare builds
+ *   --scale-partitions N[,N]  partitions of the scale case (default 10000), --scale-nofile N its broker's open-file limit
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -35,6 +36,7 @@ import {
   writeLinesFile,
 } from "./rdkafka";
 import { CliArgs } from "./cli-args";
+import { scaleCase, scaleLines, type ScaleResult } from "./scale";
 
 const VALUE_BYTES = 100;
 const LATENCY_RATE_PER_SECOND = 10_000;
@@ -60,6 +62,8 @@ const repeat = Number(option("--repeat") ?? (quick ? 1 : 3));
 const rdRecords = Number(option("--records") ?? (quick ? 500_000 : 5_000_000));
 const only = option("--only")?.split(",").filter(Boolean) ?? [];
 const brokerRoot = option("--broker-root");
+const scalePartitions = (option("--scale-partitions") ?? "10000").split(",").map(Number);
+const scaleOpenFileLimit = option("--scale-nofile");
 if (args.length > 0) {
   console.error(`unknown arguments: ${args.join(" ")}\nusage: npm run bench -- [--quick] [--repeat N] [--records N] [--only a,b] [--cpu-prof] [--keep] [--broker-root dir]`);
   process.exit(2);
@@ -121,6 +125,7 @@ interface GroupResult {
 }
 
 const results: Array<ThroughputResult | LatencyResult | GroupResult> = [];
+const scaleResults: ScaleResult[] = [];
 const notes: string[] = [];
 
 function median(values: number[]): number {
@@ -356,6 +361,18 @@ try {
       median: median(runs),
     });
   }
+  // Scale: many partitions on a node of their own, written once and restarted.
+  if (selected("scale")) {
+    for (const partitions of scalePartitions)
+      scaleResults.push(
+        await scaleCase({
+          dir: tempDir,
+          partitions,
+          openFileLimit: scaleOpenFileLimit ? Number(scaleOpenFileLimit) : undefined,
+          brokerRoot: brokerRoot ? path.resolve(brokerRoot) : undefined,
+        }),
+      );
+  }
 } catch (error) {
   console.error(error);
   exitCode = 1;
@@ -406,6 +423,7 @@ if (results.some((r) => r.kind === "group")) {
   lines.push("rebalance: 10 kafkajs consumers, 10 partitions, from run() to every member assigned (group.initial.rebalance.delay.ms=0, heartbeatInterval 100 ms)");
   lines.push("offset commits: sequential OffsetCommit round trips (one in flight), one partition");
 }
+lines.push(...scaleLines(scaleResults));
 lines.push("");
 lines.push("broker CPU s/M: the broker process's CPU time (user + system) per million records; broker CPU: its share of one core");
 lines.push("");
@@ -458,6 +476,7 @@ writeFileSync(
       options: { brokerRoot: brokerRoot ?? null, quick, repeat, rdRecords, kcatRecords, kafkajsProduceRecords, kafkajsConsumeRecords, latencySeconds, kafkajsLatencySeconds, rebalanceRepeat, commitSeconds, only, valueBytes: VALUE_BYTES },
       targets: TARGETS,
       results,
+      scale: scaleResults,
       memory,
       notes,
     },

@@ -1,4 +1,4 @@
-import { readFully, writeFileAtomicSync, writeFully, type FileSystem } from "../runtime/fs";
+import { isErrno, readFully, writeFileAtomicSync, writeFully, type FileSystem } from "../runtime/fs";
 
 const INT32_MAX = 0x7fffffff;
 
@@ -44,8 +44,13 @@ abstract class IndexFile {
   /** Loads the entries from disk and checks their order; throws CorruptIndexError. */
   ensureLoaded(): void {
     if (this.loaded) return;
-    if (!this.fs.existsSync(this.file)) throw new CorruptIndexError(`${this.file} is missing`);
-    const bytes = this.fs.readFileSync(this.file);
+    let bytes: Buffer;
+    try {
+      bytes = this.fs.readFileSync(this.file);
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) throw new CorruptIndexError(`${this.file} is missing`);
+      throw error;
+    }
     if (bytes.length % this.entryBytes !== 0)
       throw new CorruptIndexError(`${this.file} has ${bytes.length} bytes, not a whole number of ${this.entryBytes}-byte entries`);
     this.bytes = bytes;

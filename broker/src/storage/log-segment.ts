@@ -159,11 +159,17 @@ export class LogSegment {
    * offset. Returns false when the walk does not end on a batch boundary.
    */
   loadCleanTail(): boolean {
+    try {
+      // Read whole now (the active segment needs them in memory), so the checks below make no reads of their own.
+      this.offsetIndex.ensureLoaded();
+      this.timeIndex.ensureLoaded();
+    } catch (error) {
+      if (error instanceof CorruptIndexError) return false;
+      throw error;
+    }
     if (!this.loadSealed(Number.MAX_SAFE_INTEGER, { tail: true })) return false;
     let next = this.baseOffset;
     try {
-      this.offsetIndex.ensureLoaded();
-      this.timeIndex.ensureLoaded();
       const from = this.offsetIndex.lastEntry()?.position ?? 0;
       let end = from;
       this.walk(from, (batch) => {

@@ -456,8 +456,7 @@ export class PartitionLog {
 
   private load(): void {
     const { fs, dir } = this;
-    fs.mkdirSync(dir, { recursive: true });
-    const names = finishInterruptedCleaning(fs, dir, fs.readdirSync(dir), this.logger);
+    const names = finishInterruptedCleaning(fs, dir, this.listOrMakeDirectory(), this.logger);
     const cleanShutdown = names.includes(CLEAN_SHUTDOWN_FILE);
     this.cleanMarkerOnDisk = cleanShutdown;
     /** Leftovers removed: their removal is fsynced at the end, though nothing depends on it. */
@@ -483,7 +482,7 @@ export class PartitionLog {
       leftoversRemoved = true;
     }
 
-    const checkpointedStart = this.readLogStartOffset();
+    const checkpointedStart = names.includes(LOG_START_OFFSET_FILE) ? this.readLogStartOffset() : null;
     const nowMs = this.clock.nowMs();
     for (const baseOffset of logBases) this.segments.push(LogSegment.open(this.segmentContext, dir, baseOffset));
     for (let i = 0; i < this.segments.length; i++) {
@@ -535,6 +534,17 @@ export class PartitionLog {
       logEndOffset: this.endOffset,
       cleanShutdown,
     });
+  }
+
+  /** The names in the log's directory, made empty first when it does not exist (a new partition). */
+  private listOrMakeDirectory(): string[] {
+    try {
+      return this.fs.readdirSync(this.dir);
+    } catch (error) {
+      if (!isErrno(error, "ENOENT")) throw error;
+    }
+    this.fs.mkdirSync(this.dir, { recursive: true });
+    return [];
   }
 
   private readLogStartOffset(): number | null {
