@@ -140,12 +140,12 @@ export class BenchBroker {
   }
 
   /** SIGTERM (a graceful shutdown, which writes the CPU profile when asked for), SIGKILL if it hangs. */
-  async stop(): Promise<number | string> {
+  async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<number | string> {
     if (this.sampler) clearInterval(this.sampler);
     if (this.child.exitCode !== null) return this.child.exitCode;
     const exited = new Promise<number | string>((resolve) => this.child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
     this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
     const result = await exited;
     clearTimeout(timer);
     return result;

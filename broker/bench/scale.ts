@@ -17,8 +17,9 @@ const PARTITIONS_PER_TOPIC = 100;
 const TOPICS_PER_REQUEST = 10;
 /** Topics per produce request: 2,000 one-record batches. */
 const TOPICS_PER_SEND = 20;
-/** Restarting 50,000 partitions may take longer than the default start wait. */
+/** Restarting or stopping 50,000 partitions may take longer than the default waits. */
 const START_TIMEOUT_MS = 300_000;
+const STOP_TIMEOUT_MS = 300_000;
 
 export const SCALE_TARGETS = { rssBytes: 1024 * 1024 * 1024, restartSeconds: 5, targetPartitions: 10_000 };
 
@@ -85,7 +86,7 @@ export async function scaleCase(options: { dir: string; partitions: number; open
     console.log(`  scale ${options.partitions}: wrote one record to each partition in ${writeOneRecordEachSeconds.toFixed(2)} s`);
 
     const shutdownStarted = performance.now();
-    const stopped = await broker.stop();
+    const stopped = await broker.stop(STOP_TIMEOUT_MS);
     const shutdownSeconds = (performance.now() - shutdownStarted) / 1000;
     if (stopped !== 0) throw new Error(`the broker exited with ${stopped} on SIGTERM`);
 
@@ -118,7 +119,7 @@ export async function scaleCase(options: { dir: string; partitions: number; open
       limitWarning: readFileSync(broker.outputFile, "utf8").match(/"msg":"(the open-file limit is low[^"]*)"/)?.[1] ?? null,
     };
   } finally {
-    await broker.stop();
+    await broker.stop(STOP_TIMEOUT_MS);
   }
 }
 
