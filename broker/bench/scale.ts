@@ -21,6 +21,8 @@ const TOPICS_PER_SEND = 20;
 const START_TIMEOUT_MS = 300_000;
 const STOP_TIMEOUT_MS = 300_000;
 
+let runCount = 0;
+
 export const SCALE_TARGETS = { rssBytes: 1024 * 1024 * 1024, restartSeconds: 5, targetPartitions: 10_000 };
 
 export interface ScaleResult {
@@ -45,7 +47,8 @@ export interface ScaleResult {
 }
 
 export async function scaleCase(options: { dir: string; partitions: number; openFileLimit?: number; brokerRoot?: string }): Promise<ScaleResult> {
-  const dir = path.join(options.dir, `scale-${options.partitions}`);
+  // A fresh log dir for every run, even of the same size.
+  const dir = path.join(options.dir, `scale-${options.partitions}-${++runCount}`);
   mkdirSync(dir, { recursive: true });
   const topicCount = Math.ceil(options.partitions / PARTITIONS_PER_TOPIC);
   const topics = Array.from({ length: topicCount }, (_, i) => `scale-${String(i).padStart(4, "0")}`);
