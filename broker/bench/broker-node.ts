@@ -4,7 +4,7 @@
  * /proc/<pid>/status.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,6 +33,10 @@ export interface BenchBrokerOptions {
   cpuProfileDir?: string;
   /** The broker package to run (holding src/main.ts): this checkout's by default, another build for an A/B comparison. */
   brokerRoot?: string;
+  /** Runs the broker under this open-file limit (soft and hard, through util-linux's prlimit) instead of the shell's. */
+  openFileLimit?: number;
+  /** How long to wait for "broker started" (default 30 s). */
+  startTimeoutMs?: number;
 }
 
 export class BenchBroker {
@@ -70,19 +74,22 @@ export class BenchBroker {
       ...(options.overrides ?? []),
     ];
     const brokerRoot = options.brokerRoot ?? BROKER_ROOT;
-    const child = spawn(process.execPath, [...nodeArgs, "src/main.ts", ...overrides.flatMap((o) => ["--override", o])], {
+    const command = [process.execPath, ...nodeArgs, "src/main.ts", ...overrides.flatMap((o) => ["--override", o])];
+    if (options.openFileLimit !== undefined) command.unshift("prlimit", `--nofile=${options.openFileLimit}:${options.openFileLimit}`);
+    const child = spawn(command[0], command.slice(1), {
       cwd: brokerRoot,
       stdio: ["ignore", out, out],
       env: { ...process.env, LOG_LEVEL: "info", INIT_CWD: brokerRoot },
     });
     closeSync(out);
     const broker = new BenchBroker(child, port, outputFile);
-    const deadline = Date.now() + START_TIMEOUT_MS;
+    const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS;
+    const deadline = Date.now() + startTimeoutMs;
     while (!readFileSync(outputFile, "utf8").includes('"msg":"broker started"')) {
       if (child.exitCode !== null) throw new Error(`the broker exited early:\n${readFileSync(outputFile, "utf8")}`);
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
-        throw new Error(`the broker did not start within ${START_TIMEOUT_MS} ms:\n${readFileSync(outputFile, "utf8")}`);
+        throw new Error(`the broker did not start within ${startTimeoutMs} ms:\n${readFileSync(outputFile, "utf8")}`);
       }
       await sleep(50);
     }
@@ -106,6 +113,15 @@ export class BenchBroker {
     return { rssPeakBytes: kib("VmHWM"), rssBytes: kib("VmRSS") };
   }
 
+  /** Descriptors the broker holds now (the entries of /proc/<pid>/fd), NaN once it has exited. */
+  openDescriptors(): number {
+    try {
+      return readdirSync(`/proc/${this.pid}/fd`).length;
+    } catch {
+      return NaN;
+    }
+  }
+
   /** CPU time (user + system, all threads) the broker process has used so far, from /proc/<pid>/stat. */
   cpuSeconds(): number {
     try {
@@ -124,12 +140,12 @@ export class BenchBroker {
   }
 
   /** SIGTERM (a graceful shutdown, which writes the CPU profile when asked for), SIGKILL if it hangs. */
-  async stop(): Promise<number | string> {
+  async stop(timeoutMs = STOP_TIMEOUT_MS): Promise<number | string> {
     if (this.sampler) clearInterval(this.sampler);
     if (this.child.exitCode !== null) return this.child.exitCode;
     const exited = new Promise<number | string>((resolve) => this.child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
     this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
     const result = await exited;
     clearTimeout(timer);
     return result;

@@ -18,6 +18,7 @@
  *   --cpu-prof   writes a V8 CPU profile of the broker to bench-results/ (node --cpu-prof)
  *   --keep       keeps the temp dir (broker logs and output) for a look afterwards
  *   --broker-root <dir>  runs the broker package in <dir> (its src/main.ts) instead of this one, to compare builds
+ *   --scale-partitions N[,N]  partitions of the scale case (default 10000), --scale-nofile N its broker's open-file limit
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -37,6 +38,7 @@ import {
   writeLinesFile,
 } from "./rdkafka";
 import { CliArgs } from "./cli-args";
+import { scaleCase, scaleLines, type ScaleResult } from "./scale";
 
 const VALUE_BYTES = 100;
 const LATENCY_RATE_PER_SECOND = 10_000;
@@ -62,6 +64,8 @@ const repeat = Number(option("--repeat") ?? (quick ? 1 : 3));
 const rdRecords = Number(option("--records") ?? (quick ? 500_000 : 5_000_000));
 const only = option("--only")?.split(",").filter(Boolean) ?? [];
 const brokerRoot = option("--broker-root");
+const scalePartitions = (option("--scale-partitions") ?? "10000").split(",").map(Number);
+const scaleOpenFileLimit = option("--scale-nofile");
 if (args.length > 0) {
   console.error(`unknown arguments: ${args.join(" ")}\nusage: npm run bench -- [--quick] [--repeat N] [--records N] [--only a,b] [--cpu-prof] [--keep] [--broker-root dir]`);
   process.exit(2);
@@ -134,6 +138,7 @@ interface IdleResult extends IdleConnectionsOutcome {
 }
 
 const results: Array<ThroughputResult | LatencyResult | GroupResult | IdleResult> = [];
+const scaleResults: ScaleResult[] = [];
 const notes: string[] = [];
 
 function median(values: number[]): number {
@@ -399,6 +404,18 @@ try {
       ...outcome,
     });
   }
+  // Scale: many partitions on a node of their own, written once and restarted.
+  if (selected("scale")) {
+    for (const partitions of scalePartitions)
+      scaleResults.push(
+        await scaleCase({
+          dir: tempDir,
+          partitions,
+          openFileLimit: scaleOpenFileLimit ? Number(scaleOpenFileLimit) : undefined,
+          brokerRoot: brokerRoot ? path.resolve(brokerRoot) : undefined,
+        }),
+      );
+  }
 } catch (error) {
   console.error(error);
   exitCode = 1;
@@ -462,6 +479,7 @@ for (const r of results) {
       `p99 is of one send (${r.recordsPerSend} records of ${r.valueBytes} bytes, acks=1)`,
   );
 }
+lines.push(...scaleLines(scaleResults));
 lines.push("");
 lines.push("broker CPU s/M: the broker process's CPU time (user + system) per million records; broker CPU: its share of one core");
 lines.push("");
@@ -514,6 +532,7 @@ writeFileSync(
       options: { brokerRoot: brokerRoot ?? null, quick, repeat, rdRecords, kcatRecords, kafkajsProduceRecords, kafkajsConsumeRecords, latencySeconds, kafkajsLatencySeconds, rebalanceRepeat, commitSeconds, only, valueBytes: VALUE_BYTES },
       targets: TARGETS,
       results,
+      scale: scaleResults,
       memory,
       notes,
     },

@@ -6,9 +6,10 @@ import { ALL_HANDLERS } from "./handlers";
 import { GroupCoordinator } from "./coordinator/group-coordinator";
 import { OffsetsLog } from "./coordinator/offsets-log";
 import { Controller } from "./metadata/controller";
-import type { BrokerRegistration, MetadataImage } from "./metadata/image";
+import type { BrokerRegistration, MetadataImage, TopicState } from "./metadata/image";
 import { ensureMetaProperties } from "./metadata/meta-properties";
 import { MetadataStore } from "./metadata/metadata-store";
+import type { MetadataRecord } from "./metadata/records";
 import type { ListenerSasl } from "./net/sasl/sasl-session";
 import { SaslUserStore } from "./net/sasl/user-store";
 import { SocketServer } from "./net/socket-server";
@@ -160,7 +161,7 @@ export class Broker {
     this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));
     this.logUnusedConfigs("broker", unusedBrokerProperties(this.config));
     this.controller = new Controller(this.metadata, () => this.config);
-    this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, logger: (msg, fields) => logger.info(msg, fields) });
+    this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
     this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
     this.producerIds = new ProducerIdManager(this.metadata, config.nodeId);
     this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.producers, (names) =>
@@ -168,6 +169,9 @@ export class Broker {
     );
     this.logs.loadAll({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     this.removeStrayLogs();
+    // Partitions whose logs a crash kept from being made when they were created; then every new one, as it commits.
+    this.createPartitionLogs([...this.image.topicsByName.values()].flatMap((topic) => topic.partitions.map((state) => ({ topic, ...state }))));
+    this.metadata.onCommitted((records) => this.createPartitionLogs(this.partitionsIn(records)));
     // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
     for (const log of this.logs.all()) {
       try {
@@ -230,6 +234,33 @@ export class Broker {
       },
     );
     this.groups.load();
+  }
+
+  /**
+   * Makes the logs of the partitions this node leads when they are created,
+   * as Kafka does, rather than on their first produce. A failure leaves the
+   * partition to get its log on first use, where the client hears of it.
+   */
+  private createPartitionLogs(partitions: ReadonlyArray<{ topic: TopicState; partition: number; leader: number }>): void {
+    const wanted = partitions
+      .filter(({ leader }) => leader === this.nodeId)
+      .map(({ topic, partition }) => ({ topic: topic.name, partition, config: this.replicas.logConfigFor(topic.name) }));
+    if (wanted.length === 0) return;
+    try {
+      this.logs.createMissing(wanted);
+    } catch (error) {
+      this.logger.error("creating partition logs failed; they are made on first use instead", { partitions: wanted.length, error });
+    }
+  }
+
+  private partitionsIn(records: readonly MetadataRecord[]): Array<{ topic: TopicState; partition: number; leader: number }> {
+    const partitions = [];
+    for (const record of records) {
+      if (record.type !== "PartitionRecord") continue;
+      const topic = this.image.topicsById.get(record.topicId);
+      if (topic) partitions.push({ topic, partition: record.partition, leader: record.leader });
+    }
+    return partitions;
   }
 
   /** Partition directories of topics the metadata no longer has (a delete interrupted by a crash). */

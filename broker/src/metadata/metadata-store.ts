@@ -25,6 +25,8 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  * yielding, so no reader ever sees a change that is not durable.
  */
 export class MetadataStore {
+  private committedListener: ((records: readonly MetadataRecord[]) => void) | null = null;
+
   private constructor(
     readonly image: MetadataImage,
     private readonly log: PartitionLog,
@@ -71,6 +73,12 @@ export class MetadataStore {
     const { baseOffset } = this.log.append(batch, validated);
     this.log.flush();
     records.forEach((record, index) => this.image.replay(record, baseOffset + index));
+    this.committedListener?.(records);
+  }
+
+  /** Calls `listener` with each commit's records once the image holds them (the node acting on what it committed). */
+  onCommitted(listener: (records: readonly MetadataRecord[]) => void): void {
+    this.committedListener = listener;
   }
 
   close(): void {

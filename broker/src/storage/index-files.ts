@@ -1,4 +1,4 @@
-import { readFully, writeFileAtomicSync, writeFully, type FileSystem } from "../runtime/fs";
+import { isErrno, readFully, writeFileAtomicSync, writeFully, type FileSystem } from "../runtime/fs";
 
 const INT32_MAX = 0x7fffffff;
 
@@ -10,15 +10,19 @@ export class CorruptIndexError extends Error {
 /**
  * A file of fixed-size big-endian entries, held in memory as the very bytes
  * on disk. Entries load lazily on first lookup, since most segments of a long
- * log are never read; only the active segment keeps a descriptor to append.
+ * log are never read. No descriptor stays open: the active segment appends
+ * entries in memory, and they reach the file when the segment is sealed (a
+ * roll or a clean shutdown). Nothing needs them sooner: after a crash the
+ * last segment is scanned and its indexes rebuilt whatever the files say.
  */
 abstract class IndexFile {
   private bytes: Buffer = Buffer.alloc(0);
   private entryCount = 0;
   private loaded = false;
-  /** Entries below this are on disk (written, not necessarily synced). */
+  /** Entries below this are in the file (written, not necessarily synced). */
   private writtenCount = 0;
-  private fd: number | null = null;
+  /** The file holds entries the memory no longer does (a rebuild kept in memory): it is rewritten whole, not appended to. */
+  private fileStale = false;
 
   constructor(
     protected readonly fs: FileSystem,
@@ -32,20 +36,27 @@ abstract class IndexFile {
     return this.entryCount;
   }
 
-  get isOpenForAppend(): boolean {
-    return this.fd !== null;
+  /** Entries appended in memory that the file does not hold yet. */
+  get hasUnwrittenEntries(): boolean {
+    return this.fileStale || this.writtenCount < this.entryCount;
   }
 
   /** Loads the entries from disk and checks their order; throws CorruptIndexError. */
   ensureLoaded(): void {
     if (this.loaded) return;
-    if (!this.fs.existsSync(this.file)) throw new CorruptIndexError(`${this.file} is missing`);
-    const bytes = this.fs.readFileSync(this.file);
+    let bytes: Buffer;
+    try {
+      bytes = this.fs.readFileSync(this.file);
+    } catch (error) {
+      if (isErrno(error, "ENOENT")) throw new CorruptIndexError(`${this.file} is missing`);
+      throw error;
+    }
     if (bytes.length % this.entryBytes !== 0)
       throw new CorruptIndexError(`${this.file} has ${bytes.length} bytes, not a whole number of ${this.entryBytes}-byte entries`);
     this.bytes = bytes;
     this.entryCount = bytes.length / this.entryBytes;
     this.writtenCount = this.entryCount;
+    this.fileStale = false;
     this.loaded = true;
     try {
       this.checkEntries();
@@ -73,44 +84,40 @@ abstract class IndexFile {
     }
   }
 
-  /** Opens the (existing) file to append entries: the segment is active. */
-  openForAppend(): void {
-    this.ensureLoaded();
-    if (this.fd !== null) return;
-    this.fd = this.fs.openSync(this.file, "r+");
-  }
-
-  /** Replaces the file with `entries` atomically, as after a rebuild. */
+  /** Replaces the file with `entries` atomically, as after a rebuild of a sealed segment. */
   replace(entries: Buffer): void {
-    if (entries.length % this.entryBytes !== 0) throw new Error(`index rebuild of ${entries.length} bytes is not whole entries`);
-    this.closeFd();
+    this.checkWholeEntries(entries);
     writeFileAtomicSync(this.fs, this.file, entries);
-    this.bytes = Buffer.from(entries);
-    this.entryCount = entries.length / this.entryBytes;
+    this.holdEntries(entries);
     this.writtenCount = this.entryCount;
-    this.loaded = true;
+    this.fileStale = false;
   }
 
-  /** Writes the entries appended since the last call to the file (page cache). */
-  writePending(): void {
-    if (this.writtenCount === this.entryCount) return;
-    if (this.fd === null) throw new Error(`${this.file} is not open for append`);
-    const from = this.writtenCount * this.entryBytes;
-    const to = this.entryCount * this.entryBytes;
-    writeFully(this.fs, this.fd, this.bytes, from, to - from, from);
+  /** Takes `entries` (a rebuild of the active segment's index) in memory only; the file is rewritten when the segment is sealed. */
+  replaceInMemory(entries: Buffer): void {
+    this.checkWholeEntries(entries);
+    this.holdEntries(entries);
+    this.writtenCount = 0;
+    this.fileStale = true;
+  }
+
+  /** Writes the entries the file lacks and fsyncs it, opening it for just that; nothing when it is up to date. */
+  persist(): void {
+    if (!this.hasUnwrittenEntries) return;
+    if (this.fileStale) {
+      this.replace(Buffer.from(this.bytes.subarray(0, this.entryCount * this.entryBytes)));
+      return;
+    }
+    const fd = this.fs.openSync(this.file, "r+");
+    try {
+      const from = this.writtenCount * this.entryBytes;
+      const to = this.entryCount * this.entryBytes;
+      writeFully(this.fs, fd, this.bytes, from, to - from, from);
+      this.fs.fsyncSync(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
     this.writtenCount = this.entryCount;
-  }
-
-  fsync(): void {
-    this.writePending();
-    if (this.fd !== null) this.fs.fsyncSync(this.fd);
-  }
-
-  closeFd(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    this.fs.closeSync(fd);
   }
 
   /** Forgets the in-memory entries (they reload on the next lookup). */
@@ -119,6 +126,17 @@ abstract class IndexFile {
     this.entryCount = 0;
     this.writtenCount = 0;
     this.loaded = false;
+    this.fileStale = false;
+  }
+
+  private checkWholeEntries(entries: Buffer): void {
+    if (entries.length % this.entryBytes !== 0) throw new Error(`index rebuild of ${entries.length} bytes is not whole entries`);
+  }
+
+  private holdEntries(entries: Buffer): void {
+    this.bytes = Buffer.from(entries);
+    this.entryCount = entries.length / this.entryBytes;
+    this.loaded = true;
   }
 
   protected entryAt(index: number): Buffer {

@@ -5,12 +5,16 @@ import { DELETE_DIR_SUFFIX, parsePartitionDirName, partitionDirName } from "./fi
 import { cleanLog, type CleanOutcome } from "./log-cleaner";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config";
 import type { StorageLogger } from "./log-segment";
-import { PartitionLog } from "./partition-log";
+import { openFileLimitFor, openSegmentFilesMaxFor, readOpenFileLimit, type OpenFileLimit } from "./open-file-limit";
+import { isOpenFileLimitError, OpenFilePool } from "./open-files";
+import { openFileLimitError, PartitionLog } from "./partition-log";
 
 export interface LogManagerDeps {
   fs?: FileSystem;
   clock?: Clock;
   logger?: StorageLogger;
+  /** Segment files kept open at once; by default what the process's open-file limit leaves after a reserve for sockets and the rest. */
+  openSegmentFilesMax?: number;
 }
 
 /** One log directory as DescribeLogDirs reports it. */
@@ -28,10 +32,14 @@ interface Placed {
  * Owns the partition logs of this node across `log.dirs`: creates them on the
  * directory holding the fewest partitions, finds them again at startup, runs
  * retention and the time-based flush on timers, and flushes and closes them
- * all at shutdown.
+ * all at shutdown. Their segment files share one bounded pool of open
+ * descriptors, so no number of partitions exhausts the open-file limit.
  */
 export class LogManager {
   readonly logDirs: readonly string[];
+  /** The open-file limit read at construction; null where it cannot be read. */
+  readonly openFileLimit: OpenFileLimit | null;
+  readonly files: OpenFilePool;
   private readonly logs = new Map<string, Placed>();
   private readonly fs: FileSystem;
   private readonly clock: Clock;
@@ -43,7 +51,10 @@ export class LogManager {
     const resolved = logDirs.map((dir) => path.resolve(dir));
     if (new Set(resolved).size !== resolved.length) throw new Error(`log.dirs names a directory twice: ${logDirs.join(",")}`);
     this.logDirs = [...logDirs];
-    this.fs = deps.fs ?? nodeFileSystem;
+    const fs = deps.fs ?? nodeFileSystem;
+    this.openFileLimit = readOpenFileLimit(fs);
+    this.files = new OpenFilePool(fs, deps.openSegmentFilesMax ?? openSegmentFilesMaxFor(this.openFileLimit));
+    this.fs = this.files.fs;
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? (() => {});
   }
@@ -57,7 +68,7 @@ export class LogManager {
    */
   loadAll(options: { exclude?: readonly string[]; configFor?: (topic: string, partition: number) => LogConfig } = {}): PartitionLog[] {
     const exclude = new Set(options.exclude ?? []);
-    const loaded: PartitionLog[] = [];
+    const found: Array<{ logDir: string; dir: string; name: string; topic: string; partition: number }> = [];
     for (const logDir of this.logDirs) {
       this.fs.mkdirSync(logDir, { recursive: true });
       for (const name of this.fs.readdirSync(logDir)) {
@@ -70,20 +81,49 @@ export class LogManager {
           continue;
         }
         const parsed = parsePartitionDirName(name);
-        if (!parsed) continue;
-        const key = keyOf(parsed.topic, parsed.partition);
-        const existing = this.logs.get(key);
-        if (existing) {
-          if (existing.log.dir === dir) continue;
-          throw new Error(`partition ${name} is in two log dirs: ${existing.log.dir} and ${dir}`);
-        }
-        const config = options.configFor?.(parsed.topic, parsed.partition) ?? DEFAULT_LOG_CONFIG;
-        const log = PartitionLog.open(dir, config, { fs: this.fs, clock: this.clock, logger: this.logger });
-        this.logs.set(key, { log, logDir });
-        loaded.push(log);
+        if (parsed) found.push({ logDir, dir, name, ...parsed });
       }
     }
+    this.checkOpenFileLimit(found.length);
+    const loaded: PartitionLog[] = [];
+    for (const { logDir, dir, name, topic, partition } of found) {
+      const key = keyOf(topic, partition);
+      const existing = this.logs.get(key);
+      if (existing) {
+        if (existing.log.dir === dir) continue;
+        throw new Error(`partition ${name} is in two log dirs: ${existing.log.dir} and ${dir}`);
+      }
+      const config = options.configFor?.(topic, partition) ?? DEFAULT_LOG_CONFIG;
+      const log = PartitionLog.open(dir, config, { files: this.files, clock: this.clock, logger: this.logger });
+      this.logs.set(key, { log, logDir });
+      loaded.push(log);
+    }
     return loaded;
+  }
+
+  /**
+   * Says at startup, before any log opens, whether the open-file limit lets
+   * every partition keep its active segment open, and what to raise it to if
+   * not. The node starts either way: the pool closes and reopens files, which
+   * costs time on appends to more partitions than it holds, never data.
+   */
+  private checkOpenFileLimit(partitions: number): void {
+    const openSegmentFilesMax = this.files.openFilesMax;
+    const limit = this.openFileLimit;
+    const fields = { partitions, openFileLimit: limit?.soft ?? "unknown", openFileLimitHard: limit?.hard ?? "unknown", openSegmentFilesMax };
+    if (partitions <= openSegmentFilesMax) {
+      this.logger("open-file limit checked", fields);
+      return;
+    }
+    const raiseTo = openFileLimitFor(partitions);
+    const hardToo = limit !== null && limit.hard < raiseTo ? " (above the hard limit too, so as root or in the service's settings)" : "";
+    this.logger(
+      `the open-file limit is low for the partitions on disk: raise it to at least ${raiseTo}${hardToo}, ` +
+        `e.g. \`ulimit -n ${raiseTo}\` before starting, LimitNOFILE=${raiseTo} in a systemd unit, --ulimit nofile=${raiseTo}:${raiseTo} for Docker. ` +
+        `Until then at most ${openSegmentFilesMax} segment files stay open and appends across more partitions reopen them (slower, nothing lost)`,
+      { ...fields, raiseTo },
+      "warn",
+    );
   }
 
   get(topic: string, partition: number): PartitionLog | undefined {
@@ -92,17 +132,40 @@ export class LogManager {
 
   /** The partition's log, created (on the log dir with the fewest partitions) when it does not exist yet. */
   getOrCreate(topic: string, partition: number, config: LogConfig): PartitionLog {
-    const key = keyOf(topic, partition);
-    const existing = this.logs.get(key);
-    if (existing) return existing.log;
-    const logDir = this.leastLoadedLogDir();
-    const log = PartitionLog.open(path.join(logDir, partitionDirName(topic, partition)), config, {
-      fs: this.fs,
-      clock: this.clock,
-      logger: this.logger,
-    });
-    this.logs.set(key, { log, logDir });
-    return log;
+    return this.createMissing([{ topic, partition, config }])[0];
+  }
+
+  /**
+   * The logs of these partitions, creating those that do not exist yet (a
+   * topic's creation makes all of its partitions' logs at once); each log
+   * dir that got new partition directories is fsynced once, after them all.
+   * Meeting the open-file limit gives a KafkaError clients retry.
+   */
+  createMissing(partitions: ReadonlyArray<{ topic: string; partition: number; config: LogConfig }>): PartitionLog[] {
+    const touched = new Set<string>();
+    try {
+      return partitions.map(({ topic, partition, config }) => {
+        const existing = this.logs.get(keyOf(topic, partition));
+        if (existing) return existing.log;
+        const logDir = this.leastLoadedLogDir();
+        let log: PartitionLog;
+        try {
+          log = PartitionLog.open(path.join(logDir, partitionDirName(topic, partition)), config, {
+            files: this.files,
+            clock: this.clock,
+            logger: this.logger,
+          });
+        } catch (error) {
+          if (isOpenFileLimitError(error)) throw openFileLimitError(this.logger, `${topic}-${partition}`, error);
+          throw error;
+        }
+        this.logs.set(keyOf(topic, partition), { log, logDir });
+        touched.add(logDir);
+        return log;
+      });
+    } finally {
+      for (const logDir of touched) this.syncLogDirQuietly(logDir);
+    }
   }
 
   /** Closes and removes from disk every partition log of `topic`. */
@@ -205,6 +268,15 @@ export class LogManager {
       }
     }
     if (first !== null) throw first;
+  }
+
+  /** New partition directories made durable; a failure is logged, since nothing was promised durable in them yet. */
+  private syncLogDirQuietly(logDir: string): void {
+    try {
+      this.fs.fsyncDirectorySync(logDir);
+    } catch (error) {
+      this.logger("syncing a log dir after creating partitions failed", { logDir, error: describe(error) }, "warn");
+    }
   }
 
   private leastLoadedLogDir(): string {

@@ -4,6 +4,7 @@ import { crc32c } from "../protocol/records/crc32c";
 import { isErrno, readFully, writeFully, type FileSystem } from "../runtime/fs";
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFileName } from "./file-names";
 import { CorruptIndexError, IndexBuilder, OffsetIndex, TimeIndex } from "./index-files";
+import type { OpenFilePool, PooledFile } from "./open-files";
 
 const RECORD_BATCH_MAGIC = 2;
 const INT32_MAX = 0x7fffffff;
@@ -14,11 +15,14 @@ const WALK_CHUNK_BYTES = 16 * 1024;
 /** Reads while scanning a segment in recovery. */
 const RECOVERY_CHUNK_BYTES = 1024 * 1024;
 
-export type StorageLogger = (msg: string, fields?: Record<string, unknown>) => void;
+/** Storage's log lines: `info` unless a level says otherwise (the open-file limit is worth a warning). */
+export type StorageLogger = (msg: string, fields?: Record<string, unknown>, level?: "info" | "warn" | "error") => void;
 
 /** What a segment needs from its log. */
 export interface SegmentContext {
+  /** The pool's file system: opens that meet the open-file limit close pooled files and retry. */
   fs: FileSystem;
+  files: OpenFilePool;
   logger: StorageLogger;
   indexIntervalBytes(): number;
 }
@@ -49,8 +53,9 @@ export interface AppendedBatch {
 
 /**
  * One segment: a `.log` of raw record batches, its sparse `.index` and its
- * `.timeindex`. The `.log` descriptor stays open for reads for the segment's
- * life; the index descriptors only while the segment is active.
+ * `.timeindex`. The `.log` descriptor comes from the node's pool of open
+ * segment files (closed when the pool needs room, reopened on the next use);
+ * the indexes live in memory and hold no descriptor.
  */
 export class LogSegment {
   readonly logFile: string;
@@ -67,56 +72,51 @@ export class LogSegment {
   /** When the segment's age for segment.ms starts: the first append, or the first batch's timestamp after a restart. */
   rollBaseMs: number | null = null;
   private bytesSinceLastIndexEntry = 0;
-  private fd: number | null;
+  private readonly log: PooledFile;
+  private active = false;
+  private closed = false;
 
   private constructor(
     private readonly ctx: SegmentContext,
     readonly dir: string,
     readonly baseOffset: number,
-    fd: number,
     sizeBytes: number,
   ) {
-    this.fd = fd;
     this.sizeBytes = sizeBytes;
     this.nextOffset = baseOffset;
     this.logFile = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
+    this.log = ctx.files.file(this.logFile);
     this.offsetIndex = new OffsetIndex(ctx.fs, path.join(dir, segmentFileName(baseOffset, INDEX_SUFFIX)), baseOffset);
     this.timeIndex = new TimeIndex(ctx.fs, path.join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset);
   }
 
   /** A new, empty segment (any leftover files of that name are emptied). The caller fsyncs the directory. */
   static create(ctx: SegmentContext, dir: string, baseOffset: number): LogSegment {
-    const { fs } = ctx;
-    const fd = fs.openSync(path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), "w+");
-    const segment = new LogSegment(ctx, dir, baseOffset, fd, 0);
-    try {
-      for (const file of [segment.offsetIndex.file, segment.timeIndex.file]) fs.closeSync(fs.openSync(file, "w"));
-    } catch (error) {
-      segment.close();
-      throw error;
-    }
+    const segment = new LogSegment(ctx, dir, baseOffset, 0);
+    // Created and closed: the pool opens the .log when it is first written.
+    for (const file of [segment.logFile, segment.offsetIndex.file, segment.timeIndex.file]) ctx.fs.closeSync(ctx.fs.openSync(file, "w"));
     return segment;
   }
 
   /** An existing segment; call one of the load or recover methods next. */
   static open(ctx: SegmentContext, dir: string, baseOffset: number): LogSegment {
-    const { fs } = ctx;
-    const fd = fs.openSync(path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), "r+");
-    try {
-      return new LogSegment(ctx, dir, baseOffset, fd, fs.fstatSync(fd).size);
-    } catch (error) {
-      fs.closeSync(fd);
-      throw error;
-    }
+    return new LogSegment(ctx, dir, baseOffset, ctx.fs.statSync(path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX))).size);
   }
 
+  /** The segment appends go to: its index entries are in memory until it is sealed. */
   get isActive(): boolean {
-    return this.offsetIndex.isOpenForAppend;
+    return this.active;
   }
 
-  private get logFd(): number {
-    if (this.fd === null) throw new Error(`segment ${this.logFile} is closed`);
-    return this.fd;
+  /** Whether the pool holds the `.log` open right now (for tests and tools). */
+  get isLogFileOpen(): boolean {
+    return this.log.isOpen;
+  }
+
+  /** Runs `work` with the `.log` open (from the pool; the descriptor is only good inside `work`). */
+  private withLogFd<T>(work: (fd: number) => T): T {
+    if (this.closed) throw new Error(`segment ${this.logFile} is closed`);
+    return this.log.use(work);
   }
 
   // --- loading and recovery ---------------------------------------------------
@@ -127,7 +127,7 @@ export class LogSegment {
    * two small reads), and takes the max timestamp from the time index.
    * Returns false when they do not, and the segment must be recovered.
    */
-  loadSealed(nextSegmentBase: number): boolean {
+  loadSealed(nextSegmentBase: number, options: { tail?: boolean } = {}): boolean {
     try {
       const lastOffsetEntry = this.offsetIndex.peekLast();
       if (lastOffsetEntry) {
@@ -140,8 +140,8 @@ export class LogSegment {
         if (lastTimeEntry.offset >= nextSegmentBase || lastTimeEntry.offset < this.baseOffset) return false;
         this.maxTimestamp = lastTimeEntry.timestamp;
         this.offsetOfMaxTimestamp = lastTimeEntry.offset;
-      } else if (this.sizeBytes > 0) {
-        // Possible (every batch without a timestamp), but checked against the first batch.
+      } else if (this.sizeBytes > 0 && !options.tail) {
+        // Possible (every batch without a timestamp), but checked against the first batch. A tail walk finds the max itself.
         const first = this.headerAt(0);
         if (!first || first.maxTimestamp >= 0) return false;
       }
@@ -159,11 +159,17 @@ export class LogSegment {
    * offset. Returns false when the walk does not end on a batch boundary.
    */
   loadCleanTail(): boolean {
-    if (!this.loadSealed(Number.MAX_SAFE_INTEGER)) return false;
-    let next = this.baseOffset;
     try {
+      // Read whole now (the active segment needs them in memory), so the checks below make no reads of their own.
       this.offsetIndex.ensureLoaded();
       this.timeIndex.ensureLoaded();
+    } catch (error) {
+      if (error instanceof CorruptIndexError) return false;
+      throw error;
+    }
+    if (!this.loadSealed(Number.MAX_SAFE_INTEGER, { tail: true })) return false;
+    let next = this.baseOffset;
+    try {
       const from = this.offsetIndex.lastEntry()?.position ?? 0;
       let end = from;
       this.walk(from, (batch) => {
@@ -190,9 +196,17 @@ export class LogSegment {
    * corrupt tail), and rebuilds both indexes from what remains. Returns the
    * bytes truncated.
    */
-  recover(options: { validateCrc: boolean; nextSegmentBase: number }): number {
+  recover(options: { validateCrc: boolean; nextSegmentBase: number; indexesInMemory?: boolean }): number {
+    return this.withLogFd((fd) => this.recoverWith(fd, options));
+  }
+
+  /**
+   * recover() with the `.log` open. With `indexesInMemory` (the active
+   * segment) the rebuilt indexes stay in memory until the segment is sealed,
+   * instead of being written now.
+   */
+  private recoverWith(fd: number, options: { validateCrc: boolean; nextSegmentBase: number; indexesInMemory?: boolean }): number {
     const { fs, logger } = this.ctx;
-    const fd = this.logFd;
     const fileSize = fs.fstatSync(fd).size;
     const intervalBytes = this.ctx.indexIntervalBytes();
     const builder = new IndexBuilder(this.baseOffset);
@@ -266,8 +280,13 @@ export class LogSegment {
       fs.ftruncateSync(fd, position);
       fs.fsyncSync(fd);
     }
-    this.offsetIndex.replace(builder.offsetBytes());
-    this.timeIndex.replace(builder.timeBytes());
+    if (options.indexesInMemory) {
+      this.offsetIndex.replaceInMemory(builder.offsetBytes());
+      this.timeIndex.replaceInMemory(builder.timeBytes());
+    } else {
+      this.offsetIndex.replace(builder.offsetBytes());
+      this.timeIndex.replace(builder.timeBytes());
+    }
     this.sizeBytes = position;
     this.nextOffset = previousLastOffset + 1;
     this.maxTimestamp = maxTimestamp;
@@ -278,9 +297,10 @@ export class LogSegment {
   /** Makes this the segment appends go to. */
   activate(nowMs: number): void {
     this.withIndexes(() => {
-      this.offsetIndex.openForAppend();
-      this.timeIndex.openForAppend();
+      this.offsetIndex.ensureLoaded();
+      this.timeIndex.ensureLoaded();
     });
+    this.active = true;
     this.bytesSinceLastIndexEntry = this.sizeBytes - (this.offsetIndex.lastEntry()?.position ?? 0);
     if (this.rollBaseMs === null && this.sizeBytes > 0) {
       const first = this.headerAt(0);
@@ -296,7 +316,7 @@ export class LogSegment {
     if (!this.isActive) throw new Error(`append to inactive segment ${this.logFile}`);
     const startPosition = this.sizeBytes;
     if (startPosition + (to - from) > INT32_MAX) throw new Error(`segment ${this.logFile} would pass 2 GiB`);
-    writeFully(this.ctx.fs, this.logFd, records, from, to - from, startPosition);
+    this.withLogFd((fd) => writeFully(this.ctx.fs, fd, records, from, to - from, startPosition));
     const intervalBytes = this.ctx.indexIntervalBytes();
     for (const batch of batches) {
       if (batch.maxTimestamp > this.maxTimestamp) {
@@ -310,33 +330,39 @@ export class LogSegment {
       }
       this.bytesSinceLastIndexEntry += batch.bytes;
     }
-    this.offsetIndex.writePending();
-    this.timeIndex.writePending();
     this.sizeBytes = startPosition + (to - from);
     this.nextOffset = batches[batches.length - 1].lastOffset + 1;
     this.rollBaseMs ??= nowMs;
   }
 
-  /** fsync of the log and, while active, its indexes. */
+  /** fsync of the `.log` (the indexes of the active segment are rebuilt after a crash, so they wait for the seal). */
   flush(): void {
-    this.ctx.fs.fsyncSync(this.logFd);
-    if (this.isActive) {
-      this.offsetIndex.fsync();
-      this.timeIndex.fsync();
-    }
+    this.withLogFd((fd) => this.ctx.fs.fsyncSync(fd));
   }
 
   /**
-   * The segment stops being active (a roll, or a clean close): the time index
-   * gets a last entry for the segment's max timestamp, so that loading it
-   * later needs no scan, and everything is fsynced.
+   * The segment stops taking appends, for good (a roll): the time index gets
+   * a last entry for the segment's max timestamp, so that loading it later
+   * needs no scan, and the log and both indexes are written and fsynced.
    */
   seal(): void {
     if (!this.isActive) return;
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    this.persist();
+    this.active = false;
+  }
+
+  /**
+   * A clean shutdown: the log and the index entries appended so far are
+   * fsynced, so the next open trusts them and walks only the tail past the
+   * last index entry. Unlike seal(), no closing time-index entry: the
+   * segment goes on taking appends after the restart.
+   */
+  persist(): void {
+    if (!this.isActive) return;
     this.flush();
-    this.offsetIndex.closeFd();
-    this.timeIndex.closeFd();
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
   }
 
   // --- reads -----------------------------------------------------------------------
@@ -344,7 +370,7 @@ export class LogSegment {
   /** The header of the batch at `position`, null past the end. */
   headerAt(position: number): BatchPosition | null {
     if (position + BatchHeader.SIZE > this.sizeBytes) return null;
-    const n = readFully(this.ctx.fs, this.logFd, HEADER_SCRATCH, 0, BatchHeader.SIZE, position);
+    const n = this.withLogFd((fd) => readFully(this.ctx.fs, fd, HEADER_SCRATCH, 0, BatchHeader.SIZE, position));
     if (n < BatchHeader.SIZE) return null;
     return parseHeader(HEADER_SCRATCH, 0, position);
   }
@@ -354,8 +380,11 @@ export class LogSegment {
    * until it returns false. Reads headers in chunks, never whole batches.
    */
   walk(from: number, visit: (batch: BatchPosition) => boolean): void {
+    this.withLogFd((fd) => this.walkWith(fd, from, visit));
+  }
+
+  private walkWith(fd: number, from: number, visit: (batch: BatchPosition) => boolean): void {
     const fs = this.ctx.fs;
-    const fd = this.logFd;
     const end = this.sizeBytes;
     let chunkStart = 0;
     let chunkLength = 0;
@@ -409,36 +438,22 @@ export class LogSegment {
   /** Reads exactly `length` bytes at `position` into `buffer`. */
   read(position: number, buffer: Buffer, offset: number, length: number): void {
     if (position + length > this.sizeBytes) throw new Error(`read past the end of ${this.logFile}`);
-    const n = readFully(this.ctx.fs, this.logFd, buffer, offset, length, position);
+    const n = this.withLogFd((fd) => readFully(this.ctx.fs, fd, buffer, offset, length, position));
     if (n !== length) throw new Error(`${this.logFile}: read ${n} of ${length} bytes at ${position}`);
   }
 
   /** The largest timestamp for time retention: the max batch timestamp, or the file's mtime when batches carry none. */
   largestTimestampMs(): number {
-    return this.maxTimestamp >= 0 ? this.maxTimestamp : this.ctx.fs.fstatSync(this.logFd).mtimeMs;
+    return this.maxTimestamp >= 0 ? this.maxTimestamp : this.ctx.fs.statSync(this.logFile).mtimeMs;
   }
 
   // --- lifecycle ----------------------------------------------------------------------
 
+  /** Gives the `.log` descriptor back to the pool; the segment is unusable after. */
   close(): void {
-    const errors: unknown[] = [];
-    for (const index of [this.offsetIndex, this.timeIndex]) {
-      try {
-        index.closeFd();
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    if (this.fd !== null) {
-      const fd = this.fd;
-      this.fd = null;
-      try {
-        this.ctx.fs.closeSync(fd);
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw errors[0];
+    this.closed = true;
+    this.active = false;
+    this.log.close();
   }
 
   /**
@@ -470,14 +485,7 @@ export class LogSegment {
     } catch (error) {
       if (!(error instanceof CorruptIndexError)) throw error;
       this.ctx.logger("rebuilding a corrupt index", { file: this.logFile, reason: error.message });
-      const wasActive = this.isActive;
-      this.offsetIndex.closeFd();
-      this.timeIndex.closeFd();
-      this.recover({ validateCrc: true, nextSegmentBase: wasActive ? Number.MAX_SAFE_INTEGER : this.nextOffset });
-      if (wasActive) {
-        this.offsetIndex.openForAppend();
-        this.timeIndex.openForAppend();
-      }
+      this.recover({ validateCrc: true, nextSegmentBase: this.isActive ? Number.MAX_SAFE_INTEGER : this.nextOffset });
       return lookup();
     }
   }

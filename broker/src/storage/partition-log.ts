@@ -21,12 +21,16 @@ import { checkLogConfig, type LogConfig } from "./log-config";
 import { finishInterruptedCleaning } from "./log-cleaner-files";
 import { scanRecordTimestamps } from "./record-timestamps";
 import { LogSegment, type AppendedBatch, type BatchPosition, type SegmentContext, type StorageLogger } from "./log-segment";
+import { isOpenFileLimitError, OpenFilePool } from "./open-files";
 
 export type { LogConfig } from "./log-config";
 export { DEFAULT_LOG_CONFIG } from "./log-config";
 
 export interface PartitionLogDeps {
+  /** Ignored when `files` is given: the pool's file system is used. */
   fs?: FileSystem;
+  /** The node's pool of open segment files; a log opened alone gets a small one of its own. */
+  files?: OpenFilePool;
   clock?: Clock;
   logger?: StorageLogger;
 }
@@ -41,6 +45,8 @@ export interface BatchToAppend {
 
 const INT32_MAX = 0x7fffffff;
 const EMPTY = Buffer.alloc(0);
+/** Open segment files of a log opened on its own (the metadata log, tools, tests), not through a LogManager. */
+const OWN_POOL_OPEN_FILES_MAX = 64;
 
 /**
  * The log of one topic-partition in `<log.dir>/<topic>-<partition>`: segments
@@ -55,7 +61,9 @@ const EMPTY = Buffer.alloc(0);
  * survives and no partial batch is ever served.
  *
  * An I/O error takes the log offline: every later call fails with
- * KAFKA_STORAGE_ERROR until the broker restarts and recovers it.
+ * KAFKA_STORAGE_ERROR until the broker restarts and recovers it. Meeting the
+ * open-file limit does not: that call fails with KAFKA_STORAGE_ERROR (which
+ * clients retry) and the log stays as it was.
  */
 export class PartitionLog {
   readonly topic: string;
@@ -71,20 +79,30 @@ export class PartitionLog {
   private lastFlushMs: number;
   private state: "open" | "closed" | "offline" = "open";
   private readonly segmentContext: SegmentContext;
+  private readonly fs: FileSystem;
+  /**
+   * The clean-shutdown marker is still on disk: nothing changed since a clean
+   * close. It goes (durably) before the first change rather than at open, so
+   * that restarting a node costs no fsync for the partitions left alone.
+   */
+  private cleanMarkerOnDisk = false;
+  /** This log created files whose directory entries are not fsynced yet: done before anything is promised durable. */
+  private directorySyncPending = false;
 
   private constructor(
     readonly dir: string,
     config: LogConfig,
-    private readonly fs: FileSystem,
+    files: OpenFilePool,
     private readonly clock: Clock,
     private readonly logger: StorageLogger,
   ) {
+    this.fs = files.fs;
     this.config = checkLogConfig(config);
     const parsed = parsePartitionDirName(path.basename(dir));
     this.topic = parsed?.topic ?? path.basename(dir);
     this.partition = parsed?.partition ?? -1;
     this.lastFlushMs = clock.nowMs();
-    this.segmentContext = { fs, logger, indexIntervalBytes: () => this.config.indexIntervalBytes };
+    this.segmentContext = { fs: this.fs, files, logger, indexIntervalBytes: () => this.config.indexIntervalBytes };
   }
 
   /** Opens the log in `dir` (creating it when missing) and recovers it after a crash. */
@@ -92,7 +110,7 @@ export class PartitionLog {
     const log = new PartitionLog(
       dir,
       config,
-      deps.fs ?? nodeFileSystem,
+      deps.files ?? new OpenFilePool(deps.fs ?? nodeFileSystem, OWN_POOL_OPEN_FILES_MAX),
       deps.clock ?? systemClock,
       deps.logger ?? (() => {}),
     );
@@ -186,6 +204,7 @@ export class PartitionLog {
     if (!Number.isSafeInteger(nextOffset)) throw new Error(`offset ${nextOffset} is beyond 2^53`);
 
     return this.guardIo(() => {
+      this.beforeChange();
       const nowMs = this.clock.nowMs();
       this.rollIfNeeded(nowMs, to - from, nextOffset - 1);
       for (const batch of appended) {
@@ -306,6 +325,7 @@ export class PartitionLog {
     }
     if (offset <= this.startOffset) return this.startOffset;
     return this.guardIo(() => {
+      this.beforeChange();
       // The checkpoint goes first: a crash before the segments go just leaves files that the next open removes.
       this.writeLogStartOffset(offset);
       this.startOffset = offset;
@@ -379,6 +399,7 @@ export class PartitionLog {
     if (index < 0 || count < 1 || index + count > this.segments.length - 1)
       throw new Error(`no ${count} sealed segments from ${baseOffset} in ${this.dir}`);
     this.guardIo(() => {
+      this.beforeChange();
       const old = this.segments.slice(index, index + count);
       for (const segment of old) segment.deleteFiles(0);
       this.fs.renameSync(swapFile, old[0].logFile);
@@ -404,10 +425,12 @@ export class PartitionLog {
     }
     try {
       this.guardIo(() => {
-        this.activeSegment.seal();
-        for (const segment of this.segments) segment.close();
+        // Unchanged since a clean open: the marker on disk still tells the truth.
+        if (this.cleanMarkerOnDisk) return;
+        this.activeSegment.persist();
+        this.syncDirectoryIfPending();
+        // No fsync of the marker: losing it costs a recovery at the next open, nothing more.
         this.fs.closeSync(this.fs.openSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE), "w"));
-        this.fs.fsyncDirectorySync(this.dir);
       });
     } finally {
       this.closeSegmentsQuietly();
@@ -434,14 +457,17 @@ export class PartitionLog {
 
   private load(): void {
     const { fs, dir } = this;
-    fs.mkdirSync(dir, { recursive: true });
-    const names = finishInterruptedCleaning(fs, dir, fs.readdirSync(dir), this.logger);
+    const names = finishInterruptedCleaning(fs, dir, this.listOrMakeDirectory(), this.logger);
     const cleanShutdown = names.includes(CLEAN_SHUTDOWN_FILE);
+    this.cleanMarkerOnDisk = cleanShutdown;
+    /** Leftovers removed: their removal is fsynced at the end, though nothing depends on it. */
+    let leftoversRemoved = false;
     const logBases: number[] = [];
     const indexFiles: Array<{ name: string; baseOffset: number }> = [];
     for (const name of names) {
       if (name.endsWith(TEMP_SUFFIX) || name.endsWith(DELETED_SUFFIX)) {
         fs.unlinkSync(path.join(dir, name));
+        leftoversRemoved = true;
         continue;
       }
       const segment = parseSegmentFileName(name);
@@ -452,10 +478,12 @@ export class PartitionLog {
     logBases.sort((a, b) => a - b);
     const bases = new Set(logBases);
     for (const index of indexFiles) {
-      if (!bases.has(index.baseOffset)) fs.unlinkSync(path.join(dir, index.name));
+      if (bases.has(index.baseOffset)) continue;
+      fs.unlinkSync(path.join(dir, index.name));
+      leftoversRemoved = true;
     }
 
-    const checkpointedStart = this.readLogStartOffset();
+    const checkpointedStart = names.includes(LOG_START_OFFSET_FILE) ? this.readLogStartOffset() : null;
     const nowMs = this.clock.nowMs();
     for (const baseOffset of logBases) this.segments.push(LogSegment.open(this.segmentContext, dir, baseOffset));
     for (let i = 0; i < this.segments.length; i++) {
@@ -466,13 +494,19 @@ export class PartitionLog {
       const trusted = !isLast ? segment.loadSealed(nextBase) : cleanShutdown && segment.loadCleanTail();
       if (trusted) continue;
       if (!isLast || cleanShutdown) this.logger("recovering a segment whose indexes disagree with it", { file: segment.logFile });
-      const truncated = segment.recover({ validateCrc: true, nextSegmentBase: nextBase });
+      // A recovery changes files the marker vouches for.
+      this.beforeChange();
+      // The last segment's rebuilt indexes wait in memory for its seal, like those of any active segment.
+      const truncated = segment.recover({ validateCrc: true, nextSegmentBase: nextBase, indexesInMemory: isLast });
       if (truncated > 0 && !isLast) {
         this.logger("a sealed segment was corrupt; the offsets it lost stay a gap", { file: segment.logFile, truncated });
       }
     }
 
-    if (this.segments.length === 0) this.segments.push(this.createSegment(checkpointedStart ?? 0));
+    if (this.segments.length === 0) {
+      this.segments.push(LogSegment.create(this.segmentContext, dir, checkpointedStart ?? 0));
+      this.directorySyncPending = true;
+    }
     this.endOffset = this.activeSegment.nextOffset;
     this.startOffset = Math.max(checkpointedStart ?? 0, this.segments[0].baseOffset);
     if (this.startOffset > this.endOffset) {
@@ -481,6 +515,7 @@ export class PartitionLog {
         logStartOffset: this.startOffset,
         logEndOffset: this.endOffset,
       });
+      this.beforeChange();
       const stale = this.segments.splice(0);
       for (const segment of stale) segment.deleteFiles(0);
       this.segments.push(this.createSegment(this.startOffset));
@@ -491,8 +526,7 @@ export class PartitionLog {
     this.deleteSegmentsBelowStart();
     this.activeSegment.activate(nowMs);
     this.lastFlushMs = nowMs;
-    if (cleanShutdown) fs.unlinkSync(path.join(dir, CLEAN_SHUTDOWN_FILE));
-    fs.fsyncDirectorySync(dir);
+    if (leftoversRemoved) fs.fsyncDirectorySync(dir);
     this.checkInvariants();
     this.logger("log loaded", {
       dir,
@@ -501,6 +535,17 @@ export class PartitionLog {
       logEndOffset: this.endOffset,
       cleanShutdown,
     });
+  }
+
+  /** The names in the log's directory, made empty first when it does not exist (a new partition). */
+  private listOrMakeDirectory(): string[] {
+    try {
+      return this.fs.readdirSync(this.dir);
+    } catch (error) {
+      if (!isErrno(error, "ENOENT")) throw error;
+    }
+    this.fs.mkdirSync(this.dir, { recursive: true });
+    return [];
   }
 
   private readLogStartOffset(): number | null {
@@ -527,6 +572,15 @@ export class PartitionLog {
 
   private rollIfNeeded(nowMs: number, incomingBytes: number, lastOffset: number): boolean {
     const active = this.activeSegment;
+    if (!active.isActive) {
+      // A roll that failed after sealing (the open-file limit): finish it, or take the empty segment back.
+      if (active.sizeBytes === 0) {
+        active.activate(nowMs);
+        return false;
+      }
+      this.roll(nowMs);
+      return true;
+    }
     if (active.sizeBytes === 0) return false;
     const full = active.sizeBytes + incomingBytes > this.config.segmentBytes;
     const old = active.rollBaseMs !== null && nowMs - active.rollBaseMs > this.config.segmentMs;
@@ -537,13 +591,24 @@ export class PartitionLog {
     return true;
   }
 
-  /** Seals the active segment (fsynced) and starts a new one at the log end. */
+  /**
+   * Seals the active segment (fsynced) and starts a new one at the log end.
+   * Each step can fail on the open-file limit; the log stays usable: the
+   * new segment joins only once active, and a sealed last segment is rolled
+   * again by the next append (rollIfNeeded).
+   */
   private roll(nowMs: number): void {
+    this.beforeChange();
     const sealed = this.activeSegment;
     sealed.seal();
     const segment = this.createSegment(this.endOffset);
+    try {
+      segment.activate(nowMs);
+    } catch (error) {
+      segment.close();
+      throw error;
+    }
     this.segments.push(segment);
-    segment.activate(nowMs);
     this.recoveryPoint = this.endOffset;
     this.logger("rolled a new segment", { dir: this.dir, baseOffset: segment.baseOffset, sealedBytes: sealed.sizeBytes });
   }
@@ -571,7 +636,10 @@ export class PartitionLog {
   }
 
   private flushNow(nowMs: number): void {
-    if (this.endOffset > this.recoveryPoint) this.activeSegment.flush();
+    if (this.endOffset > this.recoveryPoint) {
+      this.activeSegment.flush();
+      this.syncDirectoryIfPending();
+    }
     this.recoveryPoint = this.endOffset;
     this.lastFlushMs = nowMs;
   }
@@ -694,6 +762,7 @@ export class PartitionLog {
   private deleteOldestSegments(count: number): number {
     if (count <= 0) return 0;
     if (count >= this.segments.length) throw new Error(`cannot delete ${count} of ${this.segments.length} segments: one stays active`);
+    this.beforeChange();
     const doomed = this.segments.splice(0, count);
     this.startOffset = Math.max(this.startOffset, this.segments[0].baseOffset);
     for (const segment of doomed) {
@@ -705,6 +774,30 @@ export class PartitionLog {
   }
 
   // --- internals: state ------------------------------------------------------------------------------
+
+  /**
+   * Before the first change to the files since a clean open: the marker goes,
+   * durably, or a crash could leave it vouching for files it never saw.
+   */
+  private beforeChange(): void {
+    if (!this.cleanMarkerOnDisk) return;
+    try {
+      this.fs.unlinkSync(path.join(this.dir, CLEAN_SHUTDOWN_FILE));
+    } catch (error) {
+      // Gone already: an earlier try unlinked it, then failed to sync.
+      if (!isErrno(error, "ENOENT")) throw error;
+    }
+    this.fs.fsyncDirectorySync(this.dir);
+    this.directorySyncPending = false;
+    this.cleanMarkerOnDisk = false;
+  }
+
+  /** Makes the directory entries of files this log created durable, before a flush or a clean close promises them. */
+  private syncDirectoryIfPending(): void {
+    if (!this.directorySyncPending) return;
+    this.fs.fsyncDirectorySync(this.dir);
+    this.directorySyncPending = false;
+  }
 
   private checkUsable(): void {
     if (this.state === "closed")
@@ -718,6 +811,7 @@ export class PartitionLog {
     try {
       return work();
     } catch (error) {
+      if (isOpenFileLimitError(error)) throw openFileLimitError(this.logger, `${this.topic}-${this.partition}`, error);
       if (!isIoError(error)) throw error;
       this.state = "offline";
       this.logger("I/O error: the log is offline until restart", {
@@ -760,6 +854,22 @@ function wholeBatchesBelow(chunk: Buffer, limit: number): number {
     at += totalBytes;
   }
   return at;
+}
+
+/**
+ * The open-file limit met with nothing left in the pool to close: every
+ * descriptor is a socket or a file in use. The caller changed nothing, so a
+ * retry can succeed once descriptors come back; the line is loud because the
+ * fix is the operator's.
+ */
+export function openFileLimitError(logger: StorageLogger, partition: string, error: unknown): KafkaError {
+  const message = error instanceof Error ? error.message : String(error);
+  logger(
+    "the open-file limit is exhausted: a request on this partition failed and will be retried by its client; raise the limit (ulimit -n, LimitNOFILE) or close connections",
+    { partition, error: message },
+    "error",
+  );
+  return new KafkaError("KAFKA_STORAGE_ERROR", `${partition}: the broker has no file descriptor left (${message}); retry, and raise its open-file limit`);
 }
 
 /** An errno failure of a system call (EIO, ENOSPC ...), as opposed to a bug. */

@@ -25,9 +25,14 @@ export interface BrokerProcess {
   exited: Promise<number | string>;
 }
 
-/** Starts `src/main.ts` as its own process, as `npm run broker` does, and waits until it listens. */
-export async function spawnBroker(args: string[], options: { waitForListening?: boolean } = {}): Promise<BrokerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+/**
+ * Starts `src/main.ts` as its own process, as `npm run broker` does, and waits until it listens.
+ * `openFileLimit` runs it under that RLIMIT_NOFILE (soft and hard), through util-linux's prlimit.
+ */
+export async function spawnBroker(args: string[], options: { waitForListening?: boolean; openFileLimit?: number } = {}): Promise<BrokerProcess> {
+  const command = [process.execPath, "--import", "tsx", "src/main.ts", ...args];
+  if (options.openFileLimit !== undefined) command.unshift("prlimit", `--nofile=${options.openFileLimit}:${options.openFileLimit}`);
+  const child = spawn(command[0], command.slice(1), {
     cwd: BROKER_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -178,8 +178,8 @@ describe("PartitionLog reads", () => {
     const opensBefore = fs.openCount;
     for (let offset = 0; offset < 20; offset++) log.read(offset, 1 << 20);
     assert.equal(fs.openCount, opensBefore);
-    // One .log per segment plus the active segment's two index files.
-    assert.equal(fs.openFdCount, log.segmentCount + 2);
+    // One .log per segment; the indexes are in memory and hold none.
+    assert.equal(fs.openFdCount, log.segmentCount);
   });
 });
 
@@ -257,13 +257,15 @@ describe("PartitionLog indexes on reopen", () => {
       const request = produceRequest(buildBatch([{ key: `k${i}`, value: "x".repeat(50), timestamp: 10_000 + i }]));
       log.append(request.records, request.batches);
     }
-    const before = new Map(fs.readdirSync(DIR).filter((name) => /index$/.test(name)).map((name) => [name, fs.fileBytes(path.posix.join(DIR, name))]));
     log.close();
+    const before = new Map(fs.readdirSync(DIR).filter((name) => /index$/.test(name)).map((name) => [name, fs.fileBytes(path.posix.join(DIR, name))]));
     for (const name of before.keys()) fs.unlinkSync(path.posix.join(DIR, name));
     log = openLog(fs, { segmentBytes: 2000, indexIntervalBytes: 100 });
-    for (const [name, bytes] of before) assert.deepEqual(fs.fileBytes(path.posix.join(DIR, name)), bytes, `${name} rebuilt as it was`);
     assert.deepEqual(log.offsetForTimestamp(10_025), { offset: 25, timestamp: 10_025 });
     assert.equal(splitBatches(log.read(33, 0).records)[0].baseOffset, 33);
+    // The active segment's rebuilt indexes reach the disk with the next seal or clean close.
+    log.close();
+    for (const [name, bytes] of before) assert.deepEqual(fs.fileBytes(path.posix.join(DIR, name)), bytes, `${name} rebuilt as it was`);
   });
 
   test("an index whose entries point at the wrong batch is rebuilt", () => {
@@ -280,14 +282,23 @@ describe("PartitionLog indexes on reopen", () => {
     for (let offset = 0; offset < log.logEndOffset; offset++) assert.equal(splitBatches(log.read(offset, 0).records)[0].baseOffset, offset);
   });
 
-  test("close leaves a clean-shutdown marker that the next open removes", () => {
+  test("close leaves a clean-shutdown marker that stays while nothing changes and goes before the first append", () => {
     const fs = new FaultyFileSystem();
-    const log = openLog(fs);
+    const marker = path.posix.join(DIR, ".clean-shutdown");
+    let log = openLog(fs);
     appendLabels(log, ["a"]);
     log.close();
-    assert.ok(fs.existsSync(path.posix.join(DIR, ".clean-shutdown")), "marker after close");
-    openLog(fs);
-    assert.ok(!fs.existsSync(path.posix.join(DIR, ".clean-shutdown")), "no marker after open");
+    assert.ok(fs.existsSync(marker), "marker after close");
+    log = openLog(fs);
+    assert.deepEqual(readAll(log).map((batch) => labelOf(batch.bytes)), ["a"]);
+    log.close();
+    assert.ok(fs.existsSync(marker), "marker after an open and close that changed nothing");
+    log = openLog(fs);
+    appendLabels(log, ["b"]);
+    assert.ok(!fs.existsSync(marker), "no marker once the log changed");
+    fs.crash();
+    log = openLog(fs);
+    assert.deepEqual(readAll(log).map((batch) => labelOf(batch.bytes)), ["a"]);
   });
 
   test("a closed log refuses use with a retriable error", () => {

@@ -243,17 +243,29 @@ describe("PartitionLog recovery", () => {
     appendEach(log, ["a", "b"]);
     log.flush();
     appendEach(log, ["c", "d", "e", "f"]);
-    // The index entries reach the disk, the log bytes do not.
-    const logFd = fs.openSync(SEGMENT(0, ".index"), "r+");
-    fs.fsyncSync(logFd);
-    fs.closeSync(logFd);
+    // Index entries for all six batches reach the disk, the log bytes of the last four do not.
+    const entries = Buffer.alloc(6 * 8);
+    for (let i = 0; i < 6; i++) {
+      entries.writeInt32BE(i, i * 8);
+      entries.writeInt32BE(i * 72, i * 8 + 4);
+    }
+    const indexFd = fs.openSync(SEGMENT(0, ".index"), "r+");
+    fs.writeSync(indexFd, entries, 0, entries.length, 0);
+    fs.fsyncSync(indexFd);
+    fs.closeSync(indexFd);
     fs.crash();
     log = openLog(fs, { indexIntervalBytes: 0 });
     assert.equal(log.logEndOffset, 2);
-    assert.equal(fs.fileBytes(SEGMENT(0, ".index")).length, 2 * 8);
     assert.equal(log.read(2, 100).records.length, 0);
     assert.deepEqual(appendEach(log, ["g", "h"]), [2, 3]);
     assert.deepEqual(readAll(log).map((batch) => labelOf(batch.bytes)), ["a", "b", "g", "h"]);
+    // The rebuilt index replaces the stale file whole when the segment is sealed: one entry per batch kept, none from c-f.
+    log.close();
+    const index = fs.fileBytes(SEGMENT(0, ".index"));
+    assert.deepEqual(
+      Array.from({ length: index.length / 8 }, (_, i) => index.readInt32BE(i * 8)),
+      [0, 1],
+    );
   });
 
   test("a crash during a roll leaves a log that loads: the sealed segment was fsynced before the new one existed", () => {
