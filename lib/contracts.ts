@@ -332,6 +332,8 @@ export const resetOffsetsInputSchema = z
     offset: z.coerce.number().int().min(0).optional(),
     /** Records to move by (negative is back), for "shift". */
     shift: z.coerce.number().int().optional(),
+    /** A group that does not exist is a 404 unless this asks for it to be created by the reset. */
+    createIfMissing: z.boolean().default(false),
   })
   .superRefine((input, ctx) => {
     if (input.partition !== undefined && input.topic === undefined)
@@ -363,5 +365,7 @@ export const applyOffsetsInputSchema = z.object({
     .array(z.object({ topic: topicNameSchema, partition: z.number().int().min(0), offset: z.number().int().min(0) }))
     .min(1, "nothing to apply")
     .max(100_000),
+  /** A group that does not exist is a 404 unless this asks for it to be created with these offsets. */
+  createIfMissing: z.boolean().default(false),
 });
 export type ApplyOffsetsInput = z.infer<typeof applyOffsetsInputSchema>;
