@@ -51,10 +51,24 @@ test.describe("pages", () => {
     await screenshot(page, "cluster-down");
   });
 
-  test("an unknown topic is a clear not-found, not a blank page", async ({ page, topicName }) => {
-    await page.goto(`/topics/${topicName}`);
-    await expect(page.getByTestId("error-state")).toContainText("Not found");
-    await expect(page.getByTestId("error-state")).toContainText("does not host this topic-partition");
+  test("an unknown topic, group or page is an HTTP 404 naming it, with a way back and no 'Try again'", async ({ page, topicName }) => {
+    const topic = await page.goto(`/topics/${topicName}`);
+    expect(topic?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toContainText("Topic not found");
+    await expect(page.getByTestId("not-found-name")).toHaveText(topicName);
+    await expect(page.getByText("Try again")).toHaveCount(0);
+    await screenshot(page, "topic-not-found");
+    await page.getByTestId("not-found-back").click();
+    await expect(page).toHaveURL(/\/topics$/);
+
+    const group = await page.goto(`/groups/${encodeURIComponent(`${topicName} ü`)}`);
+    expect(group?.status()).toBe(404);
+    await expect(page.getByTestId("not-found-name")).toHaveText(`${topicName} ü`);
+    await expect(page.getByTestId("not-found-back")).toHaveAttribute("href", "/groups");
+
+    const other = await page.goto("/no-such-page");
+    expect(other?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toContainText("Page not found");
   });
 });
 
@@ -89,5 +103,23 @@ test.describe("api", () => {
     const down = await request.get(`${process.env.SLUICE_E2E_DEAD_URL}/api/topics`);
     expect(down.status()).toBe(503);
     expect((await down.json()).error.code).toBe("UNAVAILABLE");
+  });
+
+  test("an unknown API path is a JSON 404, and the catch-all shadows no route", async ({ request, topicName, kafka }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: topicName }], waitForLeaders: true });
+    for (const [method, path] of [
+      ["GET", "/api/nope"],
+      ["GET", `/api/topics/${topicName}/nope`],
+      ["POST", "/api/groups/g/offsets/nope"],
+      ["DELETE", "/api/a/b/c"],
+    ] as const) {
+      const response = await request.fetch(path, { method });
+      expect(response.status(), `${method} ${path}`).toBe(404);
+      expect(response.headers()["content-type"]).toContain("application/json");
+      expect((await response.json()).error).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining(`${method} ${path}`) });
+    }
+    expect((await request.get("/api/cluster")).status()).toBe(200);
+    expect((await request.get(`/api/topics/${topicName}`)).status()).toBe(200);
+    expect((await request.get(`/api/topics/${topicName}/configs`)).status()).toBe(200);
   });
 });

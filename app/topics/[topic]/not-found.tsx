@@ -1,0 +1,5 @@
+import { TopicNotFound } from "@/components/topics/topic-not-found";
+
+export default function NotFound() {
+  return <TopicNotFound />;
+}
