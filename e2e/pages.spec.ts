@@ -8,6 +8,15 @@ test.describe("pages", () => {
     await page.goto("/");
     await expect(page.getByTestId("stat-controller")).toHaveText("1");
     await expect(page.getByTestId("stat-brokers")).toHaveText("1");
+    // Groups and lag are two figures with their own labels, not "2 / 333".
+    await expect(page.getByTestId("stat-groups")).toHaveText(/^[\d,]+$/);
+    await expect(page.getByTestId("overview-stats")).toContainText("Total lag (records)");
+    await expect(page.getByTestId("stat-total-lag")).toHaveText(/^[\d,]+$/);
+    // The protocol as the controller's ApiVersions states it.
+    await expect(page.getByTestId("stat-apis")).toHaveText(/^[1-9]\d*$/);
+    await expect(page.getByTestId("overview-protocol")).toContainText(`Broker 1 serves ${await page.getByTestId("stat-apis").textContent()} Kafka APIs`);
+    await page.getByTestId("overview-apis").locator("summary").click();
+    await expect(page.getByTestId("api-row-ApiVersions")).toContainText("0 to 4");
     await screenshot(page, "overview");
 
     await page.goto("/brokers");

@@ -48,6 +48,18 @@ export const brokerSchema = z.object({
 });
 export type Broker = z.infer<typeof brokerSchema>;
 
+/** What a broker serves, from its ApiVersions answer. */
+export const clusterProtocolSchema = z.object({
+  /** The broker asked: the controller, or the first broker when there is none. */
+  nodeId: z.number().int(),
+  apis: z.array(z.object({ apiKey: z.number().int(), name: z.string(), minVersion: z.number().int(), maxVersion: z.number().int() })),
+  /** Feature flags the broker can run (metadata.version, kraft.version, group.version ...), with their version ranges. */
+  supportedFeatures: z.array(z.object({ name: z.string(), minVersion: z.number().int(), maxVersion: z.number().int() })),
+  /** Feature flags the cluster has finalized, with their levels; empty when the broker reports none. */
+  finalizedFeatures: z.array(z.object({ name: z.string(), level: z.number().int() })),
+});
+export type ClusterProtocol = z.infer<typeof clusterProtocolSchema>;
+
 export const clusterOverviewSchema = z.object({
   clusterId: z.string(),
   controllerId: z.number().int().nullable(),
@@ -60,6 +72,8 @@ export const clusterOverviewSchema = z.object({
   /** Null when the cluster does not answer group requests (yet). */
   groupCount: z.number().int().nullable(),
   totalLag: z.number().nullable(),
+  /** Null when no broker answered ApiVersions. */
+  protocol: clusterProtocolSchema.nullable(),
 });
 export type ClusterOverview = z.infer<typeof clusterOverviewSchema>;
 
