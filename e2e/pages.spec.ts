@@ -130,5 +130,8 @@ test.describe("api", () => {
     expect((await request.get("/api/cluster")).status()).toBe(200);
     expect((await request.get(`/api/topics/${topicName}`)).status()).toBe(200);
     expect((await request.get(`/api/topics/${topicName}/configs`)).status()).toBe(200);
+    const openapi = await request.get("/api/openapi.json");
+    expect(openapi.status()).toBe(200);
+    expect(Object.keys((await openapi.json()).paths)).toContain("/api/groups/{group}/offsets/preview");
   });
 });
