@@ -153,6 +153,20 @@ test.describe("consumer groups", () => {
     await expect(page).toHaveURL(/\/groups$/);
   });
 
+  test("group ids from the issue, each opened by its URL, name themselves in the title", async ({ topicName, groupPage, kafka }) => {
+    test.slow(); // seven groups, each joined once and its page opened
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 1 }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: [{ value: "a" }] });
+    const groupIds = [" my group", "a:b", "ü-group", "a%b", "a/b", 'q"uote', "?x=1#y"].map((suffix) => `${topicName}${suffix}`);
+    // Each setOffsets joins its group for a moment: side by side, not one after another.
+    await Promise.all(groupIds.map((groupId) => kafka.admin.setOffsets({ groupId, topic: topicName, partitions: [{ partition: 0, offset: "1" }] })));
+    for (const groupId of groupIds) {
+      await groupPage.goto(groupId);
+      await expect(groupPage.title(), groupId).toHaveText(groupId);
+      await expect(groupPage.offsetRow(topicName, 0).getByTestId("offset-committed")).toHaveText("1");
+    }
+  });
+
   test("the reset form offers the group's topics and prefills the time with an hour ago, in the zone it names", async ({ page, topicName, groupPage, kafka }) => {
     const groupId = `${topicName}-group`;
     await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 1 }], waitForLeaders: true });
