@@ -70,6 +70,11 @@ test.describe("pages", () => {
     await page.getByTestId("not-found-back").click();
     await expect(page).toHaveURL(/\/topics$/);
 
+    // Not a name Kafka allows: decoded for the page, and a 404 saying why, not a Kafka error with "Try again".
+    const illegal = await page.goto(`/topics/${encodeURIComponent("no such/topic ü")}`);
+    expect(illegal?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toContainText("No topic can be named no such/topic ü: a topic name may contain only");
+
     const group = await page.goto(`/groups/${encodeURIComponent(`${topicName} ü`)}`);
     expect(group?.status()).toBe(404);
     await expect(page.getByTestId("not-found-name")).toHaveText(`${topicName} ü`);

@@ -17,7 +17,7 @@ export function OverviewView() {
       <PageHeader title="Overview" subtitle={data ? `Cluster ${data.clusterId}` : "The cluster at a glance"} />
       {isPending ? <Loading /> : error ? <ErrorState error={error} onRetry={() => refetch()} /> : (
         <div className="space-y-6">
-          <div className="grid grid-cols-2 gap-4 md:grid-cols-5" data-testid="overview-stats">
+          <div className="grid grid-cols-2 gap-4 md:grid-cols-3 xl:grid-cols-5" data-testid="overview-stats">
             <Stat label="Cluster id" value={<span className="break-all text-base">{data.clusterId}</span>} testId="stat-cluster-id" />
             <Stat label="Controller" value={data.controllerId ?? "none"} testId="stat-controller" href={data.controllerId === null ? undefined : paths.broker(data.controllerId)} />
             <Stat label="Brokers" value={data.brokers.length} testId="stat-brokers" href={paths.brokers()} />

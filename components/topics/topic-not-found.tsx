@@ -3,16 +3,22 @@
 import { useParams } from "next/navigation";
 import { NotFoundState } from "@/components/ui/not-found-state";
 import { pageParam, paths } from "@/lib/paths";
+import { topicNameProblem } from "@/lib/topic-name";
 
 /** The topic pages' not-found: names the topic from the URL (a not-found page gets no props) and leads back to the list. */
 export function TopicNotFound() {
   const segment = useParams<{ topic?: string }>().topic;
+  const name = segment === undefined ? undefined : pageParam(segment);
+  const problem = name === undefined ? null : topicNameProblem(name);
+  const shown = <span className="font-mono text-slate-700 dark:text-slate-300" data-testid="not-found-name">{name}</span>;
   return (
     <NotFoundState title="Topic not found" back={{ href: paths.topics(), label: "Back to topics" }}>
-      {segment === undefined ? null : (
+      {name === undefined ? null : problem ? (
         <>
-          The cluster has no topic <span className="font-mono text-slate-700 dark:text-slate-300" data-testid="not-found-name">{pageParam(segment)}</span>.
+          No topic can be named {shown}: {problem}.
         </>
+      ) : (
+        <>The cluster has no topic {shown}.</>
       )}
     </NotFoundState>
   );
