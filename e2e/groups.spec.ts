@@ -167,6 +167,20 @@ test.describe("consumer groups", () => {
     }
   });
 
+  test("a group deleted elsewhere while its page is open turns into the not-found, without 'Try again'", async ({ page, topicName, groupPage, kafka }) => {
+    const groupId = `${topicName} ü`;
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 1 }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: [{ value: "a" }] });
+    await kafka.admin.setOffsets({ groupId, topic: topicName, partitions: [{ partition: 0, offset: "1" }] });
+    await groupPage.goto(groupId);
+    await expect(groupPage.state()).toHaveText("Empty");
+    await kafka.admin.deleteGroups([groupId]);
+    // The next refresh (every 5 s) finds it gone.
+    await expect(page.getByTestId("not-found-name")).toHaveText(groupId);
+    await expect(page.getByText("Try again")).toHaveCount(0);
+    await expect(page.getByTestId("not-found-back")).toHaveAttribute("href", "/groups");
+  });
+
   test("the reset form offers the group's topics and prefills the time with an hour ago, in the zone it names", async ({ page, topicName, groupPage, kafka }) => {
     const groupId = `${topicName}-group`;
     await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 1 }], waitForLeaders: true });
