@@ -1,12 +1,6 @@
-import Link from "next/link";
+import { NotFoundState } from "@/components/ui/not-found-state";
+import { paths } from "@/lib/paths";
 
 export default function NotFound() {
-  return (
-    <div className="py-16 text-center">
-      <h1 className="text-2xl font-semibold">Page not found</h1>
-      <Link href="/" className="mt-4 inline-block underline">
-        Back to the overview
-      </Link>
-    </div>
-  );
+  return <NotFoundState title="Page not found" back={{ href: paths.overview(), label: "Back to the overview" }} />;
 }

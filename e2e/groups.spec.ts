@@ -100,10 +100,107 @@ test.describe("consumer groups", () => {
     await expect(page.getByTestId("field-error-offset")).toContainText("an offset is required");
     await groupPage.previewReset("shift", "two");
     await expect(page.getByTestId("field-error-shift")).toContainText("Expected number");
-    await page.getByTestId("reset-topic").fill("no-such-topic-here");
+    await groupPage.resetTopic("no-such-topic-here", { other: true });
     await groupPage.previewReset("earliest");
     await expect(page.getByTestId("reset-error")).toContainText("does not host this topic-partition");
     await expect(page.getByTestId("reset-preview-table")).toHaveCount(0);
     expect((await kafka.admin.fetchOffsets({ groupId, topics: [topicName] }))[0].partitions[0].offset).toBe("1");
+  });
+
+  test("a group id with a space, a slash, a percent sign and non-ASCII letters opens, resets and is deleted from the UI", async ({ page, topicName, groupPage, kafka }) => {
+    // "%41" must stay "%41" (decoded once, not twice into "A"); "/" must not split the path.
+    const groupId = `${topicName} grüße/a%41`;
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 2 }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: Array.from({ length: 8 }, (_, i) => ({ partition: i % 2, value: `v${i}` })) });
+    await kafka.admin.setOffsets({ groupId, topic: topicName, partitions: [{ partition: 0, offset: "3" }, { partition: 1, offset: "4" }] });
+    const committed = async () => (await kafka.admin.fetchOffsets({ groupId, topics: [topicName] }))[0].partitions.map((p) => [p.partition, p.offset]).sort();
+
+    // From the list, by its link.
+    await page.goto(`/groups?q=${encodeURIComponent(topicName)}`);
+    await page.getByTestId(`group-row-${groupId}`).getByRole("link", { name: groupId }).click();
+    await expect(groupPage.title()).toHaveText(groupId);
+    await expect(groupPage.state()).toHaveText("Empty");
+    await expect(groupPage.totalLag()).toHaveText("1");
+
+    // By its URL, as a shared link opens it.
+    await groupPage.goto(groupId);
+    await expect(groupPage.title()).toHaveText(groupId);
+    await expect(groupPage.offsetRow(topicName, 1).getByTestId("offset-committed")).toHaveText("4");
+
+    // Reset one partition, chosen from the group's topics.
+    await groupPage.resetTopic(topicName);
+    await page.getByTestId("reset-partition").fill("1");
+    await groupPage.previewReset("earliest");
+    await expect(groupPage.previewRow(topicName, 1).getByTestId("reset-target")).toHaveText("0");
+    await expect(groupPage.previewRow(topicName, 0)).toHaveCount(0);
+    await screenshot(page, "group-encoded-id-reset");
+    await groupPage.applyReset();
+    await expect(page.getByTestId("reset-done")).toContainText(`Committed 1 offset for ${groupId}.`);
+    expect(await committed()).toEqual([[0, "3"], [1, "0"]]);
+    await expect(groupPage.offsetRow(topicName, 1).getByTestId("offset-committed")).toHaveText("0");
+
+    await groupPage.delete(groupId);
+    await expect(page).toHaveURL(/\/groups$/);
+    expect((await kafka.admin.listGroups()).groups.map((g) => g.groupId)).not.toContain(groupId);
+
+    // Gone: its URL is a 404 naming it, with the way back to the list.
+    const response = await page.goto(`/groups/${encodeURIComponent(groupId)}`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByTestId("not-found-name")).toHaveText(groupId);
+    await expect(page.getByText("Try again")).toHaveCount(0);
+    await screenshot(page, "group-not-found");
+    await page.getByTestId("not-found-back").click();
+    await expect(page).toHaveURL(/\/groups$/);
+  });
+
+  test("group ids from the issue, each opened by its URL, name themselves in the title", async ({ topicName, groupPage, kafka }) => {
+    test.slow(); // seven groups, each joined once and its page opened
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 1 }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: [{ value: "a" }] });
+    const groupIds = [" my group", "a:b", "ü-group", "a%b", "a/b", 'q"uote', "?x=1#y"].map((suffix) => `${topicName}${suffix}`);
+    // Each setOffsets joins its group for a moment: side by side, not one after another.
+    await Promise.all(groupIds.map((groupId) => kafka.admin.setOffsets({ groupId, topic: topicName, partitions: [{ partition: 0, offset: "1" }] })));
+    for (const groupId of groupIds) {
+      await groupPage.goto(groupId);
+      await expect(groupPage.title(), groupId).toHaveText(groupId);
+      await expect(groupPage.offsetRow(topicName, 0).getByTestId("offset-committed")).toHaveText("1");
+    }
+  });
+
+  test("a group deleted elsewhere while its page is open turns into the not-found, without 'Try again'", async ({ page, topicName, groupPage, kafka }) => {
+    const groupId = `${topicName} ü`;
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 1 }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: [{ value: "a" }] });
+    await kafka.admin.setOffsets({ groupId, topic: topicName, partitions: [{ partition: 0, offset: "1" }] });
+    await groupPage.goto(groupId);
+    await expect(groupPage.state()).toHaveText("Empty");
+    await kafka.admin.deleteGroups([groupId]);
+    // The next refresh (every 5 s) finds it gone.
+    await expect(page.getByTestId("not-found-name")).toHaveText(groupId);
+    await expect(page.getByText("Try again")).toHaveCount(0);
+    await expect(page.getByTestId("not-found-back")).toHaveAttribute("href", "/groups");
+  });
+
+  test("the reset form offers the group's topics and prefills the time with an hour ago, in the zone it names", async ({ page, topicName, groupPage, kafka }) => {
+    const groupId = `${topicName}-group`;
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 1 }], waitForLeaders: true });
+    await kafka.producer.send({ topic: topicName, messages: [{ value: "a" }, { value: "b" }, { value: "c" }] });
+    await kafka.admin.setOffsets({ groupId, topic: topicName, partitions: [{ partition: 0, offset: "3" }] });
+
+    await groupPage.goto(groupId, { reset: "1" });
+    await expect(page.getByTestId("reset-topic").locator("option")).toHaveText(["All committed topics (1)", topicName, "Another topic…"]);
+    await expect(page.getByTestId("reset-partition")).toBeDisabled();
+
+    await page.getByTestId("reset-strategy").selectOption("timestamp");
+    const prefilled = await page.getByTestId("reset-value").inputValue();
+    // datetime-local values are local time; the browser parses them back the same way.
+    const shownMs = await page.evaluate((value) => new Date(value).getTime(), prefilled);
+    expect(Math.abs(shownMs - (Date.now() - 3_600_000))).toBeLessThan(120_000);
+    await expect(page.getByTestId("reset-offsets")).toContainText(/Time \((.+, )?UTC[+-]\d\d:\d\d\)/);
+    await screenshot(page, "group-reset-time");
+
+    // The records were written just now, after the prefilled time: the reset goes back to the first of them.
+    await page.getByTestId("reset-preview").click();
+    await expect(groupPage.previewRow(topicName, 0).getByTestId("reset-target")).toHaveText("0");
   });
 });

@@ -8,6 +8,15 @@ test.describe("pages", () => {
     await page.goto("/");
     await expect(page.getByTestId("stat-controller")).toHaveText("1");
     await expect(page.getByTestId("stat-brokers")).toHaveText("1");
+    // Groups and lag are two figures with their own labels, not "2 / 333".
+    await expect(page.getByTestId("stat-groups")).toHaveText(/^[\d,]+$/);
+    await expect(page.getByTestId("overview-stats")).toContainText("Total lag (records)");
+    await expect(page.getByTestId("stat-total-lag")).toHaveText(/^[\d,]+$/);
+    // The protocol as the controller's ApiVersions states it.
+    await expect(page.getByTestId("stat-apis")).toHaveText(/^[1-9]\d*$/);
+    await expect(page.getByTestId("overview-protocol")).toContainText(`Broker 1 serves ${await page.getByTestId("stat-apis").textContent()} Kafka APIs`);
+    await page.getByTestId("overview-apis").locator("summary").click();
+    await expect(page.getByTestId("api-row-ApiVersions")).toContainText("0 to 4");
     await screenshot(page, "overview");
 
     await page.goto("/brokers");
@@ -51,9 +60,29 @@ test.describe("pages", () => {
     await screenshot(page, "cluster-down");
   });
 
-  test("an unknown topic is a clear not-found, not a blank page", async ({ page, topicName }) => {
-    await page.goto(`/topics/${topicName}`);
-    await expect(page.getByTestId("topic-not-found")).toContainText("does not exist");
+  test("an unknown topic, group or page is an HTTP 404 naming it, with a way back and no 'Try again'", async ({ page, topicName }) => {
+    const topic = await page.goto(`/topics/${topicName}`);
+    expect(topic?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toContainText("Topic not found");
+    await expect(page.getByTestId("not-found-name")).toHaveText(topicName);
+    await expect(page.getByText("Try again")).toHaveCount(0);
+    await screenshot(page, "topic-not-found");
+    await page.getByTestId("not-found-back").click();
+    await expect(page).toHaveURL(/\/topics$/);
+
+    // Not a name Kafka allows: decoded for the page, and a 404 saying why, not a Kafka error with "Try again".
+    const illegal = await page.goto(`/topics/${encodeURIComponent("no such/topic ü")}`);
+    expect(illegal?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toContainText("No topic can be named no such/topic ü: a topic name may contain only");
+
+    const group = await page.goto(`/groups/${encodeURIComponent(`${topicName} ü`)}`);
+    expect(group?.status()).toBe(404);
+    await expect(page.getByTestId("not-found-name")).toHaveText(`${topicName} ü`);
+    await expect(page.getByTestId("not-found-back")).toHaveAttribute("href", "/groups");
+
+    const other = await page.goto("/no-such-page");
+    expect(other?.status()).toBe(404);
+    await expect(page.getByTestId("not-found")).toContainText("Page not found");
   });
 });
 
@@ -80,7 +109,7 @@ test.describe("api", () => {
 
     const missing = await request.get(`/api/topics/${topicName}-missing`);
     expect(missing.status()).toBe(404);
-    expect((await missing.json()).error.message).toContain("does not exist");
+    expect((await missing.json()).error.message).toContain("does not host this topic-partition");
 
     const exists = await request.post("/api/topics", { data: { name: topicName, partitions: 1, replicationFactor: 1 } });
     expect(exists.status()).toBe(409);
@@ -88,5 +117,26 @@ test.describe("api", () => {
     const down = await request.get(`${process.env.SLUICE_E2E_DEAD_URL}/api/topics`);
     expect(down.status()).toBe(503);
     expect((await down.json()).error.code).toBe("UNAVAILABLE");
+  });
+
+  test("an unknown API path is a JSON 404, and the catch-all shadows no route", async ({ request, topicName, kafka }) => {
+    await kafka.admin.createTopics({ topics: [{ topic: topicName }], waitForLeaders: true });
+    for (const [method, path] of [
+      ["GET", "/api/nope"],
+      ["GET", `/api/topics/${topicName}/nope`],
+      ["POST", "/api/groups/g/offsets/nope"],
+      ["DELETE", "/api/a/b/c"],
+    ] as const) {
+      const response = await request.fetch(path, { method });
+      expect(response.status(), `${method} ${path}`).toBe(404);
+      expect(response.headers()["content-type"]).toContain("application/json");
+      expect((await response.json()).error).toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining(`${method} ${path}`) });
+    }
+    expect((await request.get("/api/cluster")).status()).toBe(200);
+    expect((await request.get(`/api/topics/${topicName}`)).status()).toBe(200);
+    expect((await request.get(`/api/topics/${topicName}/configs`)).status()).toBe(200);
+    const openapi = await request.get("/api/openapi.json");
+    expect(openapi.status()).toBe(200);
+    expect(Object.keys((await openapi.json()).paths)).toContain("/api/groups/{group}/offsets/preview");
   });
 });

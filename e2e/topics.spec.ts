@@ -95,10 +95,11 @@ test.describe("topics", () => {
 
   test("an unknown topic says it does not exist and leads back to the topic list", async ({ page, topicName, request }) => {
     await page.goto(`/topics/${topicName}-missing`);
-    await expect(page.getByTestId("topic-not-found")).toContainText("does not exist");
+    await expect(page.getByTestId("not-found")).toContainText("Topic not found");
+    await expect(page.getByTestId("not-found-name")).toHaveText(`${topicName}-missing`);
     await expect(page.getByTestId("error-state")).toHaveCount(0);
     await screenshot(page, "topic-not-found");
-    await page.getByTestId("back-to-topics").click();
+    await page.getByTestId("not-found-back").click();
     await expect(page).toHaveURL(/\/topics$/);
 
     const missing = await request.get(`/api/topics/${topicName}-missing/configs`);

@@ -49,6 +49,18 @@ export const brokerSchema = z.object({
 });
 export type Broker = z.infer<typeof brokerSchema>;
 
+/** What a broker serves, from its ApiVersions answer. */
+export const clusterProtocolSchema = z.object({
+  /** The broker asked: the controller, or the first broker when there is none. */
+  nodeId: z.number().int(),
+  apis: z.array(z.object({ apiKey: z.number().int(), name: z.string(), minVersion: z.number().int(), maxVersion: z.number().int() })),
+  /** Feature flags the broker can run (metadata.version, kraft.version, group.version ...), with their version ranges. */
+  supportedFeatures: z.array(z.object({ name: z.string(), minVersion: z.number().int(), maxVersion: z.number().int() })),
+  /** Feature flags the cluster has finalized, with their levels; empty when the broker reports none. */
+  finalizedFeatures: z.array(z.object({ name: z.string(), level: z.number().int() })),
+});
+export type ClusterProtocol = z.infer<typeof clusterProtocolSchema>;
+
 export const clusterOverviewSchema = z.object({
   clusterId: z.string(),
   controllerId: z.number().int().nullable(),
@@ -61,6 +73,8 @@ export const clusterOverviewSchema = z.object({
   /** Null when the cluster does not answer group requests (yet). */
   groupCount: z.number().int().nullable(),
   totalLag: z.number().nullable(),
+  /** Null when no broker answered ApiVersions. */
+  protocol: clusterProtocolSchema.nullable(),
 });
 export type ClusterOverview = z.infer<typeof clusterOverviewSchema>;
 
@@ -351,6 +365,8 @@ export const resetOffsetsInputSchema = z
     offset: z.coerce.number().int().min(0).optional(),
     /** Records to move by (negative is back), for "shift". */
     shift: z.coerce.number().int().optional(),
+    /** A group that does not exist is a 404 unless this asks for it to be created by the reset. */
+    createIfMissing: z.boolean().default(false),
   })
   .superRefine((input, ctx) => {
     if (input.partition !== undefined && input.topic === undefined)
@@ -382,5 +398,7 @@ export const applyOffsetsInputSchema = z.object({
     .array(z.object({ topic: topicNameSchema, partition: z.number().int().min(0), offset: z.number().int().min(0) }))
     .min(1, "nothing to apply")
     .max(100_000),
+  /** A group that does not exist is a 404 unless this asks for it to be created with these offsets. */
+  createIfMissing: z.boolean().default(false),
 });
 export type ApplyOffsetsInput = z.infer<typeof applyOffsetsInputSchema>;

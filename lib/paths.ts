@@ -9,6 +9,20 @@ function query(params?: Record<string, string | number | undefined>): string {
   return text ? `?${text}` : "";
 }
 
+/**
+ * A dynamic segment of a page's params as the name it stands for. Next.js
+ * hands pages each segment percent-encoded (encodeURIComponent of the decoded
+ * path, so "/groups/my%20group" arrives as "my%20group"), unlike route
+ * handlers, whose paths groupParam reads. Decoding it once undoes exactly that.
+ */
+export function pageParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // not percent-encoded after all: the name as written
+  }
+}
+
 export const paths = {
   overview: () => "/",
   brokers: () => "/brokers",

@@ -55,6 +55,15 @@ async function waitFor(what, check, timeoutMs) {
   }
 }
 
+/** Why this process could not listen on host:port now (an error code such as EADDRINUSE), or null when it could. */
+function listenProblem(listenHost, listenPort) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", (error) => resolve(error.code ?? String(error)));
+    server.listen(listenPort, listenHost, () => server.close(() => resolve(null)));
+  });
+}
+
 const alive = (child) => child.exitCode === null && child.signalCode === null;
 
 function terminate(child, graceMs) {
@@ -77,6 +86,14 @@ async function stop(code = 0) {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 process.on("exit", () => children.forEach((c) => alive(c) && c.kill("SIGKILL")));
+
+// Checked before anything starts, so a taken port is one line saying what to do, not a stack trace from Next.js.
+const portProblem = await listenProblem(host, port);
+if (portProblem) {
+  const why = { EADDRINUSE: "is already in use", EACCES: "needs privileges this user lacks" }[portProblem] ?? `cannot be listened on (${portProblem})`;
+  console.error(`[sluice] port ${port} on ${host} ${why}; stop what uses it, or start the console on another port: PORT=${port + 1} npm ${demo ? "run demo" : "start"}`);
+  process.exit(1);
+}
 
 if (!external) {
   if (await reachable(brokers)) {

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
-import { apiFetch } from "@/lib/api-client";
+import { apiFetch, ApiRequestError } from "@/lib/api-client";
 import { isResettable, type GroupDetail } from "@/lib/contracts";
 import { formatNumber } from "@/lib/format";
 import { paginate, PAGE_SIZE } from "@/lib/paginate";
@@ -19,6 +19,7 @@ import { PageHeader, Stat } from "@/components/ui/layout";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { GroupNotFound } from "./group-not-found";
 import { GroupStateBadge } from "./group-state";
 import { ResetOffsets } from "./reset-offsets";
 import { readGroupParams } from "./search-params";
@@ -29,6 +30,8 @@ export function GroupView({ id }: { id: string }) {
   const { data, error, isPending, refetch, dataUpdatedAt, isFetching } = useQuery(groupQuery(id, !state.paused));
 
   if (isPending) return <Loading />;
+  // Deleted while open (by this page or anyone else): a permanent answer, not one to retry.
+  if (error instanceof ApiRequestError && error.status === 404) return <GroupNotFound id={id} />;
   if (error)
     return (
       <>

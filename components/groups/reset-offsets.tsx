@@ -25,6 +25,29 @@ const STRATEGIES: Array<{ id: ResetStrategy; label: string }> = [
 /** Rows of a preview shown in the browser; a reset of more partitions is applied whole but listed in part. */
 const PREVIEW_ROWS_MAX = 200;
 
+/** The topic select's choice for a topic the group has not committed yet; a space is not valid in a topic name, so it names no topic. */
+const OTHER_TOPIC = " other";
+
+/** How far back the time field starts: a reset "to an hour ago" is the common replay. */
+const TIME_PREFILL_MS = 60 * 60 * 1000;
+
+/** A datetime-local value ("2026-12-03T18:25:00") for a moment, in the browser's time zone. */
+function localInputValue(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** The browser's time zone as a user reads it: "Europe/Berlin, UTC+01:00". */
+function localZone(): string {
+  const offsetMin = -new Date().getTimezoneOffset();
+  const sign = offsetMin < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMin);
+  const utc = `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  const name = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return name && name !== "UTC" ? `${name}, ${utc}` : utc;
+}
+
 /**
  * Resetting a group's offsets in two steps: a preview of old and new offsets
  * (nothing changes), then applying exactly what was previewed. Only for a
@@ -32,7 +55,10 @@ const PREVIEW_ROWS_MAX = 200;
  */
 export function ResetOffsets({ group, onClose }: { group: GroupDetail; onClose(): void }) {
   const queryClient = useQueryClient();
-  const [topic, setTopic] = useState("");
+  // "" is every committed topic; OTHER_TOPIC opens a text field for a topic the group has no offsets on yet.
+  const [topicChoice, setTopicChoice] = useState(group.topics.length ? "" : OTHER_TOPIC);
+  const [otherTopic, setOtherTopic] = useState("");
+  const topic = topicChoice === OTHER_TOPIC ? otherTopic.trim() : topicChoice;
   const [partition, setPartition] = useState("");
   const [strategy, setStrategy] = useState<ResetStrategy>("earliest");
   const [value, setValue] = useState("");
@@ -43,7 +69,7 @@ export function ResetOffsets({ group, onClose }: { group: GroupDetail; onClose()
 
   const input = () => {
     const body: Record<string, unknown> = { strategy };
-    if (topic.trim()) body.topic = topic.trim();
+    if (topic) body.topic = topic;
     if (partition.trim()) body.partition = partition.trim();
     if (strategy === "timestamp") body.timestamp = value ? new Date(value).getTime() : undefined;
     if (strategy === "offset") body.offset = value.trim() || undefined;
@@ -97,19 +123,35 @@ export function ResetOffsets({ group, onClose }: { group: GroupDetail; onClose()
             previewing.mutate();
           }}
         >
-          <Field label="Topic" name="topic" error={fieldError("topic")} hint="empty: every topic the group committed">
-            <Input list="reset-topics" value={topic} onChange={(e) => setTopic(e.target.value)} data-testid="reset-topic" className="w-64" placeholder="all committed topics" />
-            <datalist id="reset-topics">
+          <Field label="Topic" name="topic" error={topicChoice === OTHER_TOPIC ? null : fieldError("topic")} hint={topic ? undefined : "the partitions the group committed"}>
+            <Select value={topicChoice} onChange={(e) => (setTopicChoice(e.target.value), setPartition(""))} data-testid="reset-topic" className="w-64">
+              {group.topics.length ? <option value="">All committed topics ({group.topics.length})</option> : null}
               {group.topics.map((t) => (
-                <option key={t.topic} value={t.topic} />
+                <option key={t.topic} value={t.topic}>
+                  {t.topic}
+                </option>
               ))}
-            </datalist>
+              <option value={OTHER_TOPIC}>Another topic…</option>
+            </Select>
           </Field>
-          <Field label="Partition" name="partition" error={fieldError("partition")} hint="empty: all partitions">
-            <Input value={partition} onChange={(e) => setPartition(e.target.value)} disabled={!topic.trim()} data-testid="reset-partition" className="w-28" inputMode="numeric" />
+          {topicChoice === OTHER_TOPIC ? (
+            <Field label="Topic name" name="topic" error={fieldError("topic")} hint="all its partitions, or the one below">
+              <Input value={otherTopic} onChange={(e) => setOtherTopic(e.target.value)} data-testid="reset-topic-other" className="w-56" autoFocus={group.topics.length > 0} />
+            </Field>
+          ) : null}
+          <Field label="Partition" name="partition" error={fieldError("partition")} hint={topic ? "empty: all partitions" : "choose a topic first"}>
+            <Input value={partition} onChange={(e) => setPartition(e.target.value)} disabled={!topic} data-testid="reset-partition" className="w-28" inputMode="numeric" />
           </Field>
           <Field label="Reset to" name="strategy" error={fieldError("strategy")}>
-            <Select value={strategy} onChange={(e) => (setStrategy(e.target.value as ResetStrategy), setValue(""))} data-testid="reset-strategy">
+            <Select
+              value={strategy}
+              onChange={(e) => {
+                const next = e.target.value as ResetStrategy;
+                setStrategy(next);
+                setValue(next === "timestamp" ? localInputValue(Date.now() - TIME_PREFILL_MS) : "");
+              }}
+              data-testid="reset-strategy"
+            >
               {STRATEGIES.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.label}
@@ -119,10 +161,10 @@ export function ResetOffsets({ group, onClose }: { group: GroupDetail; onClose()
           </Field>
           {valueField ? (
             <Field
-              label={{ timestamp: "Time (local)", offset: "Offset", shift: "Records (negative goes back)" }[valueField]!}
+              label={{ timestamp: `Time (${localZone()})`, offset: "Offset", shift: "Records (negative goes back)" }[valueField]!}
               name={valueField}
               error={fieldError(valueField)}
-              hint={strategy === "shift" ? "from the committed offset, or the log start" : strategy === "offset" ? "kept within each partition's log" : "the first record at or after it"}
+              hint={strategy === "shift" ? "from the committed offset, or the log start" : strategy === "offset" ? "kept within each partition's log" : "the first record at or after it; an hour ago to start"}
             >
               <Input
                 type={strategy === "timestamp" ? "datetime-local" : "text"}

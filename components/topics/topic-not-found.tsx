@@ -1,23 +1,29 @@
-import Link from "next/link";
-import { paths } from "@/lib/paths";
+"use client";
 
-/** A topic that is not there (never was, or was deleted): a permanent answer, so a way back rather than "try again". */
-export function TopicNotFound({ name }: { name?: string }) {
+import { useParams } from "next/navigation";
+import { NotFoundState } from "@/components/ui/not-found-state";
+import { pageParam, paths } from "@/lib/paths";
+import { topicNameProblem } from "@/lib/topic-name";
+
+/**
+ * The topic pages' not-found: names the topic (given by the view that saw the
+ * 404, or read from the URL, since Next's not-found page gets no props) and
+ * leads back to the list.
+ */
+export function TopicNotFound({ name: given }: { name?: string }) {
+  const segment = useParams<{ topic?: string }>().topic;
+  const name = given ?? (segment === undefined ? undefined : pageParam(segment));
+  const problem = name === undefined ? null : topicNameProblem(name);
+  const shown = <span className="font-mono text-slate-700 dark:text-slate-300" data-testid="not-found-name">{name}</span>;
   return (
-    <div data-testid="topic-not-found" className="py-16 text-center">
-      <h1 className="text-2xl font-semibold">
-        {name ? (
-          <>
-            Topic <span className="break-all">{name}</span> does not exist
-          </>
-        ) : (
-          "This topic does not exist"
-        )}
-      </h1>
-      <p className="mt-2 text-sm text-slate-500">It may have been deleted, or the link may be mistyped.</p>
-      <Link href={paths.topics()} className="mt-4 inline-block underline" data-testid="back-to-topics">
-        Back to topics
-      </Link>
-    </div>
+    <NotFoundState title="Topic not found" back={{ href: paths.topics(), label: "Back to topics" }}>
+      {name === undefined ? null : problem ? (
+        <>
+          No topic can be named {shown}: {problem}.
+        </>
+      ) : (
+        <>The cluster has no topic {shown}.</>
+      )}
+    </NotFoundState>
   );
 }

@@ -8,6 +8,10 @@ export class GroupPage {
     await this.page.goto(`/groups/${encodeURIComponent(groupId)}${query ? `?${query}` : ""}`);
   }
 
+  title() {
+    return this.page.getByTestId("page-title");
+  }
+
   state() {
     return this.page.getByTestId("group-summary").getByTestId("group-state");
   }
@@ -34,6 +38,17 @@ export class GroupPage {
     await this.page.getByTestId("reset-strategy").selectOption(strategy);
     if (value !== undefined) await this.page.getByTestId("reset-value").fill(value);
     await this.page.getByTestId("reset-preview").click();
+  }
+
+  /** Opens the reset panel and narrows it to one of the group's topics, or (`other`) to a topic typed in. */
+  async resetTopic(topic: string, { other = false } = {}) {
+    if (!(await this.resetPanel().isVisible())) await this.page.getByTestId("open-reset").click();
+    if (other) {
+      await this.page.getByTestId("reset-topic").selectOption({ label: "Another topic…" });
+      await this.page.getByTestId("reset-topic-other").fill(topic);
+    } else {
+      await this.page.getByTestId("reset-topic").selectOption(topic);
+    }
   }
 
   async applyReset() {

@@ -1,19 +1,25 @@
 import "server-only";
 import { clusterOverviewSchema, type ClusterOverview } from "@/lib/contracts";
 import { isInternalTopic } from "@/lib/topic-name";
+import { brokerApiVersions } from "../kafka/api-versions";
 import { clusterClients } from "../kafka/registry";
 import { kafkaCall } from "../kafka/errors";
 import { isOffline, isUnderReplicated, readClusterState } from "./cluster-state";
 import { listBrokersFrom } from "./list-brokers";
 import { listConsumerGroups } from "./list-groups";
 
-/** The Overview page: cluster identity, brokers, topic and partition health, groups. */
+/** The Overview page: cluster identity, brokers, topic and partition health, groups, and the protocol the cluster speaks. */
 export async function describeCluster(clients = clusterClients()): Promise<ClusterOverview> {
   return kafkaCall(async () => {
     const state = await readClusterState(clients);
     const partitions = state.topics.flatMap((t) => t.partitions);
     // Clusters without group support (the bundled broker, for now): count and lag are unknown (null).
-    const groups = await listConsumerGroups(clients).catch(() => null);
+    const asked = state.brokers.find((b) => b.nodeId === state.controllerId) ?? state.brokers[0];
+    const [groups, versions] = await Promise.all([
+      listConsumerGroups(clients).catch(() => null),
+      // The figures above do not depend on it: a broker that does not answer leaves the protocol unknown.
+      asked ? brokerApiVersions(clients, asked).catch(() => null) : null,
+    ]);
     const supported = groups?.supported === true;
     return clusterOverviewSchema.parse({
       clusterId: state.clusterId,
@@ -26,6 +32,7 @@ export async function describeCluster(clients = clusterClients()): Promise<Clust
       offlinePartitions: partitions.filter(isOffline).length,
       groupCount: supported ? groups!.groups.length : null,
       totalLag: supported ? groups!.groups.reduce((sum, g) => sum + (g.lag ?? 0), 0) : null,
+      protocol: versions && { nodeId: asked!.nodeId, ...versions },
     });
   });
 }

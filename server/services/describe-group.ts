@@ -3,7 +3,7 @@ import { AssignerProtocol, type GroupDescription } from "kafkajs";
 import { groupDetailSchema, type GroupDetail, type GroupMember } from "@/lib/contracts";
 import { kafkaCall, ServiceError } from "../kafka/errors";
 import { clusterClients, type ClusterClients } from "../kafka/registry";
-import { committedOffsets, EndOffsets, lagByTopic, totalLag, withLag } from "./group-offsets";
+import { committedOffsets, EndOffsets, lagByTopic, totalLag, withLag, type CommittedOffset } from "./group-offsets";
 import { hasConsumerOffsets } from "./list-groups";
 
 /** A consumer-protocol assignment (topics and partitions); other protocols' assignments are opaque. */
@@ -27,14 +27,19 @@ export async function readGroup(clients: ClusterClients, groupId: string): Promi
   return group;
 }
 
+/**
+ * Kafka describes a group it has never heard of (or one deleted since) as
+ * "Dead", without an error; with no committed offsets either, there is no group.
+ */
+export const isUnknownGroup = (group: GroupDescription, committed: CommittedOffset[]) => group.state === "Dead" && committed.length === 0;
+
 /** One group: members with their assignments, and per partition the committed offset, end offset and lag. */
 export async function describeGroup(groupId: string, clients = clusterClients()): Promise<GroupDetail> {
   return kafkaCall(async () => {
     const admin = await clients.getAdmin();
     const group = await readGroup(clients, groupId);
     const committed = hasConsumerOffsets(group.protocolType) ? await committedOffsets(admin, groupId) : [];
-    // "Dead" is how Kafka describes a group it has never heard of.
-    if (group.state === "Dead" && committed.length === 0) throw new ServiceError("NOT_FOUND", `group ${groupId} does not exist`);
+    if (isUnknownGroup(group, committed)) throw new ServiceError("NOT_FOUND", `group ${groupId} does not exist`);
     const members: GroupMember[] = group.members
       .map((m) => ({
         memberId: m.memberId,

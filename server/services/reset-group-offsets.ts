@@ -10,20 +10,29 @@ import {
 import { commitGroupOffsets } from "../kafka/group-wire";
 import { kafkaCall, ServiceError } from "../kafka/errors";
 import { clusterClients, type ClusterClients } from "../kafka/registry";
-import { readGroup } from "./describe-group";
-import { committedOffsets } from "./group-offsets";
+import { isUnknownGroup, readGroup } from "./describe-group";
+import { committedOffsets, type CommittedOffset } from "./group-offsets";
 import { topicOffsets, type PartitionOffsets } from "./list-topics";
 
 const clamp = (value: number, o: PartitionOffsets) => Math.min(Math.max(value, o.low), o.high);
 
-async function requireResettable(clients: ClusterClients, groupId: string): Promise<string> {
+/**
+ * The group's state and committed offsets, when its offsets may be reset: it
+ * has no members, and it exists, unless the caller asked to create it (an
+ * administrative commit to an unknown group id creates the group, so a typo
+ * would otherwise leave a new group behind).
+ */
+async function resettableGroup(clients: ClusterClients, groupId: string, createIfMissing: boolean): Promise<{ state: string; committed: CommittedOffset[] }> {
   const group = await readGroup(clients, groupId);
   if (!isResettable(group.state))
     throw new ServiceError(
       "CONFLICT",
       `group ${groupId} is ${group.state} with ${group.members.length} member${group.members.length === 1 ? "" : "s"}; offsets can be reset only while it is empty, so stop its consumers first`,
     );
-  return group.state;
+  const committed = await committedOffsets(await clients.getAdmin(), groupId);
+  if (!createIfMissing && isUnknownGroup(group, committed))
+    throw new ServiceError("NOT_FOUND", `group ${groupId} does not exist; to create it with these offsets, ask for that explicitly (createIfMissing)`);
+  return { state: group.state, committed };
 }
 
 /** Start and end offsets of a topic's partitions; a missing topic or partition is a 404 naming the field. */
@@ -43,9 +52,8 @@ async function partitionsOf(clients: ClusterClients, topic: string, partition?: 
  */
 export async function previewOffsetReset(groupId: string, input: ResetOffsetsInput, clients = clusterClients()): Promise<ResetPreview> {
   return kafkaCall(async () => {
-    const state = await requireResettable(clients, groupId);
+    const { state, committed } = await resettableGroup(clients, groupId, input.createIfMissing);
     const admin = await clients.getAdmin();
-    const committed = await committedOffsets(admin, groupId);
     const current = new Map(committed.map((c) => [`${c.topic}/${c.partition}`, c.offset]));
     const topics = input.topic ? [input.topic] : [...new Set(committed.map((c) => c.topic))].sort();
     if (topics.length === 0)
@@ -83,9 +91,9 @@ export async function previewOffsetReset(groupId: string, input: ResetOffsetsInp
  */
 export async function applyOffsetReset(groupId: string, input: ApplyOffsetsInput, clients = clusterClients()): Promise<ResetPreview> {
   return kafkaCall(async () => {
-    const state = await requireResettable(clients, groupId);
+    const { state, committed } = await resettableGroup(clients, groupId, input.createIfMissing);
     const admin = await clients.getAdmin();
-    const before = new Map((await committedOffsets(admin, groupId)).map((c) => [`${c.topic}/${c.partition}`, c.offset]));
+    const before = new Map(committed.map((c) => [`${c.topic}/${c.partition}`, c.offset]));
     const changes: OffsetChange[] = [];
     const logs = new Map<string, PartitionOffsets[]>();
     for (const [i, o] of input.offsets.entries()) {

@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Kafka, logLevel, type Consumer, type Producer } from "kafkajs";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../../broker/test/helpers/broker";
-import { resetOffsetsInputSchema } from "@/lib/contracts";
+import { applyOffsetsInputSchema, resetOffsetsInputSchema } from "@/lib/contracts";
 import { ClusterClients, useCluster } from "@/server/kafka/registry";
 import { ServiceError } from "@/server/kafka/errors";
 import { describeGroup } from "@/server/services/describe-group";
@@ -15,6 +15,7 @@ import { apiKeysAsked } from "./helpers/wire-spy";
 const rejectsWith = (kind: string, text?: RegExp) => (error: unknown) =>
   error instanceof ServiceError && error.kind === kind && (!text || text.test(error.message));
 const preview = (group: string, input: Record<string, unknown>) => previewOffsetReset(group, resetOffsetsInputSchema.parse(input));
+const apply = (group: string, input: Record<string, unknown>) => applyOffsetReset(group, applyOffsetsInputSchema.parse(input));
 
 describe("consumer-group services against a real broker", () => {
   let node: TestBroker;
@@ -125,7 +126,7 @@ describe("consumer-group services against a real broker", () => {
 
     await assert.rejects(preview(groupId, { strategy: "earliest", topic: uniqueTopic("missing") }), rejectsWith("NOT_FOUND"));
     await assert.rejects(preview(groupId, { strategy: "earliest", topic, partition: 9 }), rejectsWith("NOT_FOUND", /no partition 9/));
-    await assert.rejects(preview(uniqueTopic("g-none"), { strategy: "earliest" }), rejectsWith("INVALID_INPUT", /no committed offsets/));
+    await assert.rejects(preview(uniqueTopic("g-none"), { strategy: "earliest", createIfMissing: true }), rejectsWith("INVALID_INPUT", /no committed offsets/));
     assert.throws(() => resetOffsetsInputSchema.parse({ strategy: "shift" }), /shift/);
     assert.throws(() => resetOffsetsInputSchema.parse({ strategy: "earliest", partition: 1 }), /a partition needs its topic/);
   });
@@ -137,7 +138,7 @@ describe("consumer-group services against a real broker", () => {
     assert.equal((await describeGroup(groupId)).lag, 0);
 
     const { changes } = await preview(groupId, { strategy: "shift", shift: -3 });
-    const applied = await applyOffsetReset(groupId, { offsets: changes.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.target })) });
+    const applied = await apply(groupId, { offsets: changes.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.target })) });
     assert.deepEqual(applied.changes.map((c) => [c.current, c.target]), [[10, 7]]);
     const group = await describeGroup(groupId);
     assert.deepEqual([group.partitions[0].committed, group.lag], [7, 3]);
@@ -151,8 +152,31 @@ describe("consumer-group services against a real broker", () => {
     await consumer.disconnect();
     assert.deepEqual(values, ["p0-7", "p0-8", "p0-9"]);
 
-    await assert.rejects(applyOffsetReset(groupId, { offsets: [{ topic, partition: 0, offset: 11 }] }), rejectsWith("INVALID_INPUT", /outside/));
-    await assert.rejects(applyOffsetReset(groupId, { offsets: [{ topic, partition: 3, offset: 0 }] }), rejectsWith("NOT_FOUND"));
+    await assert.rejects(apply(groupId, { offsets: [{ topic, partition: 0, offset: 11 }] }), rejectsWith("INVALID_INPUT", /outside/));
+    await assert.rejects(apply(groupId, { offsets: [{ topic, partition: 3, offset: 0 }] }), rejectsWith("NOT_FOUND"));
+  });
+
+  it("a reset of a group that does not exist is a 404 naming it, and creates it only when asked to", async () => {
+    const topic = await filledTopic(2, 4);
+    const groupId = uniqueTopic("g-typo");
+    const admin = await clients.getAdmin();
+    const offsets = [{ topic, partition: 0, offset: 1 }];
+
+    const missing = rejectsWith("NOT_FOUND", new RegExp(`group ${groupId} does not exist; .*createIfMissing`));
+    await assert.rejects(preview(groupId, { strategy: "earliest" }), missing);
+    await assert.rejects(preview(groupId, { strategy: "latest", topic }), missing);
+    await assert.rejects(apply(groupId, { offsets }), missing);
+    assert.ok(!(await admin.listGroups()).groups.some((g) => g.groupId === groupId), "refusing left no group behind");
+    await assert.rejects(describeGroup(groupId), rejectsWith("NOT_FOUND"));
+
+    const planned = await preview(groupId, { strategy: "latest", topic, createIfMissing: true });
+    assert.deepEqual(planned.changes.map((c) => [c.partition, c.current, c.target]), [[0, null, 4], [1, null, 4]]);
+    await apply(groupId, { offsets, createIfMissing: true });
+    const created = await describeGroup(groupId);
+    assert.deepEqual([created.state, created.partitions.map((p) => [p.partition, p.committed])], ["Empty", [[0, 1]]]);
+    // Now that it exists, the flag is not needed.
+    await apply(groupId, { offsets: [{ topic, partition: 1, offset: 2 }] });
+    assert.deepEqual((await describeGroup(groupId)).partitions.map((p) => p.committed), [1, 2]);
   });
 
   it("applyOffsetReset refuses a group with members, and the broker's commit stays untouched", async () => {
@@ -160,7 +184,7 @@ describe("consumer-group services against a real broker", () => {
     const groupId = uniqueTopic("g-busy");
     const consumer = await consume(groupId, topic, 5);
     try {
-      await assert.rejects(applyOffsetReset(groupId, { offsets: [{ topic, partition: 0, offset: 0 }] }), rejectsWith("CONFLICT"));
+      await assert.rejects(apply(groupId, { offsets: [{ topic, partition: 0, offset: 0 }] }), rejectsWith("CONFLICT"));
       assert.equal((await describeGroup(groupId)).partitions[0].committed, 5);
     } finally {
       await consumer.disconnect();

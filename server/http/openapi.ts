@@ -1,0 +1,187 @@
+import "server-only";
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV3, type RouteConfig } from "@asteasolutions/zod-to-openapi";
+import { z, type ZodTypeAny } from "zod";
+import {
+  addPartitionsInputSchema,
+  alterConfigsInputSchema,
+  apiErrorSchema,
+  applyOffsetsInputSchema,
+  brokerSchema,
+  browseInputSchema,
+  browseResultSchema,
+  clusterOverviewSchema,
+  configListSchema,
+  createTopicInputSchema,
+  groupDetailSchema,
+  groupListSchema,
+  messageSchema,
+  produceInputSchema,
+  produceResultSchema,
+  purgeResultSchema,
+  recordInputSchema,
+  resetOffsetsInputSchema,
+  resetPreviewSchema,
+  topicDetailSchema,
+} from "@/lib/contracts";
+import { topicListQuerySchema, topicListSchema } from "@/lib/topic-list";
+
+// Adds .openapi() to zod's types, which the registry uses to name schemas; nothing else changes.
+extendZodWithOpenApi(z);
+
+/**
+ * The console's REST API as an OpenAPI 3.0 document, generated from the same
+ * zod contracts the route handlers parse and the services return, so the
+ * document cannot drift from what is checked. A test holds it against the
+ * route files under app/api: a route missing here fails it.
+ */
+export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocument"]> {
+  const registry = new OpenAPIRegistry();
+  const named = <T extends ZodTypeAny>(name: string, schema: T) => registry.register(name, schema);
+
+  const ApiError = named("ApiError", apiErrorSchema);
+  const ConfigList = named("ConfigList", configListSchema);
+  const Message = named("Message", messageSchema);
+  const ResetPreview = named("ResetPreview", resetPreviewSchema);
+
+  // Path parameters are always required; without saying so, a coerced number reads as optional (zod coerces null to 0).
+  const pathParams = (shape: Record<string, ZodTypeAny>) =>
+    z.object(Object.fromEntries(Object.entries(shape).map(([name, schema]) => [name, schema.openapi({ param: { required: true } })])));
+  const topicParam = pathParams({
+    topic: z.string().openapi({ description: "The topic's name (Kafka allows [a-zA-Z0-9._-] only, so it needs no encoding)" }),
+  });
+  const groupParam = pathParams({
+    group: z.string().openapi({
+      description: "The group id, percent-encoded once (encodeURIComponent): any character is allowed, \"/\" and \"%\" included",
+    }),
+  });
+
+  const json = (schema: ZodTypeAny, description: string) => ({ description, content: { "application/json": { schema } } });
+  const ERROR_STATUS = {
+    400: "Invalid input: `error.field` names the field at fault",
+    404: "No such topic, partition, group or broker",
+    409: "Conflict: the topic exists already, or the group has members",
+    502: "Kafka answered with an error the console does not map",
+    503: "The Kafka cluster cannot be reached",
+  } as const;
+  type ErrorStatus = keyof typeof ERROR_STATUS;
+
+  const route = (
+    method: RouteConfig["method"],
+    path: string,
+    summary: string,
+    ok: { status: number; schema?: ZodTypeAny; description: string },
+    errors: ErrorStatus[],
+    request?: RouteConfig["request"],
+  ) =>
+    registry.registerPath({
+      method,
+      path,
+      summary,
+      request,
+      responses: {
+        [ok.status]: ok.schema ? json(ok.schema, ok.description) : { description: ok.description },
+        // Every route can find the cluster down, and a bug is a 500 with the same body.
+        ...Object.fromEntries([...errors, 503 as const].map((status) => [status, json(ApiError, ERROR_STATUS[status])])),
+        500: json(ApiError, "Unexpected server error (see the console's log)"),
+      },
+    });
+  const body = (schema: ZodTypeAny) => ({ content: { "application/json": { schema } }, required: true });
+
+  route("get", "/api/cluster", "The overview: cluster id, controller, brokers, topic and partition health, groups and lag, the protocol the controller serves", {
+    status: 200,
+    schema: named("ClusterOverview", clusterOverviewSchema),
+    description: "The cluster",
+  }, []);
+  route("get", "/api/brokers", "Brokers with address, rack, leader partitions and bytes on disk", {
+    status: 200,
+    schema: z.object({ brokers: z.array(named("Broker", brokerSchema)) }),
+    description: "The brokers",
+  }, []);
+  route("get", "/api/brokers/{id}/configs", "A broker's configs with their sources", { status: 200, schema: ConfigList, description: "Its configs" }, [400, 404], {
+    params: pathParams({ id: z.coerce.number().int().min(0).openapi({ description: "The broker's node id" }) }),
+  });
+
+  route("get", "/api/topics", "One page (100) of topics, searched and sorted by the server", {
+    status: 200,
+    schema: named("TopicList", topicListSchema),
+    description: "The page",
+  }, [400], { query: topicListQuerySchema });
+  route("post", "/api/topics", "Creates a topic", { status: 201, schema: z.object({ name: z.string() }), description: "Created" }, [400, 409], {
+    body: body(createTopicInputSchema),
+  });
+  route("get", "/api/topics/{topic}", "A topic with its partitions: offsets, leader, replicas, size", {
+    status: 200,
+    schema: named("TopicDetail", topicDetailSchema),
+    description: "The topic",
+  }, [404], { params: topicParam });
+  route("delete", "/api/topics/{topic}", "Deletes a topic", { status: 204, description: "Deleted" }, [400, 404], { params: topicParam });
+  route("get", "/api/topics/{topic}/configs", "A topic's configs with their sources", { status: 200, schema: ConfigList, description: "Its configs" }, [404], {
+    params: topicParam,
+  });
+  route("patch", "/api/topics/{topic}/configs", "Sets or removes config overrides, leaving the others as they are", {
+    status: 200,
+    schema: ConfigList,
+    description: "The configs after the change",
+  }, [400, 404], { params: topicParam, body: body(alterConfigsInputSchema) });
+  route("get", "/api/topics/{topic}/messages", "A page of records, optionally only those containing a text (the scan is budgeted)", {
+    status: 200,
+    schema: named("BrowseResult", browseResultSchema),
+    description: "The page, with the cursor of the next",
+  }, [400, 404], { params: topicParam, query: browseInputSchema });
+  route("post", "/api/topics/{topic}/messages", "Produces a record (N copies)", {
+    status: 201,
+    schema: named("ProduceResult", produceResultSchema),
+    description: "Where each copy landed",
+  }, [400, 404], { params: topicParam, body: body(produceInputSchema) });
+  route("post", "/api/topics/{topic}/partitions", "Adds partitions to a topic", {
+    status: 200,
+    schema: z.object({ partitions: z.number().int() }),
+    description: "The topic's partition count now",
+  }, [400, 404], { params: topicParam, body: body(addPartitionsInputSchema) });
+  route("post", "/api/topics/{topic}/purge", "Deletes every record of the topic, keeping the topic", {
+    status: 200,
+    schema: named("PurgeResult", purgeResultSchema),
+    description: "Each partition's new log start",
+  }, [404], { params: topicParam });
+  route("get", "/api/topics/{topic}/records/{partition}/{offset}", "One record, key and value whole (not cut at 64 KiB)", {
+    status: 200,
+    schema: Message,
+    description: "The record",
+  }, [400, 404], {
+    params: topicParam.extend(pathParams(recordInputSchema.shape).shape),
+  });
+
+  route("get", "/api/groups", "Consumer groups with state, members, topics and lag (`supported: false` when the cluster has no group APIs)", {
+    status: 200,
+    schema: named("GroupList", groupListSchema),
+    description: "The groups",
+  }, []);
+  route("get", "/api/groups/{group}", "A group: members and their assignments, per partition the committed offset, end offset and lag", {
+    status: 200,
+    schema: named("GroupDetail", groupDetailSchema),
+    description: "The group",
+  }, [404], { params: groupParam });
+  route("delete", "/api/groups/{group}", "Deletes an empty group and its committed offsets", { status: 204, description: "Deleted" }, [404, 409], { params: groupParam });
+  route("post", "/api/groups/{group}/offsets/preview", "The offsets a reset would commit, old and new; nothing changes", {
+    status: 200,
+    schema: ResetPreview,
+    description: "The preview",
+  }, [400, 404, 409], { params: groupParam, body: body(resetOffsetsInputSchema) });
+  route("put", "/api/groups/{group}/offsets", "Commits offsets (a preview's) for a group without members; a group that does not exist only with createIfMissing", {
+    status: 200,
+    schema: ResetPreview,
+    description: "What was committed",
+  }, [400, 404, 409], { params: groupParam, body: body(applyOffsetsInputSchema) });
+
+  route("get", "/api/openapi.json", "This document", { status: 200, description: "The OpenAPI 3.0 document of the console's API" }, []);
+
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: "3.0.3",
+    info: {
+      title: "Sluice console API",
+      version: "0.1.0",
+      description:
+        "The REST API the console's pages use, for scripts as well. JSON in and out; every error is `{ error: { code, message, field? } }`. There is no authentication yet: keep the console on a trusted network.",
+    },
+  });
+}
