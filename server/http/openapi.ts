@@ -97,9 +97,15 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocume
     schema: z.object({ brokers: z.array(named("Broker", brokerSchema)) }),
     description: "The brokers",
   }, []);
+  const brokerParam = pathParams({ id: z.coerce.number().int().min(0).openapi({ description: "The broker's node id" }) });
   route("get", "/api/brokers/{id}/configs", "A broker's configs with their sources", { status: 200, schema: ConfigList, description: "Its configs" }, [400, 404], {
-    params: pathParams({ id: z.coerce.number().int().min(0).openapi({ description: "The broker's node id" }) }),
+    params: brokerParam,
   });
+  route("patch", "/api/brokers/{id}/configs", "Sets or removes this broker's dynamic configs, leaving the others as they are", {
+    status: 200,
+    schema: ConfigList,
+    description: "The broker's configs after the change",
+  }, [400, 404], { params: brokerParam, body: body(alterConfigsInputSchema) });
 
   route("get", "/api/topics", "One page (100) of topics, searched and sorted by the server", {
     status: 200,

@@ -94,7 +94,7 @@ describe("demo workload (npm run demo) against a real broker", () => {
       assert.match(order.orderId, /^ord-[0-9a-f]{8}$/);
       assert.equal(bytes(m.key!.base64).toString("utf8"), order.customerId);
       assert.ok(order.items.length >= 1 && order.total > 0);
-      const headers = Object.fromEntries(m.headers.map((h) => [h.key, h.value]));
+      const headers = Object.fromEntries(m.headers.map((h) => [h.key, h.value === null ? null : bytes(h.value.base64).toString("utf8")]));
       assert.equal(headers["content-type"], "application/json");
       assert.equal(headers["event-type"], `order.${order.status}`);
     }
