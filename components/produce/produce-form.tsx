@@ -11,7 +11,7 @@ import type { InputFormat } from "@/lib/payload";
 import { topicQuery } from "@/lib/queries";
 import { queryKeys } from "@/lib/query-keys";
 import { Button } from "@/components/ui/button";
-import { Field, Input, Select, Textarea } from "@/components/ui/field";
+import { Field, FieldNote, Input, Select, Textarea } from "@/components/ui/field";
 import { Card, PageHeader } from "@/components/ui/layout";
 import { ErrorState, Loading, Notice } from "@/components/ui/states";
 
@@ -56,12 +56,7 @@ function PayloadField({ name, label, error, hint, controls, children }: { name: 
         {controls}
       </div>
       {children}
-      {hint && !error ? <span className="text-xs text-slate-500">{hint}</span> : null}
-      {error ? (
-        <span role="alert" data-testid={`field-error-${name}`} className="text-xs text-red-600 dark:text-red-400">
-          {error}
-        </span>
-      ) : null}
+      <FieldNote name={name} hint={hint} error={error} />
     </div>
   );
 }

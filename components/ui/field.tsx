@@ -17,12 +17,18 @@ export function Field({ label, name, error, children, hint }: { label: string; n
     <label className="flex flex-col gap-1 text-sm">
       <span className="font-medium text-slate-700 dark:text-slate-300">{label}</span>
       {children}
-      {hint && !error ? <span className="text-xs text-slate-500">{hint}</span> : null}
-      {error ? (
-        <span role="alert" data-testid={`field-error-${name}`} className="text-xs text-red-600 dark:text-red-400">
-          {error}
-        </span>
-      ) : null}
+      <FieldNote name={name} hint={hint} error={error} />
     </label>
   );
+}
+
+/** What goes under a control: its error (tagged field-error-<name> for tests), or else its hint. */
+export function FieldNote({ name, error, hint }: { name: string; error?: string | null; hint?: string }) {
+  if (error)
+    return (
+      <span role="alert" data-testid={`field-error-${name}`} className="text-xs text-red-600 dark:text-red-400">
+        {error}
+      </span>
+    );
+  return hint ? <span className="text-xs text-slate-500">{hint}</span> : null;
 }
