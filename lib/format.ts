@@ -20,6 +20,13 @@ export function utcOffset(ms: number): string {
   return `${minutes < 0 ? "-" : "+"}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
 
+/** A datetime-local input's value ("2026-12-03T18:25:00") for a moment, in the browser's time zone. */
+export function datetimeLocalValue(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
 /** ISO-like local time with milliseconds and the UTC offset, stable across locales: "2024-05-01 14:03:07.042 +02:00". */
 export function formatTimestamp(ms: number): string {
   if (ms < 0) return "–";

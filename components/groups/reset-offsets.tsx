@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { apiFetch, ApiRequestError, jsonBody } from "@/lib/api-client";
 import { isResettable, resetPreviewSchema, type GroupDetail, type ResetPreview, type ResetStrategy } from "@/lib/contracts";
-import { formatNumber } from "@/lib/format";
+import { datetimeLocalValue, formatNumber, utcOffset } from "@/lib/format";
 import { paths } from "@/lib/paths";
 import { queryKeys } from "@/lib/query-keys";
 import { Button } from "@/components/ui/button";
@@ -31,19 +31,9 @@ const OTHER_TOPIC = " other";
 /** How far back the time field starts: a reset "to an hour ago" is the common replay. */
 const TIME_PREFILL_MS = 60 * 60 * 1000;
 
-/** A datetime-local value ("2026-12-03T18:25:00") for a moment, in the browser's time zone. */
-function localInputValue(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
 /** The browser's time zone as a user reads it: "Europe/Berlin, UTC+01:00". */
 function localZone(): string {
-  const offsetMin = -new Date().getTimezoneOffset();
-  const sign = offsetMin < 0 ? "-" : "+";
-  const abs = Math.abs(offsetMin);
-  const utc = `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  const utc = `UTC${utcOffset(Date.now())}`;
   const name = Intl.DateTimeFormat().resolvedOptions().timeZone;
   return name && name !== "UTC" ? `${name}, ${utc}` : utc;
 }
@@ -148,7 +138,7 @@ export function ResetOffsets({ group, onClose }: { group: GroupDetail; onClose()
               onChange={(e) => {
                 const next = e.target.value as ResetStrategy;
                 setStrategy(next);
-                setValue(next === "timestamp" ? localInputValue(Date.now() - TIME_PREFILL_MS) : "");
+                setValue(next === "timestamp" ? datetimeLocalValue(Date.now() - TIME_PREFILL_MS) : "");
               }}
               data-testid="reset-strategy"
             >

@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Fragment, useEffect, useState } from "react";
 import { BROWSE_COUNT_MAX, SEARCH_TEXT_MAX, type BrowseInput, type TopicDetail } from "@/lib/contracts";
-import { formatNumber, formatTimestamp, utcOffset } from "@/lib/format";
+import { datetimeLocalValue, formatNumber, formatTimestamp, utcOffset } from "@/lib/format";
 import { previewText } from "@/lib/payload";
 import { browseQuery } from "@/lib/queries";
 import { useSearchParamsState } from "@/lib/use-search-params-state";
@@ -18,12 +18,6 @@ import { readBrowseParams, type IgnoredParam } from "./search-params";
 const SEARCH_DEBOUNCE_MS = 400;
 
 const plural = (n: number, one: string, many: string) => `${formatNumber(n)} ${n === 1 ? one : many}`;
-
-/** datetime-local text <-> epoch milliseconds, in the browser's time zone. */
-const toLocalInput = (ms: number) => {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 19);
-};
 
 /** What a page shows, in words: "the newest records of all partitions, newest first". */
 function describeBrowse(input: BrowseInput): string {
@@ -77,7 +71,7 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
   const { input, open, ignored } = readBrowseParams(params, topic.partitionList.length);
   const { data, error, isPending, isFetching, refetch } = useQuery({ ...browseQuery(topic.name, input), placeholderData: keepPreviousData });
   const [offsetDraft, setOffsetDraft] = useState(input.offset !== undefined ? String(input.offset) : "");
-  const [timeDraft, setTimeDraft] = useState(input.timestamp !== undefined ? toLocalInput(input.timestamp) : "");
+  const [timeDraft, setTimeDraft] = useState(input.timestamp !== undefined ? datetimeLocalValue(input.timestamp) : "");
   const [searchDraft, setSearchDraft] = useState(input.q ?? "");
   const searched = input.q ?? "";
 
@@ -150,7 +144,7 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
               if (start === "offset") filter({ start, offset: offsetDraft || 0, timestamp: undefined, order: undefined });
               else if (start === "timestamp") {
                 const ms = timeDraft ? new Date(timeDraft).getTime() : Date.now() - 3_600_000;
-                setTimeDraft(toLocalInput(ms));
+                setTimeDraft(datetimeLocalValue(ms));
                 filter({ start, timestamp: ms, offset: undefined, order: undefined });
               } else filter({ start, offset: undefined, timestamp: undefined, order: undefined });
             }}
