@@ -1,35 +1,23 @@
 import {
-  atLeast,
-  between,
   BROKER_CONFIG_DEFS,
-  brokerSynonymEntries,
   brokerSynonyms,
-  checkValue,
   CLEANUP_POLICIES,
   COMPRESSION_TYPES,
-  ConfigError,
   effectiveBrokerValue,
-  listOf,
-  oneOf,
-  selectNames,
   TIMESTAMP_TYPES,
-  toSafeNumber,
-  type BrokerConfig,
   type CleanupPolicy,
   type CompressionTypeName,
-  type ConfigSynonym,
-  type ConfigType,
-  type DescribedConfig,
-  type DescribeOptions,
-  type ParsedValue,
   type TimestampType,
-  type Validator,
-} from "./broker-config";
+} from "./broker-properties";
+import { atLeast, between, checkValue, ConfigError, listOf, oneOf, toSafeNumber, type ConfigType, type ParsedValue, type Validator } from "./definitions";
+import { brokerSynonymEntries, selectNames, type ConfigSynonym, type DescribedConfig, type DescribeOptions } from "./describe";
+import type { BrokerConfig } from "./load-broker-config";
 import { UNUSED_TOPIC_CONFIGS } from "./kafka-config-names";
 
 // The describe vocabulary is shared with broker configs; import it from either module.
-export { ConfigSource, ConfigTypeId, describeBrokerConfigs } from "./broker-config";
-export type { ConfigSourceName, ConfigSynonym, ConfigType, DescribedConfig, DescribeOptions } from "./broker-config";
+export { ConfigSource, ConfigTypeId, describeBrokerConfigs } from "./describe";
+export type { ConfigSourceName, ConfigSynonym, DescribedConfig, DescribeOptions } from "./describe";
+export type { ConfigType } from "./definitions";
 
 /*
  * Topic-level configs with Kafka's names, types and validators. A topic's
