@@ -62,5 +62,4 @@ export {
   withDynamicConfigs,
   type BrokerConfig,
   type ProcessRole,
-  type QuorumVoter,
 } from "./load-broker-config";

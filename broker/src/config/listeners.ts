@@ -52,7 +52,7 @@ export function listenerPropertyDef(name: string): BrokerConfigDef | undefined {
 }
 
 const LISTENER = /^([A-Za-z0-9_-]+):\/\/(\[[0-9A-Za-z:.%]*\]|[^:/[\]]*):(\d+)$/;
-export const unbracket = (host: string) => host.replace(/^\[(.*)\]$/, "$1");
+const unbracket = (host: string) => host.replace(/^\[(.*)\]$/, "$1");
 
 /** `NAME://host:port,...` (Kafka's listener syntax; IPv6 hosts in brackets). Only bound listeners need distinct ports. */
 function parseListeners(property: string, text: string, protocolOf: (name: string) => SecurityProtocol): ListenerConfig[] {
@@ -181,13 +181,7 @@ function saslListenerConfigs(listeners: ListenerConfig[], layer: Layer, defaultM
 export function resolveListeners(
   config: PropertyReader,
   staticLayer: Layer,
-): {
-  listeners: ListenerConfig[];
-  advertisedListeners: ListenerConfig[];
-  listenerSasl: Map<string, ListenerSaslConfig>;
-  protocolMap: Map<string, SecurityProtocol>;
-  controllerListenerNames: string[];
-} {
+): { listeners: ListenerConfig[]; advertisedListeners: ListenerConfig[]; listenerSasl: Map<string, ListenerSaslConfig> } {
   const { get, isSet } = config;
   const protocolMap = parseProtocolMap(get<string>("listener.security.protocol.map"));
   const controllerListenerNames = splitList(get<string | null>("controller.listener.names") ?? "").map((name) => name.toUpperCase());
@@ -210,7 +204,7 @@ export function resolveListeners(
     .map((listener) => (WILDCARD_HOSTS.has(listener.host) ? { ...listener, host: "localhost" } : listener));
 
   const listenerSasl = saslListenerConfigs(listeners, staticLayer, get<string[]>("sasl.enabled.mechanisms"));
-  return { listeners, advertisedListeners, listenerSasl, protocolMap, controllerListenerNames };
+  return { listeners, advertisedListeners, listenerSasl };
 }
 
 /** inter.broker.listener.name, else security.inter.broker.protocol; a broker must advertise it. */

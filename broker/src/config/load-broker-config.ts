@@ -1,13 +1,10 @@
 import { readFileSync } from "node:fs";
 import {
   BROKER_CONFIG_DEFS,
-  effectiveChainValue,
+  BROKER_PROPERTY_FIELDS,
   parsePerIpOverrides,
   SASL_MECHANISMS,
-  type CleanupPolicy,
-  type CompressionTypeName,
-  type SecurityProtocol,
-  type TimestampType,
+  type BrokerPropertyFields,
 } from "./broker-properties";
 import {
   checkValue,
@@ -25,7 +22,6 @@ import {
   listenerPropertyDef,
   resolveInterBrokerListenerName,
   resolveListeners,
-  unbracket,
   type ListenerConfig,
   type ListenerSaslConfig,
 } from "./listeners";
@@ -40,105 +36,31 @@ import { parsePropertiesEntries, PropertiesSyntaxError } from "./properties-file
 
 const R = "read-only";
 
-export interface QuorumVoter {
-  nodeId: number;
-  host: string;
-  port: number;
-}
-
 export type ProcessRole = "broker" | "controller";
 
-export interface BrokerConfig {
-  nodeId: number;
-  processRoles: ProcessRole[];
-  brokerRack: string | null;
-
+/**
+ * The configuration the node runs with: a typed field for each property the
+ * node reads (declared by the property table's `field` column), the settings
+ * built from several properties, and every property's resolved value.
+ * Properties the node does not read are described from `values`.
+ */
+export interface BrokerConfig extends BrokerPropertyFields {
   /** Everything to bind, in the order given (controller listeners included). */
   listeners: ListenerConfig[];
   /** What clients are told: advertised.listeners, or listeners without the controller ones and with "localhost" for a wildcard host. */
   advertisedListeners: ListenerConfig[];
-  listenerSecurityProtocolMap: ReadonlyMap<string, SecurityProtocol>;
   interBrokerListenerName: string;
-  controllerListenerNames: string[];
-  controllerQuorumVoters: QuorumVoter[];
   /** The SASL settings of each SASL_PLAINTEXT listener, by listener name. */
   listenerSasl: ReadonlyMap<string, ListenerSaslConfig>;
-  /** sasl.server.max.receive.size: the frame limit until a SASL client has authenticated. */
-  saslServerMaxReceiveSize: number;
+  /** listener.name.<listener>.max.connections, by listener name (upper case). */
+  listenerMaxConnections: ReadonlyMap<string, number>;
 
   /** log.dirs, else log.dir; relative paths are relative to the working directory. */
   logDirs: string[];
-
-  numPartitions: number;
-  defaultReplicationFactor: number;
-  minInsyncReplicas: number;
-  autoCreateTopicsEnable: boolean;
-  deleteTopicEnable: boolean;
-  uncleanLeaderElectionEnable: boolean;
-  compressionType: CompressionTypeName;
-  messageMaxBytes: number;
-
-  logSegmentBytes: number;
-  /** log.roll.ms, else log.roll.hours in ms. */
-  logRollMs: number;
-  logRollJitterMs: number;
-  /** log.retention.ms, else .minutes, else .hours, in ms; -1 (any negative) means unlimited. */
-  logRetentionMs: number;
-  logRetentionBytes: number;
-  logRetentionCheckIntervalMs: number;
-  logCleanupPolicy: CleanupPolicy[];
-  logIndexSizeMaxBytes: number;
-  logIndexIntervalBytes: number;
-  logFlushIntervalMessages: number;
-  /** log.flush.interval.ms, else log.flush.scheduler.interval.ms. */
-  logFlushIntervalMs: number;
-  logFlushSchedulerIntervalMs: number;
-  logSegmentDeleteDelayMs: number;
-  logPreallocate: boolean;
-  logMessageTimestampType: TimestampType;
-  logMessageTimestampBeforeMaxMs: number;
-  logMessageTimestampAfterMaxMs: number;
-  logMessageTimestampDifferenceMaxMs: number;
-
-  logCleanerEnable: boolean;
-  logCleanerDeleteRetentionMs: number;
-  logCleanerMinCompactionLagMs: number;
-  logCleanerMaxCompactionLagMs: number;
-  logCleanerMinCleanableRatio: number;
-
-  socketRequestMaxBytes: number;
   /** queued.max.request.bytes; 0 or less means unbounded. */
   queuedMaxRequestBytes: number;
-  maxConnections: number;
-  maxConnectionsPerIp: number;
   /** max.connections.per.ip.overrides: host name or address (lower case) to its limit. */
   maxConnectionsPerIpOverrides: ReadonlyMap<string, number>;
-  /** listener.name.<listener>.max.connections, by listener name (upper case). */
-  listenerMaxConnections: ReadonlyMap<string, number>;
-  socketSendBufferBytes: number;
-  socketReceiveBufferBytes: number;
-  queuedMaxRequests: number;
-  connectionsMaxIdleMs: number;
-  numNetworkThreads: number;
-  numIoThreads: number;
-
-  replicaFetchMaxBytes: number;
-  replicaLagTimeMaxMs: number;
-  fetchMaxBytes: number;
-
-  offsetsTopicNumPartitions: number;
-  /** Kafka's default 3; the caller caps it at the number of live brokers. */
-  offsetsTopicReplicationFactor: number;
-  offsetsRetentionMinutes: number;
-  groupInitialRebalanceDelayMs: number;
-  groupMinSessionTimeoutMs: number;
-  groupMaxSessionTimeoutMs: number;
-
-  transactionStateLogNumPartitions: number;
-  transactionStateLogReplicationFactor: number;
-  transactionStateLogMinIsr: number;
-  transactionalIdExpirationMs: number;
-  transactionMaxTimeoutMs: number;
 
   /** Every defined property (DescribeConfigs reads this). */
   values: ReadonlyMap<string, ResolvedValue>;
@@ -236,20 +158,15 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
 
   const get = <T extends ParsedValue | null>(name: string) => parsed.get(name) as T;
   const num = (name: string) => toSafeNumber(get<number | bigint>(name));
-  const chained = (name: string) => toSafeNumber(BigInt(effectiveChainValue(name, (synonym) => values.get(synonym)!.value)!));
   const isSet = (name: string) => staticLayer.has(name) || dynamicLayer.has(name);
 
-  const { listeners, advertisedListeners, listenerSasl, protocolMap, controllerListenerNames } = resolveListeners({ get, isSet }, staticLayer);
+  const { listeners, advertisedListeners, listenerSasl } = resolveListeners({ get, isSet }, staticLayer);
 
   const processRoles = get<ProcessRole[]>("process.roles");
   if (processRoles.length === 0 || new Set(processRoles).size !== processRoles.length)
     throw new ConfigError(`Invalid value ${values.get("process.roles")!.value} for configuration process.roles: give broker, controller or both, once each`, "process.roles");
   const interBrokerListenerName = resolveInterBrokerListenerName({ get, isSet }, advertisedListeners, processRoles.includes("broker"));
 
-  const controllerQuorumVoters = get<string[]>("controller.quorum.voters").map((voter) => {
-    const [, id, host, port] = /^(\d+)@(.+):(\d+)$/.exec(voter)!;
-    return { nodeId: Number(id), host: unbracket(host), port: Number(port) };
-  });
 
   // Kafka's checks of the connection and request memory limits.
   const perIpOverrides = (parsePerIpOverrides(get<string>("max.connections.per.ip.overrides")) as { overrides: Map<string, number> }).overrides;
@@ -262,79 +179,26 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
   if (num("group.min.session.timeout.ms") > num("group.max.session.timeout.ms"))
     throw new ConfigError("group.min.session.timeout.ms must not exceed group.max.session.timeout.ms", "group.min.session.timeout.ms");
 
+  const fields = Object.fromEntries(
+    BROKER_PROPERTY_FIELDS.map(([field, property]) => {
+      const value = get(property);
+      return [field, typeof value === "bigint" ? toSafeNumber(value) : value];
+    }),
+  ) as unknown as BrokerPropertyFields;
+
   return {
-    nodeId: num("node.id"),
-    processRoles,
-    brokerRack: get<string | null>("broker.rack"),
+    ...fields,
     listeners,
     advertisedListeners,
-    listenerSecurityProtocolMap: protocolMap,
     interBrokerListenerName,
-    controllerListenerNames,
-    controllerQuorumVoters,
     listenerSasl,
-    saslServerMaxReceiveSize: num("sasl.server.max.receive.size"),
+    listenerMaxConnections: listenerLimits,
     logDirs: get<string[] | null>("log.dirs") ?? get<string[]>("log.dir"),
-    numPartitions: num("num.partitions"),
-    defaultReplicationFactor: num("default.replication.factor"),
-    minInsyncReplicas: num("min.insync.replicas"),
-    autoCreateTopicsEnable: get<boolean>("auto.create.topics.enable"),
-    deleteTopicEnable: get<boolean>("delete.topic.enable"),
-    uncleanLeaderElectionEnable: get<boolean>("unclean.leader.election.enable"),
-    compressionType: get<CompressionTypeName>("compression.type"),
-    messageMaxBytes: num("message.max.bytes"),
-    logSegmentBytes: num("log.segment.bytes"),
-    logRollMs: chained("log.roll.ms"),
-    logRollJitterMs: chained("log.roll.jitter.ms"),
-    logRetentionMs: chained("log.retention.ms"),
-    logRetentionBytes: num("log.retention.bytes"),
-    logRetentionCheckIntervalMs: num("log.retention.check.interval.ms"),
-    logCleanupPolicy: get<CleanupPolicy[]>("log.cleanup.policy"),
-    logIndexSizeMaxBytes: num("log.index.size.max.bytes"),
-    logIndexIntervalBytes: num("log.index.interval.bytes"),
-    logFlushIntervalMessages: num("log.flush.interval.messages"),
-    logFlushIntervalMs: chained("log.flush.interval.ms"),
-    logFlushSchedulerIntervalMs: num("log.flush.scheduler.interval.ms"),
-    logSegmentDeleteDelayMs: num("log.segment.delete.delay.ms"),
-    logPreallocate: get<boolean>("log.preallocate"),
-    logMessageTimestampType: get<TimestampType>("log.message.timestamp.type"),
-    logMessageTimestampBeforeMaxMs: num("log.message.timestamp.before.max.ms"),
-    logMessageTimestampAfterMaxMs: num("log.message.timestamp.after.max.ms"),
-    logMessageTimestampDifferenceMaxMs: num("log.message.timestamp.difference.max.ms"),
-    logCleanerEnable: get<boolean>("log.cleaner.enable"),
-    logCleanerDeleteRetentionMs: num("log.cleaner.delete.retention.ms"),
-    logCleanerMinCompactionLagMs: num("log.cleaner.min.compaction.lag.ms"),
-    logCleanerMaxCompactionLagMs: num("log.cleaner.max.compaction.lag.ms"),
-    logCleanerMinCleanableRatio: num("log.cleaner.min.cleanable.ratio"),
-    socketRequestMaxBytes: num("socket.request.max.bytes"),
     // Left at its default, the bound grows with socket.request.max.bytes, so that raising one alone never fails the check above.
     queuedMaxRequestBytes: isSet("queued.max.request.bytes")
       ? num("queued.max.request.bytes")
       : Math.max(num("queued.max.request.bytes"), num("socket.request.max.bytes")),
-    maxConnections: num("max.connections"),
-    maxConnectionsPerIp: num("max.connections.per.ip"),
     maxConnectionsPerIpOverrides: perIpOverrides,
-    listenerMaxConnections: listenerLimits,
-    socketSendBufferBytes: num("socket.send.buffer.bytes"),
-    socketReceiveBufferBytes: num("socket.receive.buffer.bytes"),
-    queuedMaxRequests: num("queued.max.requests"),
-    connectionsMaxIdleMs: num("connections.max.idle.ms"),
-    numNetworkThreads: num("num.network.threads"),
-    numIoThreads: num("num.io.threads"),
-    replicaFetchMaxBytes: num("replica.fetch.max.bytes"),
-    replicaLagTimeMaxMs: num("replica.lag.time.max.ms"),
-    fetchMaxBytes: num("fetch.max.bytes"),
-    offsetsTopicNumPartitions: num("offsets.topic.num.partitions"),
-    offsetsTopicReplicationFactor: num("offsets.topic.replication.factor"),
-    offsetsRetentionMinutes: num("offsets.retention.minutes"),
-    groupInitialRebalanceDelayMs: num("group.initial.rebalance.delay.ms"),
-    groupMinSessionTimeoutMs: num("group.min.session.timeout.ms"),
-    groupMaxSessionTimeoutMs: num("group.max.session.timeout.ms"),
-    transactionStateLogNumPartitions: num("transaction.state.log.num.partitions"),
-    transactionStateLogReplicationFactor: num("transaction.state.log.replication.factor"),
-    transactionStateLogMinIsr: num("transaction.state.log.min.isr"),
-    transactionalIdExpirationMs: num("transactional.id.expiration.ms"),
-    transactionMaxTimeoutMs: num("transaction.max.timeout.ms"),
     values,
     staticConfigs: Object.fromEntries([...staticLayer].map(([name, { text }]) => [name, text])),
     dynamicConfigs: Object.fromEntries([...dynamicLayer].map(([name, { text }]) => [name, text])),
