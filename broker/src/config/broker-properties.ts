@@ -68,7 +68,7 @@ const nonEmptyDistinctList: Validator = (value) => {
 /**
  * One property: name, type, Kafka's default (null: none), update mode, doc,
  * and optionally its validator, the topic config it supplies the default
- * for, and `field`: the name under which BrokerConfig carries its typed value
+ * for (with the topic config's own validator where Kafka's differs), and `field`: the name under which BrokerConfig carries its typed value
  * (for the properties the node reads; the others it reads by name).
  */
 type Row = readonly [
@@ -77,7 +77,7 @@ type Row = readonly [
   dflt: string | null,
   mode: UpdateMode,
   doc: string,
-  extra?: { readonly validator?: Validator; readonly topicConfig?: string; readonly field?: string },
+  extra?: { readonly validator?: Validator; readonly topicConfig?: string; readonly topicValidator?: Validator; readonly field?: string },
 ];
 
 // prettier-ignore
@@ -118,7 +118,7 @@ const ROWS = [
   ["log.roll.hours", "INT", "168", C, "Age at which a segment is rolled, in hours", { validator: atLeast(1) }],
   ["log.roll.jitter.ms", "LONG", null, C, "Random jitter subtracted from the roll time, in ms; log.roll.jitter.hours when unset", { validator: atLeast(0), topicConfig: "segment.jitter.ms" }],
   ["log.roll.jitter.hours", "INT", "0", C, "Random jitter subtracted from the roll time, in hours", { validator: atLeast(0) }],
-  ["log.retention.ms", "LONG", null, C, "How long to keep data, in ms (-1: forever); log.retention.minutes when unset", { topicConfig: "retention.ms" }],
+  ["log.retention.ms", "LONG", null, C, "How long to keep data, in ms (-1: forever); log.retention.minutes when unset", { topicConfig: "retention.ms", topicValidator: atLeast(-1) }],
   ["log.retention.minutes", "INT", null, C, "How long to keep data, in minutes; log.retention.hours when unset"],
   ["log.retention.hours", "INT", "168", C, "How long to keep data, in hours"],
   ["log.retention.bytes", "LONG", "-1", C, "Size a partition log may reach before old segments are deleted (-1: no limit)", { topicConfig: "retention.bytes" }],
@@ -184,8 +184,11 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map(
     { name, type, default: dflt, mode, doc: UNUSED_DOC, unused: true, ...(topicConfig ? { topicConfig } : {}) },
   ]),
   ...(ROWS as readonly Row[]).map(([name, type, dflt, mode, doc, extra]): [string, BrokerConfigDef] => {
-    const { validator, topicConfig } = extra ?? {};
-    return [name, { name, type, default: dflt, mode, doc, ...(validator ? { validator } : {}), ...(topicConfig ? { topicConfig } : {}) }];
+    const { validator, topicConfig, topicValidator } = extra ?? {};
+    return [
+      name,
+      { name, type, default: dflt, mode, doc, ...(validator ? { validator } : {}), ...(topicConfig ? { topicConfig } : {}), ...(topicValidator ? { topicValidator } : {}) },
+    ];
   }),
 ]);
 

@@ -156,6 +156,8 @@ export interface BrokerConfigDef {
   validator?: Validator;
   /** The topic config this property supplies the default for (its synonym). */
   topicConfig?: string;
+  /** The topic config's validator when it differs from this property's (retention.ms takes -1 at least; log.retention.ms anything). */
+  topicValidator?: Validator;
   /** A Kafka property this broker accepts and describes but does not act on (kafka-config-names.ts). */
   unused?: true;
 }

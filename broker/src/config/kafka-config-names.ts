@@ -255,22 +255,16 @@ export const UNUSED_BROKER_CONFIGS: readonly UnusedBrokerConfigRow[] = [
 ];
 
 /**
- * A topic config: its type, and its default when no broker property supplies one
- * (the others take theirs from the broker row whose last column names them).
+ * The Kafka topic configs no broker property supplies the default of, with
+ * their own defaults. The other topic configs are not listed here: each comes
+ * from the broker row whose last column names it (topic-config.ts).
  */
-export type UnusedTopicConfigRow = readonly [name: string, type: KafkaConfigType, dflt?: string];
+export type UnusedTopicConfigRow = readonly [name: string, type: KafkaConfigType, dflt: string];
 
 // prettier-ignore
 export const UNUSED_TOPIC_CONFIGS: readonly UnusedTopicConfigRow[] = [
-  ["compression.gzip.level", "INT"],
-  ["compression.lz4.level", "INT"],
-  ["compression.zstd.level", "INT"],
   ["follower.replication.throttled.replicas", "LIST", ""],
   ["leader.replication.throttled.replicas", "LIST", ""],
-  ["local.retention.bytes", "LONG"],
-  ["local.retention.ms", "LONG"],
-  ["message.downconversion.enable", "BOOLEAN"],
-  ["message.format.version", "STRING"],
   ["remote.log.copy.disable", "BOOLEAN", "false"],
   ["remote.log.delete.on.disable", "BOOLEAN", "false"],
   ["remote.storage.enable", "BOOLEAN", "false"],
