@@ -8,7 +8,8 @@
  * and is unused. Names Kafka does not define are still errors.
  *
  * Data only (names, types, defaults and update modes as Kafka 4.0 defines them);
- * broker-config.ts and topic-config.ts add these rows after their own, which win.
+ * broker-properties.ts adds the broker rows after its own, which win; topic-config.ts
+ * derives the topic configs from the broker rows and adds the topic-only ones below.
  */
 
 /** Kafka's update modes: R needs a restart; B and C change through AlterConfigs (per broker, cluster-wide). */

@@ -34,8 +34,6 @@ import { parsePropertiesEntries, PropertiesSyntaxError } from "./properties-file
  * configuration the node runs with.
  */
 
-const R = "read-only";
-
 export type ProcessRole = "broker" | "controller";
 
 /**
@@ -130,7 +128,7 @@ function parseLayer(raw: Readonly<Record<string, string>>): Layer {
 export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic: Readonly<Record<string, string>> = {}): BrokerConfig {
   const staticLayer = parseLayer(raw);
   const dynamicLayer = parseLayer(dynamic);
-  const fixed = [...dynamicLayer.keys()].filter((name) => (BROKER_CONFIG_DEFS.get(name) ?? listenerPropertyDef(name))!.mode === R);
+  const fixed = [...dynamicLayer.keys()].filter((name) => (BROKER_CONFIG_DEFS.get(name) ?? listenerPropertyDef(name))!.mode === "read-only");
   if (fixed.length > 0) throw new ConfigError(`Cannot update these configs dynamically: ${fixed.join(", ")}`, fixed[0]);
 
   // node.id and broker.id are one setting under two names: setting either sets both.
@@ -149,7 +147,7 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
     const entry = dynamicLayer.get(def.name) ?? staticLayer.get(def.name) ?? defaultOf(def);
     const isSensitive = def.type === "PASSWORD";
     parsed.set(def.name, entry?.value ?? null);
-    values.set(def.name, { value: isSensitive ? null : (entry?.text ?? null), source, isSensitive, readOnly: def.mode === R });
+    values.set(def.name, { value: isSensitive ? null : (entry?.text ?? null), source, isSensitive, readOnly: def.mode === "read-only" });
   }
   if (!idSet) {
     parsed.set("broker.id", parsed.get("node.id")!);
