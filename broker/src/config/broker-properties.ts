@@ -77,7 +77,14 @@ type Row = readonly [
   dflt: string | null,
   mode: UpdateMode,
   doc: string,
-  extra?: { readonly validator?: Validator; readonly topicConfig?: string; readonly topicValidator?: Validator; readonly field?: string },
+  extra?: {
+    readonly validator?: Validator;
+    /** The values a STRING may take, or a LIST's items; gives the validator and the typed value's type. */
+    readonly choices?: readonly string[];
+    readonly topicConfig?: string;
+    readonly topicValidator?: Validator;
+    readonly field?: string;
+  },
 ];
 
 // prettier-ignore
@@ -110,7 +117,7 @@ const ROWS = [
   ["auto.create.topics.enable", "BOOLEAN", "true", R, "Create a topic when a client asks for an unknown one", { field: "autoCreateTopicsEnable" }],
   ["delete.topic.enable", "BOOLEAN", "true", R, "Allow deleting topics", { field: "deleteTopicEnable" }],
   ["unclean.leader.election.enable", "BOOLEAN", "false", C, "Allow an out-of-sync replica to become leader", { topicConfig: "unclean.leader.election.enable" }],
-  ["compression.type", "STRING", "producer", C, "Compression of stored batches; producer keeps the producer's", { validator: oneOf(...COMPRESSION_TYPES), topicConfig: "compression.type" }],
+  ["compression.type", "STRING", "producer", C, "Compression of stored batches; producer keeps the producer's", { choices: COMPRESSION_TYPES, topicConfig: "compression.type" }],
   ["message.max.bytes", "INT", "1048588", C, "Largest record batch the broker accepts", { validator: atLeast(0), topicConfig: "max.message.bytes" }],
   // Log segments, retention, flushing
   ["log.segment.bytes", "INT", "1073741824", C, "Size at which a log segment is rolled", { validator: atLeast(14), topicConfig: "segment.bytes" }],
@@ -123,7 +130,7 @@ const ROWS = [
   ["log.retention.hours", "INT", "168", C, "How long to keep data, in hours"],
   ["log.retention.bytes", "LONG", "-1", C, "Size a partition log may reach before old segments are deleted (-1: no limit)", { topicConfig: "retention.bytes" }],
   ["log.retention.check.interval.ms", "LONG", "300000", R, "How often retention is enforced", { validator: atLeast(1), field: "logRetentionCheckIntervalMs" }],
-  ["log.cleanup.policy", "LIST", "delete", C, "What happens to old segments: delete, compact or both", { validator: listOf(...CLEANUP_POLICIES), topicConfig: "cleanup.policy" }],
+  ["log.cleanup.policy", "LIST", "delete", C, "What happens to old segments: delete, compact or both", { choices: CLEANUP_POLICIES, topicConfig: "cleanup.policy" }],
   ["log.index.size.max.bytes", "INT", "10485760", C, "Largest offset index file", { validator: atLeast(4), topicConfig: "segment.index.bytes" }],
   ["log.index.interval.bytes", "INT", "4096", C, "Bytes between offset index entries", { validator: atLeast(0), topicConfig: "index.interval.bytes" }],
   ["log.flush.interval.messages", "LONG", LONG_MAX, C, "Messages appended before the log is fsynced", { validator: atLeast(1), topicConfig: "flush.messages" }],
@@ -132,7 +139,7 @@ const ROWS = [
   ["log.flush.offset.checkpoint.interval.ms", "INT", "60000", R, "How often the recovery point is checkpointed", { validator: atLeast(0) }],
   ["log.segment.delete.delay.ms", "LONG", "60000", C, "Delay before a deleted segment's files are removed", { validator: atLeast(0), topicConfig: "file.delete.delay.ms" }],
   ["log.preallocate", "BOOLEAN", "false", C, "Preallocate segment files", { topicConfig: "preallocate" }],
-  ["log.message.timestamp.type", "STRING", "CreateTime", C, "Record timestamps: the producer's (CreateTime) or the broker's (LogAppendTime)", { validator: oneOf(...TIMESTAMP_TYPES), topicConfig: "message.timestamp.type" }],
+  ["log.message.timestamp.type", "STRING", "CreateTime", C, "Record timestamps: the producer's (CreateTime) or the broker's (LogAppendTime)", { choices: TIMESTAMP_TYPES, topicConfig: "message.timestamp.type" }],
   ["log.message.timestamp.before.max.ms", "LONG", LONG_MAX, C, "How far a CreateTime timestamp may lie in the past", { validator: atLeast(0), topicConfig: "message.timestamp.before.max.ms" }],
   ["log.message.timestamp.after.max.ms", "LONG", LONG_MAX, C, "How far a CreateTime timestamp may lie in the future", { validator: atLeast(0), topicConfig: "message.timestamp.after.max.ms" }],
   ["log.message.timestamp.difference.max.ms", "LONG", LONG_MAX, C, "Older bound both ways, used where before.max.ms or after.max.ms is left at its default", { validator: atLeast(0), topicConfig: "message.timestamp.difference.max.ms" }],
@@ -184,7 +191,8 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map(
     { name, type, default: dflt, mode, doc: UNUSED_DOC, unused: true, ...(topicConfig ? { topicConfig } : {}) },
   ]),
   ...(ROWS as readonly Row[]).map(([name, type, dflt, mode, doc, extra]): [string, BrokerConfigDef] => {
-    const { validator, topicConfig, topicValidator } = extra ?? {};
+    const { choices, topicConfig, topicValidator } = extra ?? {};
+    const validator = choices ? (type === "LIST" ? listOf(...choices) : oneOf(...choices)) : extra?.validator;
     return [
       name,
       { name, type, default: dflt, mode, doc, ...(validator ? { validator } : {}), ...(topicConfig ? { topicConfig } : {}), ...(topicValidator ? { topicValidator } : {}) },
@@ -192,14 +200,35 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map(
   }),
 ]);
 
-/** A property's typed value: numbers for every numeric type (LONG clamped, see definitions.ts), null when it has no default. */
-type TypedValue<Type extends ConfigType, Default> =
-  | (Type extends "BOOLEAN" ? boolean : Type extends "INT" | "SHORT" | "LONG" | "DOUBLE" ? number : Type extends "LIST" ? string[] : string)
-  | (Default extends null ? null : never);
+/*
+ * The TypeScript types of typed values, read off the rows: numbers for every
+ * numeric type (LONG clamped, see definitions.ts), a row's choices as a union
+ * of string literals, null when the property has no default.
+ */
+type ChoiceOf<Row> = Row extends { readonly 5: { readonly choices: readonly (infer Choice)[] } } ? Choice : string;
+type NonNullTypedValue<Row extends readonly [string, ConfigType, ...unknown[]]> = Row[1] extends "BOOLEAN"
+  ? boolean
+  : Row[1] extends "INT" | "SHORT" | "LONG" | "DOUBLE"
+    ? number
+    : Row[1] extends "LIST"
+      ? ChoiceOf<Row>[]
+      : ChoiceOf<Row>;
+type TypedValue<Row extends readonly [string, ConfigType, string | null, ...unknown[]]> = NonNullTypedValue<Row> | (Row[2] extends null ? null : never);
 type RowWithField = Extract<(typeof ROWS)[number], { readonly 5: { readonly field: string } }>;
+type RowWithTopicConfig = Extract<(typeof ROWS)[number], { readonly 5: { readonly topicConfig: string } }>;
+/** "max.message.bytes" -> "maxMessageBytes". */
+type CamelCase<Name extends string> = Name extends `${infer Head}.${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : Name;
 
 /** The typed fields BrokerConfig carries, one per row with a `field`, typed from the row. */
-export type BrokerPropertyFields = { readonly [Row in RowWithField as Row[5]["field"]]: TypedValue<Row[1], Row[2]> };
+export type BrokerPropertyFields = { readonly [Row in RowWithField as Row[5]["field"]]: TypedValue<Row> };
+
+/**
+ * A topic's typed effective configuration: a camelCase field for the topic
+ * config of each of Sluice's rows (the unused Kafka ones are left out), typed
+ * from the row. A topic config always has a value (retention.ms comes from
+ * log.retention.hours when nothing else is set).
+ */
+export type TopicConfigFields = { [Row in RowWithTopicConfig as CamelCase<Row[5]["topicConfig"]>]: NonNullTypedValue<Row> };
 
 /** field name -> property name, for the rows with a `field`. */
 export const BROKER_PROPERTY_FIELDS: ReadonlyArray<readonly [field: keyof BrokerPropertyFields, property: string]> = (ROWS as readonly Row[]).flatMap(

@@ -2,9 +2,7 @@ import {
   BROKER_CONFIG_DEFS,
   brokerSynonyms,
   effectiveBrokerValue,
-  type CleanupPolicy,
-  type CompressionTypeName,
-  type TimestampType,
+  type TopicConfigFields,
 } from "./broker-properties";
 import { checkValue, ConfigError, toSafeNumber, type ConfigType, type ParsedValue, type Validator } from "./definitions";
 import { brokerSynonymEntries, selectNames, type ConfigSynonym, type DescribedConfig, type DescribeOptions } from "./describe";
@@ -68,33 +66,8 @@ export function topicConfigDefault(def: TopicConfigDef, broker: BrokerConfig): s
   return def.synonym === null ? (def.default ?? null) : effectiveBrokerValue(broker, def.synonym);
 }
 
-export interface ResolvedTopicConfig {
-  cleanupPolicy: CleanupPolicy[];
-  compressionType: CompressionTypeName;
-  deleteRetentionMs: number;
-  fileDeleteDelayMs: number;
-  flushMessages: number;
-  flushMs: number;
-  indexIntervalBytes: number;
-  maxCompactionLagMs: number;
-  maxMessageBytes: number;
-  messageTimestampAfterMaxMs: number;
-  messageTimestampBeforeMaxMs: number;
-  messageTimestampDifferenceMaxMs: number;
-  messageTimestampType: TimestampType;
-  minCleanableDirtyRatio: number;
-  minCompactionLagMs: number;
-  minInsyncReplicas: number;
-  preallocate: boolean;
-  retentionBytes: number;
-  /** -1: unlimited. */
-  retentionMs: number;
-  segmentBytes: number;
-  segmentIndexBytes: number;
-  segmentJitterMs: number;
-  segmentMs: number;
-  uncleanLeaderElectionEnable: boolean;
-}
+/** The typed effective configuration of a topic (resolveTopicConfig), declared by the broker property table. */
+export type ResolvedTopicConfig = TopicConfigFields;
 
 const camelCase = (name: string) => name.replace(/\.([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
