@@ -259,7 +259,7 @@ export type TimestampType = (typeof TIMESTAMP_TYPES)[number];
  * converted to ms) to an exact decimal string; null when nothing in it has a
  * value. A negative retention time means unlimited and comes out as -1.
  */
-export function effectiveChainValue(name: string, valueOf: (name: string) => string | null): string | null {
+function effectiveChainValue(name: string, valueOf: (name: string) => string | null): string | null {
   const chain = SYNONYM_CHAINS[name];
   if (!chain) return valueOf(name);
   for (const [synonym, toMs] of chain) {
