@@ -8,7 +8,8 @@
  * and is unused. Names Kafka does not define are still errors.
  *
  * Data only (names, types, defaults and update modes as Kafka 4.0 defines them);
- * broker-config.ts and topic-config.ts add these rows after their own, which win.
+ * broker-properties.ts adds the broker rows after its own, which win; topic-config.ts
+ * derives the topic configs from the broker rows and adds the topic-only ones below.
  */
 
 /** Kafka's update modes: R needs a restart; B and C change through AlterConfigs (per broker, cluster-wide). */
@@ -255,22 +256,16 @@ export const UNUSED_BROKER_CONFIGS: readonly UnusedBrokerConfigRow[] = [
 ];
 
 /**
- * A topic config: its type, and its default when no broker property supplies one
- * (the others take theirs from the broker row whose last column names them).
+ * The Kafka topic configs no broker property supplies the default of, with
+ * their own defaults. The other topic configs are not listed here: each comes
+ * from the broker row whose last column names it (topic-config.ts).
  */
-export type UnusedTopicConfigRow = readonly [name: string, type: KafkaConfigType, dflt?: string];
+export type UnusedTopicConfigRow = readonly [name: string, type: KafkaConfigType, dflt: string];
 
 // prettier-ignore
 export const UNUSED_TOPIC_CONFIGS: readonly UnusedTopicConfigRow[] = [
-  ["compression.gzip.level", "INT"],
-  ["compression.lz4.level", "INT"],
-  ["compression.zstd.level", "INT"],
   ["follower.replication.throttled.replicas", "LIST", ""],
   ["leader.replication.throttled.replicas", "LIST", ""],
-  ["local.retention.bytes", "LONG"],
-  ["local.retention.ms", "LONG"],
-  ["message.downconversion.enable", "BOOLEAN"],
-  ["message.format.version", "STRING"],
   ["remote.log.copy.disable", "BOOLEAN", "false"],
   ["remote.log.delete.on.disable", "BOOLEAN", "false"],
   ["remote.storage.enable", "BOOLEAN", "false"],

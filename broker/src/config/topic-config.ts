@@ -1,35 +1,18 @@
 import {
-  atLeast,
-  between,
   BROKER_CONFIG_DEFS,
-  brokerSynonymEntries,
   brokerSynonyms,
-  checkValue,
-  CLEANUP_POLICIES,
-  COMPRESSION_TYPES,
-  ConfigError,
   effectiveBrokerValue,
-  listOf,
-  oneOf,
-  selectNames,
-  TIMESTAMP_TYPES,
-  toSafeNumber,
-  type BrokerConfig,
-  type CleanupPolicy,
-  type CompressionTypeName,
-  type ConfigSynonym,
-  type ConfigType,
-  type DescribedConfig,
-  type DescribeOptions,
-  type ParsedValue,
-  type TimestampType,
-  type Validator,
-} from "./broker-config";
+  type TopicConfigFields,
+} from "./broker-properties";
+import { checkValue, ConfigError, toSafeNumber, type ConfigType, type ParsedValue, type Validator } from "./definitions";
+import { brokerSynonymEntries, selectNames, type ConfigSynonym, type DescribedConfig, type DescribeOptions } from "./describe";
+import type { BrokerConfig } from "./load-broker-config";
 import { UNUSED_TOPIC_CONFIGS } from "./kafka-config-names";
 
 // The describe vocabulary is shared with broker configs; import it from either module.
-export { ConfigSource, ConfigTypeId, describeBrokerConfigs } from "./broker-config";
-export type { ConfigSourceName, ConfigSynonym, ConfigType, DescribedConfig, DescribeOptions } from "./broker-config";
+export { ConfigSource, ConfigTypeId, describeBrokerConfigs } from "./describe";
+export type { ConfigSourceName, ConfigSynonym, DescribedConfig, DescribeOptions } from "./describe";
+export type { ConfigType } from "./definitions";
 
 /*
  * Topic-level configs with Kafka's names, types and validators. A topic's
@@ -51,46 +34,26 @@ export interface TopicConfigDef {
   unused?: true;
 }
 
-// prettier-ignore
-const ROWS: Array<[name: string, type: ConfigType, validator?: Validator]> = [
-  ["cleanup.policy", "LIST", listOf(...CLEANUP_POLICIES)],
-  ["compression.type", "STRING", oneOf(...COMPRESSION_TYPES)],
-  ["delete.retention.ms", "LONG", atLeast(0)],
-  ["file.delete.delay.ms", "LONG", atLeast(0)],
-  ["flush.messages", "LONG", atLeast(1)],
-  ["flush.ms", "LONG", atLeast(0)],
-  ["index.interval.bytes", "INT", atLeast(0)],
-  ["max.compaction.lag.ms", "LONG", atLeast(1)],
-  ["max.message.bytes", "INT", atLeast(0)],
-  ["message.timestamp.after.max.ms", "LONG", atLeast(0)],
-  ["message.timestamp.before.max.ms", "LONG", atLeast(0)],
-  ["message.timestamp.difference.max.ms", "LONG", atLeast(0)],
-  ["message.timestamp.type", "STRING", oneOf(...TIMESTAMP_TYPES)],
-  ["min.cleanable.dirty.ratio", "DOUBLE", between(0, 1)],
-  ["min.compaction.lag.ms", "LONG", atLeast(0)],
-  ["min.insync.replicas", "INT", atLeast(1)],
-  ["preallocate", "BOOLEAN"],
-  ["retention.bytes", "LONG"],
-  ["retention.ms", "LONG", atLeast(-1)],
-  ["segment.bytes", "INT", atLeast(14)],
-  ["segment.index.bytes", "INT", atLeast(4)],
-  ["segment.jitter.ms", "LONG", atLeast(0)],
-  ["segment.ms", "LONG", atLeast(1)],
-  ["unclean.leader.election.enable", "BOOLEAN"],
-];
-
 const synonymOf = (topicConfig: string) => {
   const def = [...BROKER_CONFIG_DEFS.values()].find((candidate) => candidate.topicConfig === topicConfig);
   if (!def) throw new Error(`no broker property supplies the default of topic config ${topicConfig}`);
   return def.name;
 };
 
+/**
+ * Every topic config: one for each broker property with a topic config
+ * (same type and validator, unless the row gives the topic its own), then
+ * the few Kafka topic configs no broker property supplies, with their own
+ * defaults (kafka-config-names.ts).
+ */
 export const TOPIC_CONFIG_DEFS: ReadonlyMap<string, TopicConfigDef> = new Map([
-  ...UNUSED_TOPIC_CONFIGS.map(([name, type, dflt]): [string, TopicConfigDef] => [
-    name,
-    dflt === undefined ? { name, type, synonym: synonymOf(name), unused: true } : { name, type, synonym: null, default: dflt, unused: true },
-  ]),
-  ...ROWS.map(([name, type, validator]): [string, TopicConfigDef] => [name, { name, type, validator, synonym: synonymOf(name) }]),
+  ...[...BROKER_CONFIG_DEFS.values()].flatMap((broker): Array<[string, TopicConfigDef]> => {
+    if (broker.topicConfig === undefined) return [];
+    const validator = broker.topicValidator ?? broker.validator;
+    const def: TopicConfigDef = { name: broker.topicConfig, type: broker.type, synonym: broker.name, ...(validator ? { validator } : {}), ...(broker.unused ? { unused: true } : {}) };
+    return [[def.name, def]];
+  }),
+  ...UNUSED_TOPIC_CONFIGS.map(([name, type, dflt]): [string, TopicConfigDef] => [name, { name, type, synonym: null, default: dflt, unused: true }]),
 ]);
 
 /** Topic config name -> the broker property that supplies its default. */
@@ -103,33 +66,8 @@ export function topicConfigDefault(def: TopicConfigDef, broker: BrokerConfig): s
   return def.synonym === null ? (def.default ?? null) : effectiveBrokerValue(broker, def.synonym);
 }
 
-export interface ResolvedTopicConfig {
-  cleanupPolicy: CleanupPolicy[];
-  compressionType: CompressionTypeName;
-  deleteRetentionMs: number;
-  fileDeleteDelayMs: number;
-  flushMessages: number;
-  flushMs: number;
-  indexIntervalBytes: number;
-  maxCompactionLagMs: number;
-  maxMessageBytes: number;
-  messageTimestampAfterMaxMs: number;
-  messageTimestampBeforeMaxMs: number;
-  messageTimestampDifferenceMaxMs: number;
-  messageTimestampType: TimestampType;
-  minCleanableDirtyRatio: number;
-  minCompactionLagMs: number;
-  minInsyncReplicas: number;
-  preallocate: boolean;
-  retentionBytes: number;
-  /** -1: unlimited. */
-  retentionMs: number;
-  segmentBytes: number;
-  segmentIndexBytes: number;
-  segmentJitterMs: number;
-  segmentMs: number;
-  uncleanLeaderElectionEnable: boolean;
-}
+/** The typed effective configuration of a topic (resolveTopicConfig), declared by the broker property table. */
+export type ResolvedTopicConfig = TopicConfigFields;
 
 const camelCase = (name: string) => name.replace(/\.([a-z])/g, (_, letter: string) => letter.toUpperCase());
 

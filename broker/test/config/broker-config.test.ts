@@ -7,10 +7,12 @@ import {
   BROKER_CONFIG_DEFS,
   ConfigError,
   describeBrokerConfigs,
+  effectiveBrokerValue,
   loadBrokerConfig,
   parseBrokerConfig,
   withDynamicConfigs,
 } from "../../src/config/broker-config";
+import { BROKER_PROPERTY_FIELDS } from "../../src/config/broker-properties";
 
 function throwsConfig(fn: () => unknown, property: string | undefined, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => {
@@ -21,28 +23,31 @@ function throwsConfig(fn: () => unknown, property: string | undefined, pattern: 
   });
 }
 
+/** The effective value of a property, following its synonyms (log.retention.ms from log.retention.hours); the node reads it so. */
+const setting = effectiveBrokerValue;
+
 describe("broker config defaults", () => {
   const config = parseBrokerConfig({});
 
   it("are Kafka's, with node.id 1 and a combined broker/controller node", () => {
     assert.equal(config.nodeId, 1);
-    assert.deepEqual(config.processRoles, ["broker", "controller"]);
+    assert.equal(setting(config, "process.roles"), "broker,controller");
     assert.deepEqual(config.logDirs, ["/tmp/kafka-logs"]);
     assert.equal(config.numPartitions, 1);
     assert.equal(config.defaultReplicationFactor, 1);
-    assert.equal(config.minInsyncReplicas, 1);
+    assert.equal(setting(config, "min.insync.replicas"), "1");
     assert.equal(config.autoCreateTopicsEnable, true);
     assert.equal(config.deleteTopicEnable, true);
-    assert.equal(config.logRetentionMs, 168 * 3_600_000);
-    assert.equal(config.logRetentionBytes, -1);
-    assert.equal(config.logSegmentBytes, 1073741824);
-    assert.equal(config.logRollMs, 168 * 3_600_000);
-    assert.equal(config.logIndexIntervalBytes, 4096);
-    assert.equal(config.logIndexSizeMaxBytes, 10485760);
+    assert.equal(setting(config, "log.retention.ms"), String(168 * 3_600_000));
+    assert.equal(setting(config, "log.retention.bytes"), "-1");
+    assert.equal(setting(config, "log.segment.bytes"), "1073741824");
+    assert.equal(setting(config, "log.roll.ms"), String(168 * 3_600_000));
+    assert.equal(setting(config, "log.index.interval.bytes"), "4096");
+    assert.equal(setting(config, "log.index.size.max.bytes"), "10485760");
     assert.equal(config.logRetentionCheckIntervalMs, 300000);
-    assert.deepEqual(config.logCleanupPolicy, ["delete"]);
-    assert.equal(config.logMessageTimestampType, "CreateTime");
-    assert.equal(config.messageMaxBytes, 1048588);
+    assert.equal(setting(config, "log.cleanup.policy"), "delete");
+    assert.equal(setting(config, "log.message.timestamp.type"), "CreateTime");
+    assert.equal(setting(config, "message.max.bytes"), "1048588");
     assert.equal(config.socketRequestMaxBytes, 104857600);
     assert.equal(config.queuedMaxRequests, 500);
     assert.equal(config.offsetsTopicNumPartitions, 50);
@@ -51,15 +56,27 @@ describe("broker config defaults", () => {
     assert.equal(config.groupInitialRebalanceDelayMs, 3000);
     assert.equal(config.groupMinSessionTimeoutMs, 6000);
     assert.equal(config.groupMaxSessionTimeoutMs, 1800000);
-    assert.equal(config.transactionStateLogNumPartitions, 50);
-    assert.equal(config.compressionType, "producer");
+    assert.equal(setting(config, "transaction.state.log.num.partitions"), "50");
+    assert.equal(setting(config, "compression.type"), "producer");
     assert.equal(config.logCleanerEnable, true);
-    assert.equal(config.logCleanerDeleteRetentionMs, 86400000);
-    assert.equal(config.logCleanerMinCompactionLagMs, 0);
-    assert.equal(config.uncleanLeaderElectionEnable, false);
+    assert.equal(setting(config, "log.cleaner.delete.retention.ms"), "86400000");
+    assert.equal(setting(config, "log.cleaner.min.compaction.lag.ms"), "0");
+    assert.equal(setting(config, "unclean.leader.election.enable"), "false");
     assert.equal(config.brokerRack, null);
     assert.equal(config.fetchMaxBytes, 57671680);
-    assert.equal(config.replicaLagTimeMaxMs, 30000);
+    assert.equal(setting(config, "replica.lag.time.max.ms"), "30000");
+  });
+
+  it("carry a typed field for each property the node reads, from the property table", () => {
+    assert.ok(BROKER_PROPERTY_FIELDS.length > 0);
+    const configured = parseBrokerConfig({ "broker.rack": "r1", "num.partitions": "3", "log.cleaner.enable": "false", "connections.max.idle.ms": "-1" });
+    for (const [field, property] of BROKER_PROPERTY_FIELDS) {
+      const text = configured.values.get(property)!.value;
+      const expected = text === "9223372036854775807" ? String(Number.MAX_SAFE_INTEGER) : text;
+      assert.equal(configured[field] === null ? null : String(configured[field]), expected, field);
+    }
+    const typed: [string | null, number, boolean, number] = [configured.brokerRack, configured.numPartitions, configured.logCleanerEnable, configured.connectionsMaxIdleMs];
+    assert.deepEqual(typed, ["r1", 3, false, -1]);
   });
 
   it("listen on PLAINTEXT://:9092 and advertise localhost:9092", () => {
@@ -70,15 +87,14 @@ describe("broker config defaults", () => {
 
   it("represent Long.MAX_VALUE exactly in values and as Number.MAX_SAFE_INTEGER in typed fields", () => {
     assert.equal(config.values.get("log.flush.interval.messages")!.value, "9223372036854775807");
-    assert.equal(config.logFlushIntervalMessages, Number.MAX_SAFE_INTEGER);
     assert.equal(config.logFlushSchedulerIntervalMs, Number.MAX_SAFE_INTEGER);
   });
 
   it("take log.flush.interval.ms from log.flush.scheduler.interval.ms when unset", () => {
     assert.equal(config.values.get("log.flush.interval.ms")!.value, null);
-    assert.equal(config.logFlushIntervalMs, Number.MAX_SAFE_INTEGER);
-    assert.equal(parseBrokerConfig({ "log.flush.scheduler.interval.ms": "2000" }).logFlushIntervalMs, 2000);
-    assert.equal(parseBrokerConfig({ "log.flush.scheduler.interval.ms": "2000", "log.flush.interval.ms": "500" }).logFlushIntervalMs, 500);
+    assert.equal(setting(config, "log.flush.interval.ms"), "9223372036854775807");
+    assert.equal(setting(parseBrokerConfig({ "log.flush.scheduler.interval.ms": "2000" }), "log.flush.interval.ms"), "2000");
+    assert.equal(setting(parseBrokerConfig({ "log.flush.scheduler.interval.ms": "2000", "log.flush.interval.ms": "500" }), "log.flush.interval.ms"), "500");
   });
 
   it("are listed in values with source DEFAULT_CONFIG and their update mode (listeners cannot change at run time)", () => {
@@ -95,27 +111,27 @@ describe("broker config values", () => {
     const config = parseBrokerConfig({ "num.partitions": " 6 ", "auto.create.topics.enable": "FALSE", "log.cleanup.policy": "compact , delete" });
     assert.equal(config.numPartitions, 6);
     assert.equal(config.autoCreateTopicsEnable, false);
-    assert.deepEqual(config.logCleanupPolicy, ["compact", "delete"]);
+    assert.equal(setting(config, "log.cleanup.policy"), "compact,delete");
     assert.deepEqual(config.values.get("num.partitions"), { value: "6", source: "STATIC_BROKER_CONFIG", isSensitive: false, readOnly: true });
     assert.equal(config.values.get("auto.create.topics.enable")!.value, "false");
     assert.equal(config.values.get("log.cleanup.policy")!.value, "compact,delete");
   });
 
   it("prefer log.retention.ms over log.retention.minutes over log.retention.hours", () => {
-    assert.equal(parseBrokerConfig({ "log.retention.hours": "2" }).logRetentionMs, 7_200_000);
-    assert.equal(parseBrokerConfig({ "log.retention.hours": "2", "log.retention.minutes": "3" }).logRetentionMs, 180_000);
-    assert.equal(parseBrokerConfig({ "log.retention.hours": "2", "log.retention.minutes": "3", "log.retention.ms": "5000" }).logRetentionMs, 5000);
+    assert.equal(setting(parseBrokerConfig({ "log.retention.hours": "2" }), "log.retention.ms"), "7200000");
+    assert.equal(setting(parseBrokerConfig({ "log.retention.hours": "2", "log.retention.minutes": "3" }), "log.retention.ms"), "180000");
+    assert.equal(setting(parseBrokerConfig({ "log.retention.hours": "2", "log.retention.minutes": "3", "log.retention.ms": "5000" }), "log.retention.ms"), "5000");
   });
 
   it("treat any negative retention time as unlimited (-1)", () => {
-    assert.equal(parseBrokerConfig({ "log.retention.ms": "-1" }).logRetentionMs, -1);
-    assert.equal(parseBrokerConfig({ "log.retention.hours": "-1" }).logRetentionMs, -1);
-    assert.equal(parseBrokerConfig({ "log.retention.minutes": "-5" }).logRetentionMs, -1);
+    assert.equal(setting(parseBrokerConfig({ "log.retention.ms": "-1" }), "log.retention.ms"), "-1");
+    assert.equal(setting(parseBrokerConfig({ "log.retention.hours": "-1" }), "log.retention.ms"), "-1");
+    assert.equal(setting(parseBrokerConfig({ "log.retention.minutes": "-5" }), "log.retention.ms"), "-1");
   });
 
   it("prefer log.roll.ms over log.roll.hours", () => {
-    assert.equal(parseBrokerConfig({ "log.roll.hours": "1" }).logRollMs, 3_600_000);
-    assert.equal(parseBrokerConfig({ "log.roll.hours": "1", "log.roll.ms": "60000" }).logRollMs, 60000);
+    assert.equal(setting(parseBrokerConfig({ "log.roll.hours": "1" }), "log.roll.ms"), "3600000");
+    assert.equal(setting(parseBrokerConfig({ "log.roll.hours": "1", "log.roll.ms": "60000" }), "log.roll.ms"), "60000");
   });
 
   it("use log.dirs, falling back to log.dir", () => {
@@ -351,7 +367,7 @@ describe("dynamic broker configs", () => {
   it("override static values with source DYNAMIC_BROKER_CONFIG", () => {
     const base = parseBrokerConfig({ "log.retention.hours": "24" });
     const updated = withDynamicConfigs(base, { "log.retention.ms": "1000" });
-    assert.equal(updated.logRetentionMs, 1000);
+    assert.equal(setting(updated, "log.retention.ms"), "1000");
     assert.equal(updated.values.get("log.retention.ms")!.source, "DYNAMIC_BROKER_CONFIG");
     assert.equal(updated.values.get("log.retention.hours")!.source, "STATIC_BROKER_CONFIG");
   });
@@ -434,7 +450,7 @@ describe("loadBrokerConfig", () => {
       "--override=broker.rack=rack=a",
     ]);
     assert.equal(config.numPartitions, 5);
-    assert.equal(config.logRetentionMs, 3_600_000);
+    assert.equal(setting(config, "log.retention.ms"), "3600000");
     assert.equal(config.brokerRack, "rack=a");
   });
 
@@ -496,7 +512,7 @@ describe("loadBrokerConfig", () => {
       "log.retention.check.interval.ms=300000",
     ].join("\n");
     const config = loadBrokerConfig([file("kafka.properties", kafkaStyle)]);
-    assert.deepEqual(config.controllerQuorumVoters, [{ nodeId: 1, host: "localhost", port: 9093 }]);
+    assert.equal(setting(config, "controller.quorum.voters"), "1@localhost:9093");
     assert.deepEqual(config.advertisedListeners.map((listener) => listener.name), ["PLAINTEXT"]);
   });
 });

@@ -10,10 +10,25 @@ import {
   TOPIC_CONFIG_SYNONYMS,
   validateTopicConfigs,
 } from "../../src/config/topic-config";
+import { UNUSED_TOPIC_CONFIGS } from "../../src/config/kafka-config-names";
 
 const defaults = parseBrokerConfig({});
 
 describe("topic config definitions", () => {
+  it("come from the broker property table: one per topicConfig column, same type and validator, plus Kafka's topic-only ones", () => {
+    const fromTable = [...BROKER_CONFIG_DEFS.values()].filter((def) => def.topicConfig !== undefined);
+    assert.deepEqual([...TOPIC_CONFIG_DEFS.keys()].sort(), [...fromTable.map((def) => def.topicConfig!), ...UNUSED_TOPIC_CONFIGS.map(([name]) => name)].sort());
+    for (const broker of fromTable) {
+      const topic = TOPIC_CONFIG_DEFS.get(broker.topicConfig!)!;
+      assert.deepEqual([topic.type, topic.synonym, topic.unused], [broker.type, broker.name, broker.unused], topic.name);
+      if (topic.name !== "retention.ms") assert.equal(topic.validator, broker.validator, topic.name);
+    }
+    // Kafka validates retention.ms (at least -1) but not log.retention.ms.
+    assert.equal(parseBrokerConfig({ "log.retention.ms": "-5" }).values.get("log.retention.ms")!.value, "-5");
+    assert.equal(validateTopicConfigs({ "retention.ms": "-5" }).ok, false);
+    assert.equal(validateTopicConfigs({ "retention.ms": "-1" }).ok, true);
+  });
+
   it("take each default from Kafka's broker synonym", () => {
     assert.deepEqual(Object.fromEntries(TOPIC_CONFIG_SYNONYMS), {
       "cleanup.policy": "log.cleanup.policy",
