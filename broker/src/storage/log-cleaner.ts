@@ -69,16 +69,37 @@ interface SegmentInfo {
  * if need be), so that producer state rebuilt from the log still knows it.
  *
  * The pass is written once, as a generator that stops at every batch
- * boundary (where it holds no state of the log's but its own plan); cleanLog()
+ * boundary (where it holds no state of the log's but its own plan) and before
+ * each swap, for the fsync of the cleaned file; cleanLog()
  * runs it through at once, cleanLogSliced() in slices between which the event
  * loop runs. Both get the same result from the same log.
  */
 export function cleanLog(log: PartitionLog, nowMs: number, deps: CleanerDeps, options: CleanerOptions = {}): CleanOutcome {
   const pass = cleaningPass(log, nowMs, deps, options);
-  for (;;) {
-    const step = pass.next();
-    if (step.done) return step.value;
+  let step = pass.next();
+  while (!step.done) {
+    const request = step.value;
+    step = request ? resumeAfter(pass, () => deps.fs.fsyncSync(request.fsyncFd)) : pass.next();
   }
+  return step.value;
+}
+
+/**
+ * Where a pass stops: at a batch boundary (undefined), or before a swap,
+ * asking its driver to fsync the cleaned file (off the event loop when the
+ * driver can). The swap follows only once the fsync is done.
+ */
+type PassStop = undefined | { fsyncFd: number };
+type Pass = Generator<PassStop, CleanOutcome, void>;
+
+/** Resumes the pass after `work`; a failure of `work` is thrown into the pass, so that it discards its file. */
+function resumeAfter(pass: Pass, work: () => void): IteratorResult<PassStop, CleanOutcome> {
+  try {
+    work();
+  } catch (error) {
+    return pass.throw(error);
+  }
+  return pass.next();
 }
 
 export interface CleanerOptions {
@@ -100,6 +121,9 @@ export interface CleanerOptions {
  * close or delete) moves log.layoutVersion: the pass then stops where it is,
  * discards its unfinished file and reports "interrupted"; the next pass
  * starts afresh from the checkpoint.
+ *
+ * The system scheduler's timers do not keep a process alive: in the broker
+ * its sockets do; a script awaiting a pass must hold the process open itself.
  */
 export async function cleanLogSliced(
   log: PartitionLog,
@@ -111,25 +135,46 @@ export async function cleanLogSliced(
   const sliceBudgetMs = options.sliceBudgetMs ?? CLEANER_SLICE_BUDGET_MS;
   const pass = cleaningPass(log, nowMs, deps, options);
   let sliceStartMs = scheduler.clock.nowMs();
-  for (;;) {
-    const step = pass.next();
-    if (step.done) return step.value;
-    if (scheduler.clock.nowMs() - sliceStartMs < sliceBudgetMs) continue;
+  let step = pass.next();
+  while (!step.done) {
+    const request = step.value;
+    if (!request && scheduler.clock.nowMs() - sliceStartMs < sliceBudgetMs) {
+      step = pass.next();
+      continue;
+    }
     const layout = log.layoutVersion;
-    await new Promise<void>((resolve) => scheduler.schedule(0, resolve));
-    if (log.layoutVersion !== layout) {
+    const fsyncFailure = request ? await fsyncOffTheLoop(deps.fs, request.fsyncFd) : await nextTurn(scheduler);
+    if (fsyncFailure) step = pass.throw(fsyncFailure.error);
+    else if (log.layoutVersion !== layout) {
       const interrupted: CleanOutcome = { cleaned: false, reason: "interrupted" };
       // Runs the pass's finally blocks: an unfinished cleaned file is discarded.
       pass.return(interrupted);
       deps.logger("a log cleaner pass stopped: the log's segments changed under it", { dir: log.dir });
       return interrupted;
-    }
+    } else step = pass.next();
     sliceStartMs = scheduler.clock.nowMs();
+  }
+  return step.value;
+}
+
+/** The fsync, on libuv's thread pool where the file system offers it; its failure, if any, as a value. */
+async function fsyncOffTheLoop(fs: FileSystem, fd: number): Promise<{ error: unknown } | null> {
+  try {
+    if (fs.fsync) await fs.fsync(fd);
+    else fs.fsyncSync(fd);
+    return null;
+  } catch (error) {
+    return { error };
   }
 }
 
+/** Lets timers, I/O and other work run before the pass goes on. */
+function nextTurn(scheduler: Scheduler): Promise<null> {
+  return new Promise((resolve) => scheduler.schedule(0, () => resolve(null)));
+}
+
 /** The pass itself; it yields at batch boundaries, where it may be paused (never inside a swap). */
-function* cleaningPass(log: PartitionLog, nowMs: number, deps: CleanerDeps, options: CleanerOptions): Generator<void, CleanOutcome, void> {
+function* cleaningPass(log: PartitionLog, nowMs: number, deps: CleanerDeps, options: CleanerOptions): Pass {
   const config = log.logConfig;
   if (!config.cleanupPolicy?.includes("compact")) return { cleaned: false, reason: "not compacted" };
   const compaction = config.compaction ?? DEFAULT_COMPACTION_CONFIG;
@@ -229,7 +274,8 @@ function* cleaningPass(log: PartitionLog, nowMs: number, deps: CleanerDeps, opti
         bytesAfter += groupBytes;
         continue;
       }
-      // No yield from here to the swap: the segments swapped out are the ones just read.
+      // The driver fsyncs the file; it resumes the pass only if the segments swapped out are still the ones just read.
+      yield { fsyncFd: cleaned.descriptor };
       bytesAfter += cleaned.swapIn(group.length);
       swapped = true;
     } finally {
@@ -246,8 +292,8 @@ function* cleaningPass(log: PartitionLog, nowMs: number, deps: CleanerDeps, opti
 }
 
 /**
- * `<base>.log.cleaned` being written; swapIn() fsyncs it, renames it
- * `.swap` and has the log swap it in for the segment.
+ * `<base>.log.cleaned` being written; once the pass's driver has fsynced
+ * it, swapIn() renames it `.swap` and has the log swap it in for the segment.
  */
 class CleanedSegment {
   private position = 0;
@@ -271,10 +317,13 @@ class CleanedSegment {
     this.position += batch.length;
   }
 
-  /** Swaps the file in for `count` segments from its base; returns its size. */
+  get descriptor(): number {
+    return this.fd!;
+  }
+
+  /** Swaps the file, fsynced by the pass's driver, in for `count` segments from its base; returns its size. */
   swapIn(count: number): number {
     const { fs } = this;
-    fs.fsyncSync(this.fd!);
     fs.closeSync(this.fd!);
     this.fd = null;
     const swapFile = this.file.slice(0, -CLEANED_SUFFIX.length) + SWAP_SUFFIX;
@@ -350,7 +399,7 @@ function isControl(batch: Buffer): boolean {
 }
 
 /** Calls `visit` with each whole batch of the segment at or after the log start, yielding after each. */
-function* forEachBatch(log: PartitionLog, segment: SegmentInfo, visit: (batch: Buffer) => void): Generator<void, void, void> {
+function* forEachBatch(log: PartitionLog, segment: SegmentInfo, visit: (batch: Buffer) => void): Generator<PassStop, void, void> {
   let offset = Math.max(segment.baseOffset, log.logStartOffset);
   while (offset < segment.nextBaseOffset) {
     const { records } = log.read(offset, READ_CHUNK_BYTES, { maxOffset: segment.nextBaseOffset });

@@ -289,6 +289,48 @@ describe("log cleaner, sliced", () => {
     sliced.log.close();
   });
 
+  it("fsyncs each cleaned file off the event loop when the file system can, and a failing fsync leaves no cleaned file behind", async () => {
+    /** The faulty disk with an fsync that completes on a later turn of the loop, as node's does on its thread pool. */
+    class AsyncFsyncFileSystem extends FaultyFileSystem {
+      fsyncCalls = 0;
+      failFsync = false;
+      fsync(fd: number): Promise<void> {
+        this.fsyncCalls++;
+        return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+          if (this.failFsync) throw new Error("injected fsync failure");
+          this.fsyncSync(fd);
+        });
+      }
+    }
+    const atOnce = filledLog();
+    const expectedOutcome = cleanLog(atOnce.log, atOnce.clock.nowMs(), { fs: atOnce.fs, logger: quiet });
+    assert.ok(expectedOutcome.cleaned);
+
+    for (const failFsync of [true, false]) {
+      const fs = new AsyncFsyncFileSystem();
+      fs.failFsync = failFsync;
+      const clock = new ManualClock(T0);
+      const log = openLog(fs, compactConfig(), clock);
+      overwrite(log, clock, 40, 100);
+      const before = contents(log);
+      // The system scheduler's timers do not hold the process open; this one does, for the test's await.
+      const keepAlive = setInterval(() => {}, 1000);
+      const pass = cleanLogSliced(log, clock.nowMs(), { fs, logger: quiet, scheduler: systemScheduler }).finally(() => clearInterval(keepAlive));
+      if (failFsync) {
+        await assert.rejects(pass, /injected fsync failure/);
+        assert.equal(fs.fsyncCalls, 1);
+        assert.deepEqual(fs.readdirSync(log.dir).filter((name) => name.endsWith(".cleaned") || name.endsWith(".swap")), []);
+        assert.deepEqual(contents(log), before);
+      } else {
+        assert.deepEqual(await pass, expectedOutcome);
+        assert.ok(fs.fsyncCalls >= 1, `${fs.fsyncCalls} fsyncs off the loop`);
+        assert.deepEqual(contents(log), contents(atOnce.log));
+      }
+      log.close();
+    }
+    atOnce.log.close();
+  });
+
   it("stops without changing anything when DeleteRecords moves the log start under it, and the next pass cleans", async () => {
     const { fs, clock, log, written } = filledLog();
     const before = contents(log);
