@@ -12,7 +12,7 @@ import { kafkajsProduce } from "./kafkajs-load";
 
 export interface EventLoopOutcome {
   produce: EventLoopDelay & { seconds: number };
-  compaction: EventLoopDelay & { seconds: number; logBytes: number; cleaned: boolean };
+  compaction: EventLoopDelay & { seconds: number; logBytes: number; cleaned: boolean; pass: CleanerPass | null };
 }
 
 export interface EventLoopCaseOptions {
@@ -29,6 +29,13 @@ export interface EventLoopCaseOptions {
 
 /** Few keys, overwritten again and again: nearly every batch loses records, so the pass rewrites the whole log. */
 const COMPACTED_KEYS = 1000;
+
+/** What the broker's "cleaned a compacted log" line says of the pass. */
+export interface CleanerPass {
+  segmentsRewritten: number;
+  bytesBefore: number;
+  bytesAfter: number;
+}
 const COMPACTED_VALUE_BYTES = 1000;
 const COMPACTED_SEGMENT_BYTES = 32 * 1024 * 1024;
 const FILL_SEND_RECORDS = 500;
@@ -49,7 +56,7 @@ export async function eventLoopCase(options: EventLoopCaseOptions): Promise<Even
   const segmentConfig = { name: "segment.bytes", value: String(COMPACTED_SEGMENT_BYTES) };
   const compactedTopic = await options.createTopic("event-loop-compacted", 1, [segmentConfig]);
   const logBytes = await fillKeyed(kafka, compactedTopic, options.compactedLogBytes);
-  const cleanedBefore = cleanedLines(broker, compactedTopic);
+  const cleanedBefore = cleanedLines(broker, compactedTopic).length;
   await admin.alterConfigs({
     validateOnly: false,
     resources: [
@@ -70,7 +77,7 @@ export async function eventLoopCase(options: EventLoopCaseOptions): Promise<Even
   })();
   try {
     while (performance.now() - started < CLEANER_WAIT_MS) {
-      if (cleanedLines(broker, compactedTopic) > cleanedBefore) {
+      if (cleanedLines(broker, compactedTopic).length > cleanedBefore) {
         cleaned = true;
         break;
       }
@@ -80,10 +87,14 @@ export async function eventLoopCase(options: EventLoopCaseOptions): Promise<Even
     producing = false;
     await load;
   }
-  const compaction = { ...(await broker.eventLoopDelay()), seconds: (performance.now() - started) / 1000, logBytes, cleaned };
+  const seconds = (performance.now() - started) / 1000;
+  const pass = cleaned ? (cleanedLines(broker, compactedTopic)[cleanedBefore] ?? null) : null;
+  const compaction = { ...(await broker.eventLoopDelay()), seconds, logBytes, cleaned, pass };
+  const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+  const passSummary = pass ? `; the pass rewrote ${pass.segmentsRewritten} segments, ${mib(pass.bytesBefore)} -> ${mib(pass.bytesAfter)} MiB` : " (the cleaner did not finish in time)";
   options.log(
-    `  event loop, compaction of ${(logBytes / 1024 / 1024).toFixed(0)} MiB under produce load: p99 ${compaction.p99Ms.toFixed(2)} ms, ` +
-      `max ${compaction.maxMs.toFixed(2)} ms over ${compaction.seconds.toFixed(1)} s${cleaned ? "" : " (the cleaner did not finish in time)"}`,
+    `  event loop, compaction of ${mib(logBytes)} MiB of values under produce load: p99 ${compaction.p99Ms.toFixed(2)} ms, ` +
+      `max ${compaction.maxMs.toFixed(2)} ms over ${seconds.toFixed(1)} s${passSummary}`,
   );
   return { produce, compaction };
 }
@@ -107,9 +118,13 @@ async function fillKeyed(kafka: Kafka, topic: string, bytes: number): Promise<nu
   return written;
 }
 
-/** How many "cleaned a compacted log" lines the broker has written for the topic's partition 0. */
-function cleanedLines(broker: BenchBroker, topic: string): number {
+/** The "cleaned a compacted log" lines the broker has written for the topic's partition 0, oldest first. */
+function cleanedLines(broker: BenchBroker, topic: string): CleanerPass[] {
   return readFileSync(broker.outputFile, "utf8")
     .split("\n")
-    .filter((line) => line.includes('"cleaned a compacted log"') && line.includes(`${topic}-0`)).length;
+    .filter((line) => line.includes('"cleaned a compacted log"') && line.includes(`${topic}-0`))
+    .map((line) => {
+      const fields = JSON.parse(line) as Record<string, unknown>;
+      return { segmentsRewritten: Number(fields.segmentsRewritten), bytesBefore: Number(fields.bytesBefore), bytesAfter: Number(fields.bytesAfter) };
+    });
 }
