@@ -26,6 +26,12 @@ export interface LogDirUsage {
   partitions: Array<{ topic: string; partition: number; sizeBytes: number }>;
 }
 
+export interface LoadOptions {
+  /** Directories in the log dirs that are not partition logs of this manager (such as the metadata log). */
+  exclude?: readonly string[];
+  configFor?: (topic: string, partition: number) => LogConfig;
+}
+
 interface Placed {
   log: PartitionLog;
   logDir: string;
@@ -51,6 +57,8 @@ export class LogManager {
   private timers: NodeJS.Timeout[] = [];
   /** The background cleaner pass under way, if any: one at a time, so a slow pass is never joined by the next. */
   private cleanerRun: Promise<Map<PartitionLog, CleanOutcome>> | null = null;
+  /** A partition not loaded yet must not be created a second time, perhaps on another log dir. */
+  private slicedLoadUnderWay = false;
 
   constructor(logDirs: readonly string[], deps: LogManagerDeps = {}) {
     if (logDirs.length === 0) throw new Error("log.dirs names no directory");
@@ -73,7 +81,36 @@ export class LogManager {
    * (such as the metadata log). Logs open with `configFor`'s config, or
    * Kafka's defaults until updateConfig() gives them their topic's.
    */
-  loadAll(options: { exclude?: readonly string[]; configFor?: (topic: string, partition: number) => LogConfig } = {}): PartitionLog[] {
+  loadAll(options: LoadOptions = {}): PartitionLog[] {
+    const loading = this.loading(options);
+    let step = loading.next();
+    while (!step.done) step = loading.next();
+    return step.value;
+  }
+
+  /**
+   * loadAll() giving the event loop back (through the scheduler) after each
+   * partition's log is opened and recovered, so that timers and connections
+   * keep running through a start-up that recovers many partitions. One
+   * segment's recovery still runs in one go.
+   */
+  async loadAllSliced(options: LoadOptions = {}): Promise<PartitionLog[]> {
+    this.slicedLoadUnderWay = true;
+    try {
+      const loading = this.loading(options);
+      let step = loading.next();
+      while (!step.done) {
+        await new Promise<void>((resolve) => this.scheduler.schedule(0, resolve));
+        step = loading.next();
+      }
+      return step.value;
+    } finally {
+      this.slicedLoadUnderWay = false;
+    }
+  }
+
+  /** The loading itself, stopping after each partition's log. */
+  private *loading(options: LoadOptions): Generator<void, PartitionLog[], void> {
     const exclude = new Set(options.exclude ?? []);
     const found: Array<{ logDir: string; dir: string; name: string; topic: string; partition: number }> = [];
     for (const logDir of this.logDirs) {
@@ -104,6 +141,7 @@ export class LogManager {
       const log = PartitionLog.open(dir, config, { files: this.files, clock: this.clock, logger: this.logger });
       this.logs.set(key, { log, logDir });
       loaded.push(log);
+      yield;
     }
     return loaded;
   }
@@ -149,6 +187,7 @@ export class LogManager {
    * Meeting the open-file limit gives a KafkaError clients retry.
    */
   createMissing(partitions: ReadonlyArray<{ topic: string; partition: number; config: LogConfig }>): PartitionLog[] {
+    if (this.slicedLoadUnderWay) throw new Error("partition logs are created only once loadAllSliced() has finished");
     const touched = new Set<string>();
     try {
       return partitions.map(({ topic, partition, config }) => {

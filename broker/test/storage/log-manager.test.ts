@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../src/runtime/clock";
-import { ManualScheduler } from "../../src/runtime/scheduler";
+import { ManualScheduler, systemScheduler } from "../../src/runtime/scheduler";
 import { LogManager } from "../../src/storage/log-manager";
 import { FaultyFileSystem } from "../helpers/faulty-fs";
 import { buildBatch, produceRequest } from "./batches";
@@ -106,6 +106,28 @@ describe("LogManager", () => {
     manager = new LogManager(DIRS, { fs });
     manager.loadAll();
     for (const partition of [0, 1, 2]) assert.equal(readAll(manager.get("orders", partition)!).length, 3);
+  });
+
+  test("loadAllSliced finds the same logs as loadAll, letting timers run between partitions, and no log is created meanwhile", async () => {
+    const fs = new FaultyFileSystem();
+    let manager = new LogManager(DIRS, { fs });
+    for (let partition = 0; partition < 6; partition++) appendEach(manager.getOrCreate("orders", partition, TEST_CONFIG), ["a", "b"]);
+    fs.crash();
+    manager = new LogManager(DIRS, { fs, scheduler: systemScheduler });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    let loaded;
+    try {
+      const loading = manager.loadAllSliced();
+      assert.throws(() => manager.getOrCreate("orders", 0, TEST_CONFIG), /only once loadAllSliced\(\) has finished/);
+      loaded = await loading;
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 1, `the timer fired ${ticks} times during the load`);
+    assert.deepEqual(loaded.map((log) => log.partition).sort(), [0, 1, 2, 3, 4, 5]);
+    for (const log of loaded) assert.equal(manager.getOrCreate("orders", log.partition, TEST_CONFIG), log);
+    manager.closeAll();
   });
 
   test("runCleanerSliced compacts the compacted logs, one run at a time, and a second call while it runs joins it", async () => {
