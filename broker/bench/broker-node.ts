@@ -37,16 +37,31 @@ export interface BenchBrokerOptions {
   openFileLimit?: number;
   /** How long to wait for "broker started" (default 30 s). */
   startTimeoutMs?: number;
+  /** Preloads bench/event-loop-probe.ts into the broker, so that eventLoopDelay() can read its event-loop delay. */
+  eventLoopProbe?: boolean;
 }
+
+/** The broker's event-loop delay over a window, from bench/event-loop-probe.ts. */
+export interface EventLoopDelay {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+const EVENT_LOOP_PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), "event-loop-probe.ts");
+const EVENT_LOOP_READ_TIMEOUT_MS = 5000;
 
 export class BenchBroker {
   private rssSamples: number[] = [];
   private sampler: NodeJS.Timeout | null = null;
+  private eventLoopSequence = 0;
 
   private constructor(
     readonly child: ChildProcess,
     readonly port: number,
     readonly outputFile: string,
+    private readonly eventLoopFile: string | null,
   ) {}
 
   get bootstrap(): string {
@@ -62,6 +77,8 @@ export class BenchBroker {
     const outputFile = path.join(options.dir, "broker.out");
     const out = openSync(outputFile, "w");
     const nodeArgs = ["--import", "tsx"];
+    const eventLoopFile = options.eventLoopProbe ? path.join(options.dir, "event-loop-delay.json") : null;
+    if (eventLoopFile) nodeArgs.push("--import", EVENT_LOOP_PROBE);
     if (options.cpuProfileDir) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`);
     const overrides = [
       `listeners=PLAINTEXT://127.0.0.1:${port}`,
@@ -79,10 +96,10 @@ export class BenchBroker {
     const child = spawn(command[0], command.slice(1), {
       cwd: brokerRoot,
       stdio: ["ignore", out, out],
-      env: { ...process.env, LOG_LEVEL: "info", INIT_CWD: brokerRoot },
+      env: { ...process.env, LOG_LEVEL: "info", INIT_CWD: brokerRoot, ...(eventLoopFile ? { SLUICE_EVENT_LOOP_FILE: eventLoopFile } : {}) },
     });
     closeSync(out);
-    const broker = new BenchBroker(child, port, outputFile);
+    const broker = new BenchBroker(child, port, outputFile, eventLoopFile);
     const startTimeoutMs = options.startTimeoutMs ?? START_TIMEOUT_MS;
     const deadline = Date.now() + startTimeoutMs;
     while (!readFileSync(outputFile, "utf8").includes('"msg":"broker started"')) {
@@ -99,6 +116,27 @@ export class BenchBroker {
     }, RSS_SAMPLE_INTERVAL_MS);
     broker.sampler.unref();
     return broker;
+  }
+
+  /**
+   * The broker's event-loop delay since the previous call (or its start),
+   * and a fresh window from now. Needs the eventLoopProbe option.
+   */
+  async eventLoopDelay(): Promise<EventLoopDelay> {
+    if (!this.eventLoopFile) throw new Error("the broker was started without the event-loop probe");
+    const expected = ++this.eventLoopSequence;
+    this.child.kill("SIGUSR2");
+    const deadline = Date.now() + EVENT_LOOP_READ_TIMEOUT_MS;
+    for (;;) {
+      try {
+        const snapshot = JSON.parse(readFileSync(this.eventLoopFile, "utf8")) as EventLoopDelay & { sequence: number };
+        if (snapshot.sequence === expected) return { samples: snapshot.samples, p50Ms: snapshot.p50Ms, p99Ms: snapshot.p99Ms, maxMs: snapshot.maxMs };
+      } catch {
+        // Not written yet, or caught halfway through the write.
+      }
+      if (Date.now() > deadline) throw new Error("the broker did not report its event-loop delay");
+      await sleep(20);
+    }
   }
 
   /** VmHWM and VmRSS of the broker process, or null once it has exited. */

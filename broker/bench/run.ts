@@ -6,7 +6,8 @@
  * present) and kafkajs, end-to-end latency at a fixed rate, and the broker's
  * resident memory, plus a kafkajs consumer group's rebalance time, sequential
  * offset commits per second and librdkafka idempotent produce, and 50 kafkajs
- * producers with and without 5,000 idle connections open. Prints a table and writes the figures to
+ * producers with and without 5,000 idle connections open, and the broker's
+ * event-loop delay (p99, max) under produce load and during a compaction. Prints a table and writes the figures to
  * bench-results/<timestamp>.json at the repository root.
  *
  *   npm run bench -- [--quick] [--repeat N] [--records N] [--only a,b] [--cpu-prof] [--keep]
@@ -14,7 +15,7 @@
  *   --quick      about a tenth of the records and shorter latency runs (~1 minute)
  *   --repeat N   runs of each throughput case; the table shows medians (default 3, quick 1)
  *   --records N  records per librdkafka produce run (default 5,000,000)
- *   --only a,b   only the cases whose name contains one of these words (produce, consume, latency, kcat, kafkajs, rebalance, commits, idempotent, idle ...)
+ *   --only a,b   only the cases whose name contains one of these words (produce, consume, latency, kcat, kafkajs, rebalance, commits, idempotent, idle, event ...)
  *   --cpu-prof   writes a V8 CPU profile of the broker to bench-results/ (node --cpu-prof)
  *   --keep       keeps the temp dir (broker logs and output) for a look afterwards
  *   --broker-root <dir>  runs the broker package in <dir> (its src/main.ts) instead of this one, to compare builds
@@ -24,7 +25,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Kafka } from "kafkajs";
-import { BenchBroker, BROKER_ROOT } from "./broker-node";
+import { BenchBroker, BROKER_ROOT, type EventLoopDelay } from "./broker-node";
 import { idleConnectionsCase, openFilesLimit, type IdleConnectionsOutcome } from "./idle-connections";
 import { consumePlan, kafkaClient, kafkajsConsume, kafkajsLatency, kafkajsOffsetCommits, kafkajsProduce, kafkajsRebalance } from "./kafkajs-load";
 import {
@@ -38,6 +39,7 @@ import {
   writeLinesFile,
 } from "./rdkafka";
 import { CliArgs } from "./cli-args";
+import { eventLoopCase, type EventLoopOutcome } from "./event-loop";
 import { scaleCase, scaleLines, type ScaleResult } from "./scale";
 
 const VALUE_BYTES = 100;
@@ -48,6 +50,7 @@ const TARGETS = {
   produceRecordsPerSecond: 1_000_000,
   consumeRecordsPerSecond: 1_000_000,
   latencyP99Ms: 5,
+  eventLoopDelayP99Ms: 20,
   rssBytes: 200 * 1024 * 1024,
 };
 
@@ -88,6 +91,9 @@ const IDLE_CONNECTIONS = 5000;
 const IDLE_CASE_PRODUCERS = 50;
 const IDLE_CASE_RECORDS_PER_SEND = 10;
 const idleCaseSeconds = quick ? 5 : 15;
+const eventLoopProduceRecords = quick ? 100_000 : 300_000;
+/** The cleaner takes on up to 256 MiB a pass (CLEANER_BYTES_PER_PASS_MAX). */
+const eventLoopCompactedBytes = quick ? 64 * 1024 * 1024 : 256 * 1024 * 1024;
 
 const selected = (name: string) => only.length === 0 || only.some((word) => name.includes(word));
 
@@ -137,7 +143,19 @@ interface IdleResult extends IdleConnectionsOutcome {
   client: string;
 }
 
-const results: Array<ThroughputResult | LatencyResult | GroupResult | IdleResult> = [];
+/** The broker's event-loop delay in each window, median over the runs. */
+interface EventLoopResult {
+  kind: "eventLoop";
+  name: string;
+  client: string;
+  runs: EventLoopOutcome[];
+  produceP99MsMedian: number;
+  produceMaxMsMedian: number;
+  compactionP99MsMedian: number;
+  compactionMaxMsMedian: number;
+}
+
+const results: Array<ThroughputResult | LatencyResult | GroupResult | IdleResult | EventLoopResult> = [];
 const scaleResults: ScaleResult[] = [];
 const notes: string[] = [];
 
@@ -205,6 +223,7 @@ const broker = await BenchBroker.start({
   brokerRoot: brokerRoot ? path.resolve(brokerRoot) : undefined,
   // No wait for more members before a new group's first rebalance (Kafka's default, 3000 ms, would be most of the rebalance figure).
   overrides: ["group.initial.rebalance.delay.ms=0"],
+  eventLoopProbe: true,
 });
 // Ctrl-C: the broker (in our process group) gets the signal too and shuts down; the temp dir goes with it.
 // The signal can come twice (from the terminal and relayed by tsx); the second must not kill us midway.
@@ -221,9 +240,9 @@ const kafka: Kafka = kafkaClient(broker.bootstrap);
 const admin = kafka.admin();
 await admin.connect();
 let topicCount = 0;
-async function createTopic(prefix: string, partitions: number): Promise<string> {
+async function createTopic(prefix: string, partitions: number, configEntries?: Array<{ name: string; value: string }>): Promise<string> {
   const topic = `${prefix}-${++topicCount}`;
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }] });
   return topic;
 }
 async function recordsIn(topic: string): Promise<number> {
@@ -404,6 +423,36 @@ try {
       ...outcome,
     });
   }
+  // Event-loop delay: under produce load, and while the cleaner compacts a log.
+  if (selected("event loop kafkajs")) {
+    const runs: EventLoopOutcome[] = [];
+    for (let i = 0; i < repeat; i++) {
+      runs.push(
+        await eventLoopCase({
+          broker,
+          kafka,
+          admin,
+          createTopic,
+          produceRecords: eventLoopProduceRecords,
+          compactedLogBytes: eventLoopCompactedBytes,
+          valueBytes: VALUE_BYTES,
+          log: (line) => console.log(line),
+        }),
+      );
+    }
+    results.push({
+      kind: "eventLoop",
+      name: "event loop kafkajs",
+      client:
+        `broker's monitorEventLoopDelay (5 ms resolution): kafkajs producing ${fmt(eventLoopProduceRecords)} records; then from a compacted topic's ` +
+        `cleanup.policy=compact until its cleaner pass over ${fmt(eventLoopCompactedBytes / 1024 / 1024)} MiB (1,000 keys) is done, kafkajs producing throughout`,
+      runs,
+      produceP99MsMedian: median(runs.map((r) => r.produce.p99Ms)),
+      produceMaxMsMedian: median(runs.map((r) => r.produce.maxMs)),
+      compactionP99MsMedian: median(runs.map((r) => r.compaction.p99Ms)),
+      compactionMaxMsMedian: median(runs.map((r) => r.compaction.maxMs)),
+    });
+  }
   // Scale: many partitions on a node of their own, written once and restarted.
   if (selected("scale")) {
     for (const partitions of scalePartitions)
@@ -479,6 +528,18 @@ for (const r of results) {
       `p99 is of one send (${r.recordsPerSend} records of ${r.valueBytes} bytes, acks=1)`,
   );
 }
+for (const r of results) {
+  if (r.kind !== "eventLoop") continue;
+  lines.push("");
+  lines.push(`${"broker event-loop delay".padEnd(NAME_WIDTH)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)}  runs (p99 / max ms)`);
+  const window = (label: string, p99Ms: number, maxMs: number, pick: (run: EventLoopOutcome) => EventLoopDelay) =>
+    lines.push(
+      `${label.padEnd(NAME_WIDTH)} ${p99Ms.toFixed(2).padStart(8)} ${maxMs.toFixed(2).padStart(8)}  ${r.runs.map((run) => `${pick(run).p99Ms.toFixed(1)}/${pick(run).maxMs.toFixed(1)}`).join("  ")}`,
+    );
+  window("produce load", r.produceP99MsMedian, r.produceMaxMsMedian, (run) => run.produce);
+  window("compaction + produce load", r.compactionP99MsMedian, r.compactionMaxMsMedian, (run) => run.compaction);
+  lines.push(`event loop: ${r.client}; medians of ${r.runs.length} run(s)${r.runs.every((run) => run.compaction.cleaned) ? "" : "; NOTE: a cleaner pass did not finish in time"}`);
+}
 lines.push(...scaleLines(scaleResults));
 lines.push("");
 lines.push("broker CPU s/M: the broker process's CPU time (user + system) per million records; broker CPU: its share of one core");
@@ -505,6 +566,11 @@ for (const [prefix, target] of [
   );
 }
 if (!Number.isNaN(p99)) lines.push(`  latency p99 < 5 ms at 10,000 records/s: ${p99.toFixed(2)} ms ${verdict(p99 < TARGETS.latencyP99Ms)}`);
+const eventLoop = results.find((r): r is EventLoopResult => r.kind === "eventLoop");
+if (eventLoop) {
+  const worst = Math.max(eventLoop.produceP99MsMedian, eventLoop.compactionP99MsMedian);
+  lines.push(`  event-loop delay p99 < ${TARGETS.eventLoopDelayP99Ms} ms (produce load, compaction): ${worst.toFixed(2)} ms ${verdict(worst < TARGETS.eventLoopDelayP99Ms)}`);
+}
 lines.push(`  broker RSS peak < 200 MiB: ${mib(memory.rssPeakBytes)} ${verdict(memory.rssPeakBytes < TARGETS.rssBytes)}`);
 const loadAverageAtEnd = os.loadavg()[0];
 lines.push(

@@ -17,6 +17,8 @@ export interface FileSystem {
   /** Returns the bytes read: fewer than `length` only at the end of the file. */
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   fsyncSync(fd: number): void;
+  /** fsync off the event loop (libuv's thread pool), for long ones; a file system without it is fsynced with fsyncSync. */
+  fsync?(fd: number): Promise<void>;
   ftruncateSync(fd: number, length: number): void;
   fstatSync(fd: number): FileStats;
   statSync(file: string): FileStats;
@@ -44,6 +46,7 @@ export const nodeFileSystem: FileSystem = {
   writeSync: (fd, buffer, offset, length, position) => nodeFs.writeSync(fd, buffer, offset, length, position),
   readSync: (fd, buffer, offset, length, position) => nodeFs.readSync(fd, buffer, offset, length, position),
   fsyncSync: (fd) => nodeFs.fsyncSync(fd),
+  fsync: (fd) => new Promise<void>((resolve, reject) => nodeFs.fsync(fd, (error) => (error ? reject(error) : resolve()))),
   ftruncateSync: (fd, length) => nodeFs.ftruncateSync(fd, length),
   fstatSync: (fd) => nodeFs.fstatSync(fd),
   statSync: (file) => nodeFs.statSync(file),

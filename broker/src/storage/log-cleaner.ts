@@ -2,6 +2,7 @@ import path from "node:path";
 import { Attributes, BatchHeader, batchAttributes, batchLastOffsetDelta, batchTotalBytes, readOffset } from "../protocol/records/batch-header";
 import { decodeRecordBatch, encodeRecordBatch, type KafkaRecord, type RecordBatch } from "../protocol/records/record-batch";
 import { writeFileAtomicSync, writeFully, type FileSystem } from "../runtime/fs";
+import type { Scheduler } from "../runtime/scheduler";
 import { LOG_SUFFIX, segmentFileName } from "./file-names";
 import { CLEANED_SUFFIX, CLEANER_CHECKPOINT_FILE, SWAP_SUFFIX } from "./log-cleaner-files";
 import { DEFAULT_COMPACTION_CONFIG } from "./log-config";
@@ -14,6 +15,13 @@ export const CLEANER_KEYS_MAX = 1_000_000;
 export const CLEANER_BYTES_PER_PASS_MAX = 256 * 1024 * 1024;
 /** Bytes read at a time while scanning a segment. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+/**
+ * How long a sliced pass (cleanLogSliced) runs before it gives the event loop
+ * back. A slice ends at the first batch boundary past it, so a slice lasts
+ * this plus one batch's decoding and rewriting (a batch is at most
+ * max.message.bytes): well inside Raft's heartbeat and election timeouts.
+ */
+export const CLEANER_SLICE_BUDGET_MS = 4;
 const INT32_MAX = 0x7fffffff;
 
 export interface CleanerDeps {
@@ -23,6 +31,8 @@ export interface CleanerDeps {
 
 export type CleanOutcome =
   | { cleaned: false; reason: "not compacted" | "no sealed segment" | "within min.compaction.lag.ms" | "below min.cleanable.dirty.ratio" }
+  /** A sliced pass found the log's segments changed while it waited (retention, DeleteRecords, close): it left everything as it was. */
+  | { cleaned: false; reason: "interrupted" }
   | { cleaned: true; segmentsRewritten: number; bytesBefore: number; bytesAfter: number; recordsRemoved: number; cleanedUpTo: number };
 
 interface Checkpoint {
@@ -58,14 +68,113 @@ interface SegmentInfo {
  * codec. The last batch of each producer id is kept (emptied of its records
  * if need be), so that producer state rebuilt from the log still knows it.
  *
- * Runs synchronously on the owner of the log, like every PartitionLog call.
+ * The pass is written once, as a generator that stops at every batch
+ * boundary (where it holds no state of the log's but its own plan) and before
+ * each swap, for the fsync of the cleaned file; cleanLog()
+ * runs it through at once, cleanLogSliced() in slices between which the event
+ * loop runs. Both get the same result from the same log.
  */
-export function cleanLog(
+export function cleanLog(log: PartitionLog, nowMs: number, deps: CleanerDeps, options: CleanerOptions = {}): CleanOutcome {
+  const pass = cleaningPass(log, nowMs, deps, options);
+  let step = pass.next();
+  while (!step.done) {
+    const request = step.value;
+    step = request ? resumeAfter(pass, () => deps.fs.fsyncSync(request.fsyncFd)) : pass.next();
+  }
+  return step.value;
+}
+
+/**
+ * Where a pass stops: at a batch boundary (undefined), or before a swap,
+ * asking its driver to fsync the cleaned file (off the event loop when the
+ * driver can). The swap follows only once the fsync is done.
+ */
+type PassStop = undefined | { fsyncFd: number };
+type Pass = Generator<PassStop, CleanOutcome, void>;
+
+/** Resumes the pass after `work`; a failure of `work` is thrown into the pass, so that it discards its file. */
+function resumeAfter(pass: Pass, work: () => void): IteratorResult<PassStop, CleanOutcome> {
+  try {
+    work();
+  } catch (error) {
+    return pass.throw(error);
+  }
+  return pass.next();
+}
+
+export interface CleanerOptions {
+  keysMax?: number;
+  bytesPerPassMax?: number;
+}
+
+/**
+ * One pass as cleanLog() makes it, given back to the event loop (through the
+ * scheduler, so the simulator drives it too) whenever a slice has run for
+ * `sliceBudgetMs`. Chunked passes on the log's owner rather than a worker
+ * thread: the pass reads and swaps segments through the log and its file
+ * system seam (the simulator's faulty disk included), which a worker could
+ * not share; and a slice of a few ms is all Raft needs.
+ *
+ * Appends go on meanwhile (they touch only the active segment, which the
+ * pass leaves alone, and new segments it did not plan for). Anything else
+ * that changes the segments it planned from (retention, DeleteRecords, a
+ * close or delete) moves log.layoutVersion: the pass then stops where it is,
+ * discards its unfinished file and reports "interrupted"; the next pass
+ * starts afresh from the checkpoint.
+ *
+ * The system scheduler's timers do not keep a process alive: in the broker
+ * its sockets do; a script awaiting a pass must hold the process open itself.
+ */
+export async function cleanLogSliced(
   log: PartitionLog,
   nowMs: number,
-  deps: CleanerDeps,
-  options: { keysMax?: number; bytesPerPassMax?: number } = {},
-): CleanOutcome {
+  deps: CleanerDeps & { scheduler: Scheduler },
+  options: CleanerOptions & { sliceBudgetMs?: number } = {},
+): Promise<CleanOutcome> {
+  const { scheduler } = deps;
+  const sliceBudgetMs = options.sliceBudgetMs ?? CLEANER_SLICE_BUDGET_MS;
+  const pass = cleaningPass(log, nowMs, deps, options);
+  let sliceStartMs = scheduler.clock.nowMs();
+  let step = pass.next();
+  while (!step.done) {
+    const request = step.value;
+    if (!request && scheduler.clock.nowMs() - sliceStartMs < sliceBudgetMs) {
+      step = pass.next();
+      continue;
+    }
+    const layout = log.layoutVersion;
+    const fsyncFailure = request ? await fsyncOffTheLoop(deps.fs, request.fsyncFd) : await nextTurn(scheduler);
+    if (fsyncFailure) step = pass.throw(fsyncFailure.error);
+    else if (log.layoutVersion !== layout) {
+      const interrupted: CleanOutcome = { cleaned: false, reason: "interrupted" };
+      // Runs the pass's finally blocks: an unfinished cleaned file is discarded.
+      pass.return(interrupted);
+      deps.logger("a log cleaner pass stopped: the log's segments changed under it", { dir: log.dir });
+      return interrupted;
+    } else step = pass.next();
+    sliceStartMs = scheduler.clock.nowMs();
+  }
+  return step.value;
+}
+
+/** The fsync, on libuv's thread pool where the file system offers it; its failure, if any, as a value. */
+async function fsyncOffTheLoop(fs: FileSystem, fd: number): Promise<{ error: unknown } | null> {
+  try {
+    if (fs.fsync) await fs.fsync(fd);
+    else fs.fsyncSync(fd);
+    return null;
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** Lets timers, I/O and other work run before the pass goes on. */
+function nextTurn(scheduler: Scheduler): Promise<null> {
+  return new Promise((resolve) => scheduler.schedule(0, () => resolve(null)));
+}
+
+/** The pass itself; it yields at batch boundaries, where it may be paused (never inside a swap). */
+function* cleaningPass(log: PartitionLog, nowMs: number, deps: CleanerDeps, options: CleanerOptions): Pass {
   const config = log.logConfig;
   if (!config.cleanupPolicy?.includes("compact")) return { cleaned: false, reason: "not compacted" };
   const compaction = config.compaction ?? DEFAULT_COMPACTION_CONFIG;
@@ -110,7 +219,7 @@ export function cleanLog(
     if (dirty && dirtySegments > 0 && (latest.size >= keysMax || passBytes >= bytesPerPassMax)) break;
     passBytes += segment.sizeBytes;
     if (dirty) dirtySegments++;
-    forEachBatch(log, segment, (batch) => {
+    yield* forEachBatch(log, segment, (batch) => {
       const baseOffset = readOffset(batch, BatchHeader.BASE_OFFSET);
       const producerId = readOffset(batch, BatchHeader.PRODUCER_ID);
       if (producerId >= 0) lastBatchOfProducer.set(producerId, baseOffset);
@@ -138,9 +247,10 @@ export function cleanLog(
     // Written as it is scanned, so a segment never sits in memory whole; dropped when it would change nothing.
     const cleaned = CleanedSegment.create(log, group[0].baseOffset, deps.fs);
     let removedHere = 0;
+    let swapped = false;
     try {
       for (const segment of group) {
-        forEachBatch(log, segment, (batch) => {
+        yield* forEachBatch(log, segment, (batch) => {
           if (isControl(batch)) return cleaned.write(batch);
           const decoded = decodeRecordBatch(batch, { verifyCrc: false });
           const survivors: KafkaRecord[] = [];
@@ -160,16 +270,18 @@ export function cleanLog(
           else if (survivors.length > 0 || keptBatchOfProducer.has(decoded.baseOffset)) cleaned.write(rebuildBatch(decoded, survivors));
         });
       }
-    } catch (error) {
-      cleaned.discard();
-      throw error;
+      if (removedHere === 0 && group.length === 1) {
+        bytesAfter += groupBytes;
+        continue;
+      }
+      // The driver fsyncs the file; it resumes the pass only if the segments swapped out are still the ones just read.
+      yield { fsyncFd: cleaned.descriptor };
+      bytesAfter += cleaned.swapIn(group.length);
+      swapped = true;
+    } finally {
+      // A failure, a pass stopped midway, or a rewrite that would change nothing.
+      if (!swapped) cleaned.discard();
     }
-    if (removedHere === 0 && group.length === 1) {
-      cleaned.discard();
-      bytesAfter += groupBytes;
-      continue;
-    }
-    bytesAfter += cleaned.swapIn(group.length);
     segmentsRewritten += group.length;
     recordsRemoved += removedHere;
   }
@@ -180,8 +292,8 @@ export function cleanLog(
 }
 
 /**
- * `<base>.log.cleaned` being written; swapIn() fsyncs it, renames it
- * `.swap` and has the log swap it in for the segment.
+ * `<base>.log.cleaned` being written; once the pass's driver has fsynced
+ * it, swapIn() renames it `.swap` and has the log swap it in for the segment.
  */
 class CleanedSegment {
   private position = 0;
@@ -205,10 +317,13 @@ class CleanedSegment {
     this.position += batch.length;
   }
 
-  /** Swaps the file in for `count` segments from its base; returns its size. */
+  get descriptor(): number {
+    return this.fd!;
+  }
+
+  /** Swaps the file, fsynced by the pass's driver, in for `count` segments from its base; returns its size. */
   swapIn(count: number): number {
     const { fs } = this;
-    fs.fsyncSync(this.fd!);
     fs.closeSync(this.fd!);
     this.fd = null;
     const swapFile = this.file.slice(0, -CLEANED_SUFFIX.length) + SWAP_SUFFIX;
@@ -283,8 +398,8 @@ function isControl(batch: Buffer): boolean {
   return (batchAttributes(batch) & Attributes.CONTROL) !== 0;
 }
 
-/** Calls `visit` with each whole batch of the segment at or after the log start. */
-function forEachBatch(log: PartitionLog, segment: SegmentInfo, visit: (batch: Buffer) => void): void {
+/** Calls `visit` with each whole batch of the segment at or after the log start, yielding after each. */
+function* forEachBatch(log: PartitionLog, segment: SegmentInfo, visit: (batch: Buffer) => void): Generator<PassStop, void, void> {
   let offset = Math.max(segment.baseOffset, log.logStartOffset);
   while (offset < segment.nextBaseOffset) {
     const { records } = log.read(offset, READ_CHUNK_BYTES, { maxOffset: segment.nextBaseOffset });
@@ -297,6 +412,7 @@ function forEachBatch(log: PartitionLog, segment: SegmentInfo, visit: (batch: Bu
       visit(batch);
       offset = Math.max(offset, readOffset(batch, BatchHeader.BASE_OFFSET) + batchLastOffsetDelta(batch) + 1);
       at += bytes;
+      yield;
     }
     if (at === 0) throw new Error(`${log.dir}: no whole batch at offset ${offset}`);
   }

@@ -1,8 +1,9 @@
 import path from "node:path";
 import { systemClock, type Clock } from "../runtime/clock";
 import { nodeFileSystem, type FileSystem } from "../runtime/fs";
+import { systemScheduler, type Scheduler } from "../runtime/scheduler";
 import { DELETE_DIR_SUFFIX, parsePartitionDirName, partitionDirName } from "./file-names";
-import { cleanLog, type CleanOutcome } from "./log-cleaner";
+import { cleanLog, cleanLogSliced, type CleanOutcome } from "./log-cleaner";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config";
 import type { StorageLogger } from "./log-segment";
 import { openFileLimitFor, openSegmentFilesMaxFor, readOpenFileLimit, type OpenFileLimit } from "./open-file-limit";
@@ -12,6 +13,8 @@ import { openFileLimitError, PartitionLog } from "./partition-log";
 export interface LogManagerDeps {
   fs?: FileSystem;
   clock?: Clock;
+  /** Gives the event loop back between slices of a cleaner pass; the system's timers by default. */
+  scheduler?: Scheduler;
   logger?: StorageLogger;
   /** Segment files kept open at once; by default what the process's open-file limit leaves after a reserve for sockets and the rest. */
   openSegmentFilesMax?: number;
@@ -21,6 +24,12 @@ export interface LogManagerDeps {
 export interface LogDirUsage {
   dir: string;
   partitions: Array<{ topic: string; partition: number; sizeBytes: number }>;
+}
+
+export interface LoadOptions {
+  /** Directories in the log dirs that are not partition logs of this manager (such as the metadata log). */
+  exclude?: readonly string[];
+  configFor?: (topic: string, partition: number) => LogConfig;
 }
 
 interface Placed {
@@ -44,7 +53,12 @@ export class LogManager {
   private readonly fs: FileSystem;
   private readonly clock: Clock;
   private readonly logger: StorageLogger;
+  private readonly scheduler: Scheduler;
   private timers: NodeJS.Timeout[] = [];
+  /** The background cleaner pass under way, if any: one at a time, so a slow pass is never joined by the next. */
+  private cleanerRun: Promise<Map<PartitionLog, CleanOutcome>> | null = null;
+  /** A partition not loaded yet must not be created a second time, perhaps on another log dir. */
+  private slicedLoadUnderWay = false;
 
   constructor(logDirs: readonly string[], deps: LogManagerDeps = {}) {
     if (logDirs.length === 0) throw new Error("log.dirs names no directory");
@@ -56,6 +70,7 @@ export class LogManager {
     this.files = new OpenFilePool(fs, deps.openSegmentFilesMax ?? openSegmentFilesMaxFor(this.openFileLimit));
     this.fs = this.files.fs;
     this.clock = deps.clock ?? systemClock;
+    this.scheduler = deps.scheduler ?? systemScheduler;
     this.logger = deps.logger ?? (() => {});
   }
 
@@ -66,7 +81,36 @@ export class LogManager {
    * (such as the metadata log). Logs open with `configFor`'s config, or
    * Kafka's defaults until updateConfig() gives them their topic's.
    */
-  loadAll(options: { exclude?: readonly string[]; configFor?: (topic: string, partition: number) => LogConfig } = {}): PartitionLog[] {
+  loadAll(options: LoadOptions = {}): PartitionLog[] {
+    const loading = this.loading(options);
+    let step = loading.next();
+    while (!step.done) step = loading.next();
+    return step.value;
+  }
+
+  /**
+   * loadAll() giving the event loop back (through the scheduler) after each
+   * partition's log is opened and recovered, so that timers and connections
+   * keep running through a start-up that recovers many partitions. One
+   * segment's recovery still runs in one go.
+   */
+  async loadAllSliced(options: LoadOptions = {}): Promise<PartitionLog[]> {
+    this.slicedLoadUnderWay = true;
+    try {
+      const loading = this.loading(options);
+      let step = loading.next();
+      while (!step.done) {
+        await new Promise<void>((resolve) => this.scheduler.schedule(0, resolve));
+        step = loading.next();
+      }
+      return step.value;
+    } finally {
+      this.slicedLoadUnderWay = false;
+    }
+  }
+
+  /** The loading itself, stopping after each partition's log. */
+  private *loading(options: LoadOptions): Generator<void, PartitionLog[], void> {
     const exclude = new Set(options.exclude ?? []);
     const found: Array<{ logDir: string; dir: string; name: string; topic: string; partition: number }> = [];
     for (const logDir of this.logDirs) {
@@ -97,6 +141,7 @@ export class LogManager {
       const log = PartitionLog.open(dir, config, { files: this.files, clock: this.clock, logger: this.logger });
       this.logs.set(key, { log, logDir });
       loaded.push(log);
+      yield;
     }
     return loaded;
   }
@@ -142,6 +187,7 @@ export class LogManager {
    * Meeting the open-file limit gives a KafkaError clients retry.
    */
   createMissing(partitions: ReadonlyArray<{ topic: string; partition: number; config: LogConfig }>): PartitionLog[] {
+    if (this.slicedLoadUnderWay) throw new Error("partition logs are created only once loadAllSliced() has finished");
     const touched = new Set<string>();
     try {
       return partitions.map(({ topic, partition, config }) => {
@@ -204,7 +250,7 @@ export class LogManager {
     };
     every(options.retentionCheckIntervalMs, () => this.runRetention());
     every(options.flushSchedulerIntervalMs, () => this.runFlushScheduler());
-    if (options.cleanerIntervalMs !== undefined) every(options.cleanerIntervalMs, () => this.runCleaner());
+    if (options.cleanerIntervalMs !== undefined) every(options.cleanerIntervalMs, () => void this.runCleanerSliced());
   }
 
   stop(): void {
@@ -236,6 +282,33 @@ export class LogManager {
       if (!log.logConfig.cleanupPolicy?.includes("compact")) continue;
       try {
         outcomes.set(log, cleanLog(log, nowMs, { fs: this.fs, logger: this.logger }));
+      } catch (error) {
+        this.logger("log cleaning failed", { dir: log.dir, error: describe(error) });
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * runCleaner() as the background task runs it: each log's pass in slices
+   * (cleanLogSliced), so that appends, fetches and timers keep running while
+   * up to 256 MiB is compacted. While a run is under way, calling again
+   * returns that run. Never rejects: a failing log is logged and skipped.
+   */
+  runCleanerSliced(nowMs: number = this.clock.nowMs()): Promise<Map<PartitionLog, CleanOutcome>> {
+    this.cleanerRun ??= this.cleanEachSliced(nowMs).finally(() => {
+      this.cleanerRun = null;
+    });
+    return this.cleanerRun;
+  }
+
+  private async cleanEachSliced(nowMs: number): Promise<Map<PartitionLog, CleanOutcome>> {
+    const outcomes = new Map<PartitionLog, CleanOutcome>();
+    for (const log of this.all()) {
+      // Logs closed or deleted while an earlier one was cleaned are not this manager's any more.
+      if (!log.logConfig.cleanupPolicy?.includes("compact") || this.get(log.topic, log.partition) !== log) continue;
+      try {
+        outcomes.set(log, await cleanLogSliced(log, nowMs, { fs: this.fs, logger: this.logger, scheduler: this.scheduler }));
       } catch (error) {
         this.logger("log cleaning failed", { dir: log.dir, error: describe(error) });
       }

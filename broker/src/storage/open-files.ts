@@ -132,6 +132,7 @@ function retryingAtFileLimit(inner: FileSystem, giveBack: () => boolean): FileSy
     writeSync: (fd, buffer, offset, length, position) => inner.writeSync(fd, buffer, offset, length, position),
     readSync: (fd, buffer, offset, length, position) => inner.readSync(fd, buffer, offset, length, position),
     fsyncSync: (fd) => inner.fsyncSync(fd),
+    ...(inner.fsync ? { fsync: (fd: number) => inner.fsync!(fd) } : {}),
     ftruncateSync: (fd, length) => inner.ftruncateSync(fd, length),
     fstatSync: (fd) => inner.fstatSync(fd),
     statSync: (file) => inner.statSync(file),

@@ -88,6 +88,8 @@ export class PartitionLog {
   private cleanMarkerOnDisk = false;
   /** This log created files whose directory entries are not fsynced yet: done before anything is promised durable. */
   private directorySyncPending = false;
+  /** See layoutVersion. */
+  private layoutChanges = 0;
 
   private constructor(
     readonly dir: string,
@@ -159,6 +161,16 @@ export class PartitionLog {
   /** The base offset of the segment appends go to; it changes when the log rolls. */
   get activeSegmentBaseOffset(): number {
     return this.activeSegment.baseOffset;
+  }
+
+  /**
+   * Moves whenever existing segments go or are replaced, the log start moves,
+   * or the log closes or goes offline; appends and rolls leave it alone. Work
+   * that plans from the sealed segments and pauses (a sliced cleaner pass)
+   * checks it after each pause.
+   */
+  get layoutVersion(): number {
+    return this.layoutChanges;
   }
 
   /** Base offsets of the segments, oldest first (for tests and tools). */
@@ -329,6 +341,7 @@ export class PartitionLog {
       // The checkpoint goes first: a crash before the segments go just leaves files that the next open removes.
       this.writeLogStartOffset(offset);
       this.startOffset = offset;
+      this.layoutChanges++;
       this.deleteSegmentsBelowStart();
       this.checkInvariants();
       return this.startOffset;
@@ -400,6 +413,7 @@ export class PartitionLog {
       throw new Error(`no ${count} sealed segments from ${baseOffset} in ${this.dir}`);
     this.guardIo(() => {
       this.beforeChange();
+      this.layoutChanges++;
       const old = this.segments.slice(index, index + count);
       for (const segment of old) segment.deleteFiles(0);
       this.fs.renameSync(swapFile, old[0].logFile);
@@ -418,6 +432,7 @@ export class PartitionLog {
   /** Flushes, seals the active segment and marks the shutdown clean, so the next open skips recovery. */
   close(): void {
     if (this.state === "closed") return;
+    this.layoutChanges++;
     if (this.state === "offline") {
       this.closeSegmentsQuietly();
       this.state = "closed";
@@ -440,6 +455,7 @@ export class PartitionLog {
 
   /** Closes the log and removes its directory (renamed first, so a crash midway leaves nothing that loads). */
   delete(): void {
+    this.layoutChanges++;
     this.closeSegmentsQuietly();
     this.state = "closed";
     const doomed = `${this.dir}.${randomBytes(8).toString("hex")}${DELETE_DIR_SUFFIX}`;
@@ -763,6 +779,7 @@ export class PartitionLog {
     if (count <= 0) return 0;
     if (count >= this.segments.length) throw new Error(`cannot delete ${count} of ${this.segments.length} segments: one stays active`);
     this.beforeChange();
+    this.layoutChanges++;
     const doomed = this.segments.splice(0, count);
     this.startOffset = Math.max(this.startOffset, this.segments[0].baseOffset);
     for (const segment of doomed) {
@@ -814,6 +831,7 @@ export class PartitionLog {
       if (isOpenFileLimitError(error)) throw openFileLimitError(this.logger, `${this.topic}-${this.partition}`, error);
       if (!isIoError(error)) throw error;
       this.state = "offline";
+      this.layoutChanges++;
       this.logger("I/O error: the log is offline until restart", {
         dir: this.dir,
         error: error instanceof Error ? error.message : String(error),

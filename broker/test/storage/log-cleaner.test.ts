@@ -4,7 +4,8 @@ import { CompressionType } from "../../src/protocol/records/batch-header";
 import { decodeRecordBatches, encodeRecordBatch, validateProducedRecords } from "../../src/protocol/records/record-batch";
 import { ProducerStateManager } from "../../src/producer/producer-state-manager";
 import { ManualClock } from "../../src/runtime/clock";
-import { cleanLog } from "../../src/storage/log-cleaner";
+import { systemScheduler } from "../../src/runtime/scheduler";
+import { cleanLog, cleanLogSliced } from "../../src/storage/log-cleaner";
 import type { LogConfig, PartitionLog } from "../../src/storage/partition-log";
 import { FaultyFileSystem } from "../helpers/faulty-fs";
 import { openLog } from "./log-fixtures";
@@ -237,6 +238,124 @@ describe("log cleaner limits", () => {
     const expected = new Map([...latestByKey(written)].map(([key, [offset, value]]) => [offset, [key, value] as [string, string | null]]));
     assert.deepEqual(contents(log), expected);
     assert.ok(passes > 2, `${passes} passes`);
+    log.close();
+  });
+});
+
+describe("log cleaner, sliced", () => {
+  const quiet = () => {};
+
+  /** The same writes, on a disk of their own. */
+  function filledLog() {
+    const fs = new FaultyFileSystem();
+    const clock = new ManualClock(T0);
+    const log = openLog(fs, compactConfig(), clock);
+    const written = overwrite(log, clock, 40, 100);
+    return { fs, clock, log, written };
+  }
+
+  it("gives the same log as a pass at once, while timers and appends run between its slices", async () => {
+    const atOnce = filledLog();
+    const sliced = filledLog();
+    assert.ok(atOnce.log.segmentCount > 50, `a large-ish log: ${atOnce.log.segmentCount} segments`);
+    const expectedOutcome = cleanLog(atOnce.log, atOnce.clock.nowMs(), { fs: atOnce.fs, logger: quiet });
+    assert.ok(expectedOutcome.cleaned, JSON.stringify(expectedOutcome));
+
+    const endBefore = sliced.log.logEndOffset;
+    let ticks = 0;
+    let appendedDuringPass = -1;
+    const timer = setInterval(() => {
+      ticks++;
+      if (appendedDuringPass < 0) appendedDuringPass = put(sliced.log, [["during", "the pass"]], sliced.clock.nowMs());
+    }, 1);
+    let outcome;
+    try {
+      const pass = cleanLogSliced(sliced.log, sliced.clock.nowMs(), { fs: sliced.fs, logger: quiet, scheduler: systemScheduler }, { sliceBudgetMs: 0 });
+      // Nothing of the pass's waiting has run yet: whatever ticks now ran between its slices.
+      assert.equal(ticks, 0);
+      outcome = await pass;
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 2, `the timer fired ${ticks} times during the pass`);
+    assert.deepEqual(outcome, expectedOutcome);
+    assert.equal(appendedDuringPass, endBefore, "the append during the pass went to the log end");
+    const afterSliced = contents(sliced.log);
+    assert.deepEqual(afterSliced.get(appendedDuringPass), ["during", "the pass"]);
+    afterSliced.delete(appendedDuringPass);
+    assert.deepEqual(afterSliced, contents(atOnce.log));
+    assert.deepEqual(sliced.log.segmentBaseOffsets.slice(0, -1), atOnce.log.segmentBaseOffsets.slice(0, -1));
+    atOnce.log.close();
+    sliced.log.close();
+  });
+
+  it("fsyncs each cleaned file off the event loop when the file system can, and a failing fsync leaves no cleaned file behind", async () => {
+    /** The faulty disk with an fsync that completes on a later turn of the loop, as node's does on its thread pool. */
+    class AsyncFsyncFileSystem extends FaultyFileSystem {
+      fsyncCalls = 0;
+      failFsync = false;
+      fsync(fd: number): Promise<void> {
+        this.fsyncCalls++;
+        return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+          if (this.failFsync) throw new Error("injected fsync failure");
+          this.fsyncSync(fd);
+        });
+      }
+    }
+    const atOnce = filledLog();
+    const expectedOutcome = cleanLog(atOnce.log, atOnce.clock.nowMs(), { fs: atOnce.fs, logger: quiet });
+    assert.ok(expectedOutcome.cleaned);
+
+    for (const failFsync of [true, false]) {
+      const fs = new AsyncFsyncFileSystem();
+      fs.failFsync = failFsync;
+      const clock = new ManualClock(T0);
+      const log = openLog(fs, compactConfig(), clock);
+      overwrite(log, clock, 40, 100);
+      const before = contents(log);
+      // The system scheduler's timers do not hold the process open; this one does, for the test's await.
+      const keepAlive = setInterval(() => {}, 1000);
+      const pass = cleanLogSliced(log, clock.nowMs(), { fs, logger: quiet, scheduler: systemScheduler }).finally(() => clearInterval(keepAlive));
+      if (failFsync) {
+        await assert.rejects(pass, /injected fsync failure/);
+        assert.equal(fs.fsyncCalls, 1);
+        assert.deepEqual(fs.readdirSync(log.dir).filter((name) => name.endsWith(".cleaned") || name.endsWith(".swap")), []);
+        assert.deepEqual(contents(log), before);
+      } else {
+        assert.deepEqual(await pass, expectedOutcome);
+        assert.ok(fs.fsyncCalls >= 1, `${fs.fsyncCalls} fsyncs off the loop`);
+        assert.deepEqual(contents(log), contents(atOnce.log));
+      }
+      log.close();
+    }
+    atOnce.log.close();
+  });
+
+  it("stops without changing anything when DeleteRecords moves the log start under it, and the next pass cleans", async () => {
+    const { fs, clock, log, written } = filledLog();
+    const before = contents(log);
+    // The second batch's base (20 keys a batch): reads from there hold nothing below it.
+    const newStart = 20;
+    let deleted = false;
+    const timer = setInterval(() => {
+      if (deleted) return;
+      deleted = true;
+      log.deleteRecordsBefore(newStart);
+    }, 1);
+    let outcome;
+    try {
+      outcome = await cleanLogSliced(log, clock.nowMs(), { fs, logger: quiet, scheduler: systemScheduler }, { sliceBudgetMs: 0 });
+    } finally {
+      clearInterval(timer);
+    }
+    assert.deepEqual(outcome, { cleaned: false, reason: "interrupted" });
+    assert.deepEqual(fs.readdirSync(log.dir).filter((name) => name.endsWith(".cleaned") || name.endsWith(".swap")), []);
+    for (const offset of before.keys()) if (offset < newStart) before.delete(offset);
+    assert.deepEqual(contents(log), before);
+
+    assert.ok(cleanLog(log, clock.nowMs(), { fs, logger: quiet }).cleaned);
+    const expected = new Map([...latestByKey(written)].map(([key, [offset, value]]) => [offset, [key, value] as [string, string | null]]));
+    assert.deepEqual(contents(log), expected);
     log.close();
   });
 });

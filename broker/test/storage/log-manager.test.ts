@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../src/runtime/clock";
+import { ManualScheduler, systemScheduler } from "../../src/runtime/scheduler";
 import { LogManager } from "../../src/storage/log-manager";
 import { FaultyFileSystem } from "../helpers/faulty-fs";
 import { buildBatch, produceRequest } from "./batches";
@@ -105,6 +106,52 @@ describe("LogManager", () => {
     manager = new LogManager(DIRS, { fs });
     manager.loadAll();
     for (const partition of [0, 1, 2]) assert.equal(readAll(manager.get("orders", partition)!).length, 3);
+  });
+
+  test("loadAllSliced finds the same logs as loadAll, letting timers run between partitions, and no log is created meanwhile", async () => {
+    const fs = new FaultyFileSystem();
+    let manager = new LogManager(DIRS, { fs });
+    for (let partition = 0; partition < 6; partition++) appendEach(manager.getOrCreate("orders", partition, TEST_CONFIG), ["a", "b"]);
+    fs.crash();
+    manager = new LogManager(DIRS, { fs, scheduler: systemScheduler });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    let loaded;
+    try {
+      const loading = manager.loadAllSliced();
+      assert.throws(() => manager.getOrCreate("orders", 0, TEST_CONFIG), /only once loadAllSliced\(\) has finished/);
+      loaded = await loading;
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 1, `the timer fired ${ticks} times during the load`);
+    assert.deepEqual(loaded.map((log) => log.partition).sort(), [0, 1, 2, 3, 4, 5]);
+    for (const log of loaded) assert.equal(manager.getOrCreate("orders", log.partition, TEST_CONFIG), log);
+    manager.closeAll();
+  });
+
+  test("runCleanerSliced compacts the compacted logs, one run at a time, and a second call while it runs joins it", async () => {
+    const clock = new ManualClock(0);
+    const fs = new FaultyFileSystem();
+    const manager = new LogManager(["/d"], { fs, clock, scheduler: new ManualScheduler(clock) });
+    const compaction = { deleteRetentionMs: 0, minCleanableDirtyRatio: 0, minCompactionLagMs: 0, maxCompactionLagMs: Number.MAX_SAFE_INTEGER };
+    const compacted = manager.getOrCreate("compacted", 0, { ...TEST_CONFIG, segmentBytes: 300, cleanupPolicy: ["compact"], compaction });
+    const plain = manager.getOrCreate("plain", 0, { ...TEST_CONFIG, segmentBytes: 300 });
+    for (const log of [compacted, plain]) {
+      for (let i = 0; i < 10; i++) {
+        const request = produceRequest(buildBatch([{ key: "same", value: `v${i}`.padEnd(100, "."), timestamp: 0 }]));
+        log.append(request.records, request.batches);
+      }
+    }
+    const run = manager.runCleanerSliced();
+    assert.equal(manager.runCleanerSliced(), run);
+    const outcomes = await run;
+    assert.deepEqual([...outcomes.keys()], [compacted]);
+    assert.ok(outcomes.get(compacted)!.cleaned, JSON.stringify(outcomes.get(compacted)));
+    assert.equal(readAll(compacted).length, 2, "the latest sealed record of the key, and the active segment's");
+    assert.equal(readAll(plain).length, 10);
+    assert.notEqual(manager.runCleanerSliced(), run, "a new run once the last one is over");
+    manager.closeAll();
   });
 
   test("background tasks run retention and the time-based flush on their timers", async () => {
