@@ -67,6 +67,8 @@ export class Broker {
   private stopping = false;
   private readonly unusedConfigsLogged = new Set<string>();
   private readyResolve!: () => void;
+  /** Set once start-up has loaded every log; requests that arrive before then wait for `ready`. */
+  private serving = false;
   /** Resolves once metadata and logs are loaded; requests that arrive earlier wait for it. */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
 
@@ -119,7 +121,7 @@ export class Broker {
     this.socketServer = new SocketServer(
       {
         dispatch: (frame, connection) =>
-          this.metadata ? dispatcher.dispatch(frame, connection) : this.ready.then(() => dispatcher.dispatch(frame, connection)),
+          this.serving ? dispatcher.dispatch(frame, connection) : this.ready.then(() => dispatcher.dispatch(frame, connection)),
         unexpectedError: (error, connection, fields) => dispatcher.unexpectedError(error, connection, fields),
       },
       { frameBytesMax: config.socketRequestMaxBytes, queuedRequestsMax: config.queuedMaxRequests, idleMsMax: config.connectionsMaxIdleMs },
@@ -161,13 +163,14 @@ export class Broker {
     this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));
     this.logUnusedConfigs("broker", unusedBrokerProperties(this.config));
     this.controller = new Controller(this.metadata, () => this.config);
-    this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
+    this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, scheduler: this.scheduler, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
     this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
     this.producerIds = new ProducerIdManager(this.metadata, config.nodeId);
     this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.producers, (names) =>
       this.logUnusedConfigs("topic", names),
     );
-    this.logs.loadAll({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
+    // Sliced, so that recovering many partitions does not hold the event loop for the whole start-up.
+    await this.logs.loadAllSliced({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     this.removeStrayLogs();
     // Partitions whose logs a crash kept from being made when they were created; then every new one, as it commits.
     this.createPartitionLogs([...this.image.topicsByName.values()].flatMap((topic) => topic.partitions.map((state) => ({ topic, ...state }))));
@@ -187,6 +190,7 @@ export class Broker {
       flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
       cleanerIntervalMs: config.logCleanerEnable ? LOG_CLEANER_BACKOFF_MS : undefined,
     });
+    this.serving = true;
     this.readyResolve();
     const endpoints = Object.fromEntries([...self.endpoints].map(([name, { host, port }]) => [name, `${host}:${port}`]));
     logger.info("broker started", { clusterId, endpoints, logDirs: config.logDirs });
