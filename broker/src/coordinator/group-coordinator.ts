@@ -26,6 +26,8 @@ export type OffsetsStore = CoordinatorLog;
  * - the offset store (offset-store.ts): commits, fetches, expiry, every record written;
  * - loading (group-loader.ts): replaying an offsets partition into groups;
  * - admin (group-admin.ts): list, describe and delete groups, delete offsets.
+ * Leadership of an offsets partition comes and goes through
+ * onLeadershipGained / onLeadershipLost.
  */
 export class GroupCoordinator {
   private readonly registry: GroupRegistry;
@@ -48,24 +50,47 @@ export class GroupCoordinator {
   }
 
   // ---------------------------------------------------------------------------
-  // Lifecycle
+  // Lifecycle and leadership
 
-  /** Replays the offsets log partitions this node leads, then starts offset expiry. */
+  /** Loads the offsets partitions this node leads, then starts offset expiry. */
   load(): void {
-    for (const partition of this.log.localPartitions()) {
-      for (const group of replayGroups(this.log.replay(partition), partition, this.scheduler.clock.nowMs())) {
-        this.registry.add(group);
-        this.membership.resumeSessions(group);
-      }
-    }
+    for (const partition of this.log.localPartitions()) this.onLeadershipGained(partition);
     this.offsets.startExpiry();
   }
 
-  /** Answers every waiting JoinGroup/SyncGroup with NOT_COORDINATOR and stops all timers, so shutdown never waits on them. */
+  /**
+   * This node now leads `partition` of __consumer_offsets: its groups are
+   * replayed from the log and served from here on. A partition already
+   * loaded is left as it is.
+   */
+  onLeadershipGained(partition: number): void {
+    if (this.registry.stopped || this.registry.isLoaded(partition)) return;
+    const groups = replayGroups(this.log.replay(partition), partition, this.scheduler.clock.nowMs());
+    for (const group of groups) {
+      this.registry.add(group);
+      this.membership.resumeSessions(group);
+    }
+    this.registry.markLoaded(partition);
+    if (groups.length > 0) this.logger.info("loaded offsets partition", { partition, groups: groups.length });
+  }
+
+  /**
+   * This node no longer leads `partition`: its groups are forgotten (the log
+   * keeps them for the next leader), their timers stop, and requests waiting
+   * in JoinGroup or SyncGroup hear NOT_COORDINATOR so that clients look the
+   * coordinator up again. Later requests for those groups get NOT_COORDINATOR too.
+   */
+  onLeadershipLost(partition: number): void {
+    const groups = this.registry.unload(partition);
+    for (const group of groups) this.membership.abandon(group, ErrorCode.NOT_COORDINATOR);
+    if (groups.length > 0) this.logger.info("unloaded offsets partition", { partition, groups: groups.length });
+  }
+
+  /** Unloads every partition (waiting JoinGroup/SyncGroup hear NOT_COORDINATOR) and stops all timers, so shutdown never waits on them. */
   shutdown(): void {
     this.registry.stopped = true;
     this.offsets.stopExpiry();
-    for (const group of this.registry.values()) this.membership.abandon(group, ErrorCode.NOT_COORDINATOR);
+    for (const partition of this.registry.loadedPartitionList()) this.onLeadershipLost(partition);
   }
 
   // ---------------------------------------------------------------------------

@@ -16,11 +16,13 @@ export interface CoordinatorConfig {
 export const GROUPS_MAX = 100_000;
 
 /**
- * The groups this coordinator holds, and whether it serves a group. The
+ * The groups this coordinator holds, and which __consumer_offsets partitions
+ * it serves: a group is served only while its partition is loaded here. The
  * membership, offset store and admin modules share this one registry.
  */
 export class GroupRegistry {
   private readonly groups = new Map<string, Group>();
+  private readonly loadedPartitions = new Set<number>();
   /** Set by shutdown: nothing is served any more. */
   stopped = false;
 
@@ -30,7 +32,7 @@ export class GroupRegistry {
   servingError(groupId: string): number | null {
     if (this.stopped) return ErrorCode.NOT_COORDINATOR;
     if (!groupId) return ErrorCode.INVALID_GROUP_ID;
-    if (!this.log.isLocal(groupId)) return ErrorCode.NOT_COORDINATOR;
+    if (!this.log.isLocal(groupId) || !this.loadedPartitions.has(this.log.partitionFor(groupId))) return ErrorCode.NOT_COORDINATOR;
     return null;
   }
 
@@ -56,5 +58,25 @@ export class GroupRegistry {
 
   delete(groupId: string): void {
     this.groups.delete(groupId);
+  }
+
+  isLoaded(partition: number): boolean {
+    return this.loadedPartitions.has(partition);
+  }
+
+  loadedPartitionList(): number[] {
+    return [...this.loadedPartitions];
+  }
+
+  markLoaded(partition: number): void {
+    this.loadedPartitions.add(partition);
+  }
+
+  /** Stops serving a partition and hands back the groups that lived on it, now forgotten. */
+  unload(partition: number): Group[] {
+    this.loadedPartitions.delete(partition);
+    const unloaded = [...this.groups.values()].filter((group) => group.partition === partition);
+    for (const group of unloaded) this.groups.delete(group.groupId);
+    return unloaded;
   }
 }

@@ -502,7 +502,11 @@ export class GroupMembership {
     for (const member of group.members.values()) this.scheduleHeartbeat(group, member);
   }
 
-  /** Stops every timer of the group and answers its waiting JoinGroup and SyncGroup requests with `errorCode`. */
+  /**
+   * Stops every timer of a group this node no longer serves and answers its
+   * waiting JoinGroup and SyncGroup requests with `errorCode`; the group is
+   * Dead to anything still holding it.
+   */
   abandon(group: Group, errorCode: number): void {
     if (group.state.kind === "PreparingRebalance") group.state.cancelJoinTimer();
     for (const cancel of group.pendingMembers.values()) cancel();
@@ -517,5 +521,6 @@ export class GroupMembership {
       join?.(joinError(errorCode, member.memberId));
       sync?.(syncError(errorCode));
     }
+    if (!group.is("Dead")) group.transition({ kind: "Dead" }, this.nowMs);
   }
 }
