@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { ErrorCode } from "../protocol/errors";
 import type { Logger } from "../runtime/logger";
+import type { RandomBytes } from "../runtime/random";
 import type { Scheduler } from "../runtime/scheduler";
 import { Group, type GroupState, type JoinResult, type Member, type MemberProtocol, type SyncResult } from "./group";
 import type { CoordinatorConfig, GroupRegistry } from "./group-registry";
@@ -40,6 +40,15 @@ export interface MemberIdentity {
 
 const EMPTY = Buffer.alloc(0);
 
+/** Kafka's member id: the client id, a dash and a random (version 4) UUID, here drawn from the given source. */
+export function newMemberId(clientId: string, random: RandomBytes): string {
+  const bytes = Buffer.from(random(16)); // a copy: the version and variant bits are set on it
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${clientId}-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 export function joinError(errorCode: number, memberId: string): JoinResult {
   return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: "", memberId, members: [] };
 }
@@ -62,6 +71,8 @@ export class GroupMembership {
     private readonly scheduler: Scheduler,
     private readonly config: () => CoordinatorConfig,
     private readonly logger: Logger,
+    /** Where member ids come from. */
+    private readonly random: RandomBytes,
   ) {}
 
   private get nowMs(): number {
@@ -91,7 +102,7 @@ export class GroupMembership {
   }
 
   private joinUnknownMember(group: Group, request: JoinRequest, resolve: (result: JoinResult) => void): void {
-    const memberId = `${request.clientId}-${randomUUID()}`;
+    const memberId = newMemberId(request.clientId, this.random);
     const isKnownInstance = request.groupInstanceId !== null && group.staticMembers.has(request.groupInstanceId);
     if (!isKnownInstance && group.members.size + group.pendingMembers.size >= GROUP_MEMBERS_MAX)
       return resolve(joinError(ErrorCode.GROUP_MAX_SIZE_REACHED, ""));

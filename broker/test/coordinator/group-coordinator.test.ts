@@ -6,6 +6,7 @@ import type { OffsetsLogEntry } from "../../src/coordinator/offsets-log";
 import { decodeGroupValue, decodeKey, decodeOffsetValue, offsetsPartitionFor } from "../../src/coordinator/offsets-records";
 import { ErrorCode } from "../../src/protocol/errors";
 import { silentLogger } from "../../src/runtime/logger";
+import type { RandomBytes } from "../../src/runtime/random";
 import { ManualScheduler } from "../../src/runtime/scheduler";
 import { writeConsumerProtocolSubscription } from "../../src/protocol/generated/consumer-protocol-subscription";
 import { Writer } from "../../src/protocol/writer";
@@ -46,10 +47,10 @@ const CONFIG: CoordinatorConfig = {
   offsetsRetentionMs: 60_000,
 };
 
-function setup(config: Partial<CoordinatorConfig> = {}) {
+function setup(config: Partial<CoordinatorConfig> = {}, random?: RandomBytes) {
   const scheduler = new ManualScheduler();
   const log = new MemoryOffsetsLog();
-  const coordinator = new GroupCoordinator(log, scheduler, () => ({ ...CONFIG, ...config }), silentLogger, () => true);
+  const coordinator = new GroupCoordinator(log, scheduler, () => ({ ...CONFIG, ...config }), silentLogger, () => true, random);
   coordinator.load();
   return { scheduler, log, coordinator };
 }
@@ -120,6 +121,19 @@ describe("group coordinator: membership", () => {
     assert.equal(joined.leader, first.memberId);
     assert.deepEqual(joined.members.map((m) => m.memberId), [first.memberId]);
     assert.equal(joined.protocolName, "range");
+  });
+
+  it("member ids are the client id and a UUID drawn from the injected random source", async () => {
+    let draws = 0;
+    const counting: RandomBytes = (size) => Buffer.alloc(size, ++draws);
+    const { coordinator } = setup({}, counting);
+    const first = await coordinator.join(joinRequest({ requireKnownMemberId: true }));
+    const second = await coordinator.join(joinRequest({ clientId: "other", requireKnownMemberId: true }));
+    assert.equal(first.memberId, "client-01010101-0101-4101-8101-010101010101");
+    assert.equal(second.memberId, "other-02020202-0202-4202-8202-020202020202");
+    assert.equal(draws, 2);
+    const { coordinator: byDefault } = setup();
+    assert.match((await byDefault.join(joinRequest({ requireKnownMemberId: true }))).memberId, /^client-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it("rebalance: everyone rejoins, the leader alone gets the members, the leader's sync makes the group Stable", async () => {
