@@ -49,11 +49,11 @@ export function newMemberId(clientId: string, random: RandomBytes): string {
   return `${clientId}-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-export function joinError(errorCode: number, memberId: string): JoinResult {
+function joinError(errorCode: number, memberId: string): JoinResult {
   return { errorCode, generationId: -1, protocolType: null, protocolName: null, leader: "", memberId, members: [] };
 }
 
-export function syncError(errorCode: number): SyncResult {
+function syncError(errorCode: number): SyncResult {
   return { errorCode, protocolType: null, protocolName: null, assignment: EMPTY };
 }
 
