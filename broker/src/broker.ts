@@ -236,6 +236,7 @@ export class Broker {
         const state = this.image.topic(topic);
         return state !== undefined && partition >= 0 && partition < state.partitions.length;
       },
+      this.random,
     );
     this.groups.load();
   }

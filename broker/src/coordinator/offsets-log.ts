@@ -87,15 +87,16 @@ export class OffsetsLog {
     this.deps.replicas().appendRecords(OFFSETS_TOPIC, this.partitionFor(groupId), batch);
   }
 
-  /** Every partition of the topic this node leads. */
+  /** Every partition of the topic this node leads; all of them before the topic exists (as isLocal says). */
   localPartitions(): number[] {
     const topic = this.deps.image().topic(OFFSETS_TOPIC);
-    if (!topic) return [];
+    if (!topic) return Array.from({ length: this.numPartitions }, (_, partition) => partition);
     return topic.partitions.filter((state) => state.leader === this.deps.nodeId).map((state) => state.partition);
   }
 
-  /** Replays one partition from its log start to its end. */
+  /** Replays one partition from its log start to its end (nothing before the topic exists). */
   *replay(partition: number): Generator<OffsetsLogEntry> {
+    if (!this.deps.image().topic(OFFSETS_TOPIC)) return; // not created yet: nothing was written
     const log = this.deps.replicas().partitionLog(OFFSETS_TOPIC, partition);
     let offset = log.logStartOffset;
     const end = log.logEndOffset;

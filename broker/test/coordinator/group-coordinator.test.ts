@@ -6,6 +6,7 @@ import type { OffsetsLogEntry } from "../../src/coordinator/offsets-log";
 import { decodeGroupValue, decodeKey, decodeOffsetValue, offsetsPartitionFor } from "../../src/coordinator/offsets-records";
 import { ErrorCode } from "../../src/protocol/errors";
 import { silentLogger } from "../../src/runtime/logger";
+import type { RandomBytes } from "../../src/runtime/random";
 import { ManualScheduler } from "../../src/runtime/scheduler";
 import { writeConsumerProtocolSubscription } from "../../src/protocol/generated/consumer-protocol-subscription";
 import { Writer } from "../../src/protocol/writer";
@@ -46,10 +47,10 @@ const CONFIG: CoordinatorConfig = {
   offsetsRetentionMs: 60_000,
 };
 
-function setup(config: Partial<CoordinatorConfig> = {}) {
+function setup(config: Partial<CoordinatorConfig> = {}, random?: RandomBytes) {
   const scheduler = new ManualScheduler();
   const log = new MemoryOffsetsLog();
-  const coordinator = new GroupCoordinator(log, scheduler, () => ({ ...CONFIG, ...config }), silentLogger, () => true);
+  const coordinator = new GroupCoordinator(log, scheduler, () => ({ ...CONFIG, ...config }), silentLogger, () => true, random);
   coordinator.load();
   return { scheduler, log, coordinator };
 }
@@ -120,6 +121,19 @@ describe("group coordinator: membership", () => {
     assert.equal(joined.leader, first.memberId);
     assert.deepEqual(joined.members.map((m) => m.memberId), [first.memberId]);
     assert.equal(joined.protocolName, "range");
+  });
+
+  it("member ids are the client id and a UUID drawn from the injected random source", async () => {
+    let draws = 0;
+    const counting: RandomBytes = (size) => Buffer.alloc(size, ++draws);
+    const { coordinator } = setup({}, counting);
+    const first = await coordinator.join(joinRequest({ requireKnownMemberId: true }));
+    const second = await coordinator.join(joinRequest({ clientId: "other", requireKnownMemberId: true }));
+    assert.equal(first.memberId, "client-01010101-0101-4101-8101-010101010101");
+    assert.equal(second.memberId, "other-02020202-0202-4202-8202-020202020202");
+    assert.equal(draws, 2);
+    const { coordinator: byDefault } = setup();
+    assert.match((await byDefault.join(joinRequest({ requireKnownMemberId: true }))).memberId, /^client-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it("rebalance: everyone rejoins, the leader alone gets the members, the leader's sync makes the group Stable", async () => {
@@ -411,5 +425,73 @@ describe("group coordinator: offsets", () => {
     coordinator.expireOffsets();
     assert.deepEqual(coordinator.fetchOffsets("g", null).topics.map((t) => t.name), ["used"]);
     assert.equal(coordinator.stateOf("g"), "Stable");
+  });
+});
+
+describe("group coordinator: leadership of an offsets partition", () => {
+  /** A group id that lands on another partition than "g". */
+  function groupElsewhere(): string {
+    for (let i = 0; ; i++) if (offsetsPartitionFor(`other-${i}`, PARTITIONS) !== offsetsPartitionFor("g", PARTITIONS)) return `other-${i}`;
+  }
+
+  it("losing a partition answers its groups with NOT_COORDINATOR; gaining it again brings the committed offsets back", async () => {
+    const { coordinator, scheduler, log } = setup();
+    const partition = offsetsPartitionFor("g", PARTITIONS);
+    const other = groupElsewhere();
+    const { a, b } = await stableGroupOfTwo(coordinator);
+    const commitTo = (groupId: string, generationId: number, memberId: string, offset: number) =>
+      coordinator.commitOffsets({
+        groupId,
+        generationId,
+        memberId,
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        topics: [{ name: "t", partitions: [{ partition: 0, offset, leaderEpoch: -1, metadata: null }] }],
+      })[0].partitions[0].errorCode;
+    assert.equal(commitTo("g", 2, a.memberId, 42), ErrorCode.NONE);
+    assert.equal(commitTo(other, -1, "", 7), ErrorCode.NONE);
+    const waitingJoin = coordinator.join(joinRequest({ clientId: "c" })); // a rebalance starts and waits for a and b
+    assert.equal(await peek(waitingJoin), "pending");
+
+    coordinator.onLeadershipLost(partition);
+    assert.equal((await waitingJoin).errorCode, ErrorCode.NOT_COORDINATOR, "the waiting JoinGroup is answered");
+    assert.equal(coordinator.stateOf("g"), undefined);
+    assert.equal(coordinator.heartbeat({ groupId: "g", generationId: 2, memberId: a.memberId, groupInstanceId: null }), ErrorCode.NOT_COORDINATOR);
+    assert.equal((await coordinator.join(joinRequest())).errorCode, ErrorCode.NOT_COORDINATOR);
+    const sync = await coordinator.sync({ groupId: "g", generationId: 2, memberId: a.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+    assert.equal(sync.errorCode, ErrorCode.NOT_COORDINATOR);
+    assert.equal(commitTo("g", 2, a.memberId, 43), ErrorCode.NOT_COORDINATOR);
+    assert.equal(coordinator.fetchOffsets("g", null).errorCode, ErrorCode.NOT_COORDINATOR);
+    assert.equal(coordinator.describeGroup("g").errorCode, ErrorCode.NOT_COORDINATOR);
+    assert.equal(coordinator.deleteGroup("g"), ErrorCode.NOT_COORDINATOR);
+    assert.equal(coordinator.deleteOffsets("g", [{ name: "t", partitions: [0] }]).errorCode, ErrorCode.NOT_COORDINATOR);
+    assert.equal(coordinator.leave("g", [{ memberId: b.memberId, groupInstanceId: null }]).errorCode, ErrorCode.NOT_COORDINATOR);
+    assert.deepEqual(coordinator.listGroups([]).map((g) => g.groupId), [other]);
+    assert.equal(coordinator.fetchOffsets(other, null).topics[0].partitions[0].offset, 7, "other partitions are still served");
+
+    // The unloaded group's timers are gone (only the offsets expiry remains): nothing more happens to it or is written for it.
+    assert.equal(scheduler.pendingCount, 1);
+    const written = log.records.length;
+    scheduler.advance(20_000);
+    assert.equal(log.records.length, written);
+
+    coordinator.onLeadershipGained(partition);
+    assert.equal(coordinator.fetchOffsets("g", null).topics[0].partitions[0].offset, 42);
+    assert.equal(coordinator.stateOf("g"), "Stable", "the stored generation comes back");
+    assert.equal(coordinator.describeGroup("g").members.length, 2);
+    assert.equal(coordinator.heartbeat({ groupId: "g", generationId: 2, memberId: a.memberId, groupInstanceId: null }), ErrorCode.NONE);
+    assert.equal(commitTo("g", 2, a.memberId, 44), ErrorCode.NONE);
+    assert.equal(coordinator.fetchOffsets("g", null).topics[0].partitions[0].offset, 44);
+  });
+
+  it("gaining a partition that is already loaded keeps its live groups as they are", async () => {
+    const { coordinator } = setup();
+    const { a } = await stableGroupOfTwo(coordinator);
+    const rejoin = coordinator.join(joinRequest({ clientId: "a", memberId: a.memberId })); // waits for b
+    coordinator.onLeadershipGained(offsetsPartitionFor("g", PARTITIONS));
+    assert.equal(coordinator.stateOf("g"), "PreparingRebalance");
+    assert.equal(await peek(rejoin), "pending");
+    coordinator.shutdown();
+    assert.equal((await rejoin).errorCode, ErrorCode.NOT_COORDINATOR);
   });
 });
