@@ -24,6 +24,13 @@ module.exports = {
       to: { path: "^broker/src/(handlers|net|coordinator|node)/|^broker/src/broker\\.ts$" },
     },
     {
+      name: "node-is-the-root",
+      comment: "broker.ts wires the node together; code below it gets what it needs passed in (handlers get NodeServices), so only main.ts may import it.",
+      severity: "error",
+      from: { path: "^broker/src/", pathNot: "^broker/src/main\\.ts$" },
+      to: { path: "^broker/src/broker\\.ts$" },
+    },
+    {
       name: "console-speaks-only-protocol",
       comment: "The console must work against any Kafka cluster, so its runtime code uses the protocol package and never our broker's internals.",
       severity: "error",

@@ -2,6 +2,7 @@ import path from "node:path";
 import { unusedBrokerProperties, withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
 import { Dispatcher } from "./handlers/dispatcher";
 import type { ApiHandler } from "./handlers/handler";
+import type { NodeServices } from "./handlers/node-services";
 import { ALL_HANDLERS } from "./handlers";
 import { GroupCoordinator } from "./coordinator/group-coordinator";
 import { OffsetsLog } from "./coordinator/offsets-log";
@@ -46,7 +47,7 @@ const LOG_CLEANER_BACKOFF_MS = 15_000;
  * metadata image that a multi-node cluster needs tomorrow. It wires the
  * socket server, the request handlers, the metadata store and the logs.
  */
-export class Broker {
+export class Broker implements NodeServices {
   readonly handlers: ReadonlyMap<number, ApiHandler>;
   /** Bugs contained by closing a connection or abandoning a timer task, counted. */
   readonly unexpectedErrors = new UnexpectedErrors();

@@ -15,7 +15,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   minVersion: 0,
   maxVersion: 11,
   handle(request, context) {
-    const { broker } = context;
+    const { services } = context;
     const acks = request.acks;
     const validAcks = acks === -1 || acks === 0 || acks === 1;
     const responses = request.topicData.map((topic) => ({
@@ -44,7 +44,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         try {
           if (!data.records || data.records.length === 0)
             throw new KafkaError("INVALID_RECORD", "Produce request carries no record batch");
-          const outcome = broker.replicas.appendRecords(topic.name, data.index, data.records);
+          const outcome = services.replicas.appendRecords(topic.name, data.index, data.records);
           response.baseOffset = BigInt(outcome.baseOffset);
           response.logAppendTimeMs = BigInt(outcome.logAppendTimeMs);
           response.logStartOffset = BigInt(outcome.logStartOffset);

@@ -19,7 +19,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   minVersion: 4,
   maxVersion: 16,
   async handle(request, context) {
-    const { broker } = context;
+    const { services } = context;
     if (request.sessionId !== 0 || (request.sessionEpoch !== -1 && request.sessionEpoch !== 0)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [], nodeEndpoints: [] };
     }
@@ -30,14 +30,14 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     );
 
     // As Kafka does: the broker's fetch.max.bytes caps what a client asks for, and min bytes never exceeds that cap.
-    const maxBytes = Math.min(Math.max(request.maxBytes, 0), broker.config.fetchMaxBytes);
+    const maxBytes = Math.min(Math.max(request.maxBytes, 0), services.config.fetchMaxBytes);
     const minBytes = Math.min(request.minBytes, maxBytes);
     for (;;) {
       const { responses, bytes, hasError } = readOnce(request, maxBytes, context);
       const remainingMs = deadline - Date.now();
-      if (bytes >= minBytes || hasError || remainingMs <= 0 || broker.isStopping)
+      if (bytes >= minBytes || hasError || remainingMs <= 0 || services.isStopping)
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
-      await broker.replicas.waitForAppend(
+      await services.replicas.waitForAppend(
         wanted.filter((entry): entry is { topic: string; partition: number } => entry.topic !== null),
         remainingMs,
       );
@@ -48,11 +48,11 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
 /** Topics are named up to v12 and identified by id from v13. */
 function resolveTopicName(context: RequestContext, name: string, topicId: Buffer): string | null {
   if (context.apiVersion < 13) return name;
-  return context.broker.image.topicsById.get(topicIdHex(topicId))?.name ?? null;
+  return context.services.image.topicsById.get(topicIdHex(topicId))?.name ?? null;
 }
 
 function readOnce(request: FetchRequest, maxBytes: number, context: RequestContext) {
-  const { broker, apiVersion } = context;
+  const { services, apiVersion } = context;
   const readCommitted = request.isolationLevel === 1;
   let budgetBytes = maxBytes;
   let bytes = 0;
@@ -79,7 +79,7 @@ function readOnce(request: FetchRequest, maxBytes: number, context: RequestConte
         };
         try {
           if (name === null) throw new KafkaError("UNKNOWN_TOPIC_ID", "This server does not host this topic ID.");
-          const log = broker.replicas.partitionLog(name, fetch.partition);
+          const log = services.replicas.partitionLog(name, fetch.partition);
           const highWatermark = log.highWatermark;
           response.highWatermark = BigInt(highWatermark);
           response.lastStableOffset = BigInt(highWatermark);

@@ -18,7 +18,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
   minVersion: 0,
   maxVersion: 9,
   handle(request, context) {
-    const { broker } = context;
+    const { services } = context;
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((topic) => ({
@@ -33,7 +33,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
             leaderEpoch: -1,
           };
           try {
-            const log = broker.replicas.partitionLog(topic.name, partition.partitionIndex);
+            const log = services.replicas.partitionLog(topic.name, partition.partitionIndex);
             let found: { offset: number; timestamp: number } | null;
             switch (partition.timestamp) {
               case LATEST:

@@ -14,8 +14,8 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   apiKey: ApiKey.Metadata,
   minVersion: 0,
   maxVersion: 12,
-  handle(request, { broker, apiVersion, connection }) {
-    const image = broker.image;
+  handle(request, { services, apiVersion, connection }) {
+    const image = services.image;
     // v0 says "all topics" with an empty list; v1+ with null.
     const allTopics = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     // Versions before 4 have no flag: they always allowed auto-creation.
@@ -47,7 +47,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
             topics.push(errorTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
             continue;
           }
-          if (mayAutoCreate && !isInternalTopic(name) && broker.autoCreateTopic(name)) topic = image.topic(name);
+          if (mayAutoCreate && !isInternalTopic(name) && services.autoCreateTopic(name)) topic = image.topic(name);
         }
         topics.push(topic ? describeTopic(topic) : errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
       }

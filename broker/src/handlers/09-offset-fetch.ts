@@ -29,7 +29,7 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
   apiKey: ApiKey.OffsetFetch,
   minVersion: 0,
   maxVersion: 8,
-  handle(request, { broker, apiVersion }) {
+  handle(request, { services, apiVersion }) {
     const topicsOf = (topics: Array<{ name: string; partitionIndexes: number[] }> | null) =>
       topics === null ? null : topics.map((topic) => ({ name: topic.name, partitions: topic.partitionIndexes }));
     if (apiVersion >= 8) {
@@ -38,7 +38,7 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
         topics: [],
         errorCode: ErrorCode.NONE,
         groups: request.groups.map((group) => {
-          const fetched = broker.groups.fetchOffsets(group.groupId, topicsOf(group.topics));
+          const fetched = services.groups.fetchOffsets(group.groupId, topicsOf(group.topics));
           return {
             groupId: group.groupId,
             errorCode: fetched.errorCode,
@@ -47,7 +47,7 @@ export const offsetFetchHandler = defineHandler<OffsetFetchRequest, OffsetFetchR
         }),
       };
     }
-    const fetched = broker.groups.fetchOffsets(request.groupId, topicsOf(request.topics));
+    const fetched = services.groups.fetchOffsets(request.groupId, topicsOf(request.topics));
     // v0-1 have no top-level error: a group error goes on every partition asked for.
     const partitionError = apiVersion < 2 ? fetched.errorCode : ErrorCode.NONE;
     const topics =

@@ -51,10 +51,10 @@ function find(key: string, keyType: number, context: RequestContext): Coordinato
     result.errorMessage = "The group id must not be empty";
     return result;
   }
-  const { broker } = context;
+  const { services } = context;
   try {
-    const nodeId = broker.offsetsLog.coordinatorFor(key);
-    const endpoint = broker.image.brokerOn(nodeId, context.connection.listenerName);
+    const nodeId = services.offsetsLog.coordinatorFor(key);
+    const endpoint = services.image.brokerOn(nodeId, context.connection.listenerName);
     if (!endpoint) {
       result.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
       result.errorMessage = `The coordinator ${nodeId} is not available`;

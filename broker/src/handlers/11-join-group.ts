@@ -10,8 +10,8 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
   apiKey: ApiKey.JoinGroup,
   minVersion: 0,
   maxVersion: 9,
-  async handle(request, { broker, apiVersion, clientId, connection }) {
-    const result = await broker.groups.join({
+  async handle(request, { services, apiVersion, clientId, connection }) {
+    const result = await services.groups.join({
       groupId: request.groupId,
       memberId: request.memberId,
       groupInstanceId: apiVersion >= 5 ? request.groupInstanceId : null,

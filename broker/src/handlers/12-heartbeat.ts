@@ -7,8 +7,8 @@ export const heartbeatHandler = defineHandler<HeartbeatRequest, HeartbeatRespons
   apiKey: ApiKey.Heartbeat,
   minVersion: 0,
   maxVersion: 4,
-  handle(request, { broker, apiVersion }) {
-    const errorCode = broker.groups.heartbeat({
+  handle(request, { services, apiVersion }) {
+    const errorCode = services.groups.heartbeat({
       groupId: request.groupId,
       generationId: request.generationId,
       memberId: request.memberId,

@@ -9,12 +9,12 @@ export const leaveGroupHandler = defineHandler<LeaveGroupRequest, LeaveGroupResp
   apiKey: ApiKey.LeaveGroup,
   minVersion: 0,
   maxVersion: 5,
-  handle(request, { broker, apiVersion }) {
+  handle(request, { services, apiVersion }) {
     const identities =
       apiVersion >= 3
         ? request.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId }))
         : [{ memberId: request.memberId, groupInstanceId: null }];
-    const result = broker.groups.leave(request.groupId, identities);
+    const result = services.groups.leave(request.groupId, identities);
     if (apiVersion < 3) {
       // One member: its error is the request's error.
       const errorCode = result.errorCode !== ErrorCode.NONE ? result.errorCode : (result.members[0]?.errorCode ?? ErrorCode.NONE);

@@ -8,8 +8,8 @@ export const syncGroupHandler = defineHandler<SyncGroupRequest, SyncGroupRespons
   apiKey: ApiKey.SyncGroup,
   minVersion: 0,
   maxVersion: 5,
-  async handle(request, { broker, apiVersion }) {
-    const result = await broker.groups.sync({
+  async handle(request, { services, apiVersion }) {
+    const result = await services.groups.sync({
       groupId: request.groupId,
       generationId: request.generationId,
       memberId: request.memberId,

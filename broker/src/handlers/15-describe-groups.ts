@@ -10,11 +10,11 @@ export const describeGroupsHandler = defineHandler<DescribeGroupsRequest, Descri
   apiKey: ApiKey.DescribeGroups,
   minVersion: 0,
   maxVersion: 5,
-  handle(request, { broker }) {
+  handle(request, { services }) {
     return {
       throttleTimeMs: 0,
       groups: request.groups.map((groupId) => {
-        const group = broker.groups.describeGroup(groupId);
+        const group = services.groups.describeGroup(groupId);
         return {
           errorCode: group.errorCode,
           groupId: group.groupId,

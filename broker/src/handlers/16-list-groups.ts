@@ -9,10 +9,10 @@ export const listGroupsHandler = defineHandler<ListGroupsRequest, ListGroupsResp
   apiKey: ApiKey.ListGroups,
   minVersion: 0,
   maxVersion: 5,
-  handle(request, { broker, apiVersion }) {
+  handle(request, { services, apiVersion }) {
     const states = apiVersion >= 4 ? request.statesFilter : [];
     const types = apiVersion >= 5 ? request.typesFilter.map((type) => type.toLowerCase()) : [];
-    const groups = types.length > 0 && !types.includes("classic") ? [] : broker.groups.listGroups(states);
+    const groups = types.length > 0 && !types.includes("classic") ? [] : services.groups.listGroups(states);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

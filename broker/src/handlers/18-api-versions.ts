@@ -2,10 +2,11 @@
 import { ErrorCode } from "../protocol/errors";
 import { ApiKey, API_MESSAGES } from "../protocol/generated/api-messages";
 import type { ApiVersionsRequest, ApiVersionsResponse } from "../protocol/generated";
-import { defineHandler, type ApiHandler } from "./handler";
+import { defineHandler } from "./handler";
+import type { ServedApi } from "./node-services";
 
 /** Computed from the handler registry, clipped to what the generated codecs know. */
-export function supportedApiVersions(handlers: ReadonlyMap<number, ApiHandler>) {
+export function supportedApiVersions(handlers: ReadonlyMap<number, ServedApi>) {
   return [...handlers.values()]
     .sort((a, b) => a.apiKey - b.apiKey)
     .map((handler) => {
@@ -22,12 +23,12 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
   apiKey: ApiKey.ApiVersions,
   minVersion: 0,
   maxVersion: 4,
-  handle(_request, { broker, connection }) {
+  handle(_request, { services, connection }) {
     // On a SASL listener, one ApiVersions may come before the handshake.
     connection.sasl?.apiVersionsAnswered();
     return {
       errorCode: ErrorCode.NONE,
-      apiKeys: supportedApiVersions(broker.handlers),
+      apiKeys: supportedApiVersions(services.handlers),
       throttleTimeMs: 0,
       supportedFeatures: [],
       finalizedFeaturesEpoch: -1n,

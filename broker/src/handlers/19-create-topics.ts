@@ -13,7 +13,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   minVersion: 0,
   maxVersion: 7,
   handle(request, context) {
-    const { broker } = context;
+    const { services } = context;
     const counts = new Map<string, number>();
     for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
 
@@ -36,7 +36,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
       try {
         const configs: Record<string, string | null> = {};
         for (const config of topic.configs) configs[config.name] = config.value;
-        const created = broker.controller.createTopic(
+        const created = services.controller.createTopic(
           {
             name: topic.name,
             numPartitions: topic.numPartitions,
@@ -50,7 +50,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
           result.topicId = topicIdBytes(created.topicId);
           result.numPartitions = created.partitions.length;
           result.replicationFactor = created.partitions[0]?.replicas.length ?? -1;
-          result.configs = describedTopicConfigs(broker, created.name).map((entry) => ({
+          result.configs = describedTopicConfigs(services, created.name).map((entry) => ({
             name: entry.name,
             value: entry.value,
             readOnly: entry.readOnly,
@@ -58,9 +58,9 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
             isSensitive: entry.isSensitive,
           }));
         } else {
-          result.numPartitions = topic.numPartitions === -1 ? broker.config.numPartitions : topic.numPartitions;
+          result.numPartitions = topic.numPartitions === -1 ? services.config.numPartitions : topic.numPartitions;
           result.replicationFactor =
-            topic.replicationFactor === -1 ? broker.config.defaultReplicationFactor : topic.replicationFactor;
+            topic.replicationFactor === -1 ? services.config.defaultReplicationFactor : topic.replicationFactor;
         }
       } catch (error) {
         Object.assign(result, errorOf(error, context));

@@ -13,7 +13,7 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
   minVersion: 0,
   maxVersion: 6,
   handle(request, context) {
-    const { broker, apiVersion } = context;
+    const { services, apiVersion } = context;
     const targets =
       apiVersion >= 6
         ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
@@ -23,16 +23,16 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
       try {
         let name = target.name;
         if (name === null) {
-          const topic = broker.image.topicsById.get(topicIdHex(target.topicId));
+          const topic = services.image.topicsById.get(topicIdHex(target.topicId));
           if (!topic) throw new KafkaError("UNKNOWN_TOPIC_ID", "This server does not host this topic ID.");
           name = topic.name;
           result.name = name;
         }
-        if (!broker.config.deleteTopicEnable) throw new KafkaError("TOPIC_DELETION_DISABLED", "Topic deletion is disabled.");
+        if (!services.config.deleteTopicEnable) throw new KafkaError("TOPIC_DELETION_DISABLED", "Topic deletion is disabled.");
         if (isInternalTopic(name)) throw new KafkaError("INVALID_REQUEST", `Deletion of internal topic ${name} is prohibited.`);
-        const topic = broker.image.topic(name);
+        const topic = services.image.topic(name);
         if (topic) result.topicId = topicIdBytes(topic.topicId);
-        broker.deleteTopic(name);
+        services.deleteTopic(name);
       } catch (error) {
         Object.assign(result, errorOf(error, context));
       }

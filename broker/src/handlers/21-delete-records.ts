@@ -12,14 +12,14 @@ export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRe
   minVersion: 0,
   maxVersion: 2,
   handle(request, context) {
-    const { broker } = context;
+    const { services } = context;
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((topic) => ({
         name: topic.name,
         partitions: topic.partitions.map((partition) => {
           try {
-            const log = broker.replicas.partitionLog(topic.name, partition.partitionIndex);
+            const log = services.replicas.partitionLog(topic.name, partition.partitionIndex);
             const offset = partition.offset === TO_HIGH_WATERMARK ? log.highWatermark : Number(partition.offset);
             const lowWatermark = log.deleteRecordsBefore(offset);
             return { partitionIndex: partition.partitionIndex, lowWatermark: BigInt(lowWatermark), errorCode: ErrorCode.NONE };

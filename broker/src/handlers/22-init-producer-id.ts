@@ -18,7 +18,7 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
       return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     }
     try {
-      const result = context.broker.producerIds.initProducerId({
+      const result = context.services.producerIds.initProducerId({
         producerId: Number(request.producerId),
         producerEpoch: request.producerEpoch,
       });

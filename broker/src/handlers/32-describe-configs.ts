@@ -11,14 +11,14 @@ export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, Desc
   minVersion: 0,
   maxVersion: 4,
   handle(request, context) {
-    const { broker } = context;
+    const { services } = context;
     return {
       throttleTimeMs: 0,
       results: request.resources.map((resource) => {
         const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
         try {
-          const target = resolveResource(broker, resource.resourceType, resource.resourceName);
-          const configs = describeResource(broker, target, {
+          const target = resolveResource(services, resource.resourceType, resource.resourceName);
+          const configs = describeResource(services, target, {
             names: resource.configurationKeys,
             includeSynonyms: request.includeSynonyms,
             includeDocumentation: request.includeDocumentation,

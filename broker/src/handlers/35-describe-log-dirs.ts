@@ -10,14 +10,14 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
   apiKey: ApiKey.DescribeLogDirs,
   minVersion: 0,
   maxVersion: 4,
-  handle(request, { broker }) {
+  handle(request, { services }) {
     // null asks for every partition; a list names topics and partitions.
     const wanted =
       request.topics === null ? null : new Map(request.topics.map((topic) => [topic.topic, new Set(topic.partitions)]));
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      results: broker.logs.sizeBytesByPartition().map((usage) => {
+      results: services.logs.sizeBytesByPartition().map((usage) => {
         const topics = new Map<string, Array<{ partitionIndex: number; partitionSize: bigint; offsetLag: bigint; isFutureKey: boolean }>>();
         for (const partition of usage.partitions) {
           if (wanted && !wanted.get(partition.topic)?.has(partition.partition)) continue;

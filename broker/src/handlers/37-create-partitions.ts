@@ -9,7 +9,7 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
   minVersion: 0,
   maxVersion: 3,
   handle(request, context) {
-    const { broker } = context;
+    const { services } = context;
     const counts = new Map<string, number>();
     for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
     return {
@@ -18,7 +18,7 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
         if (counts.get(topic.name)! > 1)
           return { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "Duplicate topic in request." };
         try {
-          broker.controller.createPartitions(
+          services.controller.createPartitions(
             topic.name,
             topic.count,
             topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null,

@@ -7,10 +7,10 @@ export const deleteGroupsHandler = defineHandler<DeleteGroupsRequest, DeleteGrou
   apiKey: ApiKey.DeleteGroups,
   minVersion: 0,
   maxVersion: 2,
-  handle(request, { broker }) {
+  handle(request, { services }) {
     return {
       throttleTimeMs: 0,
-      results: request.groupsNames.map((groupId) => ({ groupId, errorCode: broker.groups.deleteGroup(groupId) })),
+      results: request.groupsNames.map((groupId) => ({ groupId, errorCode: services.groups.deleteGroup(groupId) })),
     };
   },
 });

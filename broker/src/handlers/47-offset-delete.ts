@@ -7,8 +7,8 @@ export const offsetDeleteHandler = defineHandler<OffsetDeleteRequest, OffsetDele
   apiKey: ApiKey.OffsetDelete,
   minVersion: 0,
   maxVersion: 0,
-  handle(request, { broker }) {
-    const result = broker.groups.deleteOffsets(
+  handle(request, { services }) {
+    const result = services.groups.deleteOffsets(
       request.groupId,
       request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => p.partitionIndex) })),
     );

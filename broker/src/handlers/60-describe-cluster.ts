@@ -12,8 +12,8 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
   apiKey: ApiKey.DescribeCluster,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, { broker, connection }) {
-    const image = broker.image;
+  handle(request, { services, connection }) {
+    const image = services.image;
     const base = {
       throttleTimeMs: 0,
       endpointType: request.endpointType,

@@ -1,7 +1,7 @@
 // Config resources shared by DescribeConfigs, AlterConfigs, IncrementalAlterConfigs
 // and CreateTopics: what a resource is, how its configs are described, and how an
 // alteration turns into the next set of overrides.
-import type { Broker } from "../broker";
+import type { NodeServices } from "./node-services";
 import { BROKER_CONFIG_DEFS, effectiveBrokerValue, type ConfigType } from "../config/broker-config";
 import { LISTENER_PREFIX_ONLY_CONFIGS } from "../config/kafka-config-names";
 import {
@@ -33,20 +33,20 @@ export interface ConfigChange {
 type Resource = { kind: "topic"; name: string } | { kind: "broker"; name: string };
 
 /** Resolves a request's (type, name) or throws the error Kafka answers with. */
-export function resolveResource(broker: Broker, resourceType: number, resourceName: string): Resource {
+export function resolveResource(services: NodeServices, resourceType: number, resourceName: string): Resource {
   switch (resourceType) {
     case ResourceType.TOPIC:
-      if (!broker.image.topic(resourceName))
+      if (!services.image.topic(resourceName))
         throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `Topic ${resourceName} does not exist.`);
       return { kind: "topic", name: resourceName };
     case ResourceType.BROKER:
       if (resourceName === "")
         throw new KafkaError("INVALID_REQUEST", "Cluster-wide default broker configs are not supported; name a broker id.");
-      if (resourceName !== String(broker.nodeId))
-        throw new KafkaError("INVALID_REQUEST", `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${resourceName}`);
+      if (resourceName !== String(services.nodeId))
+        throw new KafkaError("INVALID_REQUEST", `Unexpected broker id, expected ${services.nodeId} or empty string, but received ${resourceName}`);
       return { kind: "broker", name: resourceName };
     case ResourceType.BROKER_LOGGER:
-      throw new KafkaError("INVALID_REQUEST", "Broker logger configs are not supported.");
+      throw new KafkaError("INVALID_REQUEST", "NodeServices logger configs are not supported.");
     default:
       throw new KafkaError("INVALID_REQUEST", `Unsupported resource type ${resourceType}.`);
   }
@@ -54,14 +54,14 @@ export function resolveResource(broker: Broker, resourceType: number, resourceNa
 
 /** The described configs of a resource, in the wire shape of DescribeConfigs v0-4. */
 export function describeResource(
-  broker: Broker,
+  services: NodeServices,
   resource: Resource,
   options: { names: readonly string[] | null; includeSynonyms: boolean; includeDocumentation: boolean },
 ) {
   const described =
     resource.kind === "topic"
-      ? describeTopicConfigs(Object.fromEntries(broker.image.topic(resource.name)!.configs), broker.config, options)
-      : describeBrokerConfigs(broker.config, options);
+      ? describeTopicConfigs(Object.fromEntries(services.image.topic(resource.name)!.configs), services.config, options)
+      : describeBrokerConfigs(services.config, options);
   return described.map((entry) => ({
     ...toWire(entry),
     isDefault: entry.source === "DEFAULT_CONFIG",
@@ -72,9 +72,9 @@ export function describeResource(
 }
 
 /** A topic's configs as CreateTopics v5+ reports them. */
-export function describedTopicConfigs(broker: Broker, topicName: string) {
-  const topic = broker.image.topic(topicName)!;
-  return describeTopicConfigs(Object.fromEntries(topic.configs), broker.config, { includeSynonyms: false }).map(toWire);
+export function describedTopicConfigs(services: NodeServices, topicName: string) {
+  const topic = services.image.topic(topicName)!;
+  return describeTopicConfigs(Object.fromEntries(topic.configs), services.config, { includeSynonyms: false }).map(toWire);
 }
 
 function toWire(entry: DescribedConfig) {
@@ -94,7 +94,7 @@ function toWire(entry: DescribedConfig) {
  * current overrides one operation at a time.
  */
 export function alterResource(
-  broker: Broker,
+  services: NodeServices,
   resource: Resource,
   changes: readonly ConfigChange[],
   options: { mode: "replace" | "incremental"; validateOnly: boolean },
@@ -106,15 +106,15 @@ export function alterResource(
     seen.add(change.name);
   }
   const current =
-    resource.kind === "topic" ? broker.image.topic(resource.name)!.configs : (broker.image.brokerConfigs.get(resource.name) ?? new Map());
+    resource.kind === "topic" ? services.image.topic(resource.name)!.configs : (services.image.brokerConfigs.get(resource.name) ?? new Map());
   const next: Record<string, string> = options.mode === "replace" ? {} : Object.fromEntries(current);
   const typeOf = (name: string): ConfigType | undefined =>
     (resource.kind === "topic" ? TOPIC_CONFIG_DEFS.get(name) : BROKER_CONFIG_DEFS.get(name))?.type;
   const effective = (name: string): string | null => {
     if (Object.hasOwn(next, name)) return next[name];
-    if (resource.kind === "broker") return effectiveBrokerValue(broker.config, name);
+    if (resource.kind === "broker") return effectiveBrokerValue(services.config, name);
     const def = TOPIC_CONFIG_DEFS.get(name);
-    return def ? topicConfigDefault(def, broker.config) : null;
+    return def ? topicConfigDefault(def, services.config) : null;
   };
 
   for (const change of changes) {
@@ -149,8 +149,8 @@ export function alterResource(
   }
 
   if (resource.kind === "topic") {
-    broker.controller.replaceTopicConfigs(resource.name, next, options);
-    if (!options.validateOnly) broker.replicas.topicConfigChanged(resource.name);
+    services.controller.replaceTopicConfigs(resource.name, next, options);
+    if (!options.validateOnly) services.replicas.topicConfigChanged(resource.name);
   } else {
     // Kafka's answer (and wording) for a property that needs a restart.
     const fixed = Object.keys(next).filter((name) => BROKER_CONFIG_DEFS.get(name)?.mode === "read-only");
@@ -161,7 +161,7 @@ export function alterResource(
         "INVALID_REQUEST",
         `These security configs can be dynamically updated only per-listener using the listener prefix: Set(${prefixOnly.join(", ")})`,
       );
-    broker.replaceDynamicConfigs(next, options);
+    services.replaceDynamicConfigs(next, options);
   }
 }
 
@@ -182,8 +182,8 @@ export function alterResources<Resource extends { resourceType: number; resource
   return resources.map((resource) => {
     const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
     try {
-      const target = resolveResource(context.broker, resource.resourceType, resource.resourceName);
-      alterResource(context.broker, target, changesOf(resource), options);
+      const target = resolveResource(context.services, resource.resourceType, resource.resourceName);
+      alterResource(context.services, target, changesOf(resource), options);
       return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
     } catch (error) {
       return { ...base, ...errorOf(error, context) };

@@ -1,4 +1,4 @@
-import type { Broker } from "../broker";
+import type { NodeServices } from "./node-services";
 import type { ConnectionInfo, DispatchResult, RequestDispatcher } from "../net/connection";
 import { ErrorCode, ProtocolError } from "../protocol/errors";
 import { ApiKey, API_MESSAGES, requestHeaderVersion, responseHeaderVersion, type ApiMessageSpec } from "../protocol/generated/api-messages";
@@ -27,7 +27,7 @@ import { supportedApiVersions } from "./18-api-versions";
 export class Dispatcher implements RequestDispatcher {
   constructor(
     private readonly handlers: ReadonlyMap<number, ApiHandler>,
-    private readonly broker: Broker,
+    private readonly services: NodeServices,
     private readonly logger: Logger,
     private readonly errors: UnexpectedErrors,
   ) {}
@@ -119,7 +119,7 @@ export class Dispatcher implements RequestDispatcher {
       return this.failed("request", error, connection, { apiKey, api: spec.name, apiVersion, correlationId });
     }
 
-    const context = { broker: this.broker, apiVersion, correlationId, clientId, connection };
+    const context = { services: this.services, apiVersion, correlationId, clientId, connection };
     let result: unknown;
     try {
       result = handler.handle(request, context);

@@ -1,9 +1,9 @@
 import { ErrorCode, KafkaError, type ErrorCodeName } from "../protocol/errors";
-import type { Broker } from "../broker";
+import type { NodeServices } from "./node-services";
 import type { ConnectionInfo } from "../net/connection";
 
 export interface RequestContext {
-  readonly broker: Broker;
+  readonly services: NodeServices;
   readonly apiVersion: number;
   readonly correlationId: number;
   readonly clientId: string | null;
@@ -38,6 +38,6 @@ export function errorOf(
   fallback: ErrorCodeName = "UNKNOWN_SERVER_ERROR",
 ): { errorCode: number; errorMessage: string } {
   if (error instanceof KafkaError) return { errorCode: error.code, errorMessage: error.message };
-  context.broker.logger.error("request failed", { apiVersion: context.apiVersion, correlationId: context.correlationId, error });
+  context.services.logger.error("request failed", { apiVersion: context.apiVersion, correlationId: context.correlationId, error });
   return { errorCode: ErrorCode[fallback], errorMessage: error instanceof Error ? error.message : String(error) };
 }

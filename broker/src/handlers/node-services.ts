@@ -1,0 +1,45 @@
+import type { BrokerConfig } from "../config/broker-config";
+import type { GroupCoordinator } from "../coordinator/group-coordinator";
+import type { OffsetsLog } from "../coordinator/offsets-log";
+import type { Controller } from "../metadata/controller";
+import type { MetadataImage } from "../metadata/image";
+import type { ProducerIdManager } from "../producer/producer-id-manager";
+import type { ReplicaManager } from "../replication/replica-manager";
+import type { Logger } from "../runtime/logger";
+import type { LogManager } from "../storage/log-manager";
+
+/** An API the node serves and its version range. */
+export interface ServedApi {
+  readonly apiKey: number;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+}
+
+/**
+ * What request handlers may use of the node: only these parts, each as narrow
+ * as the handlers need it. The node (services.ts) implements it; handlers never
+ * import the node itself, so that the node can be wired differently (a
+ * cluster member, the simulator) without touching them.
+ */
+export interface NodeServices {
+  readonly nodeId: number;
+  /** The current broker config, dynamic overrides applied. */
+  readonly config: BrokerConfig;
+  /** The committed metadata, read-only to handlers. */
+  readonly image: MetadataImage;
+  readonly isStopping: boolean;
+  readonly logger: Logger;
+  /** The versions of each API this node serves, by key (for ApiVersions). */
+  readonly handlers: ReadonlyMap<number, ServedApi>;
+  /** The produce and fetch path. */
+  readonly replicas: Pick<ReplicaManager, "appendRecords" | "waitForAppend" | "partitionLog" | "topicConfigChanged">;
+  readonly logs: Pick<LogManager, "sizeBytesByPartition">;
+  readonly groups: GroupCoordinator;
+  readonly offsetsLog: Pick<OffsetsLog, "coordinatorFor">;
+  readonly producerIds: Pick<ProducerIdManager, "initProducerId">;
+  readonly controller: Pick<Controller, "createTopic" | "createPartitions" | "replaceTopicConfigs">;
+  /** Creates a topic a client asked for by name, if the config allows it; false when it does not. */
+  autoCreateTopic(name: string): boolean;
+  deleteTopic(name: string): void;
+  replaceDynamicConfigs(next: Record<string, string>, options: { validateOnly: boolean }): void;
+}
