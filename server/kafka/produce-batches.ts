@@ -1,7 +1,7 @@
 import "server-only";
-import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import type { ProduceResponse } from "../../broker/src/protocol/generated";
-import { encodeRecordBatch, type RecordInput } from "../../broker/src/protocol/records/record-batch";
+import { ApiKey } from "@sluice/protocol/messages/api-messages";
+import type { ProduceResponse } from "@sluice/protocol/messages";
+import { encodeRecordBatch, type RecordInput } from "@sluice/protocol/records/record-batch";
 import type { BrokerAddress } from "./broker-wire";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
 
