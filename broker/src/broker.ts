@@ -156,6 +156,7 @@ export class Broker {
       nodeId: config.nodeId,
       brokers: new Map([[self.nodeId, self]]),
       fs: this.fs,
+      clock: this.clock,
       logger,
     });
     this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));
