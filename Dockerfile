@@ -10,10 +10,12 @@ FROM node:20-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY broker/package.json broker/
+COPY broker/src/protocol/package.json broker/src/protocol/
 RUN npm ci --no-audit --no-fund
 
-# The console imports the wire codecs from broker/src/protocol, so the build
-# needs the broker's sources too (.dockerignore leaves out tests and data).
+# The console imports the wire codecs from the @sluice/protocol workspace package
+# (broker/src/protocol, compiled by Next), so the build needs the broker's sources
+# too (.dockerignore leaves out tests and data).
 FROM deps AS build
 COPY . .
 RUN npm run build && rm -rf .next/cache
@@ -24,6 +26,7 @@ FROM node:20-bookworm AS runtime-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY broker/package.json broker/
+COPY broker/src/protocol/package.json broker/src/protocol/
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim

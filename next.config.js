@@ -1,7 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  // kafkajs and the broker's native codecs (used by server/ through broker/src/protocol)
-  // are loaded by Node at run time, not bundled.
+  // The wire protocol is a workspace package of TypeScript sources: Next compiles it.
+  transpilePackages: ["@sluice/protocol"],
+  // kafkajs and the protocol's native codecs are loaded by Node at run time, not bundled.
   serverExternalPackages: ["kafkajs", "snappy", "lz4-napi", "zstd-napi", "@node-rs/crc32"],
   poweredByHeader: false,
   reactStrictMode: true,

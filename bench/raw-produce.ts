@@ -5,10 +5,10 @@
  * manages a few hundred thousand records a second on this box; this path is
  * bounded by the broker.
  */
-import { ApiKey } from "../broker/src/protocol/generated/api-messages";
-import type { ProduceResponse } from "../broker/src/protocol/generated";
-import { BatchHeader } from "../broker/src/protocol/records/batch-header";
-import { computeBatchCrc, encodeRecordBatch } from "../broker/src/protocol/records/record-batch";
+import { ApiKey } from "@sluice/protocol/messages/api-messages";
+import type { ProduceResponse } from "@sluice/protocol/messages";
+import { BatchHeader } from "@sluice/protocol/records/batch-header";
+import { computeBatchCrc, encodeRecordBatch } from "@sluice/protocol/records/record-batch";
 import { RawClient } from "../broker/test/helpers/raw-client";
 
 /** Produce v7: non-flexible, magic-2 batches; every Kafka since 2.1 serves it. */

@@ -5,8 +5,8 @@
 // `npm run demo` (--demo): the same, then the demo workload (scripts/demo/main.ts):
 // sample topics, a producer that keeps writing, and two consumer groups.
 /* global fetch -- Node 20 has fetch built in */
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,6 +64,29 @@ function listenProblem(listenHost, listenPort) {
   });
 }
 
+/** The newest modification time under dir (ms), 0 when it does not exist. */
+function newestMtime(dir) {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** The broker runs compiled (broker/dist); build it when it is missing or older than its sources. */
+function ensureBrokerBuilt() {
+  const main = path.join(root, "broker", "dist", "main.js");
+  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(path.join(root, "broker", "src"))) return;
+  console.error("[sluice] building the broker (broker/dist)");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const build = spawnSync(npm, ["run", "build", "--workspace", "broker"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  if (build.status !== 0) {
+    console.error("[sluice] the broker build failed");
+    process.exit(1);
+  }
+}
+
 const alive = (child) => child.exitCode === null && child.signalCode === null;
 
 function terminate(child, graceMs) {
@@ -101,7 +124,8 @@ if (!external) {
     process.exit(1);
   }
   // INIT_CWD: the broker resolves relative paths (log.dirs=./data/broker-1) against the repository root.
-  run("broker", ["--import", "tsx", "broker/src/main.ts", "broker/config/server.properties"], { INIT_CWD: root });
+  ensureBrokerBuilt();
+  run("broker", ["broker/dist/main.js", "broker/config/server.properties"], { INIT_CWD: root });
   await waitFor(`the broker on ${brokers}`, () => reachable(brokers), 30_000);
 }
 

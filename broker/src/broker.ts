@@ -159,6 +159,7 @@ export class Broker implements NodeServices {
       nodeId: config.nodeId,
       brokers: new Map([[self.nodeId, self]]),
       fs: this.fs,
+      clock: this.clock,
       logger,
     });
     this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));

@@ -1,6 +1,6 @@
 import "server-only";
-import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import type { CreateTopicsResponse, DescribeLogDirsResponse, IncrementalAlterConfigsResponse, MetadataResponse } from "../../broker/src/protocol/generated";
+import { ApiKey } from "@sluice/protocol/messages/api-messages";
+import type { CreateTopicsResponse, DescribeLogDirsResponse, IncrementalAlterConfigsResponse, MetadataResponse } from "@sluice/protocol/messages";
 import { errorCodeName, errorFromCode } from "./errors";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
 

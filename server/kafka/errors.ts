@@ -1,5 +1,5 @@
 import "server-only";
-import { ErrorCode } from "../../broker/src/protocol/errors";
+import { ErrorCode } from "@sluice/protocol/errors";
 
 /** Failures services raise on purpose; the error adapter maps each kind to one HTTP status. */
 export type ServiceErrorKind = "INVALID_INPUT" | "NOT_FOUND" | "CONFLICT" | "UNAVAILABLE" | "KAFKA_ERROR";

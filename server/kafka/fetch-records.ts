@@ -1,8 +1,8 @@
 import "server-only";
-import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import type { FetchResponse, ListOffsetsResponse } from "../../broker/src/protocol/generated";
-import { Attributes } from "../../broker/src/protocol/records/batch-header";
-import { decodeRecordBatches, recordTimestamp } from "../../broker/src/protocol/records/record-batch";
+import { ApiKey } from "@sluice/protocol/messages/api-messages";
+import type { FetchResponse, ListOffsetsResponse } from "@sluice/protocol/messages";
+import { Attributes } from "@sluice/protocol/records/batch-header";
+import { decodeRecordBatches, recordTimestamp } from "@sluice/protocol/records/record-batch";
 import { errorFromCode, ServiceError } from "./errors";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
 import type { BrokerAddress } from "./broker-wire";

@@ -1,7 +1,7 @@
 import "server-only";
-import { ErrorCode } from "../../broker/src/protocol/errors";
-import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import type { ListOffsetsRequest, ListOffsetsResponse } from "../../broker/src/protocol/generated";
+import { ErrorCode } from "@sluice/protocol/errors";
+import { ApiKey } from "@sluice/protocol/messages/api-messages";
+import type { ListOffsetsRequest, ListOffsetsResponse } from "@sluice/protocol/messages";
 import type { BrokerAddress } from "./broker-wire";
 import { errorCodeName, errorFromCode, ServiceError } from "./errors";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";

@@ -1,7 +1,7 @@
 import "server-only";
-import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import type { ProduceResponse } from "../../broker/src/protocol/generated";
-import { encodeRecordBatch, type RecordInput } from "../../broker/src/protocol/records/record-batch";
+import { ApiKey } from "@sluice/protocol/messages/api-messages";
+import type { ProduceResponse } from "@sluice/protocol/messages";
+import { encodeRecordBatch, type RecordInput } from "@sluice/protocol/records/record-batch";
 import type { BrokerAddress } from "./broker-wire";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
 
@@ -34,7 +34,7 @@ export interface PartitionAnswer {
 
 /** Sends one uncompressed batch per partition to their leader in one request; answers per partition, failures included. */
 export async function produceBatches(clients: ClusterClients, leader: BrokerAddress, topic: string, batches: PartitionBatch[]): Promise<PartitionAnswer[]> {
-  const encoded = batches.map((b) => ({ partition: b.partition, count: b.records.length, bytes: encodeRecordBatch({ records: b.records }) }));
+  const encoded = batches.map((b) => ({ partition: b.partition, count: b.records.length, bytes: encodeRecordBatch({ now: Date.now(), records: b.records }) }));
   const wire = await clients.wire(leader.host, leader.port);
   const response = await wire.request<ProduceResponse>(
     ApiKey.Produce,

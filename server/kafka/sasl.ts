@@ -1,11 +1,11 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { SASLOptions } from "kafkajs";
-import { ErrorCode } from "../../broker/src/protocol/errors";
-import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import type { ApiVersionsResponse, SaslAuthenticateResponse, SaslHandshakeResponse } from "../../broker/src/protocol/generated";
-import { encodePlainMessage } from "../../broker/src/protocol/sasl/plain";
-import { ScramClient, ScramFormatError } from "../../broker/src/protocol/sasl/scram";
+import { ErrorCode } from "@sluice/protocol/errors";
+import { ApiKey } from "@sluice/protocol/messages/api-messages";
+import type { ApiVersionsResponse, SaslAuthenticateResponse, SaslHandshakeResponse } from "@sluice/protocol/messages";
+import { encodePlainMessage } from "@sluice/protocol/sasl/plain";
+import { ScramClient, ScramFormatError } from "@sluice/protocol/sasl/scram";
 
 /** The mechanisms the raw protocol client speaks: the ones KAFKA_SASL_MECHANISM offers. */
 export interface WireSasl {

@@ -1,10 +1,10 @@
 import "server-only";
 import net from "node:net";
 import tls from "node:tls";
-import { API_MESSAGES, requestHeaderVersion, responseHeaderVersion } from "../../broker/src/protocol/generated/api-messages";
-import { readResponseHeader, writeRequestHeader } from "../../broker/src/protocol/generated";
-import { Reader } from "../../broker/src/protocol/reader";
-import { Writer } from "../../broker/src/protocol/writer";
+import { API_MESSAGES, requestHeaderVersion, responseHeaderVersion } from "@sluice/protocol/messages/api-messages";
+import { readResponseHeader, writeRequestHeader } from "@sluice/protocol/messages";
+import { Reader } from "@sluice/protocol/reader";
+import { Writer } from "@sluice/protocol/writer";
 import { authenticate, type WireSasl } from "./sasl";
 
 /** Largest response frame accepted; fetches ask for far less. */

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { decodeRecordBatches, encodeRecordBatch, validateProducedRecords } from "../protocol/records/record-batch";
+import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
 import { PartitionLog, type LogConfig } from "../storage/partition-log";
 import type { FileSystem } from "../runtime/fs";
@@ -30,6 +31,7 @@ export class MetadataStore {
   private constructor(
     readonly image: MetadataImage,
     private readonly log: PartitionLog,
+    private readonly clock: Clock,
   ) {}
 
   static open(options: {
@@ -38,6 +40,7 @@ export class MetadataStore {
     nodeId: number;
     brokers: ReadonlyMap<number, BrokerRegistration>;
     fs?: FileSystem;
+    clock: Clock;
     logger: Logger;
   }): MetadataStore {
     const log = PartitionLog.open(options.dir, METADATA_LOG_CONFIG, {
@@ -60,13 +63,14 @@ export class MetadataStore {
       }
     }
     options.logger.info("metadata loaded", { records: log.logEndOffset, topics: image.topicsByName.size });
-    return new MetadataStore(image, log);
+    return new MetadataStore(image, log, options.clock);
   }
 
   /** Appends the records as one batch, makes them durable, then applies them. */
   commit(records: readonly MetadataRecord[]): void {
     if (records.length === 0) return;
     const batch = encodeRecordBatch({
+      now: this.clock.nowMs(),
       records: records.map((record, index) => ({ ...encodeMetadataRecord(record), offsetDelta: index })),
     });
     const validated = validateProducedRecords(batch, { maxMessageBytes: Number.MAX_SAFE_INTEGER });

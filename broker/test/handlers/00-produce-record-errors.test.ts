@@ -37,7 +37,7 @@ describe("produce: per-record errors (KIP-467)", () => {
       transactionalId: null,
       acks: -1,
       timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ records, compression }) }] }],
+      topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ now: Date.now(), records, compression }) }] }],
     });
     return response.responses[0].partitionResponses[0];
   };

@@ -143,7 +143,7 @@ describe("connections: framing, ordering and bad input", () => {
     const topic = uniqueTopic("acks0");
     const client = await RawClient.connect(node.port);
     await client.request(ApiKey.CreateTopics, 5, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
-    const records = encodeRecordBatch({ records: [{ value: Buffer.from("fire and forget") }] });
+    const records = encodeRecordBatch({ now: Date.now(), records: [{ value: Buffer.from("fire and forget") }] });
     client.send(ApiKey.Produce, 9, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
     const listId = client.send(ApiKey.ListOffsets, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }], timeoutMs: 0 });
     const listed = await client.readResponse(ApiKey.ListOffsets, 7, listId);
@@ -155,7 +155,7 @@ describe("connections: framing, ordering and bad input", () => {
     const topic = uniqueTopic("crc");
     const client = await RawClient.connect(node.port);
     await client.request(ApiKey.CreateTopics, 5, { topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
-    const records = encodeRecordBatch({ records: [{ value: Buffer.from("payload") }] });
+    const records = encodeRecordBatch({ now: Date.now(), records: [{ value: Buffer.from("payload") }] });
     records[records.length - 1] ^= 0xff;
     const response = await client.request(ApiKey.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
     assert.equal(response.responses[0].partitionResponses[0].errorCode, ErrorCode.CORRUPT_MESSAGE);
@@ -166,7 +166,7 @@ describe("connections: framing, ordering and bad input", () => {
 
   it("produce to an unknown topic answers UNKNOWN_TOPIC_OR_PARTITION", async () => {
     const client = await RawClient.connect(node.port);
-    const records = encodeRecordBatch({ records: [{ value: Buffer.from("x") }] });
+    const records = encodeRecordBatch({ now: Date.now(), records: [{ value: Buffer.from("x") }] });
     const response = await client.request(ApiKey.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: uniqueTopic("nope"), partitionData: [{ index: 0, records }] }] });
     assert.equal(response.responses[0].partitionResponses[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     client.close();
@@ -202,7 +202,7 @@ describe("fetch long poll", () => {
     const consumer = await RawClient.connect(node.port);
     const pending = consumer.request(ApiKey.Fetch, 11, fetchRequest(topic, 0n, 10_000));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const records = encodeRecordBatch({ records: [{ value: Buffer.from("wake up") }] });
+    const records = encodeRecordBatch({ now: Date.now(), records: [{ value: Buffer.from("wake up") }] });
     await admin.request(ApiKey.Produce, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
     const response = await pending;
     const partition = response.responses[0].partitions[0];

@@ -125,8 +125,13 @@ export interface RecordBatchInput {
   timestampType?: "CreateTime" | "LogAppendTime" | 0 | 1;
   isTransactional?: boolean;
   isControl?: boolean;
-  /** Default: the first record timestamp given, else now. */
+  /** Default: the first record timestamp given, else `now`. */
   baseTimestamp?: number;
+  /**
+   * The caller's clock reading (ms), for a batch whose records carry no
+   * timestamp; the protocol reads no clock of its own.
+   */
+  now?: number;
   /** Default: the largest record timestamp (baseTimestamp when there are no records). */
   maxTimestamp?: number;
   /** Default: the largest record offsetDelta (0 when there are no records). */
@@ -612,7 +617,10 @@ export function encodeRecordBatch(input: RecordBatchInput): Buffer {
         break;
       }
     }
-    baseTimestamp ??= Date.now();
+    if (baseTimestamp === undefined) {
+      if (input.now === undefined) throw new RangeError("a batch without timestamps needs baseTimestamp or now");
+      baseTimestamp = input.now;
+    }
   }
 
   const prepared: PreparedRecord[] = new Array(count);

@@ -57,6 +57,7 @@ function asBuffer(value: Buffer | string | null | undefined): Buffer | null {
 
 function validBatch(compression: number, n = 5): Buffer {
   return encodeRecordBatch({
+    now: Date.now(),
     compression,
     records: Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `v${i}`.repeat(i), headers: [{ key: "h", value: "x" }] })),
   });
@@ -66,7 +67,7 @@ describe("record batch properties", () => {
   it("any encoded batch validates and decodes back to the same records", () => {
     fc.assert(
       fc.property(batchArb, ({ compression, records, producer, isTransactional }) => {
-        const batch = encodeRecordBatch({ compression, records, isTransactional, ...producer });
+        const batch = encodeRecordBatch({ now: Date.now(), compression, records, isTransactional, ...producer });
         const [v, ...rest] = validateProducedRecords(batch, limits);
         assert.equal(rest.length, 0);
         assert.equal(v.recordCount, records.length);
@@ -104,7 +105,7 @@ describe("record batch properties", () => {
   it("random bytes behind a plausible header (CRC fixed) only raise ProtocolError or KafkaError", () => {
     fc.assert(
       fc.property(codec, fc.integer({ min: -2, max: 50 }), bytes(400), (compression, recordCount, payload) => {
-        const batch = Buffer.concat([encodeRecordBatch({ compression, records: [] }), payload]);
+        const batch = Buffer.concat([encodeRecordBatch({ now: Date.now(), compression, records: [] }), payload]);
         batch.writeInt32BE(batch.length - BatchHeader.LOG_OVERHEAD, BatchHeader.BATCH_LENGTH);
         batch.writeInt32BE(recordCount, BatchHeader.RECORD_COUNT);
         batch.writeInt32BE(recordCount - 1, BatchHeader.LAST_OFFSET_DELTA);

@@ -45,6 +45,7 @@ describe("record batches: encode and decode", () => {
   for (const [name, compression] of CODECS) {
     it(`${name}: round trip of keys, values, nulls and headers`, () => {
       const batch = encodeRecordBatch({
+    now: Date.now(),
         compression,
         baseOffset: 1234,
         partitionLeaderEpoch: 7,
@@ -84,7 +85,7 @@ describe("record batches: encode and decode", () => {
 
     it(`${name}: many records`, () => {
       const records = Array.from({ length: 5000 }, (_, i) => ({ key: `k${i}`, value: `value ${i}`.repeat(i % 7), timestamp: 1000 + i }));
-      const decoded = decodeRecordBatch(encodeRecordBatch({ compression, records }));
+      const decoded = decodeRecordBatch(encodeRecordBatch({ now: Date.now(), compression, records }));
       assert.equal(decoded.records.length, 5000);
       assert.equal(decoded.lastOffsetDelta, 4999);
       assert.equal(decoded.maxTimestamp, 5999);
@@ -95,7 +96,7 @@ describe("record batches: encode and decode", () => {
 
   it("header-only records and defaults (producer id -1, epoch -1, sequence -1, leader epoch -1)", () => {
     const before = Date.now();
-    const batch = encodeRecordBatch({ records: [{ value: null, headers: [{ key: "only", value: "header" }] }] });
+    const batch = encodeRecordBatch({ now: Date.now(), records: [{ value: null, headers: [{ key: "only", value: "header" }] }] });
     const decoded = decodeRecordBatch(batch);
     assert.ok(decoded.baseTimestamp >= before && decoded.baseTimestamp <= Date.now());
     assert.equal(decoded.maxTimestamp, decoded.baseTimestamp);
@@ -110,19 +111,19 @@ describe("record batches: encode and decode", () => {
   });
 
   it("attribute options: control, LogAppendTime, raw attributes", () => {
-    const control = decodeRecordBatch(encodeRecordBatch({ isControl: true, isTransactional: true, records: [{ key: Buffer.from([0, 0, 0, 0]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }] }));
+    const control = decodeRecordBatch(encodeRecordBatch({ now: Date.now(), isControl: true, isTransactional: true, records: [{ key: Buffer.from([0, 0, 0, 0]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }] }));
     assert.equal(control.attributes, Attributes.CONTROL | Attributes.TRANSACTIONAL);
-    const appended = decodeRecordBatch(encodeRecordBatch({ timestampType: "LogAppendTime", maxTimestamp: 42, records: [{ value: "x", timestamp: 7 }] }));
+    const appended = decodeRecordBatch(encodeRecordBatch({ now: Date.now(), timestampType: "LogAppendTime", maxTimestamp: 42, records: [{ value: "x", timestamp: 7 }] }));
     assert.equal(appended.attributes, Attributes.TIMESTAMP_TYPE_LOG_APPEND);
     assert.equal(recordTimestamp(appended, appended.records[0]), 42);
-    const raw = decodeRecordBatch(encodeRecordBatch({ attributes: CompressionType.GZIP | Attributes.TRANSACTIONAL, isTransactional: false, records: [{ value: "x" }] }));
+    const raw = decodeRecordBatch(encodeRecordBatch({ now: Date.now(), attributes: CompressionType.GZIP | Attributes.TRANSACTIONAL, isTransactional: false, records: [{ value: "x" }] }));
     assert.equal(raw.attributes, CompressionType.GZIP);
-    throwsKafka(() => encodeRecordBatch({ compression: 5, records: [{ value: "x" }] }), "UNSUPPORTED_COMPRESSION_TYPE");
+    throwsKafka(() => encodeRecordBatch({ now: Date.now(), compression: 5, records: [{ value: "x" }] }), "UNSUPPORTED_COMPRESSION_TYPE");
   });
 
   it("an empty batch (as compaction leaves) encodes and decodes", () => {
     for (const [, compression] of CODECS) {
-      const batch = encodeRecordBatch({ compression, baseTimestamp: 5, lastOffsetDelta: 9, records: [] });
+      const batch = encodeRecordBatch({ now: Date.now(), compression, baseTimestamp: 5, lastOffsetDelta: 9, records: [] });
       assert.equal(batch.length, BatchHeader.SIZE);
       const decoded = decodeRecordBatch(batch);
       assert.equal(decoded.records.length, 0);
@@ -132,7 +133,7 @@ describe("record batches: encode and decode", () => {
 
   it("explicit offset deltas and negative timestamp deltas", () => {
     const decoded = decodeRecordBatch(
-      encodeRecordBatch({ baseTimestamp: 10_000, records: [{ value: "a", offsetDelta: 0, timestamp: 5 }, { value: "b", offsetDelta: 300, timestamp: 2 ** 45 }] }),
+      encodeRecordBatch({ now: Date.now(), baseTimestamp: 10_000, records: [{ value: "a", offsetDelta: 0, timestamp: 5 }, { value: "b", offsetDelta: 300, timestamp: 2 ** 45 }] }),
     );
     assert.equal(decoded.lastOffsetDelta, 300);
     assert.deepEqual(decoded.records.map((r) => [r.offsetDelta, r.timestampDelta]), [[0, 5 - 10_000], [300, 2 ** 45 - 10_000]]);
@@ -140,7 +141,7 @@ describe("record batches: encode and decode", () => {
   });
 
   it("the CRC is CRC-32C over attributes..end, and baseOffset/leader epoch are outside it", () => {
-    const batch = encodeRecordBatch({ records: sample });
+    const batch = encodeRecordBatch({ now: Date.now(), records: sample });
     assert.equal(batch.readUInt32BE(BatchHeader.CRC), crc32c(batch.subarray(BatchHeader.CRC_START)));
     // A known CRC-32C vector.
     assert.equal(crc32c(Buffer.from("123456789")), 0xe3069283);
@@ -151,7 +152,7 @@ describe("record batches: encode and decode", () => {
 });
 
 describe("record batches: decoding failures", () => {
-  const good = () => encodeRecordBatch({ records: sample });
+  const good = () => encodeRecordBatch({ now: Date.now(), records: sample });
 
   it("CRC mismatch", () => {
     const batch = good();
@@ -191,9 +192,9 @@ describe("record batches: decoding failures", () => {
 
 describe("record batches: several in a blob", () => {
   it("decodes consecutive batches and ignores a trailing partial one", () => {
-    const a = encodeRecordBatch({ baseOffset: 0, records: [{ value: "a" }, { value: "b" }] });
-    const b = encodeRecordBatch({ baseOffset: 2, compression: CompressionType.ZSTD, records: [{ value: "c" }] });
-    const c = encodeRecordBatch({ baseOffset: 3, records: [{ value: "d" }] });
+    const a = encodeRecordBatch({ now: Date.now(), baseOffset: 0, records: [{ value: "a" }, { value: "b" }] });
+    const b = encodeRecordBatch({ now: Date.now(), baseOffset: 2, compression: CompressionType.ZSTD, records: [{ value: "c" }] });
+    const c = encodeRecordBatch({ now: Date.now(), baseOffset: 3, records: [{ value: "d" }] });
     const blob = Buffer.concat([a, b, c]);
     assert.deepEqual(decodeRecordBatches(blob).map((batch) => batch.baseOffset), [0, 2, 3]);
     for (const cut of [1, 5, 12, 17, 30, 61, c.length - 1]) {
@@ -204,8 +205,8 @@ describe("record batches: several in a blob", () => {
   });
 
   it("a corrupt batch in the middle is an error, not a stop", () => {
-    const a = encodeRecordBatch({ records: [{ value: "a" }] });
-    const b = encodeRecordBatch({ records: [{ value: "b" }] });
+    const a = encodeRecordBatch({ now: Date.now(), records: [{ value: "a" }] });
+    const b = encodeRecordBatch({ now: Date.now(), records: [{ value: "b" }] });
     b[b.length - 1] ^= 1;
     throwsKafka(() => decodeRecordBatches(Buffer.concat([a, b])), "CORRUPT_MESSAGE", new RegExp(`batch at byte ${a.length}: CRC`));
   });

@@ -34,7 +34,7 @@ const records = (n: number): RecordInput[] =>
 
 /** The records region of an uncompressed batch of these records (to tamper with). */
 function region(input: RecordInput[]): Buffer {
-  return Buffer.from(encodeRecordBatch({ records: input }).subarray(BatchHeader.SIZE));
+  return Buffer.from(encodeRecordBatch({ now: Date.now(), records: input }).subarray(BatchHeader.SIZE));
 }
 
 /** A batch around a given records region, with header fields as given and a valid CRC. */
@@ -43,6 +43,7 @@ function assemble(
   opts: { compression?: number; recordCount: number; lastOffsetDelta?: number; producerId?: number; baseSequence?: number },
 ): Buffer {
   const header = encodeRecordBatch({
+    now: Date.now(),
     compression: opts.compression ?? 0,
     records: [],
     baseTimestamp: 1000,
@@ -58,8 +59,8 @@ function assemble(
 
 describe("validateProducedRecords: accepted batches", () => {
   it("describes each batch of a blob", () => {
-    const a = encodeRecordBatch({ records: records(3), producerId: 5, producerEpoch: 2, baseSequence: 10 });
-    const b = encodeRecordBatch({ compression: CompressionType.LZ4, isTransactional: true, records: records(2), producerId: 5, producerEpoch: 2, baseSequence: 13 });
+    const a = encodeRecordBatch({ now: Date.now(), records: records(3), producerId: 5, producerEpoch: 2, baseSequence: 10 });
+    const b = encodeRecordBatch({ now: Date.now(), compression: CompressionType.LZ4, isTransactional: true, records: records(2), producerId: 5, producerEpoch: 2, baseSequence: 13 });
     const validated = validateProducedRecords(Buffer.concat([a, b]), limits);
     assert.deepEqual(validated, [
       { at: 0, bytes: a.length, recordCount: 3, lastOffsetDelta: 2, maxTimestamp: 1002, baseTimestamp: 1000, attributes: 0, producerId: 5, producerEpoch: 2, baseSequence: 10, compression: 0 },
@@ -81,20 +82,20 @@ describe("validateProducedRecords: accepted batches", () => {
 
   it("every codec", () => {
     for (const compression of [0, 1, 2, 3, 4]) {
-      const [v] = validateProducedRecords(encodeRecordBatch({ compression, records: records(50) }), limits);
+      const [v] = validateProducedRecords(encodeRecordBatch({ now: Date.now(), compression, records: records(50) }), limits);
       assert.equal(v.recordCount, 50);
       assert.equal(v.compression, compression);
     }
   });
 
   it("a batch of exactly maxMessageBytes", () => {
-    const batch = encodeRecordBatch({ records: records(4) });
+    const batch = encodeRecordBatch({ now: Date.now(), records: records(4) });
     assert.equal(validateProducedRecords(batch, { maxMessageBytes: batch.length }).length, 1);
   });
 });
 
 describe("validateProducedRecords: rejected batches", () => {
-  const good = () => encodeRecordBatch({ records: records(3) });
+  const good = () => encodeRecordBatch({ now: Date.now(), records: records(3) });
 
   it("no batch at all", () => {
     throwsKafka(() => validateProducedRecords(Buffer.alloc(0), limits), "INVALID_RECORD");
@@ -188,13 +189,13 @@ describe("validateProducedRecords: rejected batches", () => {
       malformed[2] = 0x7f; // record 0's timestampDelta: a varlong running into the key
       malformed.fill(0xff, 2, 14);
       throwsKafka(() => validateProducedRecords(assemble(compress(compression, malformed), { compression, recordCount: 3 }), limits), "CORRUPT_MESSAGE", /record 0/);
-      const deltas = Buffer.from(encodeRecordBatch({ records: records(2).map((r, i) => ({ ...r, offsetDelta: i * 2 })) }).subarray(BatchHeader.SIZE));
+      const deltas = Buffer.from(encodeRecordBatch({ now: Date.now(), records: records(2).map((r, i) => ({ ...r, offsetDelta: i * 2 })) }).subarray(BatchHeader.SIZE));
       throwsKafka(() => validateProducedRecords(assemble(compress(compression, deltas), { compression, recordCount: 2 }), limits), "INVALID_RECORD", /offsetDelta 2/);
     }
   });
 
   it("compressed: a payload decompressing beyond decompressedBytesMax", () => {
-    const batch = encodeRecordBatch({ compression: CompressionType.ZSTD, records: [{ value: Buffer.alloc(4 << 20) }] });
+    const batch = encodeRecordBatch({ now: Date.now(), compression: CompressionType.ZSTD, records: [{ value: Buffer.alloc(4 << 20) }] });
     assert.ok(batch.length < 4096);
     throwsKafka(() => validateProducedRecords(batch, { maxMessageBytes: 1 << 20, decompressedBytesMax: 1 << 20 }), "MESSAGE_TOO_LARGE", /decompresses/);
     assert.equal(validateProducedRecords(batch, { maxMessageBytes: 1 << 20 }).length, 1);
@@ -214,8 +215,8 @@ describe("validateProducedRecords: rejected batches", () => {
 
 describe("stampBatch", () => {
   it("writes baseOffset and leader epoch; the CRC stays valid", () => {
-    const a = encodeRecordBatch({ records: records(3) });
-    const b = encodeRecordBatch({ compression: CompressionType.SNAPPY, records: records(2) });
+    const a = encodeRecordBatch({ now: Date.now(), records: records(3) });
+    const b = encodeRecordBatch({ now: Date.now(), compression: CompressionType.SNAPPY, records: records(2) });
     const blob = Buffer.concat([a, b]);
     const [va, vb] = validateProducedRecords(blob, limits);
     stampBatch(blob, va, 100, { partitionLeaderEpoch: 4 });
@@ -229,8 +230,8 @@ describe("stampBatch", () => {
   });
 
   it("with logAppendTimeMs: sets the timestamp type and maxTimestamp and recomputes the CRC", () => {
-    const a = encodeRecordBatch({ records: records(3) });
-    const b = encodeRecordBatch({ compression: CompressionType.GZIP, records: records(2) });
+    const a = encodeRecordBatch({ now: Date.now(), records: records(3) });
+    const b = encodeRecordBatch({ now: Date.now(), compression: CompressionType.GZIP, records: records(2) });
     const blob = Buffer.concat([a, b]);
     const [va, vb] = validateProducedRecords(blob, limits);
     const untouched = Buffer.from(blob.subarray(0, a.length));
