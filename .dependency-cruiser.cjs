@@ -3,6 +3,13 @@
 module.exports = {
   forbidden: [
     {
+      name: "no-unresolvable",
+      comment: "An import the checker cannot resolve escapes every rule below, so it is an error of its own.",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
       name: "no-circular",
       comment: "An import cycle ties modules together so that none can be understood, tested or replaced alone.",
       severity: "error",
@@ -43,6 +50,6 @@ module.exports = {
     exclude: { path: "(^|/)(node_modules|\\.next|dist)/" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
-    enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js", ".mjs", ".cjs", ".json"] },
+    enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js", ".mjs", ".cjs", ".json"], exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default", "types"] },
   },
 };
