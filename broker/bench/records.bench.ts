@@ -66,18 +66,18 @@ function report(label: string, nsPerBatch: number, records: number, bytes: numbe
 }
 
 const records = makeRecords();
-const uncompressedBytes = encodeRecordBatch({ records }).length;
+const uncompressedBytes = encodeRecordBatch({ now: Date.now(), records }).length;
 if (uncompressedBytes !== 61 + records.length * RECORD_BYTES) throw new Error(`records are not ${RECORD_BYTES} bytes`);
 console.log(`${records.length} records of ${RECORD_BYTES} bytes, ${uncompressedBytes} bytes uncompressed; MB/s counts uncompressed bytes`);
 
 for (const [name, compression] of CODECS) {
-  const batch = encodeRecordBatch({ compression, records });
+  const batch = encodeRecordBatch({ now: Date.now(), compression, records });
   const limits = { maxMessageBytes: 2 * BATCH_BYTES };
   if (validateProducedRecords(batch, limits)[0].recordCount !== records.length) throw new Error("bad batch");
   report(`validateProducedRecords ${name}`, measure(() => validateProducedRecords(batch, limits)), records.length, uncompressedBytes);
 }
 for (const [name, compression] of CODECS) {
-  const batch = encodeRecordBatch({ compression, records });
+  const batch = encodeRecordBatch({ now: Date.now(), compression, records });
   if (decodeRecordBatch(batch).records.length !== records.length) throw new Error("bad batch");
   report(`decodeRecordBatch ${name} (${batch.length} B)`, measure(() => decodeRecordBatch(batch)), records.length, uncompressedBytes);
 }

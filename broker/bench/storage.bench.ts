@@ -44,7 +44,7 @@ function makeBatch(batchBytes: number): { batch: Buffer; records: number } {
     const valueBytes = RECORD_BYTES - (2 + 1 + 1 + offsetDeltaBytes + 9 + 2 + 1);
     records.push({ key: `key${String(i % 100000).padStart(5, "0")}`, value: "v".repeat(valueBytes), timestamp: now });
   }
-  return { batch: encodeRecordBatch({ records }), records: records.length };
+  return { batch: encodeRecordBatch({ now: Date.now(), records }), records: records.length };
 }
 
 function describeBatch(batch: Buffer) {

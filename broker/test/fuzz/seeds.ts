@@ -130,7 +130,7 @@ export function sampleBatches(): Buffer[] {
       headers: i % 2 === 0 ? [{ key: "h", value: Buffer.from([i]) }] : [],
     }));
   const codecs = [CompressionType.NONE, CompressionType.GZIP, CompressionType.SNAPPY, CompressionType.LZ4, CompressionType.ZSTD];
-  return codecs.map((compression, i) => encodeRecordBatch({ records: records(1 + i * 2), compression }));
+  return codecs.map((compression, i) => encodeRecordBatch({ now: Date.now(), records: records(1 + i * 2), compression }));
 }
 
 /** Golden frames captured from kafkajs and kcat, each a seed of its own. */

@@ -255,7 +255,7 @@ export class FuzzTarget {
       client = await RawClient.connect(this.node.port);
       const value = `control-${++this.controlSent}`;
       const partition = this.controlSent % FUZZ_PARTITIONS;
-      const produced = await client.request(ApiKey.Produce, 9, produceBody(CONTROL_TOPIC, partition, encodeRecordBatch({ records: [{ value: Buffer.from(value) }] })));
+      const produced = await client.request(ApiKey.Produce, 9, produceBody(CONTROL_TOPIC, partition, encodeRecordBatch({ now: Date.now(), records: [{ value: Buffer.from(value) }] })));
       const { errorCode, baseOffset } = produced.responses[0].partitionResponses[0];
       if (errorCode !== ErrorCode.NONE) return this.find(`the control client's produce failed with error ${errorCode}`, null);
       const fetched = await client.request(ApiKey.Fetch, 11, fetchBody(CONTROL_TOPIC, partition, baseOffset));

@@ -11,6 +11,7 @@ const PRODUCE_VERSION = 9;
 
 async function produce(client: RawClient, topic: string, batch: { producerId: bigint; epoch: number; sequence: number; values: string[] }) {
   const records = encodeRecordBatch({
+    now: Date.now(),
     producerId: Number(batch.producerId),
     producerEpoch: batch.epoch,
     baseSequence: batch.sequence,

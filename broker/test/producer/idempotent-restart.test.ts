@@ -12,6 +12,7 @@ import { RawClient } from "../helpers/raw-client";
 
 async function produce(client: RawClient, topic: string, producerId: bigint, sequence: number) {
   const records = encodeRecordBatch({
+    now: Date.now(),
     producerId: Number(producerId),
     producerEpoch: 0,
     baseSequence: sequence,

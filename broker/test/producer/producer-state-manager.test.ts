@@ -121,8 +121,8 @@ describe("producer state snapshots and reload", () => {
     const fs = new FaultyFileSystem();
     const log = openLog(fs);
     const manager = ProducerStateManager.load(log, deps(fs));
-    const one = encodeRecordBatch({ producerId: 1, producerEpoch: 0, baseSequence: 0, records: [{ value: "a" }] });
-    const two = encodeRecordBatch({ producerId: 1, producerEpoch: 0, baseSequence: 1, records: [{ value: "b" }] });
+    const one = encodeRecordBatch({ now: Date.now(), producerId: 1, producerEpoch: 0, baseSequence: 0, records: [{ value: "a" }] });
+    const two = encodeRecordBatch({ now: Date.now(), producerId: 1, producerEpoch: 0, baseSequence: 1, records: [{ value: "b" }] });
     const batches = validateProducedRecords(Buffer.concat([one, two]), { maxMessageBytes: 1 << 20 });
     assert.throws(() => manager.check(batches), /exactly one record batch/);
     log.close();

@@ -32,15 +32,16 @@ describe("record timestamp scan", () => {
   });
 
   test("leaves compressed batches to the decoder, and answers LogAppendTime batches from the header", () => {
-    const compressed = encodeRecordBatch({ compression: CompressionType.GZIP, records: [{ value: "a", timestamp: 5 }] });
+    const compressed = encodeRecordBatch({ now: Date.now(), compression: CompressionType.GZIP, records: [{ value: "a", timestamp: 5 }] });
     assert.equal(scanRecordTimestamps(compressed, 0, () => true), undefined);
-    const appendTime = encodeRecordBatch({ timestampType: "LogAppendTime", maxTimestamp: 900, records: [{ value: "a", timestamp: 5 }, { value: "b", timestamp: 6 }] });
+    const appendTime = encodeRecordBatch({ now: Date.now(), timestampType: "LogAppendTime", maxTimestamp: 900, records: [{ value: "a", timestamp: 5 }, { value: "b", timestamp: 6 }] });
     assert.deepEqual(scanRecordTimestamps(appendTime, 1, (timestamp) => timestamp >= 900), { offset: 1, timestamp: 900 });
   });
 
   test("the log narrows a compressed batch to the record through the decoder", () => {
     const log = openLog(new FaultyFileSystem());
     const batch = encodeRecordBatch({
+      now: Date.now(),
       compression: CompressionType.GZIP,
       records: [10, 20, 30, 40].map((timestamp) => ({ value: `t${timestamp}`, timestamp })),
     });

@@ -113,7 +113,7 @@ export interface RecordInput {
   attributes?: number;
 }
 
-export interface RecordBatchInput {
+interface RecordBatchFields {
   /** Default 0. */
   baseOffset?: number;
   /** Default -1 (what producers send). */
@@ -128,8 +128,8 @@ export interface RecordBatchInput {
   /** Default: the first record timestamp given, else `now`. */
   baseTimestamp?: number;
   /**
-   * The caller's clock reading (ms), for a batch whose records carry no
-   * timestamp; the protocol reads no clock of its own.
+   * The caller's clock reading (ms), the default timestamp of a batch whose
+   * records carry none: the protocol reads no clock of its own.
    */
   now?: number;
   /** Default: the largest record timestamp (baseTimestamp when there are no records). */
@@ -144,6 +144,9 @@ export interface RecordBatchInput {
   baseSequence?: number;
   records: RecordInput[];
 }
+
+/** A batch to encode: it states its base timestamp, or gives the caller's `now` to default to. */
+export type RecordBatchInput = RecordBatchFields & ({ baseTimestamp: number } | { now: number });
 
 // ---------------------------------------------------------------------------
 // Small helpers
@@ -617,10 +620,7 @@ export function encodeRecordBatch(input: RecordBatchInput): Buffer {
         break;
       }
     }
-    if (baseTimestamp === undefined) {
-      if (input.now === undefined) throw new RangeError("a batch without timestamps needs baseTimestamp or now");
-      baseTimestamp = input.now;
-    }
+    baseTimestamp ??= input.now!;
   }
 
   const prepared: PreparedRecord[] = new Array(count);

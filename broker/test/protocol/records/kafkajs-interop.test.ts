@@ -116,7 +116,7 @@ describe("kafkajs interop", () => {
         timestamp: m.timestamp,
         headers: Object.entries(m.headers).map(([key, value]) => ({ key, value })),
       }));
-      const batch = encodeRecordBatch({ compression, baseOffset: 1000, partitionLeaderEpoch: 5, producerId: 77, producerEpoch: 1, baseSequence: 9, records: input });
+      const batch = encodeRecordBatch({ now: Date.now(), compression, baseOffset: 1000, partitionLeaderEpoch: 5, producerId: 77, producerEpoch: 1, baseSequence: 9, records: input });
       const decoded = await kafkajsBatchDecoder(new KafkajsDecoder(batch));
       assert.equal(decoded.firstOffset, "1000");
       assert.equal(decoded.partitionLeaderEpoch, 5);
