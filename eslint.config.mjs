@@ -20,6 +20,35 @@ export default tseslint.config(
   {
     languageOptions: { globals: { process: "readonly", Buffer: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", setImmediate: "readonly", URL: "readonly", TextEncoder: "readonly", TextDecoder: "readonly" } },
   },
+  // The broker reaches the clock, timers, randomness and the disk's statistics only through the runtime seams
+  // (broker/src/runtime/), so that tests and the simulator can replace every one of them.
+  {
+    files: ["broker/src/**/*.ts"],
+    ignores: ["broker/src/runtime/**"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "Date", property: "now", message: "Read the time from the Clock seam (runtime/clock.ts)." },
+        { object: "performance", property: "now", message: "Read the time from the Clock seam (runtime/clock.ts)." },
+        { object: "process", property: "hrtime", message: "Read the time from the Clock seam (runtime/clock.ts)." },
+      ],
+      "no-restricted-globals": [
+        "error",
+        ...["setTimeout", "setInterval", "setImmediate"].map((name) => ({ name, message: "Schedule through the Scheduler seam (runtime/scheduler.ts)." })),
+      ],
+      "no-restricted-syntax": ["error", { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Read the time from the Clock seam (runtime/clock.ts)." }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            ...["node:crypto", "crypto"].map((name) => ({ name, importNames: ["randomBytes", "randomUUID", "randomInt", "getRandomValues"], message: "Draw from the RandomBytes seam (runtime/random.ts)." })),
+            ...["node:fs", "fs"].map((name) => ({ name, importNames: ["statfsSync", "statfs"], message: "Use FileSystem.spaceSync (runtime/fs.ts)." })),
+            ...["node:timers", "timers"].map((name) => ({ name, message: "Schedule through the Scheduler seam (runtime/scheduler.ts)." })),
+          ],
+        },
+      ],
+    },
+  },
   // CommonJS config files (dependency-cruiser reads its config with require).
   { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: { module: "readonly", require: "readonly" } } },
   // The console's React code: hooks rules, browser globals.

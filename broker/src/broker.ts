@@ -142,7 +142,7 @@ export class Broker implements NodeServices {
     );
     await this.socketServer.listen(config.listeners.map((listener) => ({ ...listener, sasl: this.listenerSasl(listener.name) })));
 
-    const clusterId = ensureMetaProperties(this.fs, config.logDirs, config.nodeId);
+    const clusterId = ensureMetaProperties(this.fs, config.logDirs, config.nodeId, this.random);
     const self: BrokerRegistration = {
       nodeId: config.nodeId,
       rack: config.brokerRack,
@@ -164,11 +164,11 @@ export class Broker implements NodeServices {
     });
     this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));
     this.logUnusedConfigs("broker", unusedBrokerProperties(this.config));
-    this.controller = new Controller(this.metadata, () => this.config);
-    this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, scheduler: this.scheduler, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
+    this.controller = new Controller(this.metadata, () => this.config, this.random);
+    this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, scheduler: this.scheduler, random: this.random, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
     this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
     this.producerIds = new ProducerIdManager(this.metadata, config.nodeId);
-    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.producers, (names) =>
+    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.scheduler, this.producers, (names) =>
       this.logUnusedConfigs("topic", names),
     );
     // Sliced, so that recovering many partitions does not hold the event loop for the whole start-up.

@@ -24,7 +24,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [], nodeEndpoints: [] };
     }
     const waitMs = Math.min(Math.max(request.maxWaitMs, 0), FETCH_WAIT_MS_MAX);
-    const deadline = Date.now() + waitMs;
+    const deadline = services.clock.nowMs() + waitMs;
     const wanted = request.topics.flatMap((topic) =>
       topic.partitions.map((partition) => ({ topic: resolveTopicName(context, topic.topic, topic.topicId), partition: partition.partition })),
     );
@@ -34,7 +34,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     const minBytes = Math.min(request.minBytes, maxBytes);
     for (;;) {
       const { responses, bytes, hasError } = readOnce(request, maxBytes, context);
-      const remainingMs = deadline - Date.now();
+      const remainingMs = deadline - services.clock.nowMs();
       if (bytes >= minBytes || hasError || remainingMs <= 0 || services.isStopping)
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
       await services.replicas.waitForAppend(

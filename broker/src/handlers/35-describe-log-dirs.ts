@@ -1,6 +1,5 @@
 // DescribeLogDirs (key 35), versions 0-4: each log dir with the bytes of every partition
 // it holds, and (v4) the space of the file system under it.
-import { statfsSync } from "node:fs";
 import { ErrorCode } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse } from "../protocol/generated";
@@ -25,7 +24,7 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
           if (!list) topics.set(partition.topic, (list = []));
           list.push({ partitionIndex: partition.partition, partitionSize: BigInt(partition.sizeBytes), offsetLag: 0n, isFutureKey: false });
         }
-        const space = fileSystemSpace(usage.dir);
+        const space = services.logs.spaceOf(usage.dir);
         return {
           errorCode: space ? ErrorCode.NONE : ErrorCode.KAFKA_STORAGE_ERROR,
           logDir: usage.dir,
@@ -37,12 +36,3 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
     };
   },
 });
-
-function fileSystemSpace(dir: string): { totalBytes: bigint; usableBytes: bigint } | null {
-  try {
-    const stats = statfsSync(dir, { bigint: true });
-    return { totalBytes: stats.blocks * stats.bsize, usableBytes: stats.bavail * stats.bsize };
-  } catch {
-    return null;
-  }
-}

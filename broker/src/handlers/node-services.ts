@@ -5,6 +5,7 @@ import type { Controller } from "../metadata/controller";
 import type { MetadataImage } from "../metadata/image";
 import type { ProducerIdManager } from "../producer/producer-id-manager";
 import type { ReplicaManager } from "../replication/replica-manager";
+import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
 import type { LogManager } from "../storage/log-manager";
 
@@ -28,12 +29,13 @@ export interface NodeServices {
   /** The committed metadata, read-only to handlers. */
   readonly image: MetadataImage;
   readonly isStopping: boolean;
+  readonly clock: Clock;
   readonly logger: Logger;
   /** The versions of each API this node serves, by key (for ApiVersions). */
   readonly handlers: ReadonlyMap<number, ServedApi>;
   /** The produce and fetch path. */
   readonly replicas: Pick<ReplicaManager, "appendRecords" | "waitForAppend" | "partitionLog" | "topicConfigChanged">;
-  readonly logs: Pick<LogManager, "sizeBytesByPartition">;
+  readonly logs: Pick<LogManager, "sizeBytesByPartition" | "spaceOf">;
   readonly groups: GroupCoordinator;
   readonly offsetsLog: Pick<OffsetsLog, "coordinatorFor">;
   readonly producerIds: Pick<ProducerIdManager, "initProducerId">;

@@ -6,6 +6,7 @@ import { isInternalTopic } from "./image";
 import { newTopicId, type MetadataStore } from "./metadata-store";
 import type { MetadataRecord } from "./records";
 import { collisionKey, topicNameProblem } from "./topic-names";
+import type { RandomBytes } from "../runtime/random";
 
 export interface CreateTopicSpec {
   name: string;
@@ -31,6 +32,8 @@ export class Controller {
     private readonly store: MetadataStore,
     /** The node's current configuration: topic defaults, and the static layer dynamic configs go on. */
     private readonly brokerConfig: () => BrokerConfig,
+    /** Draws topic ids. */
+    private readonly random: RandomBytes,
   ) {}
 
   get image(): MetadataImage {
@@ -54,7 +57,7 @@ export class Controller {
     const replicaLists = this.placeReplicas(spec);
     if (options.validateOnly) return null;
 
-    const topicId = newTopicId();
+    const topicId = newTopicId(this.random);
     const records: MetadataRecord[] = [{ type: "TopicRecord", name: spec.name, topicId }];
     replicaLists.forEach((replicas, partition) =>
       records.push({ type: "PartitionRecord", topicId, partition, replicas, isr: replicas, leader: replicas[0], leaderEpoch: 0 }),

@@ -1,13 +1,13 @@
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { FileSystem } from "../runtime/fs";
+import type { RandomBytes } from "../runtime/random";
 
 /**
  * Each log directory carries `meta.properties` naming the cluster and node it
  * belongs to, as Kafka's `kafka-storage format` writes it. A directory is
  * formatted on first start; a directory of another node or cluster is refused.
  */
-export function ensureMetaProperties(fs: FileSystem, logDirs: readonly string[], nodeId: number): string {
+export function ensureMetaProperties(fs: FileSystem, logDirs: readonly string[], nodeId: number, random: RandomBytes): string {
   let clusterId: string | null = null;
   const unformatted: string[] = [];
   for (const dir of logDirs) {
@@ -23,7 +23,7 @@ export function ensureMetaProperties(fs: FileSystem, logDirs: readonly string[],
       throw new Error(`${file} belongs to cluster ${props["cluster.id"]}, but ${logDirs[0]} to cluster ${clusterId}`);
     clusterId = props["cluster.id"] ?? null;
   }
-  clusterId ??= newClusterId();
+  clusterId ??= newClusterId(random);
   for (const dir of unformatted) {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "meta.properties"), `version=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
@@ -32,8 +32,8 @@ export function ensureMetaProperties(fs: FileSystem, logDirs: readonly string[],
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */
-function newClusterId(): string {
-  return randomBytes(16).toString("base64url");
+function newClusterId(random: RandomBytes): string {
+  return random(16).toString("base64url");
 }
 
 function parseSimpleProperties(text: string): Record<string, string> {

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { decodeRecordBatches, encodeRecordBatch, validateProducedRecords } from "../protocol/records/record-batch";
 import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
@@ -6,6 +5,7 @@ import { PartitionLog, type LogConfig } from "../storage/partition-log";
 import type { FileSystem } from "../runtime/fs";
 import { MetadataImage, type BrokerRegistration } from "./image";
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from "./records";
+import type { RandomBytes } from "../runtime/random";
 
 /** The metadata log never expires: it is the cluster's source of truth. */
 const METADATA_LOG_CONFIG: LogConfig = {
@@ -90,10 +90,10 @@ export class MetadataStore {
   }
 }
 
-export function newTopicId(): string {
+export function newTopicId(random: RandomBytes): string {
   // An all-zero id means "no id" on the wire, so draw until it is not.
   for (;;) {
-    const id = randomBytes(16);
+    const id = random(16);
     if (!id.every((byte) => byte === 0)) return id.toString("hex");
   }
 }

@@ -189,9 +189,9 @@ export class SocketServer {
     this.cancelSweep = null;
     const stopped = this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     const drained = Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    let cancelGrace: Cancel | undefined;
+    await Promise.race([drained, new Promise<void>((resolve) => (cancelGrace = this.scheduler.schedule(graceMs, resolve)))]);
+    cancelGrace?.();
     for (const connection of this.connections) connection.socket.destroy();
     await Promise.all(stopped);
   }

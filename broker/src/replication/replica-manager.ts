@@ -9,6 +9,7 @@ import type { LogManager } from "../storage/log-manager";
 import { DEFAULT_LOG_CONFIG } from "../storage/log-config";
 import type { LogConfig, PartitionLog } from "../storage/partition-log";
 import { validateRecords } from "./record-validation";
+import type { Cancel, Scheduler } from "../runtime/scheduler";
 
 export interface AppendOutcome {
   baseOffset: number;
@@ -32,6 +33,8 @@ export class ReplicaManager {
     private readonly logs: LogManager,
     private readonly brokerConfig: () => BrokerConfig,
     private readonly clock: Clock,
+    /** Times out fetches that wait for data. */
+    private readonly scheduler: Scheduler,
     private readonly producers: ProducerStates,
     /** Told the Kafka configs a topic sets that this broker accepts but does not act on. */
     private readonly unusedTopicConfigs: (names: string[]) => void = () => {},
@@ -122,7 +125,7 @@ export class ReplicaManager {
   /** Resolves on the next append to any of the partitions, or when `timeoutMs` passes. */
   waitForAppend(partitions: ReadonlyArray<{ topic: string; partition: number }>, timeoutMs: number): Promise<void> {
     // A throw in the executor rejects the promise, so the fetch, and only it, fails.
-    return new Promise((resolve, reject) => new AppendWaiter(this.waiters, partitions, resolve, reject).start(timeoutMs));
+    return new Promise((resolve, reject) => new AppendWaiter(this.waiters, partitions, resolve, reject).start(this.scheduler, timeoutMs));
   }
 
   /** Wakes every waiting fetch, e.g. at shutdown. */
@@ -139,11 +142,11 @@ export class ReplicaManager {
 /**
  * One fetch waiting for data, woken by an append to any of its partitions or
  * by its timeout. An object rather than closures: a long-polling consumer
- * creates one per fetch, and tsx names every closure it creates.
+ * creates one per fetch.
  */
 class AppendWaiter {
   private readonly keys: string[];
-  private timer: NodeJS.Timeout | null = null;
+  private cancelTimeout: Cancel | null = null;
   private done = false;
 
   constructor(
@@ -155,8 +158,8 @@ class AppendWaiter {
     this.keys = partitions.map(({ topic, partition }) => waiterKey(topic, partition));
   }
 
-  start(timeoutMs: number): void {
-    this.timer = setTimeout(wakeWaiter, timeoutMs, this);
+  start(scheduler: Scheduler, timeoutMs: number): void {
+    this.cancelTimeout = scheduler.schedule(timeoutMs, () => this.wake());
     for (const key of this.keys) {
       let set = this.waiters.get(key);
       if (!set) this.waiters.set(key, (set = new Set()));
@@ -173,7 +176,7 @@ class AppendWaiter {
     if (this.done) return;
     this.done = true;
     try {
-      if (this.timer) clearTimeout(this.timer);
+      this.cancelTimeout?.();
       for (const key of this.keys) {
         const set = this.waiters.get(key);
         set?.delete(this);
@@ -184,10 +187,6 @@ class AppendWaiter {
     }
     this.resolve();
   }
-}
-
-function wakeWaiter(waiter: AppendWaiter): void {
-  waiter.wake();
 }
 
 function waiterKey(topic: string, partition: number): string {

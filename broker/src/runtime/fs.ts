@@ -32,6 +32,13 @@ export interface FileSystem {
   writeFileSync(file: string, data: string | Uint8Array): void;
   /** Makes creations, renames and deletions in `dir` durable (fsync of the directory). */
   fsyncDirectorySync(dir: string): void;
+  /** The size and the space left to unprivileged writers of the file system holding `dir`. */
+  spaceSync(dir: string): FileSystemSpace;
+}
+
+export interface FileSystemSpace {
+  totalBytes: bigint;
+  usableBytes: bigint;
 }
 
 export interface FileStats {
@@ -58,6 +65,10 @@ export const nodeFileSystem: FileSystem = {
   existsSync: (file) => nodeFs.existsSync(file),
   readFileSync: (file) => nodeFs.readFileSync(file),
   writeFileSync: (file, data) => nodeFs.writeFileSync(file, data),
+  spaceSync: (dir) => {
+    const stats = nodeFs.statfsSync(dir, { bigint: true });
+    return { totalBytes: stats.blocks * stats.bsize, usableBytes: stats.bavail * stats.bsize };
+  },
   fsyncDirectorySync(dir) {
     let fd: number;
     try {

@@ -1,20 +1,23 @@
 import path from "node:path";
 import { systemClock, type Clock } from "../runtime/clock";
-import { nodeFileSystem, type FileSystem } from "../runtime/fs";
-import { systemScheduler, type Scheduler } from "../runtime/scheduler";
+import { nodeFileSystem, type FileSystem, type FileSystemSpace } from "../runtime/fs";
+import { systemScheduler, type Cancel, type Scheduler } from "../runtime/scheduler";
+import { secureRandomBytes, type RandomBytes } from "../runtime/random";
 import { DELETE_DIR_SUFFIX, parsePartitionDirName, partitionDirName } from "./file-names";
 import { cleanLog, cleanLogSliced, type CleanOutcome } from "./log-cleaner";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config";
 import type { StorageLogger } from "./log-segment";
 import { openFileLimitFor, openSegmentFilesMaxFor, readOpenFileLimit, type OpenFileLimit } from "./open-file-limit";
 import { isOpenFileLimitError, OpenFilePool } from "./open-files";
-import { openFileLimitError, PartitionLog } from "./partition-log";
+import { openFileLimitError, PartitionLog, type PartitionLogDeps } from "./partition-log";
 
 export interface LogManagerDeps {
   fs?: FileSystem;
   clock?: Clock;
   /** Gives the event loop back between slices of a cleaner pass; the system's timers by default. */
   scheduler?: Scheduler;
+  /** Names the directories of deleted logs; secure random bytes by default. */
+  random?: RandomBytes;
   logger?: StorageLogger;
   /** Segment files kept open at once; by default what the process's open-file limit leaves after a reserve for sockets and the rest. */
   openSegmentFilesMax?: number;
@@ -54,7 +57,8 @@ export class LogManager {
   private readonly clock: Clock;
   private readonly logger: StorageLogger;
   private readonly scheduler: Scheduler;
-  private timers: NodeJS.Timeout[] = [];
+  private readonly random: RandomBytes;
+  private cancelTimers: Cancel[] = [];
   /** The background cleaner pass under way, if any: one at a time, so a slow pass is never joined by the next. */
   private cleanerRun: Promise<Map<PartitionLog, CleanOutcome>> | null = null;
   /** A partition not loaded yet must not be created a second time, perhaps on another log dir. */
@@ -71,6 +75,7 @@ export class LogManager {
     this.fs = this.files.fs;
     this.clock = deps.clock ?? systemClock;
     this.scheduler = deps.scheduler ?? systemScheduler;
+    this.random = deps.random ?? secureRandomBytes;
     this.logger = deps.logger ?? (() => {});
   }
 
@@ -138,7 +143,7 @@ export class LogManager {
         throw new Error(`partition ${name} is in two log dirs: ${existing.log.dir} and ${dir}`);
       }
       const config = options.configFor?.(topic, partition) ?? DEFAULT_LOG_CONFIG;
-      const log = PartitionLog.open(dir, config, { files: this.files, clock: this.clock, logger: this.logger });
+      const log = PartitionLog.open(dir, config, this.logDeps());
       this.logs.set(key, { log, logDir });
       loaded.push(log);
       yield;
@@ -196,11 +201,7 @@ export class LogManager {
         const logDir = this.leastLoadedLogDir();
         let log: PartitionLog;
         try {
-          log = PartitionLog.open(path.join(logDir, partitionDirName(topic, partition)), config, {
-            files: this.files,
-            clock: this.clock,
-            logger: this.logger,
-          });
+          log = PartitionLog.open(path.join(logDir, partitionDirName(topic, partition)), config, this.logDeps());
         } catch (error) {
           if (isOpenFileLimitError(error)) throw openFileLimitError(this.logger, `${topic}-${partition}`, error);
           throw error;
@@ -238,15 +239,28 @@ export class LogManager {
     return [...usage.values()];
   }
 
+  /** The size and free space of the file system holding `logDir`, or null when it cannot be read. */
+  spaceOf(logDir: string): FileSystemSpace | null {
+    try {
+      return this.fs.spaceSync(logDir);
+    } catch {
+      return null;
+    }
+  }
+
   /** Starts retention checks and the time-based flush (Kafka's log.retention.check.interval.ms, log.flush.scheduler.interval.ms). */
   startBackgroundTasks(options: { retentionCheckIntervalMs: number; flushSchedulerIntervalMs: number; cleanerIntervalMs?: number }): void {
     this.stop();
     const every = (intervalMs: number, task: () => void) => {
       if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) return;
-      // setTimeout takes at most a 32-bit delay.
-      const timer = setInterval(task, Math.min(intervalMs, 0x7fffffff));
-      timer.unref();
-      this.timers.push(timer);
+      // Rescheduled before the task runs, so that a task that throws still runs next time.
+      let cancel: Cancel;
+      const tick = () => {
+        cancel = this.scheduler.schedule(intervalMs, tick);
+        task();
+      };
+      cancel = this.scheduler.schedule(intervalMs, tick);
+      this.cancelTimers.push(() => cancel());
     };
     every(options.retentionCheckIntervalMs, () => this.runRetention());
     every(options.flushSchedulerIntervalMs, () => this.runFlushScheduler());
@@ -254,8 +268,12 @@ export class LogManager {
   }
 
   stop(): void {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
+    for (const cancel of this.cancelTimers) cancel();
+    this.cancelTimers = [];
+  }
+
+  private logDeps(): PartitionLogDeps {
+    return { files: this.files, clock: this.clock, scheduler: this.scheduler, random: this.random, logger: this.logger };
   }
 
   /** One retention pass over every log; returns the segments deleted. */

@@ -5,6 +5,7 @@ import { isErrno, readFully, writeFully, type FileSystem } from "../runtime/fs";
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFileName } from "./file-names";
 import { CorruptIndexError, IndexBuilder, OffsetIndex, TimeIndex } from "./index-files";
 import type { OpenFilePool, PooledFile } from "./open-files";
+import type { Scheduler } from "../runtime/scheduler";
 
 const RECORD_BATCH_MAGIC = 2;
 const INT32_MAX = 0x7fffffff;
@@ -24,6 +25,8 @@ export interface SegmentContext {
   fs: FileSystem;
   files: OpenFilePool;
   logger: StorageLogger;
+  /** Runs the delayed unlink of deleted segment files. */
+  scheduler: Scheduler;
   indexIntervalBytes(): number;
 }
 
@@ -468,7 +471,7 @@ export class LogSegment {
       try {
         if (delayMs > 0) {
           fs.renameSync(file, file + DELETED_SUFFIX);
-          setTimeout(() => unlinkQuietly(fs, file + DELETED_SUFFIX), delayMs).unref();
+          this.ctx.scheduler.schedule(delayMs, () => unlinkQuietly(fs, file + DELETED_SUFFIX));
         } else fs.unlinkSync(file);
       } catch (error) {
         if (!isErrno(error, "ENOENT")) throw error;

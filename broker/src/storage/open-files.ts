@@ -145,5 +145,6 @@ function retryingAtFileLimit(inner: FileSystem, giveBack: () => boolean): FileSy
     readFileSync: (file) => retry(() => inner.readFileSync(file)),
     writeFileSync: (file, data) => retry(() => inner.writeFileSync(file, data)),
     fsyncDirectorySync: (dir) => retry(() => inner.fsyncDirectorySync(dir)),
+    spaceSync: (dir) => inner.spaceSync(dir),
   };
 }

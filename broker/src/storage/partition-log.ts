@@ -1,10 +1,11 @@
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { KafkaError } from "../protocol/errors";
 import { BatchHeader, batchLastOffsetDelta, batchTotalBytes, setBatchBaseOffset, setBatchPartitionLeaderEpoch } from "../protocol/records/batch-header";
 import { decodeRecordBatch, recordTimestamp } from "../protocol/records/record-batch";
 import { systemClock, type Clock } from "../runtime/clock";
 import { isErrno, nodeFileSystem, writeFileAtomicSync, type FileSystem } from "../runtime/fs";
+import { secureRandomBytes, type RandomBytes } from "../runtime/random";
+import { systemScheduler, type Scheduler } from "../runtime/scheduler";
 import {
   CLEAN_SHUTDOWN_FILE,
   DELETED_SUFFIX,
@@ -32,6 +33,10 @@ export interface PartitionLogDeps {
   /** The node's pool of open segment files; a log opened alone gets a small one of its own. */
   files?: OpenFilePool;
   clock?: Clock;
+  /** Runs delayed file deletions; the system's timers by default. */
+  scheduler?: Scheduler;
+  /** Names the directory a deleted log is renamed to; secure random bytes by default. */
+  random?: RandomBytes;
   logger?: StorageLogger;
 }
 
@@ -97,6 +102,8 @@ export class PartitionLog {
     files: OpenFilePool,
     private readonly clock: Clock,
     private readonly logger: StorageLogger,
+    scheduler: Scheduler,
+    private readonly random: RandomBytes,
   ) {
     this.fs = files.fs;
     this.config = checkLogConfig(config);
@@ -104,7 +111,7 @@ export class PartitionLog {
     this.topic = parsed?.topic ?? path.basename(dir);
     this.partition = parsed?.partition ?? -1;
     this.lastFlushMs = clock.nowMs();
-    this.segmentContext = { fs: this.fs, files, logger, indexIntervalBytes: () => this.config.indexIntervalBytes };
+    this.segmentContext = { fs: this.fs, files, logger, scheduler, indexIntervalBytes: () => this.config.indexIntervalBytes };
   }
 
   /** Opens the log in `dir` (creating it when missing) and recovers it after a crash. */
@@ -115,6 +122,8 @@ export class PartitionLog {
       deps.files ?? new OpenFilePool(deps.fs ?? nodeFileSystem, OWN_POOL_OPEN_FILES_MAX),
       deps.clock ?? systemClock,
       deps.logger ?? (() => {}),
+      deps.scheduler ?? systemScheduler,
+      deps.random ?? secureRandomBytes,
     );
     try {
       log.load();
@@ -458,7 +467,7 @@ export class PartitionLog {
     this.layoutChanges++;
     this.closeSegmentsQuietly();
     this.state = "closed";
-    const doomed = `${this.dir}.${randomBytes(8).toString("hex")}${DELETE_DIR_SUFFIX}`;
+    const doomed = `${this.dir}.${this.random(8).toString("hex")}${DELETE_DIR_SUFFIX}`;
     try {
       this.fs.renameSync(this.dir, doomed);
     } catch (error) {

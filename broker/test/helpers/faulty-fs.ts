@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Clock } from "../../src/runtime/clock";
-import type { FileStats, FileSystem } from "../../src/runtime/fs";
+import type { FileStats, FileSystem, FileSystemSpace } from "../../src/runtime/fs";
 
 /**
  * An in-memory FileSystem that can crash. Every file keeps two states: the
@@ -320,6 +320,11 @@ export class FaultyFileSystem implements FileSystem {
     this.maybeFail("fsyncDirectorySync", key);
     this.mutation("fsyncDirectorySync", key);
     if (this.entries.get(key)?.kind !== "dir") throw errno("ENOTDIR", "fsync", key);
+  }
+
+  /** The in-memory disk has no size of its own, so its space is unknown (DescribeLogDirs then reports -1). */
+  spaceSync(dir: string): FileSystemSpace {
+    throw errno("ENOSYS", "statfs", normalize(dir));
   }
 
   // --- internals --------------------------------------------------------------
