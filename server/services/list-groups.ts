@@ -14,9 +14,10 @@ export const hasConsumerOffsets = (protocolType: string) => protocolType === "co
 /**
  * Consumer groups with state, members, topics and lag, from ListGroups,
  * DescribeGroups, OffsetFetch and ListOffsets. A cluster that does not serve
- * group APIs answers `supported: false` instead of an error.
+ * group APIs answers `supported: false` instead of an error. Time lag is read
+ * exactly for at most `exactTimeLagReads` partitions and estimated for the rest.
  */
-export async function listConsumerGroups(clients = clusterClients()): Promise<GroupList> {
+export async function listConsumerGroups(clients = clusterClients(), { exactTimeLagReads = LIST_EXACT_TIME_LAG_READS } = {}): Promise<GroupList> {
   const admin = await kafkaCall(() => clients.getAdmin());
   let listed: Array<{ groupId: string; protocolType: string }>;
   try {
@@ -35,7 +36,7 @@ export async function listConsumerGroups(clients = clusterClients()): Promise<Gr
     const ends = new EndOffsets(clients);
     await ends.load(committed.flat().map((c) => c.topic));
     const partitions = await Promise.all(descriptions.map((_, i) => withLag(committed[i], ends)));
-    await fillTimeLag(clients, partitions.flat(), LIST_EXACT_TIME_LAG_READS);
+    await fillTimeLag(clients, partitions.flat(), exactTimeLagReads);
     const groups: GroupSummary[] = descriptions.map((d, i) => {
       const topics = lagByTopic(partitions[i]);
       return { groupId: d.groupId, state: d.state, protocolType: d.protocolType, members: d.members.length, topics, lag: totalLag(topics), ...largestTimeLag(topics) };
