@@ -89,6 +89,46 @@ test.describe("consumer groups", () => {
     expect((await kafka.admin.listGroups()).groups.map((g) => g.groupId)).not.toContain(groupId);
   });
 
+  test("time lag: how old the next record to read is, beside the lag in records, on the group page, the groups list and the topic's consumers", async ({
+    page,
+    topicName,
+    groupPage,
+    kafka,
+  }) => {
+    const groupId = `${topicName}-behind`;
+    await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 2 }], waitForLeaders: true });
+    // Records written 2 h 5 min 30 s ago, a second apart, on partition 0; fresh ones on partition 1.
+    const firstTimestamp = Date.now() - (2 * 3_600_000 + 5 * 60_000 + 30_000);
+    await kafka.producer.send({ topic: topicName, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `old${i}`, timestamp: String(firstTimestamp + i * 1_000) })) });
+    await kafka.producer.send({ topic: topicName, messages: [{ partition: 1, value: "new" }] });
+    // Behind by four records on partition 0 (the next to read is the second, 2 h 5 min old); caught up on partition 1.
+    await kafka.admin.setOffsets({ groupId, topic: topicName, partitions: [{ partition: 0, offset: "1" }] });
+    await kafka.admin.setOffsets({ groupId, topic: topicName, partitions: [{ partition: 1, offset: "1" }] });
+
+    await groupPage.goto(groupId);
+    const behind = groupPage.offsetRow(topicName, 0);
+    await expect(behind.getByTestId("offset-lag")).toHaveText("4");
+    await expect(behind.getByTestId("offset-time-lag")).toHaveText("2 h 5 min");
+    await expect(behind.getByTestId("offset-time-lag")).toHaveAttribute("title", /now minus the timestamp of the next record/);
+    await expect(groupPage.offsetRow(topicName, 1).getByTestId("offset-time-lag")).toHaveText("0 s");
+    await expect(groupPage.timeLag()).toHaveText("2 h 5 min");
+    await expect(page.getByTestId("offsets-total-time-lag")).toHaveText("2 h 5 min");
+    await screenshot(page, "group-time-lag");
+
+    // Records behind the commit deleted: the page, refreshing itself, estimates from the end offsets it read before, and says so.
+    await kafka.admin.deleteTopicRecords({ topic: topicName, partitions: [{ partition: 0, offset: "5" }] });
+    await kafka.producer.send({ topic: topicName, messages: Array.from({ length: 3 }, (_, i) => ({ partition: 0, value: `later${i}` })) });
+    await expect(behind.getByTestId("offset-time-lag")).toHaveText(/^≈ \d/);
+    await expect(behind.getByTestId("offset-time-lag")).toHaveAttribute("title", /^Estimated/);
+    await expect(groupPage.timeLag()).toHaveText(/^≈ /);
+    await screenshot(page, "group-time-lag-estimated");
+
+    await page.goto(`/topics/${encodeURIComponent(topicName)}?tab=consumers`);
+    await expect(page.getByTestId(`consumer-row-${groupId}`).getByTestId("consumer-time-lag")).toHaveText(/^≈ /);
+    await page.goto(`/groups?q=${encodeURIComponent(groupId)}`);
+    await expect(page.getByTestId(`group-row-${groupId}`).getByTestId("group-time-lag")).toHaveText(/^≈ /);
+  });
+
   test("a reset with missing or invalid input shows the error at the field and commits nothing", async ({ page, topicName, groupPage, kafka }) => {
     const groupId = `${topicName}-group`;
     await kafka.admin.createTopics({ topics: [{ topic: topicName, numPartitions: 1 }], waitForLeaders: true });

@@ -280,6 +280,14 @@ export const groupTopicLagSchema = z.object({
   partitions: z.number().int(),
   /** Null when no end offsets could be read for the topic. */
   lag: z.number().nullable(),
+  /**
+   * How far behind in time, in milliseconds: now minus the timestamp of the next
+   * record to consume (0 when caught up); null when unknown. Of a topic or group,
+   * the largest over its partitions whose time lag is known.
+   */
+  timeLagMs: z.number().nullable(),
+  /** True when timeLagMs is estimated from earlier end-offset readings rather than read from the record itself. */
+  timeLagEstimated: z.boolean(),
 });
 export type GroupTopicLag = z.infer<typeof groupTopicLagSchema>;
 
@@ -293,6 +301,14 @@ export const groupSummarySchema = z.object({
   topics: z.array(groupTopicLagSchema),
   /** Sum over its committed partitions of high watermark minus committed offset; null when not computed. */
   lag: z.number().nullable(),
+  /**
+   * How far behind in time, in milliseconds: now minus the timestamp of the next
+   * record to consume (0 when caught up); null when unknown. Of a topic or group,
+   * the largest over its partitions whose time lag is known.
+   */
+  timeLagMs: z.number().nullable(),
+  /** True when timeLagMs is estimated from earlier end-offset readings rather than read from the record itself. */
+  timeLagEstimated: z.boolean(),
 });
 export type GroupSummary = z.infer<typeof groupSummarySchema>;
 
@@ -326,6 +342,14 @@ export const groupPartitionSchema = z.object({
   start: z.number().nullable(),
   end: z.number().nullable(),
   lag: z.number().nullable(),
+  /**
+   * How far behind in time, in milliseconds: now minus the timestamp of the next
+   * record to consume (0 when caught up); null when unknown. Of a topic or group,
+   * the largest over its partitions whose time lag is known.
+   */
+  timeLagMs: z.number().nullable(),
+  /** True when timeLagMs is estimated from earlier end-offset readings rather than read from the record itself. */
+  timeLagEstimated: z.boolean(),
   /** Member id of the consumer assigned the partition, if any. */
   memberId: z.string().nullable(),
   metadata: z.string().nullable(),
@@ -343,6 +367,14 @@ export const groupDetailSchema = z.object({
   partitions: z.array(groupPartitionSchema),
   topics: z.array(groupTopicLagSchema),
   lag: z.number().nullable(),
+  /**
+   * How far behind in time, in milliseconds: now minus the timestamp of the next
+   * record to consume (0 when caught up); null when unknown. Of a topic or group,
+   * the largest over its partitions whose time lag is known.
+   */
+  timeLagMs: z.number().nullable(),
+  /** True when timeLagMs is estimated from earlier end-offset readings rather than read from the record itself. */
+  timeLagEstimated: z.boolean(),
 });
 export type GroupDetail = z.infer<typeof groupDetailSchema>;
 

@@ -58,6 +58,16 @@ export function formatDurationMs(ms: number): string {
   return `${rest > 0 && parts.length === 2 ? "≈ " : ""}${parts.join(" ")}`;
 }
 
+/**
+ * How far behind a consumer is, in time: whole seconds and at most two units
+ * ("3 min 20 s"), below a second as "< 1 s", "≈ " before an estimate, "–" when unknown.
+ */
+export function formatTimeLag(ms: number | null | undefined, estimated = false): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return "–";
+  const text = ms === 0 ? "0 s" : ms < 1_000 ? "< 1 s" : formatDurationMs(Math.round(ms / 1_000) * 1_000).replace(/^≈ /, "");
+  return estimated ? `≈ ${text}` : text;
+}
+
 /** A byte count for people, exact when it is a whole number of a unit: 1073741824 -> "1 GiB", 1048588 -> "≈ 1.0 MiB". */
 export function formatByteSize(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);

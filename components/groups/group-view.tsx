@@ -6,7 +6,8 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { apiFetch, ApiRequestError } from "@/lib/api-client";
 import { isResettable, type GroupDetail } from "@/lib/contracts";
-import { formatNumber } from "@/lib/format";
+import { formatNumber, formatTimeLag } from "@/lib/format";
+import { largestTimeLag } from "@/lib/lag";
 import { paginate, PAGE_SIZE } from "@/lib/paginate";
 import { paths } from "@/lib/paths";
 import { groupQuery, GROUP_REFRESH_MS } from "@/lib/queries";
@@ -23,6 +24,7 @@ import { GroupNotFound } from "./group-not-found";
 import { GroupStateBadge } from "./group-state";
 import { ResetOffsets } from "./reset-offsets";
 import { readGroupParams } from "./search-params";
+import { TimeLag } from "./time-lag";
 
 export function GroupView({ id }: { id: string }) {
   const { params, update } = useSearchParamsState();
@@ -69,8 +71,13 @@ export function GroupView({ id }: { id: string }) {
         </span>
       </div>
       {state.reset ? <ResetOffsets group={data} onClose={() => update({ reset: undefined })} /> : null}
-      <div className="mb-6 grid grid-cols-2 gap-4 md:grid-cols-4">
+      <div className="mb-6 grid grid-cols-2 gap-4 md:grid-cols-5">
         <Stat label="Total lag" value={formatNumber(data.lag)} testId="group-total-lag" tone={data.lag ? "warn" : "normal"} />
+        <Stat
+          label="Time lag (largest)"
+          value={<TimeLag ms={data.timeLagMs} estimated={data.timeLagEstimated} aggregate testId="group-time-lag" />}
+          tone={data.timeLagMs ? "warn" : "normal"}
+        />
         <Stat label="Topics" value={data.topics.length} />
         <Stat label="Partitions" value={formatNumber(data.partitions.length)} />
         <Stat label="Members" value={data.members.length} />
@@ -200,6 +207,7 @@ function Offsets({
   const rows = useMemo(() => (topic ? group.partitions.filter((p) => p.topic === topic) : group.partitions), [group.partitions, topic]);
   const page = paginate(rows, requestedPage);
   const totalLag = rows.reduce((sum, p) => sum + (p.lag ?? 0), 0);
+  const totalTimeLag = useMemo(() => largestTimeLag(rows.filter((p) => p.committed !== null)), [rows]);
   return (
     <section>
       <div className="mb-2 flex items-center justify-between gap-4">
@@ -209,7 +217,7 @@ function Offsets({
             <option value="">all topics</option>
             {group.topics.map((t) => (
               <option key={t.topic} value={t.topic}>
-                {t.topic} (lag {formatNumber(t.lag)})
+                {t.topic} (lag {formatNumber(t.lag)}, {formatTimeLag(t.timeLagMs, t.timeLagEstimated)} behind)
               </option>
             ))}
           </Select>
@@ -227,6 +235,9 @@ function Offsets({
                 <Th className="text-right">Committed</Th>
                 <Th className="text-right">End offset</Th>
                 <Th className="text-right">Lag</Th>
+                <Th className="text-right" title="How far behind in time: now minus the timestamp of the next record to read; ≈ marks an estimate">
+                  Time lag
+                </Th>
                 <Th>Consumer</Th>
               </tr>
             </thead>
@@ -252,6 +263,9 @@ function Offsets({
                   <Td className={`text-right tabular-nums ${p.lag ? "font-semibold text-amber-700 dark:text-amber-400" : ""}`} data-testid="offset-lag">
                     {formatNumber(p.lag)}
                   </Td>
+                  <Td className={`text-right tabular-nums ${p.timeLagMs ? "text-amber-700 dark:text-amber-400" : ""}`}>
+                    <TimeLag ms={p.timeLagMs} estimated={p.timeLagEstimated} testId="offset-time-lag" />
+                  </Td>
                   <Td className="text-xs">{p.memberId ? (clientOf.get(p.memberId) ?? p.memberId) : "–"}</Td>
                 </Tr>
               ))}
@@ -264,6 +278,9 @@ function Offsets({
                 <Td />
                 <Td className="text-right tabular-nums" data-testid="offsets-total-lag">
                   {formatNumber(totalLag)}
+                </Td>
+                <Td className="text-right tabular-nums">
+                  <TimeLag ms={totalTimeLag.timeLagMs} estimated={totalTimeLag.timeLagEstimated} aggregate testId="offsets-total-time-lag" />
                 </Td>
                 <Td />
               </tr>

@@ -17,6 +17,7 @@ import { SortHeader } from "@/components/ui/sort-header";
 import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { GroupStateBadge } from "./group-state";
+import { TimeLag } from "./time-lag";
 import { readGroupListParams, type GroupSort } from "./search-params";
 
 const SORT_VALUE: Record<GroupSort, (g: GroupSummary) => number | string> = {
@@ -25,6 +26,7 @@ const SORT_VALUE: Record<GroupSort, (g: GroupSummary) => number | string> = {
   members: (g) => g.members,
   topics: (g) => g.topics.length,
   lag: (g) => g.lag ?? -1,
+  timeLag: (g) => g.timeLagMs ?? -1,
 };
 
 export function GroupsView() {
@@ -102,6 +104,7 @@ export function GroupsView() {
                 {header("members", "Members", true)}
                 {header("topics", "Topics")}
                 {header("lag", "Lag", true)}
+                {header("timeLag", "Time lag", true)}
               </tr>
             </thead>
             <tbody>
@@ -131,6 +134,9 @@ export function GroupsView() {
                   </Td>
                   <Td className="text-right tabular-nums" data-testid="group-lag">
                     {formatNumber(g.lag)}
+                  </Td>
+                  <Td className="text-right tabular-nums">
+                    <TimeLag ms={g.timeLagMs} estimated={g.timeLagEstimated} aggregate testId="group-time-lag" />
                   </Td>
                 </Tr>
               ))}

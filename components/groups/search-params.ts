@@ -1,7 +1,7 @@
 import { readPageParam } from "@/lib/paginate";
 
-/** URL state of the groups list: ?q=&state=&sort=id|state|members|topics|lag&dir=asc|desc&page= */
-export const GROUP_SORTS = ["id", "state", "members", "topics", "lag"] as const;
+/** URL state of the groups list: ?q=&state=&sort=id|state|members|topics|lag|timeLag&dir=asc|desc&page= */
+export const GROUP_SORTS = ["id", "state", "members", "topics", "lag", "timeLag"] as const;
 export type GroupSort = (typeof GROUP_SORTS)[number];
 
 export function readGroupListParams(params: URLSearchParams) {

@@ -20,6 +20,11 @@ export class GroupPage {
     return this.page.getByTestId("group-total-lag");
   }
 
+  /** The largest time lag over the group's partitions, in the stats at the top. */
+  timeLag() {
+    return this.page.getByTestId("group-time-lag");
+  }
+
   offsetRow(topic: string, partition: number) {
     return this.page.getByTestId(`offset-row-${topic}-${partition}`);
   }

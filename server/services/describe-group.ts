@@ -5,6 +5,10 @@ import { kafkaCall, ServiceError } from "../kafka/errors";
 import { clusterClients, type ClusterClients } from "../kafka/registry";
 import { committedOffsets, EndOffsets, lagByTopic, totalLag, withLag, type CommittedOffset } from "./group-offsets";
 import { hasConsumerOffsets } from "./list-groups";
+import { fillTimeLag, largestTimeLag } from "../lag-time/time-lag";
+
+/** Partitions of one group whose time lag is read exactly (one small Fetch each); the rest are estimated. */
+export const GROUP_EXACT_TIME_LAG_READS = 1_000;
 
 /** A consumer-protocol assignment (topics and partitions); other protocols' assignments are opaque. */
 function decodeAssignment(protocolType: string, bytes: Buffer): GroupMember["assignments"] {
@@ -33,7 +37,7 @@ export async function readGroup(clients: ClusterClients, groupId: string): Promi
  */
 export const isUnknownGroup = (group: GroupDescription, committed: CommittedOffset[]) => group.state === "Dead" && committed.length === 0;
 
-/** One group: members with their assignments, and per partition the committed offset, end offset and lag. */
+/** One group: members with their assignments, and per partition the committed offset, end offset, lag and time lag. */
 export async function describeGroup(groupId: string, clients = clusterClients()): Promise<GroupDetail> {
   return kafkaCall(async () => {
     const admin = await clients.getAdmin();
@@ -51,6 +55,7 @@ export async function describeGroup(groupId: string, clients = clusterClients())
       .sort((a, b) => a.clientId.localeCompare(b.clientId) || a.memberId.localeCompare(b.memberId));
     const assigned = members.flatMap((m) => m.assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition, memberId: m.memberId }))));
     const partitions = await withLag(committed, new EndOffsets(clients), assigned);
+    await fillTimeLag(clients, partitions, GROUP_EXACT_TIME_LAG_READS);
     const topics = lagByTopic(partitions);
     return groupDetailSchema.parse({
       groupId,
@@ -61,6 +66,7 @@ export async function describeGroup(groupId: string, clients = clusterClients())
       partitions,
       topics,
       lag: totalLag(topics),
+      ...largestTimeLag(topics),
     });
   });
 }

@@ -3,6 +3,10 @@ import { groupListSchema, GROUPS_DESCRIBED_MAX, GROUPS_LISTED_MAX, type GroupLis
 import { kafkaCall, toServiceError, ServiceError } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
 import { committedOffsets, EndOffsets, lagByTopic, totalLag, withLag } from "./group-offsets";
+import { fillTimeLag, largestTimeLag } from "../lag-time/time-lag";
+
+/** Partitions, over all groups listed, whose time lag is read exactly (one small Fetch each); the rest are estimated. */
+export const LIST_EXACT_TIME_LAG_READS = 200;
 
 /** Protocol types whose offsets are committed per topic-partition (the consumer protocol, or none). */
 export const hasConsumerOffsets = (protocolType: string) => protocolType === "consumer" || protocolType === "";
@@ -10,9 +14,10 @@ export const hasConsumerOffsets = (protocolType: string) => protocolType === "co
 /**
  * Consumer groups with state, members, topics and lag, from ListGroups,
  * DescribeGroups, OffsetFetch and ListOffsets. A cluster that does not serve
- * group APIs answers `supported: false` instead of an error.
+ * group APIs answers `supported: false` instead of an error. Time lag is read
+ * exactly for at most `exactTimeLagReads` partitions and estimated for the rest.
  */
-export async function listConsumerGroups(clients = clusterClients()): Promise<GroupList> {
+export async function listConsumerGroups(clients = clusterClients(), { exactTimeLagReads = LIST_EXACT_TIME_LAG_READS } = {}): Promise<GroupList> {
   const admin = await kafkaCall(() => clients.getAdmin());
   let listed: Array<{ groupId: string; protocolType: string }>;
   try {
@@ -30,15 +35,15 @@ export async function listConsumerGroups(clients = clusterClients()): Promise<Gr
     // Every committed topic's offsets in one batch, however many groups share them.
     const ends = new EndOffsets(clients);
     await ends.load(committed.flat().map((c) => c.topic));
-    const groups: GroupSummary[] = await Promise.all(
-      descriptions.map(async (d, i) => {
-        const topics = lagByTopic(await withLag(committed[i], ends));
-        return { groupId: d.groupId, state: d.state, protocolType: d.protocolType, members: d.members.length, topics, lag: totalLag(topics) };
-      }),
-    );
+    const partitions = await Promise.all(descriptions.map((_, i) => withLag(committed[i], ends)));
+    await fillTimeLag(clients, partitions.flat(), exactTimeLagReads);
+    const groups: GroupSummary[] = descriptions.map((d, i) => {
+      const topics = lagByTopic(partitions[i]);
+      return { groupId: d.groupId, state: d.state, protocolType: d.protocolType, members: d.members.length, topics, lag: totalLag(topics), ...largestTimeLag(topics) };
+    });
     const rest = listed
       .slice(GROUPS_DESCRIBED_MAX, GROUPS_LISTED_MAX)
-      .map((g) => ({ groupId: g.groupId, state: "Unknown", protocolType: g.protocolType, members: 0, topics: [], lag: null }));
+      .map((g) => ({ groupId: g.groupId, state: "Unknown", protocolType: g.protocolType, members: 0, topics: [], lag: null, timeLagMs: null, timeLagEstimated: false }));
     return groupListSchema.parse({ supported: true, groups: [...groups, ...rest], truncated: listed.length > GROUPS_DESCRIBED_MAX, total: listed.length });
   });
 }

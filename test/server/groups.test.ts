@@ -88,12 +88,18 @@ describe("consumer-group services against a real broker", () => {
       await producer.send({ topic, messages: [{ partition: 1, value: "new" }, { partition: 1, value: "newer" }] });
       const after = await describeGroup(groupId);
       assert.equal(after.lag, 2, "two records arrived after the last commit");
-      assert.deepEqual(after.topics, [{ topic, partitions: 2, lag: 2 }]);
+      assert.deepEqual(
+        after.topics.map(({ topic, partitions, lag }) => ({ topic, partitions, lag })),
+        [{ topic, partitions: 2, lag: 2 }],
+      );
 
       const list = await listConsumerGroups();
       assert.deepEqual([list.total, list.truncated], [list.groups.length, false], "every group listed and described");
       const listed = list.groups.find((g) => g.groupId === groupId);
-      assert.deepEqual(listed && [listed.state, listed.members, listed.lag, listed.topics], ["Stable", 1, 2, [{ topic, partitions: 2, lag: 2 }]]);
+      assert.deepEqual(
+        listed && [listed.state, listed.members, listed.lag, listed.topics.map(({ topic, partitions, lag }) => ({ topic, partitions, lag }))],
+        ["Stable", 1, 2, [{ topic, partitions: 2, lag: 2 }]],
+      );
       const overview = await describeCluster();
       assert.ok(overview.groupCount! >= 1 && overview.totalLag! >= 2, "the overview counts the group and its lag");
 
