@@ -13,11 +13,17 @@ const BROKER_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./fixtures/append-until-killed.ts", import.meta.url));
 const ACKS_BEFORE_KILL = 5000;
 
-test("kill -9 mid-stream: every append acknowledged before the kill (written, never fsynced) is readable after reopen", { timeout: 120_000 }, async () => {
+test("kill -9 mid-stream: every append acknowledged before the kill (written, never fsynced) is readable after reopen", { timeout: 120_000 }, async (t) => {
   const root = mkdtempSync(path.join(os.tmpdir(), "sluice-kill-"));
   try {
     const dir = path.join(root, "orders-0");
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, dir], { cwd: BROKER_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD, dir], {
+      cwd: BROKER_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      // A test that times out must not leave the child appending (and this file's process alive) forever.
+      signal: t.signal,
+      killSignal: "SIGKILL",
+    });
     let stdout = "";
     let stderr = "";
     let lines = 0;
