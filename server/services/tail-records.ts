@@ -180,12 +180,15 @@ async function runTail(
   let skipped = 0;
   // Arrivals per flush over the last second, for the rate.
   const recent: Array<{ at: number; count: number }> = [];
+  let rateSent = 0;
   const flush = () => {
     const now = Date.now();
     recent.push({ at: now, count: arrived });
     while (recent.length > 0 && recent[0].at <= now - 1_000) recent.shift();
     const ratePerSecond = recent.reduce((sum, r) => sum + r.count, 0);
-    if (pending.length === 0 && arrived === 0 && skipped === 0) return;
+    // An empty batch only to say the rate changed (it falls to 0 when the topic goes quiet).
+    if (pending.length === 0 && arrived === 0 && skipped === 0 && ratePerSecond === rateSent) return;
+    rateSent = ratePerSecond;
     handlers.onBatch({ messages: pending.map(toMessage), arrived, skipped, ratePerSecond });
     pending = [];
     arrived = 0;

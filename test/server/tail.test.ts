@@ -57,10 +57,13 @@ describe("live tail against a real broker", () => {
     const t = await collectTail(topic, {}, clients);
     await producer.send({ topic, messages: [0, 1, 2].map((p) => ({ value: `after-${p}`, partition: p })) });
     const seen = await t.waitFor(3);
+    const deadline = Date.now() + 5_000;
+    while (t.batches.at(-1)!.ratePerSecond !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     t.abort.abort();
     await t.tail.done;
     assert.deepEqual([...seen].sort(), ["after-0", "after-1", "after-2"]);
     assert.ok(t.batches.some((b) => b.ratePerSecond > 0), "batches carry the arrival rate");
+    assert.equal(t.batches.at(-1)!.ratePerSecond, 0, "a quiet topic's rate falls back to 0");
   });
 
   it("one partition only, filtered on the server with the message search's matcher", async () => {
