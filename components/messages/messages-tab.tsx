@@ -11,6 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/field";
 import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { LiveTail } from "./live-tail";
 import { RecordDetail } from "./record-detail";
 import { readBrowseParams, type IgnoredParam } from "./search-params";
 
@@ -69,7 +70,9 @@ function IgnoredParams({ ignored, input }: { ignored: IgnoredParam[]; input: Bro
 export function MessagesTab({ topic }: { topic: TopicDetail }) {
   const { params, update } = useSearchParamsState();
   const { input, open, ignored } = readBrowseParams(params, topic.partitionList.length);
-  const { data, error, isPending, isFetching, refetch } = useQuery({ ...browseQuery(topic.name, input), placeholderData: keepPreviousData });
+  // Live: follow new records (of the chosen partition, with the search) instead of reading pages.
+  const [live, setLive] = useState(false);
+  const { data, error, isPending, isFetching, refetch } = useQuery({ ...browseQuery(topic.name, input), placeholderData: keepPreviousData, enabled: !live });
   const [offsetDraft, setOffsetDraft] = useState(input.offset !== undefined ? String(input.offset) : "");
   const [timeDraft, setTimeDraft] = useState(input.timestamp !== undefined ? datetimeLocalValue(input.timestamp) : "");
   const [searchDraft, setSearchDraft] = useState(input.q ?? "");
@@ -191,14 +194,19 @@ export function MessagesTab({ topic }: { topic: TopicDetail }) {
             ))}
           </Select>
         </label>
-        <Button type="submit" data-testid="browse-refresh">
+        <Button type="submit" disabled={live} data-testid="browse-refresh">
           {isFetching ? "Loading…" : "Refresh"}
+        </Button>
+        <Button variant={live ? "primary" : "secondary"} aria-pressed={live} onClick={() => setLive(!live)} data-testid="live-toggle">
+          {live ? "● Live (stop)" : "Live"}
         </Button>
       </form>
 
       {ignored.length > 0 ? <IgnoredParams ignored={ignored} input={input} /> : null}
 
-      {isPending ? (
+      {live ? (
+        <LiveTail topic={topic.name} partition={input.partition} q={input.q} field={input.in} />
+      ) : isPending ? (
         <Loading label="Reading records" />
       ) : error ? (
         <ErrorState error={error} onRetry={() => refetch()} />

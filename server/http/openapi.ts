@@ -24,6 +24,7 @@ import {
   topicDetailSchema,
 } from "@/lib/contracts";
 import { topicListQuerySchema, topicListSchema } from "@/lib/topic-list";
+import { tailBatchSchema, tailEndSchema, tailInputSchema } from "@/server/services/tail-records";
 
 // Adds .openapi() to zod's types, which the registry uses to name schemas; nothing else changes.
 extendZodWithOpenApi(z);
@@ -139,6 +140,24 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocume
     schema: named("ProduceResult", produceResultSchema),
     description: "Where each copy landed",
   }, [400, 404], { params: topicParam, body: body(produceInputSchema) });
+  // A stream, not one JSON body: each server-sent event's data is JSON of the schema its name gives.
+  registry.registerPath({
+    method: "get",
+    path: "/api/topics/{topic}/tail",
+    summary: "Live tail: new records from the current end as server-sent events (start, records every ~100 ms with the arrival rate, end), filtered like the message search",
+    request: { params: topicParam, query: tailInputSchema },
+    responses: {
+      200: {
+        description: "`event: start` (each partition's end offset), `event: records` (TailBatch), `event: end` (TailEnd: time limit or error; the stream closes after)",
+        content: { "text/event-stream": { schema: z.object({ records: named("TailBatch", tailBatchSchema), end: named("TailEnd", tailEndSchema) }) } },
+      },
+      400: json(ApiError, ERROR_STATUS[400]),
+      404: json(ApiError, ERROR_STATUS[404]),
+      429: json(ApiError, "Too many live tails are open on this console (SLUICE_TAIL_MAX); try again later"),
+      500: json(ApiError, "Unexpected server error (see the console's log)"),
+      503: json(ApiError, ERROR_STATUS[503]),
+    },
+  });
   route("post", "/api/topics/{topic}/partitions", "Adds partitions to a topic", {
     status: 200,
     schema: z.object({ partitions: z.number().int() }),

@@ -1,0 +1,58 @@
+import { NextResponse } from "next/server";
+import { errorResponse, parseQuery, topicParam } from "@/server/http/route";
+import { startTail, TailCapError, tailInputSchema } from "@/server/services/tail-records";
+
+export const dynamic = "force-dynamic";
+type Context = { params: Promise<{ topic: string }> };
+
+const encoder = new TextEncoder();
+const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+
+/**
+ * Live tail as server-sent events: ?partition=all|n&q=&in=any|key|value|headers.
+ * Events: `start` (each partition's end offset), `records` (a coalesced batch
+ * with the arrival rate), `end` (time limit or error; the stream closes after).
+ * Closing the connection stops the reading on the server at once.
+ */
+export const GET = async (request: Request, { params }: Context): Promise<Response> => {
+  const stop = new AbortController();
+  request.signal.addEventListener("abort", () => stop.abort(), { once: true });
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let open = true;
+  const send = (name: string, data: unknown) => {
+    if (!open) return;
+    // A reader that falls behind gets no more batches queued; the next batch says how many were skipped.
+    if (name === "records" && (controller.desiredSize ?? 1) <= 0) return;
+    controller.enqueue(event(name, data));
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start: (c) => void (controller = c),
+      cancel: () => {
+        open = false;
+        stop.abort();
+      },
+    },
+    { highWaterMark: 64 },
+  );
+  try {
+    const input = parseQuery(request, tailInputSchema);
+    const topic = await topicParam(params);
+    const tail = await startTail(topic, input, stop.signal, {
+      onStart: (start) => send("start", start),
+      onBatch: (batch) => send("records", batch),
+      onEnd: (end) => send("end", end),
+    });
+    void tail.done.then(() => {
+      if (open) controller.close();
+      open = false;
+    });
+  } catch (error) {
+    if (error instanceof TailCapError)
+      return NextResponse.json({ error: { code: "UNAVAILABLE", message: error.message } }, { status: 429, headers: { "Retry-After": "10" } });
+    return errorResponse(error);
+  }
+  return new Response(stream, {
+    headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" },
+  });
+};
