@@ -22,16 +22,16 @@
  *   --runs N              timed requests per HTTP case after the warm-up (default 50)
  *   --keep                keeps the temp dir (broker logs, console output)
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "@playwright/test";
 import { Kafka, logLevel } from "kafkajs";
-import { BenchBroker, freePort, sleep } from "../broker/bench/broker-node";
+import { BenchBroker } from "../broker/bench/broker-node";
 import { fillTopic, produceToPartitions } from "./raw-produce";
 import { CliArgs } from "../broker/bench/cli-args";
+import { CHROMIUM_ARGS, ConsoleServer, ensureBuild } from "./console-server";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const VALUE_BYTES = 100;
@@ -43,8 +43,6 @@ const PAGE_LOADS = 5;
 const SEARCHES = 5;
 const COMMITTED_OFFSET = 5;
 const RECORDS_PER_GROUP_PARTITION = 10;
-const CONSOLE_START_TIMEOUT_MS = 60_000;
-const BUILD_TIMEOUT_MS = 15 * 60_000;
 /** The group page's partition table and rows, by data-testid. */
 const GROUP_TABLE_TEST_ID = "offsets-table";
 const GROUP_ROW_TEST_ID_PREFIX = "offset-row-";
@@ -115,64 +113,6 @@ const rows: Row[] = [];
 const notes: string[] = [];
 const log = (message: string) => console.log(`[bench:console] ${message}`);
 
-// --- the console process -----------------------------------------------------------
-
-class ConsoleServer {
-  private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-    readonly outputFile: string,
-  ) {}
-
-  static async start(dir: string, bootstrap: string): Promise<ConsoleServer> {
-    const port = await freePort();
-    const outputFile = path.join(dir, "console.out");
-    const out = openSync(outputFile, "w");
-    const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
-    const child = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
-      cwd: ROOT,
-      stdio: ["ignore", out, out],
-      env: { ...process.env, KAFKA_BROKERS: bootstrap, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-    });
-    closeSync(out);
-    const server = new ConsoleServer(child, `http://127.0.0.1:${port}`, outputFile);
-    const deadline = Date.now() + CONSOLE_START_TIMEOUT_MS;
-    while (!(await fetch(`${server.url}/api/cluster`).then((r) => r.ok, () => false))) {
-      if (child.exitCode !== null) throw new Error(`the console exited early:\n${readFileSync(outputFile, "utf8")}`);
-      if (Date.now() > deadline) throw new Error(`the console did not start within ${CONSOLE_START_TIMEOUT_MS} ms:\n${readFileSync(outputFile, "utf8")}`);
-      await sleep(200);
-    }
-    return server;
-  }
-
-  /** VmHWM of the console's process tree root (next start serves in its own process). */
-  rssPeakBytes(): number {
-    try {
-      const status = readFileSync(`/proc/${this.child.pid}/status`, "utf8");
-      return Number(/VmHWM:\s*(\d+)/.exec(status)?.[1] ?? NaN) * 1024;
-    } catch {
-      return NaN;
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-function ensureBuild(): void {
-  if (existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
-  log("no console build (.next/BUILD_ID): running next build");
-  const nextBin = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
-  const built = spawnSync(process.execPath, [nextBin, "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, timeout: BUILD_TIMEOUT_MS });
-  if (built.status !== 0) throw new Error(`next build failed (exit ${built.status})`);
-}
-
 // --- HTTP timing ---------------------------------------------------------------------
 
 /** GETs `url` `warmup + count` times one after the other; times the last `count`, body read and parsed included. */
@@ -196,7 +136,6 @@ async function timeGet<T>(url: string, count: number, check: (body: T) => void):
 
 // --- browser timing -------------------------------------------------------------------
 
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"];
 
 /**
  * In-page code is passed as source text: tsx would wrap named functions in a
@@ -274,7 +213,7 @@ const tempDir = mkdtempSync(path.join(os.tmpdir(), "sluice-console-bench-"));
 const resultsDir = path.join(ROOT, "bench-results");
 mkdirSync(resultsDir, { recursive: true });
 
-ensureBuild();
+ensureBuild(log);
 const broker = await BenchBroker.start({ dir: tempDir, overrides: ["group.initial.rebalance.delay.ms=0"] });
 let consoleServer: ConsoleServer | null = null;
 let browser: Browser | null = null;

@@ -109,3 +109,56 @@ export async function produceToPartitions(port: number, topic: string, partition
     client.close();
   }
 }
+
+export interface PacedOptions {
+  port: number;
+  topic: string;
+  partitions: number;
+  recordsPerSecond: number;
+  /** Records per batch; one batch goes out every recordsPerBatch / recordsPerSecond seconds. */
+  recordsPerBatch: number;
+  valueBytes: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Produces at a steady rate until `signal` aborts, round-robin over the
+ * partitions, with each batch stamped when it is sent (so a tail sees current
+ * timestamps). Returns the records the broker acknowledged and the seconds
+ * taken, to report the rate reached when the broker or this process fell behind.
+ */
+export async function producePaced(options: PacedOptions): Promise<{ records: number; seconds: number }> {
+  const templates = Array.from({ length: TEMPLATES }, (_, i) => template(i, options.recordsPerBatch, options.valueBytes));
+  const intervalMs = (options.recordsPerBatch / options.recordsPerSecond) * 1000;
+  const client = await RawClient.connect(options.port);
+  const started = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  let acknowledged = 0;
+  try {
+    for (let b = 0; !options.signal.aborted; b++) {
+      // Sleep until this batch is due; when behind schedule, send at once.
+      const dueMs = started + b * intervalMs;
+      const waitMs = dueMs - performance.now();
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (options.signal.aborted) break;
+      const correlationId = client.send(ApiKey.Produce, PRODUCE_VERSION, {
+        transactionalId: null,
+        acks: 1,
+        timeoutMs: 30_000,
+        topicData: [{ name: options.topic, partitionData: [{ index: b % options.partitions, records: restamp(templates[b % TEMPLATES], Date.now()) }] }],
+      });
+      inFlight.push(
+        client.readResponse<ProduceResponse>(ApiKey.Produce, PRODUCE_VERSION, correlationId).then((response) => {
+          const answer = response.responses[0]?.partitionResponses[0];
+          if (!answer || answer.errorCode !== 0) throw new Error(`produce to ${options.topic} failed with error code ${answer?.errorCode}`);
+          acknowledged += options.recordsPerBatch;
+        }),
+      );
+      if (inFlight.length >= IN_FLIGHT_MAX) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+  } finally {
+    client.close();
+  }
+  return { records: acknowledged, seconds: (performance.now() - started) / 1000 };
+}
