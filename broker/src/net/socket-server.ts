@@ -49,6 +49,8 @@ export interface SocketServerOptions {
 export class SocketServer {
   private readonly servers: net.Server[] = [];
   private readonly connections = new Set<Connection>();
+  /** Every socket accepted and not yet fully closed (a drained connection is half-closed until its peer ends too). */
+  private readonly openSockets = new Set<net.Socket>();
   private nextConnectionId = 1;
   private cancelSweep: Cancel | null = null;
   private readonly refusalLog = new Map<QuotaName, { loggedMs: number; unlogged: number }>();
@@ -100,6 +102,8 @@ export class SocketServer {
   }
 
   private accept(socket: net.Socket, listener: ListenerSpec): void {
+    this.openSockets.add(socket);
+    socket.once("close", () => this.openSockets.delete(socket));
     const remoteAddress = socket.remoteAddress ?? "?";
     const admission = this.quotas.admit(listener.name, remoteAddress);
     if (!admission.admitted) {
@@ -192,7 +196,9 @@ export class SocketServer {
     let cancelGrace: Cancel | undefined;
     await Promise.race([drained, new Promise<void>((resolve) => (cancelGrace = this.scheduler.schedule(graceMs, resolve)))]);
     cancelGrace?.();
-    for (const connection of this.connections) connection.socket.destroy();
+    // Every accepted socket, not only open connections: a drained one is half-closed until its peer
+    // closes its side, and a peer that never reads would keep server.close() waiting forever.
+    for (const socket of this.openSockets) socket.destroy();
     await Promise.all(stopped);
   }
 }
