@@ -49,6 +49,7 @@ export function LiveTail({ topic, partition, q, field }: { topic: string; partit
   const [waiting, setWaiting] = useState(0);
   const [rate, setRate] = useState(0);
   const [skipped, setSkipped] = useState(0);
+  const [notice, setNotice] = useState("");
   const [state, setState] = useState<StreamState>({ kind: "connecting" });
 
   useEffect(() => {
@@ -57,6 +58,7 @@ export function LiveTail({ topic, partition, q, field }: { topic: string; partit
     setShown({ rows: [], dropped: 0 });
     setWaiting(0);
     setSkipped(0);
+    setNotice("");
     setState({ kind: "connecting" });
     const source = new EventSource(url);
     source.addEventListener("start", () => setState({ kind: "live" }));
@@ -74,6 +76,7 @@ export function LiveTail({ topic, partition, q, field }: { topic: string; partit
       if (pausedRef.current) setWaiting((n) => n + batch.messages.length);
       else setShown({ rows: next, dropped: dropped.current });
     });
+    source.addEventListener("notice", (event) => setNotice((JSON.parse((event as MessageEvent<string>).data) as { message: string }).message));
     source.addEventListener("end", (event) => {
       source.close();
       setRate(0);
@@ -123,6 +126,7 @@ export function LiveTail({ topic, partition, q, field }: { topic: string; partit
         {paused && waiting > 0 ? <span data-testid="live-waiting">{formatNumber(waiting)} new while paused</span> : null}
       </div>
       {skipped > 0 ? <Notice>The topic outran the stream: {formatNumber(skipped)} matching records were not sent to the browser.</Notice> : null}
+      {notice !== "" && state.kind !== "ended" ? <Notice testId="live-notice">Waiting: {notice}.</Notice> : null}
       {state.kind === "ended" ? (
         <Notice tone="error" testId="live-ended">
           The live tail stopped: {state.message}.

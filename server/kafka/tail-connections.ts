@@ -4,7 +4,7 @@ import type { FetchResponse } from "@sluice/protocol/messages";
 import { Attributes } from "@sluice/protocol/records/batch-header";
 import { decodeRecordBatches, recordTimestamp } from "@sluice/protocol/records/record-batch";
 import type { BrokerAddress } from "./broker-wire";
-import { errorFromCode } from "./errors";
+import { errorCodeName, errorFromCode } from "./errors";
 import type { FetchedRecord } from "./fetch-records";
 import { CONNECT_TIMEOUT_MS, type ClusterClients } from "./registry";
 import { wireSasl } from "./sasl";
@@ -58,6 +58,13 @@ export class TailLease {
     return connection;
   }
 
+  /** Closes this tail's connection to `leader`, once no partition it follows is led there any more. */
+  release(leader: BrokerAddress): void {
+    const address = `${leader.host}:${leader.port}`;
+    this.connections.get(address)?.then((c) => c.close(), () => {});
+    this.connections.delete(address);
+  }
+
   /** How many connections this tail holds now (tests check the lease is released). */
   get size(): number {
     return this.connections.size;
@@ -75,7 +82,26 @@ export interface PollResult {
   records: FetchedRecord[];
   /** Per partition, where the next poll goes on. */
   next: Map<number, number>;
+  /** Partitions this broker no longer leads (or cannot serve for now), by error name: their leader must be looked up again. */
+  moved: Map<number, string>;
 }
+
+/**
+ * Partition errors that mean "ask the metadata who leads this now": what a
+ * Kafka client does on them too. UNKNOWN_TOPIC_OR_PARTITION is among them
+ * because a broker that just lost a partition says it; a topic that is really
+ * gone shows up when the metadata is read again.
+ */
+const LEADERSHIP_ERRORS = new Set([
+  "UNKNOWN_TOPIC_OR_PARTITION",
+  "LEADER_NOT_AVAILABLE",
+  "NOT_LEADER_OR_FOLLOWER",
+  "REPLICA_NOT_AVAILABLE",
+  "KAFKA_STORAGE_ERROR",
+  "FENCED_LEADER_EPOCH",
+  "UNKNOWN_LEADER_EPOCH",
+  "OFFSET_NOT_AVAILABLE",
+]);
 
 /**
  * One long poll of several partitions led by the same broker: the broker
@@ -125,6 +151,7 @@ export async function pollPartitions(
   );
   const records: FetchedRecord[] = [];
   const next = new Map(positions);
+  const moved = new Map<number, string>();
   for (const data of response.responses[0]?.partitions ?? []) {
     const partition = data.partitionIndex;
     const from = positions.get(partition);
@@ -133,6 +160,10 @@ export async function pollPartitions(
       // OFFSET_OUT_OF_RANGE: the log start moved past us; a position past the end means the log was cut, so follow its end.
       const logStart = Number(data.logStartOffset);
       next.set(partition, from < logStart ? logStart : Number(data.highWatermark));
+      continue;
+    }
+    if (LEADERSHIP_ERRORS.has(errorCodeName(data.errorCode))) {
+      moved.set(partition, errorCodeName(data.errorCode));
       continue;
     }
     if (data.errorCode !== 0) throw errorFromCode(data.errorCode, `tail fetch of ${topic}/${partition}`);
@@ -156,5 +187,5 @@ export async function pollPartitions(
     }
     next.set(partition, reached);
   }
-  return { records, next };
+  return { records, next, moved };
 }

@@ -2,10 +2,10 @@ import "server-only";
 import { z } from "zod";
 import { messageSchema, PAYLOAD_PREVIEW_BYTES_MAX, SEARCH_TEXT_MAX, searchFieldSchema, type Message, type Payload } from "@/lib/contracts";
 import type { BrokerAddress } from "../kafka/broker-wire";
-import { kafkaCall, ServiceError } from "../kafka/errors";
+import { kafkaCall, ServiceError, toServiceError } from "../kafka/errors";
 import type { FetchedRecord } from "../kafka/fetch-records";
 import { clusterClients, type ClusterClients } from "../kafka/registry";
-import { pollPartitions, TailLease } from "../kafka/tail-connections";
+import { pollPartitions, TailLease, type PollResult } from "../kafka/tail-connections";
 import { readTopicState } from "./browse-messages";
 import { offsetsOfTopic } from "./list-topics";
 import { recordMatcher } from "./search-records";
@@ -29,6 +29,9 @@ export const tailBatchSchema = z.object({
   ratePerSecond: z.number(),
 });
 export type TailBatch = z.infer<typeof tailBatchSchema>;
+
+export const tailNoticeSchema = z.object({ message: z.string() });
+export type TailNotice = z.infer<typeof tailNoticeSchema>;
 
 export const tailEndSchema = z.object({ reason: z.enum(["time-limit", "error"]), message: z.string() });
 export type TailEnd = z.infer<typeof tailEndSchema>;
@@ -66,6 +69,27 @@ export class TailCapError extends Error {
   }
 }
 
+/** A partition whose leader moved is looked up again after 250 ms, then with backoff up to 5 s, for at most a minute. */
+const LEADER_RETRY_BASE_MS = 250;
+const LEADER_RETRY_MAX_MS = 5_000;
+const LEADER_WAIT_MAX_MS = 60_000;
+
+const addressOf = (broker: BrokerAddress) => `${broker.host}:${broker.port}`;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 // On globalThis, like the registry, so a hot reload in development does not lose count.
 const tailCount = globalThis as unknown as { __sluiceTails?: number };
 
@@ -91,6 +115,8 @@ export interface TailHandlers {
   /** Where the tail starts: each partition's end when it began. */
   onStart(start: { partitions: Array<{ partition: number; offset: number }> }): void;
   onBatch(batch: TailBatch): void;
+  /** What the tail is waiting for (a partition's leader moved or its broker went away); "" once it is following all again. */
+  onNotice?(notice: TailNotice): void;
   onEnd(end: TailEnd): void;
 }
 
@@ -198,38 +224,105 @@ async function runTail(
 
   handlers.onStart({ partitions: targets.map((t) => ({ partition: t.partition, offset: t.end })).sort((a, b) => a.partition - b.partition) });
 
-  // One long-poll loop per leader, each on the tail's own connection to it.
-  const byLeader = new Map<string, { leader: BrokerAddress; positions: Map<number, number> }>();
-  for (const t of targets) {
-    const key = `${t.leader.host}:${t.leader.port}`;
-    const entry = byLeader.get(key) ?? { leader: t.leader, positions: new Map() };
-    entry.positions.set(t.partition, t.end);
-    byLeader.set(key, entry);
-  }
-  const follow = async ({ leader, positions }: { leader: BrokerAddress; positions: Map<number, number> }) => {
-    while (!stop.signal.aborted) {
-      const connection = await lease.connection(leader);
+  // One long-poll loop per leader, each on the tail's own connection to it. A
+  // loop whose broker goes away or stops leading some of its partitions looks
+  // their leaders up again and hands them to the loop of their new leader.
+  const loops = new Map<string, { leader: BrokerAddress; positions: Map<number, number> }>();
+  const running = new Set<Promise<void>>();
+  let failure: unknown = null;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    stop.abort();
+    lease.close();
+  };
+  const follow = (leader: BrokerAddress, positions: Map<number, number>) => {
+    const key = addressOf(leader);
+    const existing = loops.get(key);
+    if (existing) {
+      for (const [partition, offset] of positions) existing.positions.set(partition, offset);
+      return;
+    }
+    const loop = { leader, positions };
+    loops.set(key, loop);
+    const task = followLeader(loop).catch(fail).finally(() => {
+      loops.delete(key);
+      running.delete(task);
+    });
+    running.add(task);
+  };
+  /** Finds who leads `partitions` now, retrying while there is no answer; their positions move with them. */
+  const relocate = async (positions: Map<number, number>, why: string) => {
+    const partitions = [...positions.keys()].sort((a, b) => a - b);
+    const since = Date.now();
+    for (let attempt = 0; !stop.signal.aborted; attempt++) {
+      handlers.onNotice?.({ message: `finding the leader of partition${partitions.length > 1 ? "s" : ""} ${partitions.join(", ")} (${why})` });
+      await abortableSleep(Math.min(LEADER_RETRY_BASE_MS * 2 ** attempt, LEADER_RETRY_MAX_MS), stop.signal);
       if (stop.signal.aborted) return;
-      const polled = await pollPartitions(connection, topic, positions, limits.maxWaitMs);
+      try {
+        const found = await kafkaCall(() => tailTargets(clients, topic, "all"));
+        const leaders = new Map(found.map((t) => [t.partition, t.leader]));
+        const lost = partitions.filter((p) => !leaders.has(p));
+        if (lost.length > 0) throw new ServiceError("NOT_FOUND", `partition${lost.length > 1 ? "s" : ""} ${lost.join(", ")} of ${topic} no longer exist${lost.length > 1 ? "" : "s"}`);
+        for (const partition of partitions) follow(leaders.get(partition)!, new Map([[partition, positions.get(partition)!]]));
+        handlers.onNotice?.({ message: "" });
+        return;
+      } catch (error) {
+        if (error instanceof ServiceError && error.kind === "NOT_FOUND") throw error;
+        why = error instanceof Error ? error.message : String(error);
+        if (Date.now() - since > LEADER_WAIT_MAX_MS)
+          throw new Error(`no leader found for partition${partitions.length > 1 ? "s" : ""} ${partitions.join(", ")} within ${LEADER_WAIT_MAX_MS / 1000} s: ${why}`);
+      }
+    }
+  };
+  const followLeader = async (loop: { leader: BrokerAddress; positions: Map<number, number> }) => {
+    while (!stop.signal.aborted && loop.positions.size > 0) {
+      let polled: PollResult;
+      try {
+        const connection = await lease.connection(loop.leader);
+        if (stop.signal.aborted) return;
+        polled = await pollPartitions(connection, topic, loop.positions, limits.maxWaitMs);
+      } catch (error) {
+        if (stop.signal.aborted) return;
+        // Only a broker that is unreachable or dropped the connection is looked for elsewhere; anything else ends the tail.
+        const mapped = toServiceError(error);
+        if (!(mapped instanceof ServiceError && mapped.kind === "UNAVAILABLE") && !/connection closed/i.test(String((error as Error)?.message))) throw error;
+        const positions = new Map(loop.positions);
+        loop.positions.clear();
+        loops.delete(addressOf(loop.leader));
+        lease.release(loop.leader);
+        await relocate(positions, `${addressOf(loop.leader)}: ${(error as Error)?.message ?? String(error)}`);
+        return;
+      }
       if (stop.signal.aborted) return;
-      positions = polled.next;
+      for (const [partition, offset] of polled.next) if (loop.positions.has(partition)) loop.positions.set(partition, offset);
       arrived += polled.records.length;
       for (const record of polled.records) {
         if (!matches(record)) continue;
         if (pending.length < limits.batchRecordsMax) pending.push(record);
         else skipped++;
       }
+      if (polled.moved.size > 0) {
+        const positions = new Map([...polled.moved.keys()].map((partition) => [partition, loop.positions.get(partition)!]));
+        for (const partition of polled.moved.keys()) loop.positions.delete(partition);
+        // Looked up beside this loop, which goes on with the partitions it still leads.
+        const why = [...new Set(polled.moved.values())].join(", ");
+        const task = relocate(positions, why).catch(fail).finally(() => running.delete(task));
+        running.add(task);
+      }
     }
+    if (loop.positions.size === 0) lease.release(loop.leader);
   };
   try {
-    await Promise.all([...byLeader.values()].map(follow));
-  } catch (error) {
-    if (!stop.signal.aborted) handlers.onEnd({ reason: "error", message: `the live tail stopped: ${error instanceof Error ? error.message : String(error)}` });
+    for (const t of targets) follow(t.leader, new Map([[t.partition, t.end]]));
+    while (running.size > 0) await Promise.race(running);
   } finally {
     clearTimeout(timeLimit);
     clearInterval(flusher);
     signal.removeEventListener("abort", onAbort);
-    if (!stop.signal.aborted) flush();
+    if (failure !== null) {
+      flush();
+      handlers.onEnd({ reason: "error", message: failure instanceof Error ? failure.message : String(failure) });
+    }
     stop.abort();
     lease.close();
   }

@@ -175,6 +175,65 @@ describe("live tail against a real broker", () => {
     }
   });
 
+  it("goes on when its broker goes away and comes back: it says what it waits for, then follows from where it was", async () => {
+    // A broker of its own, restarted on the same port and log dir, as a node of a cluster restarts.
+    const own = await startTestBroker();
+    const ownClients = new ClusterClients({ id: "tail-restart", brokers: [own.bootstrap], clientId: "sluice-tail-restart", ssl: undefined, sasl: undefined });
+    const ownProducer = new Kafka({ clientId: "tail-restart", brokers: [own.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10 } }).producer();
+    let restarted: TestBroker | null = null;
+    const abort = new AbortController();
+    try {
+      const topic = uniqueTopic("tail-restart");
+      await ownProducer.connect();
+      const admin = new Kafka({ clientId: "tail-restart-admin", brokers: [own.bootstrap], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+      await admin.disconnect();
+      const batches: TailBatch[] = [];
+      const notices: string[] = [];
+      const ends: TailEnd[] = [];
+      let started!: () => void;
+      const startedPromise = new Promise<void>((r) => (started = r));
+      const tail = await startTail(
+        topic,
+        tailInputSchema.parse({}),
+        abort.signal,
+        { onStart: () => started(), onBatch: (b) => batches.push(b), onNotice: (n) => notices.push(n.message), onEnd: (e) => ends.push(e) },
+        ownClients,
+        limits(),
+      );
+      await startedPromise;
+      const values = () => batches.flatMap((b) => b.messages.map((m) => text(m.value!.base64)));
+      const waitUntil = async (done: () => boolean, what: string) => {
+        const deadline = Date.now() + 20_000;
+        while (!done()) {
+          if (Date.now() > deadline) assert.fail(`${what}; values ${JSON.stringify(values())}, notices ${JSON.stringify(notices)}, ends ${JSON.stringify(ends)}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await ownProducer.send({ topic, messages: [{ value: "before-restart", partition: 0 }] });
+      await waitUntil(() => values().includes("before-restart"), "the record before the restart arrives");
+
+      await own.stop();
+      await waitUntil(() => notices.some((n) => /finding the leader of partitions? /.test(n)), "the tail says it looks for the leader");
+      assert.equal(ends.length, 0, "the tail did not end when its broker went away");
+      restarted = await startTestBroker({ listeners: `PLAINTEXT://127.0.0.1:${own.port}` }, own.logDir);
+      await ownProducer.send({ topic, messages: [{ value: "after-restart-0", partition: 0 }, { value: "after-restart-1", partition: 1 }] });
+      await waitUntil(() => values().includes("after-restart-0") && values().includes("after-restart-1"), "records produced after the restart arrive");
+      await waitUntil(() => notices.at(-1) === "", "the notice is cleared once the tail follows every partition again");
+      assert.deepEqual(values().filter((v) => v === "before-restart"), ["before-restart"], "nothing is read twice");
+      assert.equal(ends.length, 0);
+      abort.abort();
+      await tail.done;
+    } finally {
+      abort.abort();
+      await ownProducer.disconnect().catch(() => {});
+      await ownClients.reset();
+      await restarted?.destroy();
+      await own.destroy();
+    }
+  });
+
   it("ends the stream with a final event at the time limit, and an unknown topic is a 404", async () => {
     const topic = uniqueTopic("tail-time");
     await create(topic);

@@ -11,7 +11,8 @@ const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\nd
 /**
  * Live tail as server-sent events: ?partition=all|n&q=&in=any|key|value|headers.
  * Events: `start` (each partition's end offset), `records` (a coalesced batch
- * with the arrival rate), `end` (time limit or error; the stream closes after).
+ * with the arrival rate), `notice` (what the tail waits for, such as a moved
+ * leader; empty once resolved), `end` (time limit or error; the stream closes after).
  * Closing the connection stops the reading on the server at once.
  */
 export const GET = async (request: Request, { params }: Context): Promise<Response> => {
@@ -41,6 +42,7 @@ export const GET = async (request: Request, { params }: Context): Promise<Respon
     const tail = await startTail(topic, input, stop.signal, {
       onStart: (start) => send("start", start),
       onBatch: (batch) => send("records", batch),
+      onNotice: (notice) => send("notice", notice),
       onEnd: (end) => send("end", end),
     });
     void tail.done.then(() => {
