@@ -18,7 +18,7 @@ export interface ServedApi {
 
 /**
  * What request handlers may use of the node: only these parts, each as narrow
- * as the handlers need it. The node (services.ts) implements it; handlers never
+ * as the handlers need it. The node (broker.ts) implements it; handlers never
  * import the node itself, so that the node can be wired differently (a
  * cluster member, the simulator) without touching them.
  */
