@@ -53,14 +53,8 @@ export class MetadataLoader {
    */
   follow(log: MetadataLog): void {
     if (this.publishers.length > 0) throw new Error("replay the metadata log before installing publishers");
-    const delta = new MetadataDelta(this.current);
-    let records = 0;
-    for (const batch of log.committedBatches()) {
-      batch.records.forEach((record, index) => delta.replay(record, batch.baseOffset + index));
-      records += batch.records.length;
-    }
-    this.current = delta.apply();
-    this.logger.info("metadata loaded", { records, lastOffset: this.current.lastAppliedOffset, topics: this.current.topicsById.size });
+    this.current = replayedImage(log, this.current);
+    this.logger.info("metadata loaded", { lastOffset: this.current.lastAppliedOffset, topics: this.current.topicsById.size });
     log.onCommit((batch) => this.applyCommitted(batch));
   }
 
@@ -91,4 +85,15 @@ export class MetadataLoader {
       this.publisherFailed(publisher.name, error);
     }
   }
+}
+
+/**
+ * The image a fresh loader builds from everything `log` has committed, with
+ * no publishers: for checking that a node's live image equals a replay of
+ * its log (the invariant the simulator checks as it runs).
+ */
+export function replayedImage(log: MetadataLog, empty: MetadataImage): MetadataImage {
+  const delta = new MetadataDelta(empty);
+  for (const batch of log.committedBatches()) batch.records.forEach((record, index) => delta.replay(record, batch.baseOffset + index));
+  return delta.apply();
 }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { Kafka, logLevel, type Admin } from "kafkajs";
 import { effectiveBrokerValue } from "../../src/config/broker-config";
 import { describeImage, type MetadataImage } from "../../src/metadata/image";
-import { MetadataLoader } from "../../src/metadata/loader";
+import { MetadataLoader, replayedImage } from "../../src/metadata/loader";
 import { LocalMetadataLog } from "../../src/metadata/metadata-log";
 import { systemClock } from "../../src/runtime/clock";
 import { silentLogger } from "../../src/runtime/logger";
@@ -90,6 +90,14 @@ describe("metadata loader: every effect comes from replaying the committed log",
     assert.ok(live.topic(kept) && !live.topic(dropped));
     await first.stop();
     assert.deepEqual(describeImage(replayFromDisk(first.logDir, live)), describeImage(live));
+  });
+
+  it("a running node's image equals a replay of its log (the simulator's check, without stopping the node)", async () => {
+    const topic = uniqueTopic("live-replay");
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
+    await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] });
+    const live = node.broker.image;
+    assert.deepEqual(describeImage(replayedImage(node.broker.metadataLog, live.emptied())), describeImage(live));
   });
 
   it("deleting a topic through the API removes its log once the removal is applied", async () => {
