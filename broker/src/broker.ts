@@ -7,14 +7,17 @@ import { ALL_HANDLERS } from "./handlers";
 import { GroupCoordinator } from "./coordinator/group-coordinator";
 import { OffsetsLog } from "./coordinator/offsets-log";
 import { Controller } from "./metadata/controller";
-import type { BrokerRegistration, MetadataImage, TopicState } from "./metadata/image";
+import { MetadataImage, type BrokerRegistration } from "./metadata/image";
+import { MetadataLoader } from "./metadata/loader";
 import { ensureMetaProperties } from "./metadata/meta-properties";
-import { MetadataStore } from "./metadata/metadata-store";
-import type { MetadataRecord } from "./metadata/records";
+import { LocalMetadataLog } from "./metadata/metadata-log";
+import { BrokerConfigsPublisher } from "./metadata/publishers/broker-configs-publisher";
+import { GroupsPublisher } from "./metadata/publishers/groups-publisher";
+import { PartitionsPublisher } from "./metadata/publishers/partitions-publisher";
+import { ProducerIdsPublisher } from "./metadata/publishers/producer-ids-publisher";
 import type { ListenerSasl } from "./net/sasl/sasl-session";
 import { SaslUserStore } from "./net/sasl/user-store";
 import { SocketServer } from "./net/socket-server";
-import { KafkaError } from "./protocol/errors";
 import { ProducerIdManager } from "./producer/producer-id-manager";
 import { ProducerStates } from "./producer/producer-states";
 import { ReplicaManager } from "./replication/replica-manager";
@@ -45,7 +48,10 @@ const LOG_CLEANER_BACKOFF_MS = 15_000;
 /**
  * One broker node: a cluster of one today, with the node id, listeners and
  * metadata image that a multi-node cluster needs tomorrow. It wires the
- * socket server, the request handlers, the metadata store and the logs.
+ * socket server, the request handlers, the metadata log and loader, and the
+ * logs. It drives no metadata effect itself: requests propose records to the
+ * controller, and the loader's publishers (installed here, in a fixed
+ * order) carry out what commits.
  */
 export class Broker implements NodeServices {
   readonly handlers: ReadonlyMap<number, ApiHandler>;
@@ -56,7 +62,9 @@ export class Broker implements NodeServices {
   readonly logger: Logger;
   readonly scheduler: Scheduler;
   readonly random: RandomBytes;
-  metadata!: MetadataStore;
+  metadataLog!: LocalMetadataLog;
+  /** Holds the committed image and tells the publishers of each change. */
+  loader!: MetadataLoader;
   controller!: Controller;
   logs!: LogManager;
   replicas!: ReplicaManager;
@@ -73,10 +81,11 @@ export class Broker implements NodeServices {
   /** Resolves once metadata and logs are loaded; requests that arrive earlier wait for it. */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
 
-  private constructor(
-    public config: BrokerConfig,
-    deps: BrokerDeps,
-  ) {
+  /** Static config with this node's committed dynamic configs on it (the broker-configs publisher keeps it so). */
+  private effectiveConfig: BrokerConfig;
+
+  private constructor(config: BrokerConfig, deps: BrokerDeps) {
+    this.effectiveConfig = config;
     this.fs = deps.fs ?? nodeFileSystem;
     this.clock = deps.clock ?? systemClock;
     this.handlers = new Map((deps.handlers ?? ALL_HANDLERS).map((handler) => [handler.apiKey, handler]));
@@ -94,8 +103,13 @@ export class Broker implements NodeServices {
     return broker;
   }
 
+  get config(): BrokerConfig {
+    return this.effectiveConfig;
+  }
+
+  /** The latest committed metadata; a reference held stays as it was. */
   get image(): MetadataImage {
-    return this.metadata.image;
+    return this.loader.image;
   }
 
   get nodeId(): number {
@@ -153,30 +167,27 @@ export class Broker implements NodeServices {
         ]),
       ),
     };
-    this.metadata = MetadataStore.open({
-      dir: path.join(config.logDirs[0], METADATA_DIR_NAME),
-      clusterId,
-      nodeId: config.nodeId,
-      brokers: new Map([[self.nodeId, self]]),
-      fs: this.fs,
-      clock: this.clock,
-      logger,
-    });
-    this.config = withDynamicConfigs(config, Object.fromEntries(this.image.brokerConfigs.get(String(config.nodeId)) ?? []));
-    this.logUnusedConfigs("broker", unusedBrokerProperties(this.config));
-    this.controller = new Controller(this.metadata, () => this.config, this.random);
+    this.metadataLog = LocalMetadataLog.open({ dir: path.join(config.logDirs[0], METADATA_DIR_NAME), fs: this.fs, clock: this.clock, logger });
+    this.loader = new MetadataLoader(MetadataImage.empty(clusterId, config.nodeId, new Map([[self.nodeId, self]])), logger, () =>
+      this.unexpectedErrors.record("metadata-publisher"),
+    );
+    this.loader.follow(this.metadataLog);
+    // The publishers in their fixed order: the node's config first, since partitions resolve topic defaults from it.
+    this.loader.install(new BrokerConfigsPublisher(config.nodeId, (dynamic) => this.dynamicConfigsCommitted(dynamic)));
+    this.controller = new Controller(this.metadataLog, () => this.image, () => this.config, this.random, logger);
     this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, scheduler: this.scheduler, random: this.random, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
     this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
-    this.producerIds = new ProducerIdManager(this.metadata, config.nodeId);
-    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.scheduler, this.producers, (names) =>
+    this.producerIds = new ProducerIdManager(
+      () => this.controller.allocateProducerIds(this.nodeId),
+      () => this.image,
+    );
+    this.replicas = new ReplicaManager(() => this.image, this.logs, () => this.config, this.clock, this.scheduler, this.producers, (names) =>
       this.logUnusedConfigs("topic", names),
     );
     // Sliced, so that recovering many partitions does not hold the event loop for the whole start-up.
     await this.logs.loadAllSliced({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
-    this.removeStrayLogs();
-    // Partitions whose logs a crash kept from being made when they were created; then every new one, as it commits.
-    this.createPartitionLogs([...this.image.topicsByName.values()].flatMap((topic) => topic.partitions.map((state) => ({ topic, ...state }))));
-    this.metadata.onCommitted((records) => this.createPartitionLogs(this.partitionsIn(records)));
+    // Its first update removes logs of topics deleted before a crash and makes logs a crash kept from being made.
+    this.loader.install(new PartitionsPublisher(config.nodeId, this.replicas, this.logs, logger));
     // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
     for (const log of this.logs.all()) {
       try {
@@ -187,6 +198,8 @@ export class Broker implements NodeServices {
       }
     }
     this.startGroupCoordinator();
+    this.loader.install(new GroupsPublisher(this.groups));
+    this.loader.install(new ProducerIdsPublisher(config.nodeId, this.producerIds));
     this.logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
       flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
@@ -243,69 +256,10 @@ export class Broker implements NodeServices {
     this.groups.load();
   }
 
-  /**
-   * Makes the logs of the partitions this node leads when they are created,
-   * as Kafka does, rather than on their first produce. A failure leaves the
-   * partition to get its log on first use, where the client hears of it.
-   */
-  private createPartitionLogs(partitions: ReadonlyArray<{ topic: TopicState; partition: number; leader: number }>): void {
-    const wanted = partitions
-      .filter(({ leader }) => leader === this.nodeId)
-      .map(({ topic, partition }) => ({ topic: topic.name, partition, config: this.replicas.logConfigFor(topic.name) }));
-    if (wanted.length === 0) return;
-    try {
-      this.logs.createMissing(wanted);
-    } catch (error) {
-      this.logger.error("creating partition logs failed; they are made on first use instead", { partitions: wanted.length, error });
-    }
-  }
-
-  private partitionsIn(records: readonly MetadataRecord[]): Array<{ topic: TopicState; partition: number; leader: number }> {
-    const partitions = [];
-    for (const record of records) {
-      if (record.type !== "PartitionRecord") continue;
-      const topic = this.image.topicsById.get(record.topicId);
-      if (topic) partitions.push({ topic, partition: record.partition, leader: record.leader });
-    }
-    return partitions;
-  }
-
-  /** Partition directories of topics the metadata no longer has (a delete interrupted by a crash). */
-  private removeStrayLogs(): void {
-    const stray = new Set<string>();
-    for (const log of this.logs.all()) {
-      const topic = this.image.topic(log.topic);
-      if (!topic || log.partition >= topic.partitions.length) stray.add(log.topic);
-    }
-    for (const topic of stray) {
-      this.logger.warn("deleting logs of a topic missing from the metadata", { topic });
-      this.logs.delete(topic);
-    }
-  }
-
-  /** Creates a topic with the broker defaults when auto.create.topics.enable allows it. */
-  autoCreateTopic(name: string): boolean {
-    if (!this.config.autoCreateTopicsEnable) return false;
-    try {
-      this.controller.createTopic(
-        { name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} },
-        { validateOnly: false },
-      );
-      this.logger.info("auto-created topic", { topic: name });
-      return true;
-    } catch (error) {
-      if (error instanceof KafkaError) return false;
-      throw error;
-    }
-  }
-
-  /** Replaces this node's dynamic configs; topic defaults that follow them change at once. */
-  replaceDynamicConfigs(next: Record<string, string>, options: { validateOnly: boolean }): void {
-    const updated = this.controller.replaceBrokerConfigs(String(this.nodeId), next, options);
-    if (options.validateOnly) return;
-    this.config = updated;
-    this.logUnusedConfigs("broker", unusedBrokerProperties(updated));
-    this.replicas.brokerConfigChanged();
+  /** This node's dynamic configs as committed: the node's effective config becomes its static one with these on it. */
+  private dynamicConfigsCommitted(dynamic: Record<string, string>): void {
+    this.effectiveConfig = withDynamicConfigs(this.effectiveConfig, dynamic);
+    this.logUnusedConfigs("broker", unusedBrokerProperties(this.effectiveConfig));
   }
 
   /** Says once per name that a Kafka config was accepted but this broker does not act on it. */
@@ -315,12 +269,6 @@ export class Broker implements NodeServices {
       this.unusedConfigsLogged.add(`${kind}:${name}`);
       this.logger.warn("config accepted and unused", { kind, config: name });
     }
-  }
-
-  deleteTopic(name: string): void {
-    this.controller.deleteTopic(name);
-    this.replicas.topicDeleted(name);
-    this.groups.topicDeleted(name);
   }
 
   /** Graceful stop: no new connections, in-flight requests finish, logs are flushed and closed. */
@@ -335,7 +283,7 @@ export class Broker implements NodeServices {
     this.logs?.stop();
     this.producers?.snapshotAll(this.clock.nowMs());
     this.logs?.closeAll();
-    this.metadata?.close();
+    this.metadataLog?.close();
     this.logger.info("shut down");
   }
 }

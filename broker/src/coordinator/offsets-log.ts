@@ -57,11 +57,16 @@ export class OffsetsLog {
     return topic.partitions[offsetsPartitionFor(groupId, topic.partitions.length)].leader === this.deps.nodeId;
   }
 
+  /**
+   * Proposes the topic when it does not exist. On a cluster of one it is
+   * committed and applied before the proposal returns; until it is (a
+   * quorum, or a refused proposal) the coordinator is not available yet.
+   */
   ensureTopic(): void {
     if (this.deps.image().topic(OFFSETS_TOPIC)) return;
     const config = this.deps.config();
     const brokers = this.deps.image().brokers.size;
-    this.deps.controller().createTopic(
+    const proposed = this.deps.controller().createTopic(
       {
         name: OFFSETS_TOPIC,
         numPartitions: config.offsetsTopicNumPartitions,
@@ -71,6 +76,9 @@ export class OffsetsLog {
       },
       { validateOnly: false, allowInternal: true },
     );
+    // A refusal is seen below as the topic still missing, and the caller's client retries.
+    proposed.catch(() => {});
+    if (!this.deps.image().topic(OFFSETS_TOPIC)) throw new KafkaError("COORDINATOR_NOT_AVAILABLE", "The offsets topic is being created.");
   }
 
   /**

@@ -14,8 +14,9 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
   apiKey: ApiKey.Metadata,
   minVersion: 0,
   maxVersion: 12,
-  handle(request, { services, apiVersion, connection }) {
-    const image = services.image;
+  async handle(request, { services, apiVersion, connection }) {
+    // Re-read after an auto-creation, which commits a newer image.
+    let image = services.image;
     // v0 says "all topics" with an empty list; v1+ with null.
     const allTopics = request.topics === null || (apiVersion === 0 && request.topics.length === 0);
     // Versions before 4 have no flag: they always allowed auto-creation.
@@ -47,7 +48,10 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
             topics.push(errorTopic(name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
             continue;
           }
-          if (mayAutoCreate && !isInternalTopic(name) && services.autoCreateTopic(name)) topic = image.topic(name);
+          if (mayAutoCreate && !isInternalTopic(name) && (await services.controller.autoCreateTopic(name))) {
+            image = services.image;
+            topic = image.topic(name);
+          }
         }
         topics.push(topic ? describeTopic(topic) : errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
       }
@@ -80,8 +84,8 @@ function describedTopic(topic: TopicState, topicAuthorizedOperations: number): R
       partitionIndex: state.partition,
       leaderId: state.leader,
       leaderEpoch: state.leaderEpoch,
-      replicaNodes: state.replicas,
-      isrNodes: state.isr,
+      replicaNodes: [...state.replicas],
+      isrNodes: [...state.isr],
       offlineReplicas: [],
     })),
     topicAuthorizedOperations,

@@ -12,12 +12,14 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   apiKey: ApiKey.CreateTopics,
   minVersion: 0,
   maxVersion: 7,
-  handle(request, context) {
+  async handle(request, context) {
     const { services } = context;
     const counts = new Map<string, number>();
     for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
 
-    const topics = request.topics.map((topic): TopicResult => {
+    // One at a time, in request order: each topic is validated against the ones committed before it.
+    const topics: TopicResult[] = [];
+    for (const topic of request.topics) {
       const result: TopicResult = {
         name: topic.name,
         topicId: ZERO_UUID,
@@ -31,12 +33,13 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
       if (counts.get(topic.name)! > 1) {
         result.errorCode = ErrorCode.INVALID_REQUEST;
         result.errorMessage = "Create topics request from client contains duplicate topic names";
-        return result;
+        topics.push(result);
+        continue;
       }
       try {
         const configs: Record<string, string | null> = {};
         for (const config of topic.configs) configs[config.name] = config.value;
-        const created = services.controller.createTopic(
+        const created = await services.controller.createTopic(
           {
             name: topic.name,
             numPartitions: topic.numPartitions,
@@ -65,8 +68,8 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
       } catch (error) {
         Object.assign(result, errorOf(error, context));
       }
-      return result;
-    });
+      topics.push(result);
+    }
     return { throttleTimeMs: 0, topics };
   },
 });

@@ -12,13 +12,14 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
   apiKey: ApiKey.DeleteTopics,
   minVersion: 0,
   maxVersion: 6,
-  handle(request, context) {
+  async handle(request, context) {
     const { services, apiVersion } = context;
     const targets =
       apiVersion >= 6
         ? request.topics.map((t) => ({ name: t.name, topicId: t.topicId }))
         : request.topicNames.map((name) => ({ name: name as string | null, topicId: ZERO_UUID }));
-    const responses = targets.map((target): TopicResult => {
+    const responses: TopicResult[] = [];
+    for (const target of targets) {
       const result: TopicResult = { name: target.name as string, topicId: target.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
       try {
         let name = target.name;
@@ -32,12 +33,13 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
         if (isInternalTopic(name)) throw new KafkaError("INVALID_REQUEST", `Deletion of internal topic ${name} is prohibited.`);
         const topic = services.image.topic(name);
         if (topic) result.topicId = topicIdBytes(topic.topicId);
-        services.deleteTopic(name);
+        // Its logs and committed offsets go when the removal is applied, by the metadata publishers.
+        await services.controller.deleteTopic(name);
       } catch (error) {
         Object.assign(result, errorOf(error, context));
       }
-      return result;
-    });
+      responses.push(result);
+    }
     return { throttleTimeMs: 0, responses };
   },
 });

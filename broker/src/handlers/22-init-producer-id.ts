@@ -11,14 +11,14 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
   apiKey: ApiKey.InitProducerId,
   minVersion: 0,
   maxVersion: 5,
-  handle(request, context) {
+  async handle(request, context) {
     const failed = (errorCode: number): InitProducerIdResponse => ({ throttleTimeMs: 0, errorCode, producerId: -1n, producerEpoch: -1 });
     if (request.transactionalId !== null) {
       // Transactions come later: the transaction coordinator APIs are not advertised yet.
       return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
     }
     try {
-      const result = context.services.producerIds.initProducerId({
+      const result = await context.services.producerIds.initProducerId({
         producerId: Number(request.producerId),
         producerEpoch: request.producerEpoch,
       });

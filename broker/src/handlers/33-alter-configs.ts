@@ -9,8 +9,8 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   apiKey: ApiKey.AlterConfigs,
   minVersion: 0,
   maxVersion: 2,
-  handle(request, context) {
-    const responses = alterResources(
+  async handle(request, context) {
+    const responses = await alterResources(
       request.resources,
       (resource) => resource.configs.map((config) => ({ name: config.name, op: AlterOp.SET, value: config.value })),
       { mode: "replace", validateOnly: request.validateOnly },

@@ -8,27 +8,28 @@ export const createPartitionsHandler = defineHandler<CreatePartitionsRequest, Cr
   apiKey: ApiKey.CreatePartitions,
   minVersion: 0,
   maxVersion: 3,
-  handle(request, context) {
+  async handle(request, context) {
     const { services } = context;
     const counts = new Map<string, number>();
     for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
-    return {
-      throttleTimeMs: 0,
-      results: request.topics.map((topic) => {
-        if (counts.get(topic.name)! > 1)
-          return { name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "Duplicate topic in request." };
-        try {
-          services.controller.createPartitions(
-            topic.name,
-            topic.count,
-            topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null,
-            { validateOnly: request.validateOnly },
-          );
-          return { name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null };
-        } catch (error) {
-          return { name: topic.name, ...errorOf(error, context) };
-        }
-      }),
-    };
+    const results = [];
+    for (const topic of request.topics) {
+      if (counts.get(topic.name)! > 1) {
+        results.push({ name: topic.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "Duplicate topic in request." });
+        continue;
+      }
+      try {
+        await services.controller.createPartitions(
+          topic.name,
+          topic.count,
+          topic.assignments ? topic.assignments.map((a) => a.brokerIds) : null,
+          { validateOnly: request.validateOnly },
+        );
+        results.push({ name: topic.name, errorCode: ErrorCode.NONE, errorMessage: null });
+      } catch (error) {
+        results.push({ name: topic.name, ...errorOf(error, context) });
+      }
+    }
+    return { throttleTimeMs: 0, results };
   },
 });

@@ -9,8 +9,8 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
   apiKey: ApiKey.IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,
-  handle(request, context) {
-    const responses = alterResources(
+  async handle(request, context) {
+    const responses = await alterResources(
       request.resources,
       (resource) => resource.configs.map((config) => ({ name: config.name, op: config.configOperation, value: config.value })),
       { mode: "incremental", validateOnly: request.validateOnly },

@@ -18,7 +18,7 @@ export interface ServedApi {
 
 /**
  * What request handlers may use of the node: only these parts, each as narrow
- * as the handlers need it. The node (services.ts) implements it; handlers never
+ * as the handlers need it. The node (broker.ts) implements it; handlers never
  * import the node itself, so that the node can be wired differently (a
  * cluster member, the simulator) without touching them.
  */
@@ -34,14 +34,15 @@ export interface NodeServices {
   /** The versions of each API this node serves, by key (for ApiVersions). */
   readonly handlers: ReadonlyMap<number, ServedApi>;
   /** The produce and fetch path. */
-  readonly replicas: Pick<ReplicaManager, "appendRecords" | "waitForAppend" | "partitionLog" | "topicConfigChanged">;
+  readonly replicas: Pick<ReplicaManager, "appendRecords" | "waitForAppend" | "partitionLog">;
   readonly logs: Pick<LogManager, "sizeBytesByPartition" | "spaceOf">;
   readonly groups: GroupCoordinator;
   readonly offsetsLog: Pick<OffsetsLog, "coordinatorFor">;
   readonly producerIds: Pick<ProducerIdManager, "initProducerId">;
-  readonly controller: Pick<Controller, "createTopic" | "createPartitions" | "replaceTopicConfigs">;
-  /** Creates a topic a client asked for by name, if the config allows it; false when it does not. */
-  autoCreateTopic(name: string): boolean;
-  deleteTopic(name: string): void;
-  replaceDynamicConfigs(next: Record<string, string>, options: { validateOnly: boolean }): void;
+  /**
+   * Metadata changes go through here: each proposes records and resolves once
+   * they are committed; their effects on this node come from the metadata
+   * loader, never from the request.
+   */
+  readonly controller: Pick<Controller, "createTopic" | "autoCreateTopic" | "deleteTopic" | "createPartitions" | "alterConfigs">;
 }

@@ -1,13 +1,15 @@
 import { KafkaError } from "../protocol/errors";
 import { ConfigError, withDynamicConfigs, type BrokerConfig } from "../config/broker-config";
 import { validateTopicConfigs } from "../config/topic-config";
+import type { Logger } from "../runtime/logger";
+import type { RandomBytes } from "../runtime/random";
+import { alteredOverrides, type AlterationOptions, type ConfigChange, type ConfigResource } from "./config-control";
 import type { MetadataImage, TopicState } from "./image";
 import { isInternalTopic } from "./image";
-import { newTopicId, type MetadataStore } from "./metadata-store";
+import type { MetadataLog } from "./metadata-log";
 import type { MetadataRecord } from "./records";
+import { newTopicId } from "./topic-ids";
 import { collisionKey, topicNameProblem } from "./topic-names";
-import type { RandomBytes } from "../runtime/random";
-
 export interface CreateTopicSpec {
   name: string;
   /** -1 for the broker's num.partitions. */
@@ -22,25 +24,40 @@ export interface CreateTopicSpec {
 /** A limit on partitions per request, so one request cannot exhaust file descriptors. */
 export const PARTITIONS_PER_TOPIC_MAX = 10_000;
 
+/** Ids taken from the metadata log at a time (Kafka's block size). */
+export const PRODUCER_ID_BLOCK_SIZE = 1000;
+
 /**
- * Validates topic and config changes against the image and turns them into
- * metadata records. Every check happens before the commit and nothing awaits
- * in between, so two requests cannot both create the same topic.
+ * Validates topic, config and producer-id changes against the image and
+ * proposes them to the metadata log as records. A method resolves once its
+ * records are committed and the loader has applied them; it changes nothing
+ * itself: every effect on this node (logs, configs, groups, producer ids)
+ * comes from the loader's publishers, as on a node that only replays the log.
+ *
+ * Every check happens before the proposal and nothing awaits in between. On
+ * a cluster of one a proposal is applied before `propose` returns, so the
+ * next request validates against it and two requests cannot both create the
+ * same topic; a quorum will need the controller to validate against its
+ * proposals still in flight as well.
  */
 export class Controller {
   constructor(
-    private readonly store: MetadataStore,
+    private readonly log: MetadataLog,
+    /** The latest committed image. */
+    private readonly currentImage: () => MetadataImage,
     /** The node's current configuration: topic defaults, and the static layer dynamic configs go on. */
     private readonly brokerConfig: () => BrokerConfig,
     /** Draws topic ids. */
     private readonly random: RandomBytes,
+    private readonly logger: Logger,
   ) {}
 
   get image(): MetadataImage {
-    return this.store.image;
+    return this.currentImage();
   }
 
-  createTopic(spec: CreateTopicSpec, options: { validateOnly: boolean; allowInternal?: boolean }): TopicState | null {
+  /** Creates a topic; resolves with it as committed, or with null when `validateOnly`. */
+  async createTopic(spec: CreateTopicSpec, options: { validateOnly: boolean; allowInternal?: boolean }): Promise<TopicState | null> {
     const problem = topicNameProblem(spec.name);
     if (problem) throw new KafkaError("INVALID_TOPIC_EXCEPTION", problem);
     if (this.image.topic(spec.name)) throw new KafkaError("TOPIC_ALREADY_EXISTS", `Topic '${spec.name}' already exists.`);
@@ -64,8 +81,28 @@ export class Controller {
     );
     for (const [name, value] of Object.entries(configs.configs))
       records.push({ type: "ConfigRecord", resourceType: "topic", resourceName: spec.name, name, value });
-    this.store.commit(records);
-    return this.image.topic(spec.name)!;
+    await this.log.propose(records);
+    const created = this.image.topicsById.get(topicId);
+    // Only a delete proposed after this commit and before this line can do that.
+    if (!created) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `Topic '${spec.name}' was deleted as it was created.`);
+    return created;
+  }
+
+  /**
+   * Creates a topic a client asked for by name with the broker defaults, when
+   * auto.create.topics.enable allows it. Resolves false when it does not, or
+   * when the name cannot be created (a client then hears that it is unknown).
+   */
+  async autoCreateTopic(name: string): Promise<boolean> {
+    if (!this.brokerConfig().autoCreateTopicsEnable) return false;
+    try {
+      await this.createTopic({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} }, { validateOnly: false });
+      this.logger.info("auto-created topic", { topic: name });
+      return true;
+    } catch (error) {
+      if (error instanceof KafkaError) return false;
+      throw error;
+    }
   }
 
   private placeReplicas(spec: CreateTopicSpec): number[][] {
@@ -123,17 +160,18 @@ export class Controller {
     return topic;
   }
 
-  deleteTopic(name: string): void {
+  /** Removes a topic; its logs and committed offsets go when the removal is applied. */
+  async deleteTopic(name: string): Promise<void> {
     const topic = this.existingTopic(name);
-    this.store.commit([{ type: "RemoveTopicRecord", topicId: topic.topicId }]);
+    await this.log.propose([{ type: "RemoveTopicRecord", topicId: topic.topicId }]);
   }
 
-  createPartitions(
+  async createPartitions(
     name: string,
     totalCount: number,
     assignments: ReadonlyArray<number[]> | null,
     options: { validateOnly: boolean },
-  ): void {
+  ): Promise<void> {
     const topic = this.existingTopic(name);
     const current = topic.partitions.length;
     if (totalCount <= current)
@@ -165,7 +203,7 @@ export class Controller {
       replicaLists = roundRobin(totalCount - current, replicationFactor, brokerIds, current);
     }
     if (options.validateOnly) return;
-    this.store.commit(
+    await this.log.propose(
       replicaLists.map((replicas, index) => ({
         type: "PartitionRecord" as const,
         topicId: topic.topicId,
@@ -178,30 +216,53 @@ export class Controller {
     );
   }
 
+  /**
+   * Applies config changes to a topic or to a broker's dynamic configs, or
+   * only checks them with `validateOnly` (see AlterationOptions.mode). The
+   * node's logs and effective config follow once the records are applied.
+   */
+  async alterConfigs(resource: ConfigResource, changes: readonly ConfigChange[], options: AlterationOptions): Promise<void> {
+    if (resource.kind === "topic") {
+      const topic = this.existingTopic(resource.name, `Topic ${resource.name} does not exist.`);
+      const next = alteredOverrides(resource, topic.configs, changes, options.mode, this.brokerConfig());
+      await this.replaceTopicConfigs(resource.name, next, options);
+    } else {
+      const current = this.image.brokerConfigs.get(resource.name) ?? new Map<string, string>();
+      const next = alteredOverrides(resource, current, changes, options.mode, this.brokerConfig());
+      await this.replaceBrokerConfigs(resource.name, next, options);
+    }
+  }
+
   /** Replaces a topic's config overrides with `next` (only the difference is written). */
-  replaceTopicConfigs(name: string, next: Record<string, string>, options: { validateOnly: boolean }): void {
+  private async replaceTopicConfigs(name: string, next: Record<string, string>, options: { validateOnly: boolean }): Promise<void> {
     const topic = this.existingTopic(name, `Topic ${name} does not exist.`);
     const validated = validateTopicConfigs(next, this.brokerConfig());
     if (!validated.ok) throw new KafkaError("INVALID_CONFIG", validated.message);
     if (options.validateOnly) return;
-    this.store.commit(configDiff("topic", name, topic.configs, validated.configs));
+    await this.log.propose(configDiff("topic", name, topic.configs, validated.configs));
   }
 
-  /**
-   * Replaces the dynamic configs of broker `resourceName` (this node's id)
-   * with `next`. Returns the node's configuration with them applied.
-   */
-  replaceBrokerConfigs(resourceName: string, next: Record<string, string>, options: { validateOnly: boolean }): BrokerConfig {
-    let updated: BrokerConfig;
+  /** Replaces the dynamic configs of broker `resourceName` (this node's id) with `next`, once they resolve on the node's static config. */
+  private async replaceBrokerConfigs(resourceName: string, next: Record<string, string>, options: { validateOnly: boolean }): Promise<void> {
     try {
-      updated = withDynamicConfigs(this.brokerConfig(), next);
+      withDynamicConfigs(this.brokerConfig(), next);
     } catch (error) {
       if (error instanceof ConfigError) throw new KafkaError("INVALID_CONFIG", error.message);
       throw error;
     }
-    if (!options.validateOnly)
-      this.store.commit(configDiff("broker", resourceName, this.image.brokerConfigs.get(resourceName) ?? new Map(), next));
-    return updated;
+    if (options.validateOnly) return;
+    await this.log.propose(configDiff("broker", resourceName, this.image.brokerConfigs.get(resourceName) ?? new Map(), next));
+  }
+
+  /**
+   * Hands node `nodeId` the next block of producer ids. The block reaches the
+   * node's ProducerIdManager through the loader when the record commits;
+   * this resolves after that.
+   */
+  async allocateProducerIds(nodeId: number): Promise<void> {
+    const nextProducerId = this.image.nextProducerId + PRODUCER_ID_BLOCK_SIZE;
+    if (!Number.isSafeInteger(nextProducerId)) throw new KafkaError("UNKNOWN_SERVER_ERROR", "producer ids are exhausted");
+    await this.log.propose([{ type: "ProducerIdsRecord", nodeId, nextProducerId }]);
   }
 }
 

@@ -1,20 +1,20 @@
-import type { MetadataRecord } from "./records";
+import { FrozenMap } from "./frozen-map";
 
 export interface PartitionState {
   readonly partition: number;
-  leader: number;
-  leaderEpoch: number;
-  replicas: number[];
-  isr: number[];
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
 }
 
 export interface TopicState {
   readonly name: string;
   /** 16 bytes; kept as hex for map keys, Buffer for the wire. */
   readonly topicId: string;
-  readonly partitions: PartitionState[];
+  readonly partitions: readonly PartitionState[];
   /** Topic-level overrides only; defaults come from the broker config. */
-  readonly configs: Map<string, string>;
+  readonly configs: ReadonlyMap<string, string>;
 }
 
 /** A broker as the cluster knows it: its advertised address on each listener (Kafka's BrokerRegistration). */
@@ -38,25 +38,65 @@ export function isInternalTopic(name: string): boolean {
   return name === "__consumer_offsets" || name === "__transaction_state" || name === "__cluster_metadata";
 }
 
+/** What an image holds, for building one (MetadataDelta.apply does). */
+export interface ImageContents {
+  readonly clusterId: string;
+  readonly controllerId: number;
+  readonly brokers: ReadonlyMap<number, BrokerRegistration>;
+  readonly topicsById: Iterable<readonly [string, TopicState]>;
+  readonly brokerConfigs: Iterable<readonly [string, ReadonlyMap<string, string>]>;
+  readonly nextProducerId: number;
+  readonly lastAppliedOffset: number;
+}
+
 /**
- * The in-memory picture of the cluster that every handler reads. It changes
- * only by replaying metadata records, in log order.
+ * The picture of the cluster that every handler reads, as of one offset of
+ * the metadata log. It never changes: the loader replays committed records
+ * into a MetadataDelta and swaps in the new image it yields, so a reader
+ * holding an image keeps a consistent view however long it holds it.
  */
 export class MetadataImage {
-  readonly topicsByName = new Map<string, TopicState>();
-  readonly topicsById = new Map<string, TopicState>();
+  readonly clusterId: string;
+  readonly controllerId: number;
+  readonly brokers: ReadonlyMap<number, BrokerRegistration>;
+  readonly topicsById: ReadonlyMap<string, TopicState>;
+  readonly topicsByName: ReadonlyMap<string, TopicState>;
   /** Dynamic broker configs by resource name: a node id, or "" for the cluster-wide defaults. */
-  readonly brokerConfigs = new Map<string, Map<string, string>>();
+  readonly brokerConfigs: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** The first producer id no node has been given yet. */
-  nextProducerId = 0;
-  /** Offset of the last record replayed. */
-  lastAppliedOffset = -1;
+  readonly nextProducerId: number;
+  /** Offset of the last record replayed; -1 before any. */
+  readonly lastAppliedOffset: number;
 
-  constructor(
-    readonly clusterId: string,
-    readonly controllerId: number,
-    readonly brokers: ReadonlyMap<number, BrokerRegistration>,
-  ) {}
+  constructor(contents: ImageContents) {
+    this.clusterId = contents.clusterId;
+    this.controllerId = contents.controllerId;
+    this.brokers = contents.brokers instanceof FrozenMap ? contents.brokers : new FrozenMap(contents.brokers);
+    this.topicsById = new FrozenMap(contents.topicsById);
+    this.topicsByName = new FrozenMap([...this.topicsById.values()].map((topic) => [topic.name, topic] as const));
+    this.brokerConfigs = new FrozenMap(contents.brokerConfigs);
+    this.nextProducerId = contents.nextProducerId;
+    this.lastAppliedOffset = contents.lastAppliedOffset;
+    Object.freeze(this);
+  }
+
+  /** The image before any record: the cluster and its brokers, no topics. */
+  static empty(clusterId: string, controllerId: number, brokers: ReadonlyMap<number, BrokerRegistration>): MetadataImage {
+    return new MetadataImage({
+      clusterId,
+      controllerId,
+      brokers,
+      topicsById: [],
+      brokerConfigs: [],
+      nextProducerId: 0,
+      lastAppliedOffset: -1,
+    });
+  }
+
+  /** An empty image of the same cluster: what a delta describing the whole of this image starts from. */
+  emptied(): MetadataImage {
+    return MetadataImage.empty(this.clusterId, this.controllerId, this.brokers);
+  }
 
   /**
    * The address of a broker on one listener: clients are told the addresses
@@ -82,62 +122,25 @@ export class MetadataImage {
   topic(name: string): TopicState | undefined {
     return this.topicsByName.get(name);
   }
+}
 
-  replay(record: MetadataRecord, offset: number): void {
-    switch (record.type) {
-      case "TopicRecord": {
-        if (this.topicsByName.has(record.name)) throw new Error(`metadata log: topic ${record.name} created twice`);
-        const topic: TopicState = { name: record.name, topicId: record.topicId, partitions: [], configs: new Map() };
-        this.topicsByName.set(record.name, topic);
-        this.topicsById.set(record.topicId, topic);
-        break;
-      }
-      case "PartitionRecord": {
-        const topic = this.topicsById.get(record.topicId);
-        if (!topic) throw new Error(`metadata log: partition of unknown topic id ${record.topicId}`);
-        const state: PartitionState = {
-          partition: record.partition,
-          leader: record.leader,
-          leaderEpoch: record.leaderEpoch,
-          replicas: record.replicas,
-          isr: record.isr,
-        };
-        if (record.partition < topic.partitions.length) topic.partitions[record.partition] = state;
-        else if (record.partition === topic.partitions.length) topic.partitions.push(state);
-        else throw new Error(`metadata log: partition ${record.partition} of ${topic.name} skips an index`);
-        break;
-      }
-      case "RemoveTopicRecord": {
-        const topic = this.topicsById.get(record.topicId);
-        if (!topic) throw new Error(`metadata log: removing unknown topic id ${record.topicId}`);
-        this.topicsById.delete(record.topicId);
-        this.topicsByName.delete(topic.name);
-        break;
-      }
-      case "ConfigRecord": {
-        let target: Map<string, string> | undefined;
-        if (record.resourceType === "topic") target = this.topicsByName.get(record.resourceName)?.configs;
-        else {
-          target = this.brokerConfigs.get(record.resourceName);
-          if (!target) this.brokerConfigs.set(record.resourceName, (target = new Map()));
-        }
-        if (!target) throw new Error(`metadata log: config for unknown topic ${record.resourceName}`);
-        if (record.value === null) target.delete(record.name);
-        else target.set(record.name, record.value);
-        break;
-      }
-      case "ProducerIdsRecord": {
-        if (!Number.isSafeInteger(record.nextProducerId) || record.nextProducerId <= this.nextProducerId)
-          throw new Error(`metadata log: producer ids must grow: ${record.nextProducerId} after ${this.nextProducerId}`);
-        this.nextProducerId = record.nextProducerId;
-        break;
-      }
-      default: {
-        const unreachable: never = record;
-        throw new Error(`unhandled metadata record ${JSON.stringify(unreachable)}`);
-      }
-    }
-    if (offset <= this.lastAppliedOffset) throw new Error(`metadata offsets must grow: ${offset} after ${this.lastAppliedOffset}`);
-    this.lastAppliedOffset = offset;
-  }
+/**
+ * The image as plain, ordered data: two images hold the same metadata exactly
+ * when these are deep-equal (the replay invariant compares them this way).
+ */
+export function describeImage(image: MetadataImage) {
+  const sortedEntries = <V>(map: ReadonlyMap<string, V>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    clusterId: image.clusterId,
+    controllerId: image.controllerId,
+    topics: sortedEntries(image.topicsById).map(([, topic]) => ({
+      name: topic.name,
+      topicId: topic.topicId,
+      partitions: topic.partitions.map((state) => ({ ...state, replicas: [...state.replicas], isr: [...state.isr] })),
+      configs: sortedEntries(topic.configs),
+    })),
+    brokerConfigs: sortedEntries(image.brokerConfigs).map(([name, configs]) => [name, sortedEntries(configs)] as const),
+    nextProducerId: image.nextProducerId,
+    lastAppliedOffset: image.lastAppliedOffset,
+  };
 }

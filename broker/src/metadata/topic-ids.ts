@@ -1,3 +1,5 @@
+import type { RandomBytes } from "../runtime/random";
+
 /** The all-zero uuid: "no topic id" on the wire. */
 export const ZERO_UUID: Buffer = Buffer.alloc(16);
 
@@ -8,4 +10,12 @@ export function topicIdBytes(hex: string): Buffer {
 
 export function topicIdHex(bytes: Buffer): string {
   return bytes.toString("hex");
+}
+
+export function newTopicId(random: RandomBytes): string {
+  // An all-zero id means "no id" on the wire, so draw until it is not.
+  for (;;) {
+    const id = random(16);
+    if (!id.every((byte) => byte === 0)) return id.toString("hex");
+  }
 }

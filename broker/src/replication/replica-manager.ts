@@ -29,7 +29,8 @@ export class ReplicaManager {
   private readonly waiters = new Map<string, Set<AppendWaiter>>();
 
   constructor(
-    private readonly image: MetadataImage,
+    /** The latest committed metadata image (it is replaced, never changed, as records commit). */
+    private readonly currentImage: () => MetadataImage,
     private readonly logs: LogManager,
     private readonly brokerConfig: () => BrokerConfig,
     private readonly clock: Clock,
@@ -39,6 +40,10 @@ export class ReplicaManager {
     /** Told the Kafka configs a topic sets that this broker accepts but does not act on. */
     private readonly unusedTopicConfigs: (names: string[]) => void = () => {},
   ) {}
+
+  private get image(): MetadataImage {
+    return this.currentImage();
+  }
 
   topicConfig(topic: TopicState): ResolvedTopicConfig {
     let resolved = this.topicConfigs.get(topic.name);

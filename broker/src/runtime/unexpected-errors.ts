@@ -1,5 +1,5 @@
 /** Where an unexpected error was contained. */
-export type UnexpectedErrorSource = "request" | "connection" | "timer";
+export type UnexpectedErrorSource = "request" | "connection" | "timer" | "metadata-publisher";
 
 /**
  * Errors no code path expected (bugs, not bad input): each is contained where

@@ -85,7 +85,7 @@ export class FuzzTarget {
     const node = await startTestBroker({ ...saslOverrides(), "group.initial.rebalance.delay.ms": "0" }, undefined, { logger });
     const target = new FuzzTarget(node, errorLines, options.heapBytesMax);
     for (const name of [...FUZZ_TOPICS, ACKNOWLEDGED_TOPIC, CONTROL_TOPIC])
-      node.broker.controller.createTopic({ name, numPartitions: FUZZ_PARTITIONS, replicationFactor: 1, assignments: [], configs: {} }, { validateOnly: false });
+      await node.broker.controller.createTopic({ name, numPartitions: FUZZ_PARTITIONS, replicationFactor: 1, assignments: [], configs: {} }, { validateOnly: false });
     await target.acknowledge();
     return target;
   }

@@ -23,9 +23,9 @@ describe("produce: per-record errors (KIP-467)", () => {
     client = await RawClient.connect(node.port);
     const create = (name: string, configs: Record<string, string>) =>
       node.broker.controller.createTopic({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs }, { validateOnly: false });
-    create(compacted, { "cleanup.policy": "compact" });
-    create(bounded, { "message.timestamp.before.max.ms": String(HOUR_MS), "message.timestamp.after.max.ms": String(HOUR_MS) });
-    create(older, { "message.timestamp.difference.max.ms": String(HOUR_MS) });
+    await create(compacted, { "cleanup.policy": "compact" });
+    await create(bounded, { "message.timestamp.before.max.ms": String(HOUR_MS), "message.timestamp.after.max.ms": String(HOUR_MS) });
+    await create(older, { "message.timestamp.difference.max.ms": String(HOUR_MS) });
   });
   after(async () => {
     client?.close();

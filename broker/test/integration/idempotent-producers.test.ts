@@ -56,7 +56,7 @@ describe("idempotent producers through a proxy that replays produce frames and d
 
   it("kafkajs (idempotent: true, maxInFlightRequests: 1): no record is stored twice", async () => {
     const topic = uniqueTopic("idem-kjs");
-    node.broker.autoCreateTopic(topic);
+    await node.broker.controller.autoCreateTopic(topic);
     const before = { ...proxy.stats };
     const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 50 } });
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
@@ -78,7 +78,7 @@ describe("idempotent producers through a proxy that replays produce frames and d
     { skip: requireClient(hasPythonModules("confluent_kafka"), "python3-confluent-kafka") },
     async () => {
       const topic = uniqueTopic("idem-ck");
-      node.broker.autoCreateTopic(topic);
+      await node.broker.controller.autoCreateTopic(topic);
       const before = { ...proxy.stats };
       const count = 5000;
       const result = await run("/usr/bin/python3", [path.join(here, "python", "confluent_idempotent_producer.py"), bootstrap, topic, String(count)], {

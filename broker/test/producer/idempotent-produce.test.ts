@@ -48,7 +48,7 @@ describe("produce: idempotent producers", () => {
     const node = await startTestBroker();
     nodes.push(node);
     const topic = uniqueTopic("idem");
-    node.broker.autoCreateTopic(topic);
+    await node.broker.controller.autoCreateTopic(topic);
     const client = await RawClient.connect(node.port);
     const producerId = await newProducer(client);
     assert.deepEqual(await produce(client, topic, { producerId, epoch: 0, sequence: 0, values: ["a", "b"] }), { errorCode: 0, baseOffset: 0 });
@@ -65,7 +65,7 @@ describe("produce: idempotent producers", () => {
   it("deduplication survives a clean restart (snapshot at the log end)", async () => {
     const first = await startTestBroker();
     const topic = uniqueTopic("idem");
-    first.broker.autoCreateTopic(topic);
+    await first.broker.controller.autoCreateTopic(topic);
     let client = await RawClient.connect(first.port);
     const producerId = await newProducer(client);
     for (let sequence = 0; sequence < 5; sequence++) await produce(client, topic, { producerId, epoch: 0, sequence, values: [`v${sequence}`] });

@@ -1,0 +1,78 @@
+import type { Logger } from "../../runtime/logger";
+import type { LogConfig } from "../../storage/partition-log";
+import type { MetadataDelta } from "../delta";
+import type { MetadataImage } from "../image";
+import type { LoadManifest, MetadataPublisher } from "../loader";
+
+/** What this publisher drives: the replica manager's per-topic state (ReplicaManager has these methods). */
+export interface PartitionReplicas {
+  logConfigFor(topic: string): LogConfig;
+  topicDeleted(topic: string): void;
+  topicConfigChanged(topic: string): void;
+  brokerConfigChanged(): void;
+}
+
+/** ...and the logs on disk (LogManager has these). */
+export interface PartitionLogs {
+  createMissing(partitions: ReadonlyArray<{ topic: string; partition: number; config: LogConfig }>): unknown;
+  all(): ReadonlyArray<{ readonly topic: string; readonly partition: number }>;
+}
+
+/**
+ * Makes this node's partitions follow the metadata: a log for each new
+ * partition it leads, no logs for a deleted topic, open logs reconfigured
+ * when their topic's configs or this broker's defaults change. On the first
+ * (snapshot) update it also deletes logs the metadata no longer has: a delete
+ * the node committed but crashed before carrying out.
+ */
+export class PartitionsPublisher implements MetadataPublisher {
+  readonly name = "partitions";
+
+  constructor(
+    private readonly nodeId: number,
+    private readonly replicas: PartitionReplicas,
+    private readonly logs: PartitionLogs,
+    private readonly logger: Logger,
+  ) {}
+
+  onMetadataUpdate(delta: MetadataDelta, image: MetadataImage, manifest: LoadManifest): void {
+    if (manifest.kind === "snapshot") this.removeStrayLogs(image);
+    // Deletes first: a topic removed and made again under the same name in one delta starts with empty logs.
+    for (const topic of delta.deletedTopics) this.replicas.topicDeleted(topic.name);
+    if (manifest.kind === "batch") {
+      if (delta.brokerConfigsChanged.includes(String(this.nodeId))) this.replicas.brokerConfigChanged();
+      for (const topic of delta.topicsWithChangedConfigs) this.replicas.topicConfigChanged(topic.name);
+    }
+    this.createLedLogs(delta);
+  }
+
+  /**
+   * Makes the logs of the partitions this node leads when they are created,
+   * as Kafka does, rather than on their first produce. A failure leaves the
+   * partition to get its log on first use, where the client hears of it.
+   */
+  private createLedLogs(delta: MetadataDelta): void {
+    const wanted = delta.partitionChanges
+      .filter(({ state }) => state.leader === this.nodeId)
+      .map(({ topic, state }) => ({ topic: topic.name, partition: state.partition, config: this.replicas.logConfigFor(topic.name) }));
+    if (wanted.length === 0) return;
+    try {
+      this.logs.createMissing(wanted);
+    } catch (error) {
+      this.logger.error("creating partition logs failed; they are made on first use instead", { partitions: wanted.length, error });
+    }
+  }
+
+  /** Partition directories of topics the metadata no longer has (a delete interrupted by a crash). */
+  private removeStrayLogs(image: MetadataImage): void {
+    const stray = new Set<string>();
+    for (const log of this.logs.all()) {
+      const topic = image.topic(log.topic);
+      if (!topic || log.partition >= topic.partitions.length) stray.add(log.topic);
+    }
+    for (const topic of stray) {
+      this.logger.warn("deleting logs of a topic missing from the metadata", { topic });
+      this.replicas.topicDeleted(topic);
+    }
+  }
+}
