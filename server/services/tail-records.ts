@@ -270,7 +270,7 @@ async function runTail(
         if (error instanceof ServiceError && error.kind === "NOT_FOUND") throw error;
         why = error instanceof Error ? error.message : String(error);
         if (Date.now() - since > LEADER_WAIT_MAX_MS)
-          throw new Error(`no leader found for partition${partitions.length > 1 ? "s" : ""} ${partitions.join(", ")} within ${LEADER_WAIT_MAX_MS / 1000} s: ${why}`);
+          throw new Error(`no leader found for partition${partitions.length > 1 ? "s" : ""} ${partitions.join(", ")} within ${LEADER_WAIT_MAX_MS / 1000} s: ${why}`, { cause: error });
       }
     }
   };
