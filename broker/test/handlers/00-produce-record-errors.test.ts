@@ -131,7 +131,7 @@ describe("produce: per-record errors (KIP-467)", () => {
     const topic = uniqueTopic("kcat-keyless");
     await node.broker.controller.createTopic({ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: { "cleanup.policy": "compact" } }, { validateOnly: false });
     // -K: splits key from value; a line without the delimiter is a record without a key.
-    const kcat = (input: string) => run("kcat", ["-b", node.bootstrap, "-t", topic, "-p", "0", "-P", "-K:", "-X", "linger.ms=100"], { input, timeoutMs: 30_000 });
+    const kcat = (input: string) => run("kcat", ["-b", node.bootstrap, "-t", topic, "-p", "0", "-P", "-K:", "-X", "linger.ms=1000"], { input, timeoutMs: 30_000 });
     const mixed = await kcat("k1:v1\nno-key-2\nk3:v3\nno-key-4\n");
     // The librdkafka here (2.0) speaks Produce v7, which has no record_errors, so every record of the batch reports the error.
     const failures = mixed.stderr.split("\n").filter((line) => line.includes("Delivery failed"));
@@ -144,10 +144,12 @@ describe("produce: per-record errors (KIP-467)", () => {
   });
 
   it("confluent-kafka (librdkafka): a record timestamped two hours ago fails the batch with INVALID_TIMESTAMP", { skip: requireClient(hasPythonModules("confluent_kafka"), "python3-confluent-kafka") }, async () => {
+    // The three records must share one batch: a linger long enough that a process descheduled
+    // between produce() calls on a loaded machine still batches them (at 100 ms the first once went alone).
     const script = [
       "import json, sys, time",
       "from confluent_kafka import Producer",
-      "p = Producer({'bootstrap.servers': sys.argv[1], 'linger.ms': 100, 'message.timeout.ms': 20000})",
+      "p = Producer({'bootstrap.servers': sys.argv[1], 'linger.ms': 1000, 'message.timeout.ms': 20000})",
       "results = []",
       "now = int(time.time() * 1000)",
       "for i, ts in enumerate([now, now - 2 * 3600000, now]):",
