@@ -16,8 +16,8 @@ import { SaslUserStore } from "./net/sasl/user-store";
 import { SocketServer } from "./net/socket-server";
 import { KafkaError } from "./protocol/errors";
 import { ProducerIdManager } from "./producer/producer-id-manager";
-import { ProducerStates } from "./producer/producer-states";
-import { ReplicaManager } from "./replication/replica-manager";
+import { PartitionRegistry } from "./partition/partition-registry";
+import { ProduceFetchPath } from "./partition/produce-fetch-path";
 import { systemClock, type Clock } from "./runtime/clock";
 import { secureRandomBytes, type RandomBytes } from "./runtime/random";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
@@ -59,10 +59,10 @@ export class Broker implements NodeServices {
   metadata!: MetadataStore;
   controller!: Controller;
   logs!: LogManager;
-  replicas!: ReplicaManager;
+  /** The produce and fetch path over the partitions this node hosts. */
+  replicas!: ProduceFetchPath;
   offsetsLog!: OffsetsLog;
   groups!: GroupCoordinator;
-  producers!: ProducerStates;
   producerIds!: ProducerIdManager;
   private socketServer!: SocketServer;
   private stopping = false;
@@ -166,11 +166,16 @@ export class Broker implements NodeServices {
     this.logUnusedConfigs("broker", unusedBrokerProperties(this.config));
     this.controller = new Controller(this.metadata, () => this.config, this.random);
     this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, scheduler: this.scheduler, random: this.random, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
-    this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
     this.producerIds = new ProducerIdManager(this.metadata, config.nodeId);
-    this.replicas = new ReplicaManager(this.image, this.logs, () => this.config, this.clock, this.scheduler, this.producers, (names) =>
-      this.logUnusedConfigs("topic", names),
-    );
+    const partitions = new PartitionRegistry({
+      image: () => this.image,
+      logs: this.logs,
+      brokerConfig: () => this.config,
+      nodeId: config.nodeId,
+      producerState: { fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) },
+      unusedTopicConfigs: (names) => this.logUnusedConfigs("topic", names),
+    });
+    this.replicas = new ProduceFetchPath(partitions, this.clock, this.scheduler);
     // Sliced, so that recovering many partitions does not hold the event loop for the whole start-up.
     await this.logs.loadAllSliced({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     this.removeStrayLogs();
@@ -178,14 +183,7 @@ export class Broker implements NodeServices {
     this.createPartitionLogs([...this.image.topicsByName.values()].flatMap((topic) => topic.partitions.map((state) => ({ topic, ...state }))));
     this.metadata.onCommitted((records) => this.createPartitionLogs(this.partitionsIn(records)));
     // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
-    for (const log of this.logs.all()) {
-      try {
-        this.producers.forLog(log);
-      } catch (error) {
-        // The partition still serves reads; its first idempotent produce retries the load and reports the failure.
-        logger.error("loading producer state failed", { dir: log.dir, error });
-      }
-    }
+    this.replicas.loadProducerStates((partition, error) => logger.error("loading producer state failed", { dir: partition.log.dir, error }));
     this.startGroupCoordinator();
     this.logs.startBackgroundTasks({
       retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
@@ -256,7 +254,7 @@ export class Broker implements NodeServices {
     try {
       this.logs.createMissing(wanted);
     } catch (error) {
-      this.logger.error("creating partition logs failed; they are made on first use instead", { partitions: wanted.length, error });
+      this.logger.error("creating partition logs failed; their first produce makes them instead", { partitions: wanted.length, error });
     }
   }
 
@@ -333,7 +331,7 @@ export class Broker implements NodeServices {
     this.groups?.shutdown();
     await this.socketServer.close();
     this.logs?.stop();
-    this.producers?.snapshotAll(this.clock.nowMs());
+    this.replicas?.snapshotProducerStates(this.clock.nowMs());
     this.logs?.closeAll();
     this.metadata?.close();
     this.logger.info("shut down");

@@ -33,12 +33,13 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
             leaderEpoch: -1,
           };
           try {
-            const log = services.replicas.partitionLog(topic.name, partition.partitionIndex);
+            const hosted = services.replicas.partition(topic.name, partition.partitionIndex);
+            const log = hosted.log;
             let found: { offset: number; timestamp: number } | null;
             switch (partition.timestamp) {
               case LATEST:
                 // No transactions yet, so the last stable offset is the high watermark.
-                found = { offset: log.highWatermark, timestamp: -1 };
+                found = { offset: hosted.highWatermark, timestamp: -1 };
                 break;
               case EARLIEST:
               case EARLIEST_LOCAL:
@@ -58,7 +59,9 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
             if (found) {
               response.offset = BigInt(found.offset);
               response.timestamp = BigInt(found.timestamp);
-              response.leaderEpoch = 0;
+              // The epoch that wrote the offset; the current one for an offset at the log end, which the next append gets.
+              const epoch = log.leaderEpochOf(found.offset);
+              response.leaderEpoch = epoch >= 0 && found.offset < log.logEndOffset ? epoch : hosted.leaderEpoch;
               response.oldStyleOffsets = [BigInt(found.offset)];
             }
           } catch (error) {
