@@ -235,13 +235,16 @@ export class PartitionLog {
       to += batch.bytes;
     }
     if (!Number.isSafeInteger(nextOffset)) throw new Error(`offset ${nextOffset} is beyond 2^53`);
+    const epoch = options.partitionLeaderEpoch;
+    // The leader stamps its own epoch, which only grows: an older one is a bug of the caller.
+    if (epoch !== undefined && epoch < this.leaderEpochs.latestEpoch)
+      throw new Error(`leader epoch ${epoch} is older than ${this.leaderEpochs.latestEpoch}, the newest of ${this.topic}-${this.partition}`);
 
     return this.guardIo(() => {
       this.beforeChange();
       const nowMs = this.clock.nowMs();
       this.rollIfNeeded(nowMs, to - from, nextOffset - 1);
       // Before the data: a crash between the two leaves an epoch past the log end, which the next open drops.
-      const epoch = options.partitionLeaderEpoch;
       if (epoch !== undefined && epoch > this.leaderEpochs.latestEpoch) this.leaderEpochs.assign(epoch, this.endOffset);
       for (const batch of appended) {
         setBatchBaseOffset(records, batch.baseOffset, batch.at);
