@@ -46,7 +46,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
                 found = { offset: log.logStartOffset, timestamp: -1 };
                 break;
               case MAX_TIMESTAMP:
-                found = log.maxTimestampOffset();
+                found = committedOnly(log.maxTimestampOffset(), hosted.highWatermark);
                 break;
               case LATEST_TIERED:
                 found = null;
@@ -54,7 +54,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
               default:
                 if (partition.timestamp < 0n)
                   throw new KafkaError("INVALID_REQUEST", `Unknown special timestamp ${partition.timestamp}`);
-                found = log.offsetForTimestamp(Number(partition.timestamp));
+                found = committedOnly(log.offsetForTimestamp(Number(partition.timestamp)), hosted.highWatermark);
             }
             if (found) {
               response.offset = BigInt(found.offset);
@@ -73,3 +73,8 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
     };
   },
 });
+
+/** Consumers see only committed records: one found at or past the high watermark is not there yet for them. */
+function committedOnly(found: { offset: number; timestamp: number } | null, highWatermark: number): { offset: number; timestamp: number } | null {
+  return found && found.offset < highWatermark ? found : null;
+}

@@ -63,6 +63,12 @@ describe("the high watermark on a broker node", () => {
     const fromStart = (await fetchFrom(0n)).responses[0].partitions[0];
     assert.ok(fromStart.records.length > 0, "offset 0 is committed and served");
     assert.equal(await latestOffset(), 1n);
+    const byTime = await client.request(ApiKey.ListOffsets, 7, {
+      replicaId: -1, isolationLevel: 0, timeoutMs: 0,
+      topics: [{ name: topic, partitions: [-3n, BigInt(Date.now() + 60_000)].map((timestamp) => ({ partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 })) }],
+    });
+    // MAX_TIMESTAMP finds offset 0 or nothing, never the uncommitted offset 1; a future timestamp finds nothing.
+    assert.deepEqual(byTime.topics[0].partitions.map((p: { errorCode: number; offset: bigint }) => [p.errorCode, p.offset < 1n]), [[ErrorCode.NONE, true], [ErrorCode.NONE, true]]);
   });
 
   it("acks=-1 that is not committed within the request's timeout answers REQUEST_TIMED_OUT (the batch stays in the log)", async () => {
