@@ -11,7 +11,7 @@ import { openLog } from "../storage/log-fixtures";
 const DIR = "/data/orders-0";
 const deps = (fs: FaultyFileSystem) => ({ fs, logger: () => {} });
 
-/** One idempotent produce as the replica manager runs it: check, append, record. */
+/** One idempotent produce as the partition runs it (Partition.appendAsLeader): check, append, record. */
 function produce(log: PartitionLog, manager: PartitionProducerState, producerId: number, epoch: number, sequence: number, records = 1) {
   const buffer = encodeRecordBatch({
     producerId,
