@@ -19,8 +19,8 @@ import type { ListenerSasl } from "./net/sasl/sasl-session";
 import { SaslUserStore } from "./net/sasl/user-store";
 import { SocketServer } from "./net/socket-server";
 import { ProducerIdManager } from "./producer/producer-id-manager";
-import { ProducerStates } from "./producer/producer-states";
-import { ReplicaManager } from "./replication/replica-manager";
+import { PartitionRegistry } from "./partition/partition-registry";
+import { ProduceFetchPath } from "./partition/produce-fetch-path";
 import { systemClock, type Clock } from "./runtime/clock";
 import { secureRandomBytes, type RandomBytes } from "./runtime/random";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
@@ -67,10 +67,10 @@ export class Broker implements NodeServices {
   loader!: MetadataLoader;
   controller!: Controller;
   logs!: LogManager;
-  replicas!: ReplicaManager;
+  /** The produce and fetch path over the partitions this node hosts. */
+  replicas!: ProduceFetchPath;
   offsetsLog!: OffsetsLog;
   groups!: GroupCoordinator;
-  producers!: ProducerStates;
   producerIds!: ProducerIdManager;
   private socketServer!: SocketServer;
   private stopping = false;
@@ -176,27 +176,25 @@ export class Broker implements NodeServices {
     this.loader.install(new BrokerConfigsPublisher(config.nodeId, (dynamic) => this.dynamicConfigsCommitted(dynamic)));
     this.controller = new Controller(this.metadataLog, () => this.image, () => this.config, this.random, logger);
     this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, scheduler: this.scheduler, random: this.random, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
-    this.producers = new ProducerStates({ fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) });
     this.producerIds = new ProducerIdManager(
       () => this.controller.allocateProducerIds(this.nodeId),
       () => this.image,
     );
-    this.replicas = new ReplicaManager(() => this.image, this.logs, () => this.config, this.clock, this.scheduler, this.producers, (names) =>
-      this.logUnusedConfigs("topic", names),
-    );
+    const partitions = new PartitionRegistry({
+      image: () => this.image,
+      logs: this.logs,
+      brokerConfig: () => this.config,
+      nodeId: config.nodeId,
+      producerState: { fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) },
+      unusedTopicConfigs: (names) => this.logUnusedConfigs("topic", names),
+    });
+    this.replicas = new ProduceFetchPath(partitions, this.clock, this.scheduler);
     // Sliced, so that recovering many partitions does not hold the event loop for the whole start-up.
     await this.logs.loadAllSliced({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
     // Its first update removes logs of topics deleted before a crash and makes logs a crash kept from being made.
     this.loader.install(new PartitionsPublisher(config.nodeId, this.replicas, this.logs, logger));
     // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
-    for (const log of this.logs.all()) {
-      try {
-        this.producers.forLog(log);
-      } catch (error) {
-        // The partition still serves reads; its first idempotent produce retries the load and reports the failure.
-        logger.error("loading producer state failed", { dir: log.dir, error });
-      }
-    }
+    this.replicas.loadProducerStates((partition, error) => logger.error("loading producer state failed", { dir: partition.log.dir, error }));
     this.startGroupCoordinator();
     this.loader.install(new GroupsPublisher(this.groups));
     this.loader.install(new ProducerIdsPublisher(config.nodeId, this.producerIds));
@@ -281,7 +279,7 @@ export class Broker implements NodeServices {
     this.groups?.shutdown();
     await this.socketServer.close();
     this.logs?.stop();
-    this.producers?.snapshotAll(this.clock.nowMs());
+    this.replicas?.snapshotProducerStates(this.clock.nowMs());
     this.logs?.closeAll();
     this.metadataLog?.close();
     this.logger.info("shut down");

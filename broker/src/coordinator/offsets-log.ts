@@ -4,18 +4,21 @@ import type { MetadataImage } from "../metadata/image";
 import { KafkaError, ProtocolError } from "../protocol/errors";
 import { decodeRecordBatches, encodeRecordBatch, type RecordInput } from "../protocol/records/record-batch";
 import type { Clock } from "../runtime/clock";
-import type { ReplicaManager } from "../replication/replica-manager";
+import type { CommitOutcome } from "../partition/partition";
+import type { ProduceFetchPath } from "../partition/produce-fetch-path";
 import { decodeGroupValue, decodeKey, decodeOffsetValue, offsetsPartitionFor, type GroupMetadataValue, type OffsetCommitValue } from "./offsets-records";
 
 export const OFFSETS_TOPIC = "__consumer_offsets";
 
 /** Kafka's offsets.load.buffer.size: how much of the log one read brings in while loading. */
 const LOAD_READ_BYTES = 5 * 1024 * 1024;
+/** Kafka's offsets.commit.timeout.ms: how long a write of the coordinator waits for its commit. */
+const OFFSETS_COMMIT_TIMEOUT_MS = 5000;
 
 export interface OffsetsLogDeps {
   image: () => MetadataImage;
   controller: () => Controller;
-  replicas: () => ReplicaManager;
+  replicas: () => Pick<ProduceFetchPath, "appendRecords" | "waitForCommit" | "hostedPartition">;
   config: () => BrokerConfig;
   clock: Clock;
   nodeId: number;
@@ -82,17 +85,21 @@ export class OffsetsLog {
   }
 
   /**
-   * Appends records for one group as a single batch. Synchronous: when this
-   * returns, the records are in the log (what acks=all promises for a cluster
-   * of one), so the caller may acknowledge the commit.
+   * Appends records for one group as a single batch, as a produce with
+   * acks=all does: the batch is committed once the partition's high
+   * watermark passes it. Returns null when it is committed already (always,
+   * while this node is the partition's only in-sync replica), so the caller
+   * may acknowledge at once; otherwise how the wait for the commit ended.
    */
-  append(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): void {
-    if (records.length === 0) return;
+  append(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): Promise<CommitOutcome> | null {
+    if (records.length === 0) return null;
     this.ensureTopic();
     const nowMs = this.deps.clock.nowMs();
     const inputs: RecordInput[] = records.map((record) => ({ key: record.key, value: record.value, timestamp: nowMs }));
     const batch = encodeRecordBatch({ baseTimestamp: nowMs, records: inputs });
-    this.deps.replicas().appendRecords(OFFSETS_TOPIC, this.partitionFor(groupId), batch);
+    const partition = this.partitionFor(groupId);
+    const { lastOffset } = this.deps.replicas().appendRecords(OFFSETS_TOPIC, partition, batch);
+    return this.deps.replicas().waitForCommit(OFFSETS_TOPIC, partition, lastOffset, OFFSETS_COMMIT_TIMEOUT_MS);
   }
 
   /** Every partition of the topic this node leads; all of them before the topic exists (as isLocal says). */
@@ -102,10 +109,11 @@ export class OffsetsLog {
     return topic.partitions.filter((state) => state.leader === this.deps.nodeId).map((state) => state.partition);
   }
 
-  /** Replays one partition from its log start to its end (nothing before the topic exists). */
+  /** Replays one partition from its log start to its end (nothing before the topic exists, or without a log here). */
   *replay(partition: number): Generator<OffsetsLogEntry> {
-    if (!this.deps.image().topic(OFFSETS_TOPIC)) return; // not created yet: nothing was written
-    const log = this.deps.replicas().partitionLog(OFFSETS_TOPIC, partition);
+    // Not created yet, or no log here (reads never create one): nothing was written.
+    const log = this.deps.replicas().hostedPartition(OFFSETS_TOPIC, partition)?.log;
+    if (!log) return;
     let offset = log.logStartOffset;
     const end = log.logEndOffset;
     while (offset < end) {

@@ -2,10 +2,14 @@
 // message sets of versions 0-2 answer UNSUPPORTED_FOR_MESSAGE_FORMAT per partition.
 // Versions 0-2 are still advertised because librdkafka up to 2.11 compresses with
 // gzip, snappy or lz4 only when the broker lists Produce v0.
+// acks=1 is answered once the batch is in the local log, acks=-1 once it is
+// committed (the high watermark passed it: at once while this node is the
+// partition's only in-sync replica), acks=0 not at all.
 import { ErrorCode, KafkaError } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { ProduceRequest, ProduceResponse } from "../protocol/generated";
-import { RecordValidationError } from "../replication/record-validation";
+import { RecordValidationError } from "../partition/record-validation";
+import type { CommitOutcome } from "../partition/partition";
 import { defineHandler, errorOf } from "./handler";
 
 type PartitionResponse = ProduceResponse["responses"][number]["partitionResponses"][number];
@@ -18,6 +22,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     const { services } = context;
     const acks = request.acks;
     const validAcks = acks === -1 || acks === 0 || acks === 1;
+    /** acks=-1 partitions whose commit is still to come; empty on a node that is its own ISR. */
+    const uncommitted: Array<Promise<void>> = [];
     const responses = request.topicData.map((topic) => ({
       name: topic.name,
       partitionResponses: topic.partitionData.map((data): PartitionResponse => {
@@ -48,6 +54,10 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
           response.baseOffset = BigInt(outcome.baseOffset);
           response.logAppendTimeMs = BigInt(outcome.logAppendTimeMs);
           response.logStartOffset = BigInt(outcome.logStartOffset);
+          if (acks === -1) {
+            const commit = services.replicas.waitForCommit(topic.name, data.index, outcome.lastOffset, request.timeoutMs);
+            if (commit) uncommitted.push(commit.then((outcome) => markUncommitted(response, outcome)));
+          }
         } catch (error) {
           const { errorCode, errorMessage } = errorOf(error, context, "KAFKA_STORAGE_ERROR");
           response.errorCode = errorCode;
@@ -61,6 +71,15 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
     }));
     // acks=0: the client does not read a response, so none is sent.
     if (acks === 0) return null;
-    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+    const answer: ProduceResponse = { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+    if (uncommitted.length === 0) return answer;
+    return Promise.all(uncommitted).then(() => answer);
   },
 });
+
+/** A batch in the log but not committed in time (REQUEST_TIMED_OUT, as Kafka's delayed produce), or whose partition left this node. */
+function markUncommitted(response: PartitionResponse, outcome: CommitOutcome): void {
+  if (outcome === "committed") return;
+  response.errorCode = outcome === "timed out" ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+  response.errorMessage = outcome === "timed out" ? "The records were not committed within the request's timeout" : "The partition left this node";
+}

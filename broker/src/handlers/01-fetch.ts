@@ -79,8 +79,8 @@ function readOnce(request: FetchRequest, maxBytes: number, context: RequestConte
         };
         try {
           if (name === null) throw new KafkaError("UNKNOWN_TOPIC_ID", "This server does not host this topic ID.");
-          const log = services.replicas.partitionLog(name, fetch.partition);
-          const highWatermark = log.highWatermark;
+          const partition = services.replicas.partition(name, fetch.partition);
+          const { log, highWatermark } = partition;
           response.highWatermark = BigInt(highWatermark);
           response.lastStableOffset = BigInt(highWatermark);
           response.logStartOffset = BigInt(log.logStartOffset);

@@ -33,19 +33,20 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
             leaderEpoch: -1,
           };
           try {
-            const log = services.replicas.partitionLog(topic.name, partition.partitionIndex);
+            const hosted = services.replicas.partition(topic.name, partition.partitionIndex);
+            const log = hosted.log;
             let found: { offset: number; timestamp: number } | null;
             switch (partition.timestamp) {
               case LATEST:
                 // No transactions yet, so the last stable offset is the high watermark.
-                found = { offset: log.highWatermark, timestamp: -1 };
+                found = { offset: hosted.highWatermark, timestamp: -1 };
                 break;
               case EARLIEST:
               case EARLIEST_LOCAL:
                 found = { offset: log.logStartOffset, timestamp: -1 };
                 break;
               case MAX_TIMESTAMP:
-                found = log.maxTimestampOffset();
+                found = committedOnly(log.maxTimestampOffset(), hosted.highWatermark);
                 break;
               case LATEST_TIERED:
                 found = null;
@@ -53,12 +54,14 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
               default:
                 if (partition.timestamp < 0n)
                   throw new KafkaError("INVALID_REQUEST", `Unknown special timestamp ${partition.timestamp}`);
-                found = log.offsetForTimestamp(Number(partition.timestamp));
+                found = committedOnly(log.offsetForTimestamp(Number(partition.timestamp)), hosted.highWatermark);
             }
             if (found) {
               response.offset = BigInt(found.offset);
               response.timestamp = BigInt(found.timestamp);
-              response.leaderEpoch = 0;
+              // The epoch that wrote the offset; the current one for an offset at the log end, which the next append gets.
+              const epoch = log.leaderEpochOf(found.offset);
+              response.leaderEpoch = epoch >= 0 && found.offset < log.logEndOffset ? epoch : hosted.leaderEpoch;
               response.oldStyleOffsets = [BigInt(found.offset)];
             }
           } catch (error) {
@@ -70,3 +73,8 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
     };
   },
 });
+
+/** Consumers see only committed records: one found at or past the high watermark is not there yet for them. */
+function committedOnly(found: { offset: number; timestamp: number } | null, highWatermark: number): { offset: number; timestamp: number } | null {
+  return found && found.offset < highWatermark ? found : null;
+}

@@ -19,9 +19,9 @@ export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRe
         name: topic.name,
         partitions: topic.partitions.map((partition) => {
           try {
-            const log = services.replicas.partitionLog(topic.name, partition.partitionIndex);
-            const offset = partition.offset === TO_HIGH_WATERMARK ? log.highWatermark : Number(partition.offset);
-            const lowWatermark = log.deleteRecordsBefore(offset);
+            const hosted = services.replicas.partition(topic.name, partition.partitionIndex);
+            const offset = partition.offset === TO_HIGH_WATERMARK ? hosted.highWatermark : Number(partition.offset);
+            const lowWatermark = hosted.deleteRecordsBefore(offset);
             return { partitionIndex: partition.partitionIndex, lowWatermark: BigInt(lowWatermark), errorCode: ErrorCode.NONE };
           } catch (error) {
             return { partitionIndex: partition.partitionIndex, lowWatermark: -1n, errorCode: errorOf(error, context).errorCode };

@@ -4,7 +4,7 @@ import type { OffsetsLog } from "../coordinator/offsets-log";
 import type { Controller } from "../metadata/controller";
 import type { MetadataImage } from "../metadata/image";
 import type { ProducerIdManager } from "../producer/producer-id-manager";
-import type { ReplicaManager } from "../replication/replica-manager";
+import type { ProduceFetchPath } from "../partition/produce-fetch-path";
 import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
 import type { LogManager } from "../storage/log-manager";
@@ -34,7 +34,7 @@ export interface NodeServices {
   /** The versions of each API this node serves, by key (for ApiVersions). */
   readonly handlers: ReadonlyMap<number, ServedApi>;
   /** The produce and fetch path. */
-  readonly replicas: Pick<ReplicaManager, "appendRecords" | "waitForAppend" | "partitionLog">;
+  readonly replicas: Pick<ProduceFetchPath, "appendRecords" | "waitForCommit" | "waitForAppend" | "partition" | "partitionLog">;
   readonly logs: Pick<LogManager, "sizeBytesByPartition" | "spaceOf">;
   readonly groups: GroupCoordinator;
   readonly offsetsLog: Pick<OffsetsLog, "coordinatorFor">;

@@ -1,5 +1,5 @@
 import { crc32c } from "../protocol/records/crc32c";
-import { BATCHES_RETAINED_PER_PRODUCER, type ProducerEntry } from "./producer-state";
+import { BATCHES_RETAINED_PER_PRODUCER, type ProducerEntry } from "./producer-table";
 
 /**
  * A producer state snapshot, `<offset, 20 digits>.snapshot` in the partition

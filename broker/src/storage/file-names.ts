@@ -15,6 +15,8 @@ export const DELETE_DIR_SUFFIX = "-delete";
 export const CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
 /** Checkpoint of the log start offset moved by DeleteRecords. */
 export const LOG_START_OFFSET_FILE = "log-start-offset";
+/** The leader epochs of the partition and the offset each began at (Kafka's name and text format). */
+export const LEADER_EPOCH_CHECKPOINT_FILE = "leader-epoch-checkpoint";
 
 const OFFSET_DIGITS = 20;
 const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex)$/;

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { partitionKey, type PartitionKey } from "../partition/partition-key";
 import { systemClock, type Clock } from "../runtime/clock";
 import { nodeFileSystem, type FileSystem, type FileSystemSpace } from "../runtime/fs";
 import { systemScheduler, type Cancel, type Scheduler } from "../runtime/scheduler";
@@ -52,7 +53,7 @@ export class LogManager {
   /** The open-file limit read at construction; null where it cannot be read. */
   readonly openFileLimit: OpenFileLimit | null;
   readonly files: OpenFilePool;
-  private readonly logs = new Map<string, Placed>();
+  private readonly logs = new Map<PartitionKey, Placed>();
   private readonly fs: FileSystem;
   private readonly clock: Clock;
   private readonly logger: StorageLogger;
@@ -136,7 +137,7 @@ export class LogManager {
     this.checkOpenFileLimit(found.length);
     const loaded: PartitionLog[] = [];
     for (const { logDir, dir, name, topic, partition } of found) {
-      const key = keyOf(topic, partition);
+      const key = partitionKey(topic, partition);
       const existing = this.logs.get(key);
       if (existing) {
         if (existing.log.dir === dir) continue;
@@ -177,7 +178,12 @@ export class LogManager {
   }
 
   get(topic: string, partition: number): PartitionLog | undefined {
-    return this.logs.get(keyOf(topic, partition))?.log;
+    return this.logs.get(partitionKey(topic, partition))?.log;
+  }
+
+  /** get() for a caller that built the key already (the partition registry, on every request). */
+  getByKey(key: PartitionKey): PartitionLog | undefined {
+    return this.logs.get(key)?.log;
   }
 
   /** The partition's log, created (on the log dir with the fewest partitions) when it does not exist yet. */
@@ -196,7 +202,7 @@ export class LogManager {
     const touched = new Set<string>();
     try {
       return partitions.map(({ topic, partition, config }) => {
-        const existing = this.logs.get(keyOf(topic, partition));
+        const existing = this.logs.get(partitionKey(topic, partition));
         if (existing) return existing.log;
         const logDir = this.leastLoadedLogDir();
         let log: PartitionLog;
@@ -206,7 +212,7 @@ export class LogManager {
           if (isOpenFileLimitError(error)) throw openFileLimitError(this.logger, `${topic}-${partition}`, error);
           throw error;
         }
-        this.logs.set(keyOf(topic, partition), { log, logDir });
+        this.logs.set(partitionKey(topic, partition), { log, logDir });
         touched.add(logDir);
         return log;
       });
@@ -377,10 +383,6 @@ export class LogManager {
     for (const dir of this.logDirs) if (counts.get(dir)! < counts.get(best)!) best = dir;
     return best;
   }
-}
-
-function keyOf(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
 }
 
 function describe(error: unknown): string {

@@ -20,6 +20,7 @@ import {
 } from "./file-names";
 import { checkLogConfig, type LogConfig } from "./log-config";
 import { finishInterruptedCleaning } from "./log-cleaner-files";
+import { LeaderEpochCheckpoint, type EpochEntry } from "./leader-epoch-checkpoint";
 import { scanRecordTimestamps } from "./record-timestamps";
 import { LogSegment, type AppendedBatch, type BatchPosition, type SegmentContext, type StorageLogger } from "./log-segment";
 import { isOpenFileLimitError, OpenFilePool } from "./open-files";
@@ -77,8 +78,8 @@ export class PartitionLog {
   private readonly segments: LogSegment[] = [];
   private startOffset = 0;
   private endOffset = 0;
-  /** Kept apart from endOffset: replication will move it behind the log end. */
-  private highWatermarkOffset = 0;
+  /** The leader epochs this log was written in; loaded with the log. */
+  private leaderEpochs!: LeaderEpochCheckpoint;
   /** Everything below this offset is fsynced. */
   private recoveryPoint = 0;
   private lastFlushMs: number;
@@ -152,9 +153,19 @@ export class PartitionLog {
     return this.endOffset;
   }
 
-  /** The offset up to which consumers may read; the log end for a single node. */
-  get highWatermark(): number {
-    return this.highWatermarkOffset;
+  /** The newest leader epoch an append carried, or -1 (see LeaderEpochCheckpoint). */
+  get latestLeaderEpoch(): number {
+    return this.leaderEpochs.latestEpoch;
+  }
+
+  /** The leader epochs and their start offsets, oldest first, as `leader-epoch-checkpoint` holds them. */
+  get leaderEpochEntries(): EpochEntry[] {
+    return this.leaderEpochs.all;
+  }
+
+  /** The leader epoch that wrote `offset`, or -1 when none is known. */
+  leaderEpochOf(offset: number): number {
+    return this.leaderEpochs.epochOf(offset);
   }
 
   get sizeBytes(): number {
@@ -192,7 +203,8 @@ export class PartitionLog {
   /**
    * Appends already-validated batches laid end to end in `records` (one
    * produce request's data for this partition), stamping each one's base
-   * offset (and leader epoch, when given) in place.
+   * offset (and leader epoch, when given) in place. A leader epoch newer
+   * than the log's last is checkpointed first, as starting at this append.
    */
   append(
     records: Buffer,
@@ -223,11 +235,17 @@ export class PartitionLog {
       to += batch.bytes;
     }
     if (!Number.isSafeInteger(nextOffset)) throw new Error(`offset ${nextOffset} is beyond 2^53`);
+    const epoch = options.partitionLeaderEpoch;
+    // The leader stamps its own epoch, which only grows: an older one is a bug of the caller.
+    if (epoch !== undefined && epoch < this.leaderEpochs.latestEpoch)
+      throw new Error(`leader epoch ${epoch} is older than ${this.leaderEpochs.latestEpoch}, the newest of ${this.topic}-${this.partition}`);
 
     return this.guardIo(() => {
       this.beforeChange();
       const nowMs = this.clock.nowMs();
       this.rollIfNeeded(nowMs, to - from, nextOffset - 1);
+      // Before the data: a crash between the two leaves an epoch past the log end, which the next open drops.
+      if (epoch !== undefined && epoch > this.leaderEpochs.latestEpoch) this.leaderEpochs.assign(epoch, this.endOffset);
       for (const batch of appended) {
         setBatchBaseOffset(records, batch.baseOffset, batch.at);
         if (options.partitionLeaderEpoch !== undefined) setBatchPartitionLeaderEpoch(records, options.partitionLeaderEpoch, batch.at);
@@ -333,15 +351,15 @@ export class PartitionLog {
   /**
    * DeleteRecords: moves the log start offset forward to `offset` (never
    * back), persists it, and removes the segments wholly below it. Returns the
-   * new log start offset.
+   * new log start offset. The log bounds it by its end; the partition bounds
+   * it by the high watermark, so nothing uncommitted is deleted.
    */
   deleteRecordsBefore(offset: number): number {
     this.checkUsable();
-    // Kafka bounds DeleteRecords by the high watermark: nothing unreplicated is deleted.
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.highWatermarkOffset) {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.endOffset) {
       throw new KafkaError(
         "OFFSET_OUT_OF_RANGE",
-        `cannot delete records before ${offset}: the high watermark of ${this.topic}-${this.partition} is ${this.highWatermarkOffset}`,
+        `cannot delete records before ${offset}: the log end of ${this.topic}-${this.partition} is ${this.endOffset}`,
       );
     }
     if (offset <= this.startOffset) return this.startOffset;
@@ -351,6 +369,7 @@ export class PartitionLog {
       this.writeLogStartOffset(offset);
       this.startOffset = offset;
       this.layoutChanges++;
+      this.leaderEpochs.truncateFromStart(offset);
       this.deleteSegmentsBelowStart();
       this.checkInvariants();
       return this.startOffset;
@@ -509,6 +528,7 @@ export class PartitionLog {
     }
 
     const checkpointedStart = names.includes(LOG_START_OFFSET_FILE) ? this.readLogStartOffset() : null;
+    this.leaderEpochs = LeaderEpochCheckpoint.load(fs, dir, this.logger);
     const nowMs = this.clock.nowMs();
     for (const baseOffset of logBases) this.segments.push(LogSegment.open(this.segmentContext, dir, baseOffset));
     for (let i = 0; i < this.segments.length; i++) {
@@ -546,9 +566,11 @@ export class PartitionLog {
       this.segments.push(this.createSegment(this.startOffset));
       this.endOffset = this.startOffset;
     }
-    this.highWatermarkOffset = this.endOffset;
     this.recoveryPoint = this.endOffset;
     this.deleteSegmentsBelowStart();
+    // Epochs that began in a torn tail, or before a moved log start, go with them.
+    this.leaderEpochs.truncateFromEnd(this.endOffset);
+    this.leaderEpochs.truncateFromStart(this.startOffset);
     this.activeSegment.activate(nowMs);
     this.lastFlushMs = nowMs;
     if (leftoversRemoved) fs.fsyncDirectorySync(dir);
@@ -647,8 +669,6 @@ export class PartitionLog {
   private advanceEnd(nextOffset: number): void {
     if (nextOffset <= this.endOffset) throw new Error(`the log end must grow: ${this.endOffset} -> ${nextOffset}`);
     this.endOffset = nextOffset;
-    // A single node: everything appended is "replicated". Replication moves this separately.
-    this.highWatermarkOffset = nextOffset;
     this.checkInvariants();
   }
 
@@ -791,6 +811,7 @@ export class PartitionLog {
     this.layoutChanges++;
     const doomed = this.segments.splice(0, count);
     this.startOffset = Math.max(this.startOffset, this.segments[0].baseOffset);
+    this.leaderEpochs.truncateFromStart(this.startOffset);
     for (const segment of doomed) {
       segment.deleteFiles(this.config.fileDeleteDelayMs ?? 0);
       this.logger("deleted a segment", { file: segment.logFile, sizeBytes: segment.sizeBytes, logStartOffset: this.startOffset });
@@ -850,10 +871,8 @@ export class PartitionLog {
   }
 
   private checkInvariants(): void {
-    if (!(this.startOffset <= this.highWatermarkOffset && this.highWatermarkOffset <= this.endOffset))
-      throw new Error(
-        `log invariant broken: logStartOffset ${this.startOffset} <= highWatermark ${this.highWatermarkOffset} <= logEndOffset ${this.endOffset}`,
-      );
+    if (!(this.startOffset <= this.endOffset))
+      throw new Error(`log invariant broken: logStartOffset ${this.startOffset} <= logEndOffset ${this.endOffset}`);
     if (this.segments.length === 0 || this.segments[0].baseOffset > this.startOffset)
       throw new Error(`log invariant broken: the first segment starts after the log start offset ${this.startOffset}`);
   }

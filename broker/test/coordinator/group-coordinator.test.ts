@@ -22,8 +22,10 @@ class MemoryOffsetsLog implements OffsetsStore {
   isLocal(): boolean {
     return true;
   }
-  append(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): void {
+  /** Committed at once, as on a node that is its partition's only in-sync replica. */
+  append(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): null {
     for (const record of records) this.records.push({ partition: this.partitionFor(groupId), ...record });
+    return null;
   }
   localPartitions(): number[] {
     return [0, 1, 2, 3];

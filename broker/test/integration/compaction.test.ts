@@ -63,7 +63,7 @@ function sealAndClean(node: TestBroker, topic: string): void {
 
 async function readBack(node: TestBroker, topic: string): Promise<string[]> {
   const kafka = new Kafka({ brokers: [node.bootstrap], logLevel: logLevel.NOTHING });
-  const high = node.broker.logs.get(topic, 0)!.highWatermark;
+  const high = node.broker.replicas.partition(topic, 0).highWatermark;
   return (await readPartitions(kafka, topic, [{ partition: 0, high }])).get(0)!;
 }
 

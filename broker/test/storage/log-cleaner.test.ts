@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CompressionType } from "../../src/protocol/records/batch-header";
 import { decodeRecordBatches, encodeRecordBatch, validateProducedRecords } from "../../src/protocol/records/record-batch";
-import { ProducerStateManager } from "../../src/producer/producer-state-manager";
+import { PartitionProducerState } from "../../src/producer/partition-producer-state";
 import { ManualClock } from "../../src/runtime/clock";
 import { systemScheduler } from "../../src/runtime/scheduler";
 import { cleanLog, cleanLogSliced } from "../../src/storage/log-cleaner";
@@ -209,7 +209,7 @@ describe("log cleaner and idempotent producers", () => {
     clock.advance(2000);
     log.maybeRoll(clock.nowMs());
     cleanLog(log, clock.nowMs(), { fs, logger: () => {} });
-    const producers = ProducerStateManager.load(log, { fs, logger: () => {} });
+    const producers = PartitionProducerState.load(log, { fs, logger: () => {} });
     assert.deepEqual(producers.table.check({ producerId: 42, producerEpoch: 0, baseSequence: 50, lastOffsetDelta: 0 }), {
       kind: "duplicate",
       firstOffset: lastOffset,

@@ -31,7 +31,6 @@ describe("PartitionLog appends", () => {
     assert.equal(batchBaseOffset(request.records, request.batches[1].at), 3);
     assert.deepEqual(appendLabels(log, ["c"], { recordCount: 4 }), [5]);
     assert.equal(log.logEndOffset, 9);
-    assert.equal(log.highWatermark, 9);
     assert.equal(log.logStartOffset, 0);
   });
 

@@ -65,7 +65,7 @@ function runWorkload(log: PartitionLog, clock: ManualClock, seed: number, steps:
         clock.advance(pick(2000));
         log.maybeRoll();
       } else if (action < 0.97) {
-        const target = log.logStartOffset + pick(log.highWatermark - log.logStartOffset + 1);
+        const target = log.logStartOffset + pick(log.logEndOffset - log.logStartOffset + 1);
         history.startOffsetMax = Math.max(history.startOffsetMax, target);
         log.deleteRecordsBefore(target);
       } else {

@@ -4,12 +4,13 @@ import type { MetadataDelta } from "../delta";
 import type { MetadataImage } from "../image";
 import type { LoadManifest, MetadataPublisher } from "../loader";
 
-/** What this publisher drives: the replica manager's per-topic state (ReplicaManager has these methods). */
+/** What this publisher drives: the per-topic state of the produce and fetch path (ProduceFetchPath has these methods). */
 export interface PartitionReplicas {
   logConfigFor(topic: string): LogConfig;
   topicDeleted(topic: string): void;
   topicConfigChanged(topic: string): void;
   brokerConfigChanged(): void;
+  leadershipChanged(topic: string): void;
 }
 
 /** ...and the logs on disk (LogManager has these). */
@@ -42,6 +43,9 @@ export class PartitionsPublisher implements MetadataPublisher {
     if (manifest.kind === "batch") {
       if (delta.brokerConfigsChanged.includes(String(this.nodeId))) this.replicas.brokerConfigChanged();
       for (const topic of delta.topicsWithChangedConfigs) this.replicas.topicConfigChanged(topic.name);
+      // Existing partitions whose leader, epoch or ISR moved; new ones start from the image when their log opens.
+      const moved = new Set(delta.partitionChanges.filter((change) => !change.created).map((change) => change.topic.name));
+      for (const topic of moved) this.replicas.leadershipChanged(topic);
     }
     this.createLedLogs(delta);
   }

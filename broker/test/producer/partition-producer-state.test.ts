@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { encodeRecordBatch, validateProducedRecords } from "../../src/protocol/records/record-batch";
-import { ProducerStateManager } from "../../src/producer/producer-state-manager";
+import { PartitionProducerState } from "../../src/producer/partition-producer-state";
 import { decodeSnapshot, encodeSnapshot, snapshotFileName } from "../../src/producer/snapshot-file";
 import type { PartitionLog } from "../../src/storage/partition-log";
 import { FaultyFileSystem } from "../helpers/faulty-fs";
@@ -11,8 +11,8 @@ import { openLog } from "../storage/log-fixtures";
 const DIR = "/data/orders-0";
 const deps = (fs: FaultyFileSystem) => ({ fs, logger: () => {} });
 
-/** One idempotent produce as the replica manager runs it: check, append, record. */
-function produce(log: PartitionLog, manager: ProducerStateManager, producerId: number, epoch: number, sequence: number, records = 1) {
+/** One idempotent produce as the partition runs it (Partition.appendAsLeader): check, append, record. */
+function produce(log: PartitionLog, manager: PartitionProducerState, producerId: number, epoch: number, sequence: number, records = 1) {
   const buffer = encodeRecordBatch({
     producerId,
     producerEpoch: epoch,
@@ -47,11 +47,11 @@ describe("producer state snapshots and reload", () => {
   it("a crash without any snapshot rebuilds deduplication from the log", () => {
     const fs = new FaultyFileSystem();
     let log = openLog(fs, { flushIntervalMessages: 1 });
-    let manager = ProducerStateManager.load(log, deps(fs));
+    let manager = PartitionProducerState.load(log, deps(fs));
     for (let seq = 0; seq < 10; seq++) produce(log, manager, 1, 0, seq);
     fs.crash();
     log = openLog(fs);
-    manager = ProducerStateManager.load(log, deps(fs));
+    manager = PartitionProducerState.load(log, deps(fs));
     assert.deepEqual(produce(log, manager, 1, 0, 9), { duplicate: true, baseOffset: 9 });
     assert.deepEqual(produce(log, manager, 1, 0, 10), { duplicate: false, baseOffset: 10 });
     log.close();
@@ -60,7 +60,7 @@ describe("producer state snapshots and reload", () => {
   it("a roll writes <segment base>.snapshot; a reload starts there and replays the tail", () => {
     const fs = new FaultyFileSystem();
     let log = openLog(fs, { segmentBytes: 2048, flushIntervalMessages: 1 });
-    let manager = ProducerStateManager.load(log, deps(fs));
+    let manager = PartitionProducerState.load(log, deps(fs));
     for (let seq = 0; seq < 30; seq++) produce(log, manager, 1, 0, seq);
     for (let seq = 0; seq < 3; seq++) produce(log, manager, 2, 4, seq);
     assert.ok(log.segmentCount > 3);
@@ -70,7 +70,7 @@ describe("producer state snapshots and reload", () => {
     // The newest snapshot lacks the batches appended after the roll: the reload must replay them.
     fs.crash();
     log = openLog(fs, { segmentBytes: 2048 });
-    manager = ProducerStateManager.load(log, deps(fs));
+    manager = PartitionProducerState.load(log, deps(fs));
     assert.equal(manager.table.entry(1)!.batches.at(-1)!.lastSequence, 29);
     assert.equal(manager.table.entry(2)!.epoch, 4);
     assert.deepEqual(produce(log, manager, 2, 4, 2), { duplicate: true, baseOffset: 32 });
@@ -81,19 +81,19 @@ describe("producer state snapshots and reload", () => {
   it("a clean shutdown's snapshot at the log end needs no replay; a snapshot past a truncated log end is discarded", () => {
     const fs = new FaultyFileSystem();
     let log = openLog(fs);
-    let manager = ProducerStateManager.load(log, deps(fs));
+    let manager = PartitionProducerState.load(log, deps(fs));
     for (let seq = 0; seq < 5; seq++) produce(log, manager, 3, 0, seq);
     manager.snapshot();
     log.close();
     assert.deepEqual(snapshots(fs), [snapshotFileName(5)]);
     log = openLog(fs);
-    manager = ProducerStateManager.load(log, deps(fs));
+    manager = PartitionProducerState.load(log, deps(fs));
     assert.deepEqual(produce(log, manager, 3, 0, 4), { duplicate: true, baseOffset: 4 });
     // A snapshot claiming offsets the log does not have (its tail was lost) must not be trusted.
     fs.writeFileSync(path.join(DIR, snapshotFileName(50)), encodeSnapshot(50, [{ producerId: 3, epoch: 9, lastWriteMs: 0, batches: [] }]));
     log.close();
     log = openLog(fs);
-    manager = ProducerStateManager.load(log, deps(fs));
+    manager = PartitionProducerState.load(log, deps(fs));
     assert.equal(manager.table.entry(3)!.epoch, 0);
     assert.deepEqual(snapshots(fs), [snapshotFileName(5)]);
     log.close();
@@ -102,7 +102,7 @@ describe("producer state snapshots and reload", () => {
   it("a corrupt snapshot is deleted and the state rebuilt from the log", () => {
     const fs = new FaultyFileSystem();
     let log = openLog(fs);
-    let manager = ProducerStateManager.load(log, deps(fs));
+    let manager = PartitionProducerState.load(log, deps(fs));
     for (let seq = 0; seq < 4; seq++) produce(log, manager, 3, 1, seq);
     manager.snapshot();
     log.close();
@@ -111,7 +111,7 @@ describe("producer state snapshots and reload", () => {
     bytes[bytes.length - 3] ^= 0xff;
     fs.writeFileSync(file, bytes);
     log = openLog(fs);
-    manager = ProducerStateManager.load(log, deps(fs));
+    manager = PartitionProducerState.load(log, deps(fs));
     assert.deepEqual(snapshots(fs), []);
     assert.deepEqual(produce(log, manager, 3, 1, 3), { duplicate: true, baseOffset: 3 });
     log.close();
@@ -120,7 +120,7 @@ describe("producer state snapshots and reload", () => {
   it("a request with two batches of an idempotent producer is refused", () => {
     const fs = new FaultyFileSystem();
     const log = openLog(fs);
-    const manager = ProducerStateManager.load(log, deps(fs));
+    const manager = PartitionProducerState.load(log, deps(fs));
     const one = encodeRecordBatch({ now: Date.now(), producerId: 1, producerEpoch: 0, baseSequence: 0, records: [{ value: "a" }] });
     const two = encodeRecordBatch({ now: Date.now(), producerId: 1, producerEpoch: 0, baseSequence: 1, records: [{ value: "b" }] });
     const batches = validateProducedRecords(Buffer.concat([one, two]), { maxMessageBytes: 1 << 20 });

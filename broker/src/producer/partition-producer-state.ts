@@ -5,7 +5,7 @@ import type { ValidatedBatch } from "../protocol/records/record-batch";
 import { isErrno, writeFileAtomicSync, type FileSystem } from "../runtime/fs";
 import type { StorageLogger } from "../storage/log-segment";
 import type { PartitionLog } from "../storage/partition-log";
-import { PRODUCER_ID_EXPIRATION_MS, ProducerStateTable, type ProducerBatchHeader, type SequenceCheck } from "./producer-state";
+import { PRODUCER_ID_EXPIRATION_MS, ProducerTable, type ProducerBatchHeader, type SequenceCheck } from "./producer-table";
 import { CorruptSnapshotError, decodeSnapshot, encodeSnapshot, parseSnapshotFileName, snapshotFileName } from "./snapshot-file";
 
 /** Snapshots kept per partition: the newest, and one before it in case the newest is ahead of a truncated log. */
@@ -26,8 +26,8 @@ export interface ProducerStateDeps {
  * after it (so it survives a kill -9 as well as a clean stop), snapshotted
  * when the log rolls a segment and at a clean shutdown.
  */
-export class ProducerStateManager {
-  readonly table = new ProducerStateTable();
+export class PartitionProducerState {
+  readonly table = new ProducerTable();
   /** The active segment's base when the state last looked; a change means the log rolled. */
   private activeSegmentBase: number;
 
@@ -38,13 +38,13 @@ export class ProducerStateManager {
     this.activeSegmentBase = log.activeSegmentBaseOffset;
   }
 
-  static load(log: PartitionLog, deps: ProducerStateDeps): ProducerStateManager {
-    const manager = new ProducerStateManager(log, deps);
-    const from = manager.restoreNewestSnapshot();
-    const replayed = manager.replay(Math.max(from, log.logStartOffset));
-    if (replayed > 0 || manager.table.size > 0)
-      deps.logger("loaded producer state", { dir: log.dir, producers: manager.table.size, snapshotOffset: from, replayedBatches: replayed });
-    return manager;
+  static load(log: PartitionLog, deps: ProducerStateDeps): PartitionProducerState {
+    const state = new PartitionProducerState(log, deps);
+    const from = state.restoreNewestSnapshot();
+    const replayed = state.replay(Math.max(from, log.logStartOffset));
+    if (replayed > 0 || state.table.size > 0)
+      deps.logger("loaded producer state", { dir: log.dir, producers: state.table.size, snapshotOffset: from, replayedBatches: replayed });
+    return state;
   }
 
   /**

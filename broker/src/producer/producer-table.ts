@@ -70,7 +70,7 @@ function inSequence(lastSequence: number, nextSequence: number): boolean {
  *   (Kafka since 2.5, KIP-360: the broker no longer answers UNKNOWN_PRODUCER_ID,
  *   since its state may have expired while the producer was idle).
  */
-export class ProducerStateTable {
+export class ProducerTable {
   private readonly producers = new Map<number, ProducerEntry>();
 
   get size(): number {
