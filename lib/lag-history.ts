@@ -81,3 +81,8 @@ export const topicRateQuerySchema = z.object({ range: lagRangeSchema.default("1h
 
 /** Points in a topic list sparkline (the last hour). */
 export const SPARKLINE_POINTS = 30;
+
+export const topicTrendsSchema = z.object({
+  trends: z.record(z.string(), z.object({ trend: valuesSchema, ratePerSec: z.number().nullable() })),
+});
+export type TopicTrends = z.infer<typeof topicTrendsSchema>;

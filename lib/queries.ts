@@ -15,7 +15,7 @@ import {
 } from "./contracts";
 import { queryKeys } from "./query-keys";
 import { groupListPageSchema, type GroupListQuery } from "./group-list";
-import { groupLagHistorySchema, groupStatusSchema, topicRateHistorySchema, type GroupLagQuery, type LagRange } from "./lag-history";
+import { groupLagHistorySchema, groupStatusSchema, topicRateHistorySchema, topicTrendsSchema, type GroupLagQuery, type LagRange } from "./lag-history";
 import { paths } from "./paths";
 
 /**
@@ -106,7 +106,7 @@ export const topicRateQuery = (name: string, range: LagRange) =>
 export const topicTrendsQuery = (names: string[]) =>
   queryOptions({
     queryKey: queryKeys.topicTrends(names),
-    queryFn: () => apiFetch(`/api/topic-trends?topics=${names.map(encodeURIComponent).join(",")}`, z.object({ trends: z.record(z.string(), z.array(z.number().nullable())) })),
+    queryFn: () => apiFetch(`/api/topic-trends?topics=${names.map(encodeURIComponent).join(",")}`, topicTrendsSchema),
     enabled: names.length > 0,
     placeholderData: keepPreviousData,
     refetchInterval: HISTORY_REFRESH_MS * 6,

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { LAG_RANGES, type LagRange } from "@/lib/lag-history";
+import { LAG_RANGES, type LagRange, type TopicTrends } from "@/lib/lag-history";
 import { topicRateQuery, topicTrendsQuery } from "@/lib/queries";
 import { Sparkline, TimeSeriesChart } from "@/components/charts/time-series-chart";
 import { Button } from "@/components/ui/button";
@@ -38,19 +38,19 @@ export function ProductionRate({ topic }: { topic: string }) {
 }
 
 /** The last hour's production rate of each topic shown on a page of the list, in one request. */
-export function useTopicTrends(topics: string[]): Record<string, Array<number | null>> | null {
+export function useTopicTrends(topics: string[]): TopicTrends["trends"] | null {
   const { data } = useQuery(topicTrendsQuery(topics));
   return data && Object.keys(data.trends).length ? data.trends : null;
 }
 
 /** Beside a topic in the list: a sparkline of the last hour and the latest rate. */
-export function TopicTrend({ values }: { values: Array<number | null> | undefined }) {
-  const latest = values ? [...values].reverse().find((v) => v !== null) : undefined;
+export function TopicTrend({ of }: { of: TopicTrends["trends"][string] | undefined }) {
+  const latest = of?.ratePerSec ?? null;
   return (
-    <span className="inline-flex items-center gap-2" title="Records produced per second over the last hour (sampled end offsets)">
-      <Sparkline values={values ?? []} testId="topic-sparkline" />
+    <span className="inline-flex items-center gap-2" title="Records produced per second over the last hour, and now (sampled end offsets)">
+      <Sparkline values={of?.trend ?? []} testId="topic-sparkline" />
       <span className="w-16 text-right text-xs tabular-nums text-slate-500" data-testid="topic-rate">
-        {latest === undefined || latest === null ? "–" : `${latest < 10 ? latest.toFixed(1) : Math.round(latest).toLocaleString("en-US")}/s`}
+        {latest === null ? "–" : `${latest < 10 ? latest.toFixed(1) : Math.round(latest).toLocaleString("en-US")}/s`}
       </span>
     </span>
   );

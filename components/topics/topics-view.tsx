@@ -112,7 +112,7 @@ export function TopicsView() {
                 <Td className="text-right tabular-nums">{formatNumber(t.approximateRecords)}</Td>
                 {trends ? (
                   <Td className="text-right" data-testid="topic-trend">
-                    <TopicTrend values={trends[t.name]} />
+                    <TopicTrend of={trends[t.name]} />
                   </Td>
                 ) : null}
                 {consumers ? (

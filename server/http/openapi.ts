@@ -24,7 +24,7 @@ import {
   topicDetailSchema,
 } from "@/lib/contracts";
 import { groupListPageSchema, groupListQuerySchema } from "@/lib/group-list";
-import { groupLagHistorySchema, groupLagQuerySchema, groupStatusSchema, topicRateHistorySchema, topicRateQuerySchema } from "@/lib/lag-history";
+import { groupLagHistorySchema, groupLagQuerySchema, groupStatusSchema, topicRateHistorySchema, topicRateQuerySchema, topicTrendsSchema } from "@/lib/lag-history";
 import { topicListQuerySchema, topicListSchema } from "@/lib/topic-list";
 import { tailBatchSchema, tailEndSchema, tailInputSchema } from "@/server/services/tail-records";
 
@@ -223,8 +223,8 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocume
   }, [400], { params: topicParam, query: topicRateQuerySchema });
   route("get", "/api/topic-trends", "The last hour's production rate (30 points) of each topic named, for the page of the topic list shown", {
     status: 200,
-    schema: z.object({ trends: z.record(z.string(), z.array(z.number().nullable())) }),
-    description: "Records/s per point, per topic",
+    schema: named("TopicTrends", topicTrendsSchema),
+    description: "Per topic: records/s per point over the last hour, and between the two newest samples",
   }, [400], { query: z.object({ topics: z.string().openapi({ description: "Comma-separated topic names, at most 100" }) }) });
 
   route("get", "/api/openapi.json", "This document", { status: 200, description: "The OpenAPI 3.0 document of the console's API" }, []);
