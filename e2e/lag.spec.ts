@@ -28,6 +28,15 @@ test.describe("lag history", () => {
       // New samples extend the line: the newest point moves forward.
       await expect.poll(lastPoint, { timeout: 20_000 }).toBeGreaterThan(first);
 
+      // No member and offsets unmoved over the window while records arrive: STOPPED, explained.
+      const status = page.getByTestId("group-lag-status");
+      await expect(status).toHaveAttribute("data-status", "STOPPED", { timeout: 30_000 });
+      await expect(page.getByTestId("group-lag-status-reason")).toContainText("no member of the group consumes the partition");
+      await expect(status).toHaveAttribute("title", /STOPPED: The committed offset has not moved/);
+      await expect(page.getByTestId("lag-status-legend")).toContainText("STALLED");
+      await expect(page.getByTestId(`partition-status-${topicName}-0`).getByTestId("partition-lag-status")).toHaveText("STOPPED");
+      await screenshot(page, "group-lag-history");
+
       // Drag across the plot to zoom in on a span; reset shows the whole range again.
       const plot = chart.locator(".u-over");
       const box = (await plot.boundingBox())!;
@@ -45,15 +54,6 @@ test.describe("lag history", () => {
       await page.getByTestId("lag-range-1d").click();
       await expect(page).toHaveURL(/range=1d/);
       await expect(page.getByTestId("lag-chart")).toBeVisible();
-
-      // No member and offsets unmoved over the window while records arrive: STOPPED, explained.
-      const status = page.getByTestId("group-lag-status");
-      await expect(status).toHaveAttribute("data-status", "STOPPED", { timeout: 30_000 });
-      await expect(page.getByTestId("group-lag-status-reason")).toContainText("no member of the group consumes the partition");
-      await expect(status).toHaveAttribute("title", /STOPPED: The committed offset has not moved/);
-      await expect(page.getByTestId("lag-status-legend")).toContainText("STALLED");
-      await expect(page.getByTestId(`partition-status-${topicName}-0`).getByTestId("partition-lag-status")).toHaveText("STOPPED");
-      await screenshot(page, "group-lag-history");
     } finally {
       producing = false;
       await producer;

@@ -56,6 +56,8 @@ export const groupListPageSchema = z.object({
   /** Sum of lag over every covered group, and how many of them have a known lag. */
   coveredLag: z.number(),
   withLag: z.number().int(),
+  /** False while the statuses of the latest cycle are still being judged (a large cluster): those shown are the cycle before's, or none. */
+  statusesCurrent: z.boolean(),
   /** Covered groups per status, for the filter. */
   statusCounts: z.record(lagStatusSchema, z.number().int()),
   states: z.array(z.string()),
@@ -78,7 +80,7 @@ const SORT_KEY: Record<GroupSort, (g: GroupRow) => number | string> = {
 type Covered = Pick<GroupListPage, "supported" | "source" | "sampledAtMs" | "total">;
 
 /** One page of `all` for a query: search, status and state filters, sort (ties by id), with totals that say what they cover. */
-export function selectGroups(all: readonly GroupRow[], query: GroupListQuery, covered: Covered): GroupListPage {
+export function selectGroups(all: readonly GroupRow[], query: GroupListQuery, covered: Covered): Omit<GroupListPage, "statusesCurrent"> {
   const q = query.q.trim().toLowerCase();
   const byId = compareBy<GroupRow>(SORT_KEY.id, "asc");
   const byKey = compareBy(SORT_KEY[query.sort], query.dir);

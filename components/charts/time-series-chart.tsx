@@ -45,7 +45,10 @@ export function TimeSeriesChart({
   const zoomed = useRef(false);
   const [isZoomed, setZoomed] = useState(false);
   const shape = series.map((s) => `${s.axis}:${s.label}`).join("|");
-  const data: uPlot.AlignedData = [times.map((t) => t / 1000), ...series.map((s) => s.values)];
+  // Points before the first sample are left out, so a history younger than the range fills the chart.
+  let first = 0;
+  while (first < times.length - 1 && !series.some((s) => s.values[first] !== null)) first++;
+  const data: uPlot.AlignedData = [times.slice(first).map((t) => t / 1000), ...series.map((s) => s.values.slice(first))];
   const latestData = useRef(data);
   latestData.current = data;
 
@@ -72,7 +75,6 @@ export function TimeSeriesChart({
           width: s.axis === "left" ? 2 : 1.5,
           dash: s.dashed ? [6, 4] : undefined,
           spanGaps: true,
-          points: { show: false },
         })),
       ],
       cursor: { drag: { x: true, y: false, setScale: true } },

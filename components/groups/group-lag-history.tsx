@@ -107,7 +107,7 @@ export function GroupLagHistory({
               {status.data.complete ? "" : " (still collecting samples)"}
             </span>
           </div>
-          <div className="grid gap-4 lg:grid-cols-[1fr_auto]">
+          <div className="flex flex-col gap-4">
             {status.data.partitions.length ? (
               <Table testId="partition-status-table">
                 <thead>
@@ -137,7 +137,12 @@ export function GroupLagHistory({
             ) : (
               <p className="text-sm text-slate-500">No partition sampled with a commit yet.</p>
             )}
-            <LagStatusLegend windowMs={status.data.windowMs} />
+            <details open={status.data.status !== "OK"}>
+              <summary className="cursor-pointer text-sm text-slate-600 dark:text-slate-400">What the statuses mean</summary>
+              <div className="mt-2">
+                <LagStatusLegend windowMs={status.data.windowMs} />
+              </div>
+            </details>
           </div>
         </Card>
       ) : null}

@@ -90,6 +90,11 @@ export function GroupsView() {
         </EmptyState>
       ) : (
         <>
+          {data.source === "samples" && !data.statusesCurrent ? (
+            <div className="mb-3">
+              <Notice testId="groups-judging-notice">Judging the statuses of {plural(data.covered, "group")} over the latest samples; the statuses shown are the previous cycle&apos;s.</Notice>
+            </div>
+          ) : null}
           {data.source === "live" ? (
             <div className="mb-3">
               <Notice testId="groups-live-notice">

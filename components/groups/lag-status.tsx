@@ -21,7 +21,7 @@ export function LagStatusBadge({ status, reason, testId = "lag-status" }: { stat
 /** What each status means, judged as Burrow judges a window of commits. */
 export function LagStatusLegend({ windowMs }: { windowMs?: number }) {
   return (
-    <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs text-slate-600 dark:text-slate-400" data-testid="lag-status-legend">
+    <dl className="grid grid-cols-[max-content_1fr] items-baseline gap-x-3 gap-y-1 text-xs text-slate-600 dark:text-slate-400" data-testid="lag-status-legend">
       {LAG_STATUSES.map((s) => (
         <div key={s} className="contents">
           <dt>

@@ -6,28 +6,60 @@ import { consumerActive, judgeGroup } from "../lag-status/judge";
 import { currentLagHistory } from "../lag-status/current";
 import { listConsumerGroups } from "./list-groups";
 
+type Statuses = Map<string, { status: GroupRow["status"]; reason: string }>;
+
+/** Groups judged within a list request; a larger cluster is judged in the background, a chunk per tick. */
+export const STATUS_JUDGED_INLINE_MAX = 500;
+const STATUS_JUDGED_PER_TICK = 200;
+
 /**
  * Statuses of every sampled group, judged once per sampling cycle: the list is
  * asked every few seconds by every open page, the samples change once a cycle.
+ * Judging reads each group's window (about 1 ms a group), so past
+ * STATUS_JUDGED_INLINE_MAX groups it runs in the background without blocking
+ * requests, and the list shows the previous cycle's statuses meanwhile.
  */
-let judged: { source: LagHistorySource; newestAtMs: number; byGroup: Map<string, { status: GroupRow["status"]; reason: string }> } | null = null;
+let judged: { source: LagHistorySource; newestAtMs: number; byGroup: Statuses } | null = null;
+let judgingFor: { source: LagHistorySource; newestAtMs: number } | null = null;
 
-function statusesOf(source: LagHistorySource, latest: LatestGroupSample[], nowMs: number) {
-  const newestAtMs = latest.reduce((max, g) => Math.max(max, g.atMs ?? 0), 0);
-  if (judged && judged.source === source && judged.newestAtMs === newestAtMs) return judged.byGroup;
-  const byGroup = new Map<string, { status: GroupRow["status"]; reason: string }>();
-  for (const g of latest) {
-    if (g.partitions.length === 0) continue; // nothing committed: nothing to judge
-    const status = judgeGroup(g.groupId, source, nowMs, () => consumerActive(g.state));
-    byGroup.set(g.groupId, { status: status.status, reason: status.reason });
-  }
-  judged = { source, newestAtMs, byGroup };
-  return byGroup;
+function judgeOne(source: LagHistorySource, g: LatestGroupSample, nowMs: number, into: Statuses): void {
+  if (g.partitions.length === 0) return; // nothing committed: nothing to judge
+  const status = judgeGroup(g.groupId, source, nowMs, () => consumerActive(g.state));
+  into.set(g.groupId, { status: status.status, reason: status.reason });
 }
 
-function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[]; sampledAtMs: number | null } {
+/** Judges every group as of `nowMs` (the request that found the cycle new), yielding to other work between chunks. */
+async function judgeInBackground(source: LagHistorySource, latest: LatestGroupSample[], newestAtMs: number, nowMs: number): Promise<void> {
+  const byGroup: Statuses = new Map();
+  for (let i = 0; i < latest.length; i += STATUS_JUDGED_PER_TICK) {
+    for (const g of latest.slice(i, i + STATUS_JUDGED_PER_TICK)) judgeOne(source, g, nowMs, byGroup);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  judged = { source, newestAtMs, byGroup };
+}
+
+/** The statuses to show, and whether they are those of the latest cycle (false while a newer judgement runs). */
+function statusesOf(source: LagHistorySource, latest: LatestGroupSample[], nowMs: number): { byGroup: Statuses | null; current: boolean } {
+  const newestAtMs = latest.reduce((max, g) => Math.max(max, g.atMs ?? 0), 0);
+  if (judged && judged.source === source && judged.newestAtMs === newestAtMs) return { byGroup: judged.byGroup, current: true };
+  if (latest.length <= STATUS_JUDGED_INLINE_MAX) {
+    const byGroup: Statuses = new Map();
+    for (const g of latest) judgeOne(source, g, nowMs, byGroup);
+    judged = { source, newestAtMs, byGroup };
+    return { byGroup, current: true };
+  }
+  if (!judgingFor || judgingFor.source !== source || judgingFor.newestAtMs !== newestAtMs) {
+    const job = (judgingFor = { source, newestAtMs });
+    judgeInBackground(source, latest, newestAtMs, nowMs)
+      .catch((error) => console.error("judging the groups' lag statuses failed", error))
+      .finally(() => judgingFor === job && (judgingFor = null));
+  }
+  return { byGroup: judged?.source === source ? judged.byGroup : null, current: false };
+}
+
+function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[]; sampledAtMs: number | null; statusesCurrent: boolean } {
   const latest = source.reader.latestByGroup(nowMs);
-  const statuses = statusesOf(source, latest, nowMs);
+  const { byGroup: statuses, current: statusesCurrent } = statusesOf(source, latest, nowMs);
   const rows = latest.map((g) => ({
     groupId: g.groupId,
     state: g.state ?? "Unknown",
@@ -37,11 +69,11 @@ function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[
     lag: g.lag,
     timeLagMs: g.timeLagMs,
     timeLagEstimated: g.timeLagMs !== null && g.timeLagMs > 0,
-    status: statuses.get(g.groupId)?.status ?? null,
-    statusReason: statuses.get(g.groupId)?.reason ?? null,
+    status: statuses?.get(g.groupId)?.status ?? null,
+    statusReason: statuses?.get(g.groupId)?.reason ?? null,
   }));
   const sampledAtMs = latest.reduce<number | null>((max, g) => (g.atMs === null ? max : Math.max(max ?? 0, g.atMs)), null);
-  return { rows, sampledAtMs };
+  return { rows, sampledAtMs, statusesCurrent };
 }
 
 /**
@@ -52,9 +84,9 @@ function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[
  */
 export async function groupListPage(query: GroupListQuery, clients = clusterClients(), source = currentLagHistory(), nowMs = Date.now()): Promise<GroupListPage> {
   if (source) {
-    const { rows, sampledAtMs } = sampledRows(source, nowMs);
+    const { rows, sampledAtMs, statusesCurrent } = sampledRows(source, nowMs);
     if (sampledAtMs !== null || rows.length > 0)
-      return groupListPageSchema.parse(selectGroups(rows, query, { supported: true, source: "samples", sampledAtMs, total: rows.length }));
+      return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: true, source: "samples", sampledAtMs, total: rows.length }), statusesCurrent });
   }
   const live = await listConsumerGroups(clients);
   const described = live.groups.filter((g) => g.lag !== null || g.state !== "Unknown");
@@ -70,5 +102,5 @@ export async function groupListPage(query: GroupListQuery, clients = clusterClie
     status: null,
     statusReason: null,
   }));
-  return groupListPageSchema.parse(selectGroups(rows, query, { supported: live.supported, source: "live", sampledAtMs: null, total: live.total }));
+  return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: live.supported, source: "live", sampledAtMs: null, total: live.total }), statusesCurrent: true });
 }
