@@ -27,6 +27,8 @@ export interface LagHistoryReader {
   window(groupId: string, n: number): GroupOffsetsSeries[];
   topicSeries(topic: string, range: { fromMs: number; toMs: number; stepMs?: number }): Array<{ partition: number; points: Array<{ atMs: number; logStart: number; logEnd: number }> }>;
   latestByGroup(nowMs?: number): LatestGroupSample[];
+  /** The sampler's newest successful cycle: when it read, and how many groups it listed. */
+  health(): { lastSuccess: { atMs: number; groups: number } | null };
 }
 
 /** The history the views read, and the interval it is sampled at. */

@@ -57,7 +57,7 @@ function statusesOf(source: LagHistorySource, latest: LatestGroupSample[], nowMs
   return { byGroup: judged?.source === source ? judged.byGroup : null, current: false };
 }
 
-function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[]; sampledAtMs: number | null; statusesCurrent: boolean } {
+function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[]; statusesCurrent: boolean } {
   const latest = source.reader.latestByGroup(nowMs);
   const { byGroup: statuses, current: statusesCurrent } = statusesOf(source, latest, nowMs);
   const rows = latest.map((g) => ({
@@ -72,21 +72,21 @@ function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[
     status: statuses?.get(g.groupId)?.status ?? null,
     statusReason: statuses?.get(g.groupId)?.reason ?? null,
   }));
-  const sampledAtMs = latest.reduce<number | null>((max, g) => (g.atMs === null ? max : Math.max(max ?? 0, g.atMs)), null);
-  return { rows, sampledAtMs, statusesCurrent };
+  return { rows, statusesCurrent };
 }
 
 /**
  * One page of the groups list over every group the sampler saw in its latest
- * cycle, searched, filtered and sorted on the server. Before the first cycle
- * (or on a console that keeps no history) it falls back to a live read, which
- * covers the first groups by id only, and says so.
+ * successful cycle, searched, filtered and sorted on the server. Before the
+ * first cycle (or on a console that keeps no history) it falls back to a live
+ * read, which covers the first groups by id only, and says so.
  */
 export async function groupListPage(query: GroupListQuery, clients = clusterClients(), source = currentLagHistory(), nowMs = Date.now()): Promise<GroupListPage> {
-  if (source) {
-    const { rows, sampledAtMs, statusesCurrent } = sampledRows(source, nowMs);
-    if (sampledAtMs !== null || rows.length > 0)
-      return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: true, source: "samples", sampledAtMs, total: rows.length }), statusesCurrent });
+  const lastCycle = source?.reader.health().lastSuccess ?? null;
+  if (source && lastCycle) {
+    // A newest cycle that listed no group is an empty list (the groups of an older cycle are gone, not current).
+    const { rows, statusesCurrent } = lastCycle.groups === 0 ? { rows: [], statusesCurrent: true } : sampledRows(source, nowMs);
+    return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: true, source: "samples", sampledAtMs: lastCycle.atMs, total: rows.length }), statusesCurrent });
   }
   const live = await listConsumerGroups(clients);
   const described = live.groups.filter((g) => g.lag !== null || g.state !== "Unknown");

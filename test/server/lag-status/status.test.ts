@@ -75,6 +75,9 @@ class GroupSampler implements LagHistoryReader {
   latestByGroup(): never {
     throw new Error("not read by status judging");
   }
+  health(): never {
+    throw new Error("not read by status judging");
+  }
 }
 
 describe("lag status reached by real consumers (kafkajs against a real broker)", () => {

@@ -86,6 +86,20 @@ describe("lag views over the sample store", () => {
     assert.deepEqual(warned.groups.map((g) => g.groupId), ["billing"]);
   });
 
+  it("a newest cycle that lists no group is an empty list, not the groups of the cycle before", async () => {
+    const empty = LagHistoryStore.open(":memory:", NOW_MS);
+    try {
+      const history = empty.cluster();
+      const base = { durationMs: 1, requests: 1, logOffsets: [{ topic: "t", partition: 0, logStart: 0, logEnd: 5 }] };
+      history.recordCycle({ ...base, startedAtMs: NOW_MS - 2_000, atMs: NOW_MS - 2_000, groups: [{ groupId: "gone", state: "Empty", protocolType: "consumer", committed: [{ topic: "t", partition: 0, offset: 1 }] }] });
+      history.recordCycle({ ...base, startedAtMs: NOW_MS - 1_000, atMs: NOW_MS - 1_000, groups: [] });
+      const page = await groupListPage(groupListQuerySchema.parse({}), noCluster, { reader: history, sampleIntervalMs: 1_000 }, NOW_MS);
+      assert.deepEqual([page.source, page.covered, page.sampledAtMs], ["samples", 0, NOW_MS - 1_000]);
+    } finally {
+      empty.close();
+    }
+  });
+
   it("a day of a group's lag is at most 1,000 points per series, with consumption against production", () => {
     const day = groupLagHistory("billing", groupLagQuerySchema.parse({ range: "1d", by: "partition" }), source, NOW_MS);
     assert.ok(day.times.length <= SERIES_POINTS_MAX, `${day.times.length} points`);
