@@ -1,21 +1,23 @@
 import { lagHistory, lagHistoryStore } from "@/server/lag-history";
-import { renderMetrics } from "@/server/lag-history/metrics";
+import { MetricsCache } from "@/server/lag-history/metrics";
 import { runningLagSampler } from "@/server/lag-history/start";
 import { handle } from "@/server/http/route";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
+const cache = new MetricsCache();
+
 /**
  * Prometheus scrapes this (its default path is /metrics): the newest lag
  * samples under kafka-lag-exporter's and KMinion's metric names, and the
- * sampler's health. Read from the lag history only, so a scrape sends no
- * request to the cluster.
+ * sampler's health, as of the newest cycle. Read from the lag history only,
+ * so a scrape sends no request to the cluster.
  */
 export const GET = handle(async () => {
   const history = lagHistory();
   const sampler = runningLagSampler();
-  const text = renderMetrics({
+  const text = cache.render({
     history,
     clusterName: history.name,
     nowMs: Date.now(),

@@ -32,16 +32,23 @@ type Labels = Record<string, string | number>;
 const FAILURE_LOOKBACK_CYCLES = 64;
 
 /** Label values escaped as the text format wants: backslash, double quote and newline. */
-const escapeLabel = (value: string) => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const escapeLabel = (value: string) => (/[\\"\n]/.test(value) ? value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n") : value);
+
+/** A label set as the text between the braces; built once per group, topic or partition and reused by every family. */
+function labelText(labels: Labels): string {
+  let text = "";
+  for (const key in labels) text += `${text ? "," : ""}${key}="${escapeLabel(String(labels[key]))}"`;
+  return text;
+}
 
 class Exposition {
   private readonly lines: string[] = [];
 
-  family(name: string, type: "gauge" | "counter", help: string, samples: Array<{ labels: Labels; value: number }>): void {
+  family(name: string, type: "gauge" | "counter", help: string, samples: Array<{ labels: Labels | string; value: number }>): void {
     this.lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const { labels, value } of samples) {
-      const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(String(v))}"`);
-      this.lines.push(`${name}${pairs.length ? `{${pairs.join(",")}}` : ""} ${Number.isFinite(value) ? value : "NaN"}`);
+      const text = typeof labels === "string" ? labels : labelText(labels);
+      this.lines.push(`${name}${text ? `{${text}}` : ""} ${Number.isFinite(value) ? value : "NaN"}`);
     }
   }
 
@@ -57,11 +64,16 @@ export function renderMetrics({ history, clusterName, nowMs, sampler, historyByt
   const member = { member_host: "", consumer_id: "", client_id: "" };
 
   // --- kafka-lag-exporter ------------------------------------------------------
-  const partitions = groups.flatMap((g) => g.partitions.map((p) => ({ g, p })));
+  const partitions = groups.flatMap((g) =>
+    g.partitions.map((p) => ({
+      g,
+      p,
+      exporterLabels: labelText({ ...cluster, group: g.groupId, topic: p.topic, partition: p.partition, ...member }),
+      minionLabels: labelText({ group_id: g.groupId, topic_name: p.topic, partition_id: p.partition }),
+    })),
+  );
   const perPartition = (pick: (p: (typeof partitions)[number]["p"]) => number | null) =>
-    partitions
-      .filter(({ p }) => pick(p) !== null)
-      .map(({ g, p }) => ({ labels: { ...cluster, group: g.groupId, topic: p.topic, partition: p.partition, ...member }, value: pick(p)! }));
+    partitions.filter(({ p }) => pick(p) !== null).map(({ p, exporterLabels }) => ({ labels: exporterLabels, value: pick(p)! }));
   out.family("kafka_consumergroup_group_offset", "gauge", "The committed offset of the group on the partition.", perPartition((p) => p.committed));
   out.family("kafka_consumergroup_group_lag", "gauge", "Records between the group's committed offset and the partition's latest offset.", perPartition((p) => p.lag));
   out.family(
@@ -103,19 +115,27 @@ export function renderMetrics({ history, clusterName, nowMs, sampler, historyByt
     groupTopics.filter((e) => e.lag !== null).map((e) => ({ labels: { ...cluster, group: e.group, topic: e.topic }, value: e.lag! })),
   );
   // Log offsets of every partition a group has committed on (as kafka-lag-exporter reports them).
-  const logOffsets = new Map<string, { topic: string; partition: number; logStart: number; logEnd: number }>();
-  for (const { p } of partitions)
-    if (p.logStart !== null && p.logEnd !== null) logOffsets.set(`${p.partition}/${p.topic}`, { topic: p.topic, partition: p.partition, logStart: p.logStart, logEnd: p.logEnd });
+  const logOffsets = new Map<string, { logStart: number; logEnd: number; exporterLabels: string; minionLabels: string }>();
+  for (const { p } of partitions) {
+    const key = `${p.partition}/${p.topic}`;
+    if (p.logStart === null || p.logEnd === null || logOffsets.has(key)) continue;
+    logOffsets.set(key, {
+      logStart: p.logStart,
+      logEnd: p.logEnd,
+      exporterLabels: labelText({ ...cluster, topic: p.topic, partition: p.partition }),
+      minionLabels: labelText({ topic_name: p.topic, partition_id: p.partition }),
+    });
+  }
   const logs = [...logOffsets.values()];
-  out.family("kafka_partition_latest_offset", "gauge", "The partition's latest offset (high watermark).", logs.map((l) => ({ labels: { ...cluster, topic: l.topic, partition: l.partition }, value: l.logEnd })));
-  out.family("kafka_partition_earliest_offset", "gauge", "The partition's earliest offset (log start).", logs.map((l) => ({ labels: { ...cluster, topic: l.topic, partition: l.partition }, value: l.logStart })));
+  out.family("kafka_partition_latest_offset", "gauge", "The partition's latest offset (high watermark).", logs.map((l) => ({ labels: l.exporterLabels, value: l.logEnd })));
+  out.family("kafka_partition_earliest_offset", "gauge", "The partition's earliest offset (log start).", logs.map((l) => ({ labels: l.exporterLabels, value: l.logStart })));
 
   // --- KMinion (namespace "kminion") --------------------------------------------
   out.family(
     "kminion_kafka_consumer_group_topic_partition_lag",
     "gauge",
     "The number of records the group is behind the partition's high watermark.",
-    partitions.filter(({ p }) => p.lag !== null).map(({ g, p }) => ({ labels: { group_id: g.groupId, topic_name: p.topic, partition_id: p.partition }, value: p.lag! })),
+    partitions.filter(({ p }) => p.lag !== null).map(({ p, minionLabels }) => ({ labels: minionLabels, value: p.lag! })),
   );
   out.family(
     "kminion_kafka_consumer_group_topic_lag",
@@ -133,13 +153,13 @@ export function renderMetrics({ history, clusterName, nowMs, sampler, historyByt
     "kminion_kafka_topic_partition_high_water_mark",
     "gauge",
     "The partition's high watermark.",
-    logs.map((l) => ({ labels: { topic_name: l.topic, partition_id: l.partition }, value: l.logEnd })),
+    logs.map((l) => ({ labels: l.minionLabels, value: l.logEnd })),
   );
   out.family(
     "kminion_kafka_topic_partition_low_water_mark",
     "gauge",
     "The partition's low watermark (log start).",
-    logs.map((l) => ({ labels: { topic_name: l.topic, partition_id: l.partition }, value: l.logStart })),
+    logs.map((l) => ({ labels: l.minionLabels, value: l.logStart })),
   );
   out.family(
     "kminion_kafka_consumer_group_info",
@@ -170,4 +190,25 @@ export function renderMetrics({ history, clusterName, nowMs, sampler, historyByt
   );
   out.family("sluice_lag_history_size_bytes", "gauge", "Bytes of the lag history database holding data.", [{ labels: {}, value: historyBytes }]);
   return out.toString();
+}
+
+/**
+ * The rendered text, kept until the sampler records another cycle: the
+ * figures only change with a cycle (kafka-lag-exporter likewise computes them
+ * once per poll), and 10,000 partitions make about 10 MiB of text, so
+ * Prometheus servers scraping every few seconds do not render it each time.
+ */
+export class MetricsCache {
+  private key: string | null = null;
+  private text = "";
+
+  render(input: MetricsInput): string {
+    const newest = input.history.recentCycles(1)[0];
+    const key = `${input.history.name}/${newest?.id ?? 0}/${input.sampler ? input.sampler.cycles.ok + input.sampler.cycles.failed + input.sampler.cycles.skipped : -1}`;
+    if (key !== this.key) {
+      this.text = renderMetrics(input);
+      this.key = key;
+    }
+    return this.text;
+  }
 }

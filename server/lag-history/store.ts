@@ -19,6 +19,9 @@ import type {
 
 export type * from "./types";
 
+/** End-offset readings kept in memory per partition (20 minutes at 30 s), so most time-lag estimates need no query. */
+const RECENT_READINGS_MAX = 40;
+
 interface CycleRow {
   id: number;
   started_at_ms: number;
@@ -109,6 +112,10 @@ export class ClusterLagHistory {
   private readonly partitionIds = new Map<string, number>();
   private readonly groupIds = new Map<string, number>();
   private readonly seriesIds = new Map<string, number>();
+  private latestLogCache: Map<number, { logEnd: number; runStartCycleId: number }> | null = null;
+  private latestCommitCache: Map<number, { committed: number; reachedAtMs: number | null }> | null = null;
+  /** The last RECENT_READINGS_MAX end offsets of each partition this process stored, oldest first. */
+  private readonly recentReadings = new Map<number, EndOffsetReading[]>();
   private readonly statements;
 
   constructor(
@@ -137,7 +144,6 @@ export class ClusterLagHistory {
          ON CONFLICT (partition_id) DO UPDATE SET cycle_id = excluded.cycle_id, log_start = excluded.log_start, log_end = excluded.log_end, run_start_cycle_id = excluded.run_start_cycle_id`,
       ),
       insertCommitted: db.prepare("INSERT INTO committed_offsets (group_partition_id, cycle_id, committed) VALUES (?, ?, ?)"),
-      latestCommitted: db.prepare("SELECT committed, reached_at_ms FROM latest_committed WHERE group_partition_id = ?"),
       upsertLatestCommitted: db.prepare(
         `INSERT INTO latest_committed (group_partition_id, cycle_id, committed, reached_at_ms) VALUES (?, ?, ?, ?)
          ON CONFLICT (group_partition_id) DO UPDATE SET cycle_id = excluded.cycle_id, committed = excluded.committed, reached_at_ms = excluded.reached_at_ms`,
@@ -264,6 +270,8 @@ export class ClusterLagHistory {
    */
   recordCycle(sample: CycleSample): number {
     const s = this.statements;
+    const latestLogs = this.latestLogs();
+    const latestCommits = this.latestCommits();
     return this.db.transaction(() => {
       const cycleId = Number(
         s.insertCycle.run(this.clusterId, sample.startedAtMs, sample.atMs, sample.durationMs, "ok", null, sample.groups.length, sample.logOffsets.length, sample.requests)
@@ -275,12 +283,19 @@ export class ClusterLagHistory {
         if (logEnds.has(partitionId)) continue; // a partition listed twice keeps its first reading
         logEnds.set(partitionId, o.logEnd);
         s.insertLog.run(partitionId, cycleId, o.logStart, o.logEnd);
-        const previous = s.latestLog.get(partitionId) as { log_end: number; run_start_cycle_id: number } | undefined;
+        const previous = latestLogs.get(partitionId);
         // An end that went backwards is a new log (topic deleted and created again): estimates start over from here.
-        const runStart = previous && o.logEnd >= previous.log_end ? previous.run_start_cycle_id : cycleId;
-        s.upsertLatestLog.run(partitionId, cycleId, o.logStart, o.logEnd, runStart);
+        const sameLog = previous !== undefined && o.logEnd >= previous.logEnd;
+        const runStartCycleId = sameLog ? previous.runStartCycleId : cycleId;
+        s.upsertLatestLog.run(partitionId, cycleId, o.logStart, o.logEnd, runStartCycleId);
+        latestLogs.set(partitionId, { logEnd: o.logEnd, runStartCycleId });
+        const recent = sameLog ? (this.recentReadings.get(partitionId) ?? []) : [];
+        recent.push({ timeMs: sample.atMs, endOffset: o.logEnd });
+        if (recent.length > RECENT_READINGS_MAX) recent.shift();
+        this.recentReadings.set(partitionId, recent);
       }
       s.dropUnreadLatestLog.run(cycleId, this.clusterId);
+      for (const partitionId of latestLogs.keys()) if (!logEnds.has(partitionId)) latestLogs.delete(partitionId);
       for (const g of sample.groups) {
         const group = this.groupId(g.groupId);
         s.updateGroup.run(g.state, g.protocolType, cycleId, group);
@@ -289,21 +304,48 @@ export class ClusterLagHistory {
           const partitionId = this.partitionId(c.topic, c.partition);
           const series = this.seriesId(group, partitionId);
           s.insertCommitted.run(series, cycleId, c.offset);
-          const previous = s.latestCommitted.get(series) as { committed: number; reached_at_ms: number | null } | undefined;
+          const previous = latestCommits.get(series);
           const logEnd = logEnds.get(partitionId);
           let reachedAtMs: number | null = null;
           if (logEnd !== undefined && c.offset < logEnd) {
             // The moment the log end passed the commit depends only on the commit and the end's history: computed again only when the commit moved.
             reachedAtMs =
-              previous && previous.committed === c.offset && previous.reached_at_ms !== null ? previous.reached_at_ms : this.reachedAtMs(partitionId, c.offset, sample.atMs);
+              previous && previous.committed === c.offset && previous.reachedAtMs !== null ? previous.reachedAtMs : this.reachedAtMs(partitionId, c.offset, sample.atMs);
           }
           s.upsertLatestCommitted.run(series, cycleId, c.offset, reachedAtMs);
+          latestCommits.set(series, { committed: c.offset, reachedAtMs });
         }
         s.dropStaleLatestOfGroup.run(group, cycleId);
       }
       s.dropUnlistedLatest.run(this.clusterId, cycleId);
       return cycleId;
     })();
+  }
+
+  /** The newest log end of each partition, read from the database once, then kept up by recordCycle (this process is the one writer). */
+  private latestLogs(): Map<number, { logEnd: number; runStartCycleId: number }> {
+    if (!this.latestLogCache) {
+      const rows = this.db
+        .prepare(
+          "SELECT ll.partition_id AS id, ll.log_end AS logEnd, ll.run_start_cycle_id AS runStartCycleId FROM latest_log_offsets ll JOIN partitions p ON p.id = ll.partition_id JOIN topics t ON t.id = p.topic_id WHERE t.cluster_id = ?",
+        )
+        .all(this.clusterId) as Array<{ id: number; logEnd: number; runStartCycleId: number }>;
+      this.latestLogCache = new Map(rows.map((r) => [r.id, { logEnd: r.logEnd, runStartCycleId: r.runStartCycleId }]));
+    }
+    return this.latestLogCache;
+  }
+
+  /** The newest commit of each series, likewise (a stale entry only costs one more estimate). */
+  private latestCommits(): Map<number, { committed: number; reachedAtMs: number | null }> {
+    if (!this.latestCommitCache) {
+      const rows = this.db
+        .prepare(
+          "SELECT lc.group_partition_id AS id, lc.committed AS committed, lc.reached_at_ms AS reachedAtMs FROM latest_committed lc JOIN group_partitions gp ON gp.id = lc.group_partition_id JOIN groups g ON g.id = gp.group_id WHERE g.cluster_id = ?",
+        )
+        .all(this.clusterId) as Array<{ id: number; committed: number; reachedAtMs: number | null }>;
+      this.latestCommitCache = new Map(rows.map((r) => [r.id, { committed: r.committed, reachedAtMs: r.reachedAtMs }]));
+    }
+    return this.latestCommitCache;
   }
 
   /** Records a cycle that failed or was skipped, for the sampler's health. */
@@ -317,7 +359,10 @@ export class ClusterLagHistory {
   // --- the time-lag estimate -------------------------------------------------
 
   private reachedAtMs(partitionId: number, committed: number, nowMs: number): number | null {
-    const lagMs = estimateTimeLagMs(this.readingsAround(partitionId, committed), committed, nowMs);
+    // Most consumers are minutes behind: the readings this process kept place them without a query.
+    const recent = this.recentReadings.get(partitionId);
+    const readings = recent && recent.length >= 2 && recent[0].endOffset <= committed ? recent : this.readingsAround(partitionId, committed);
+    const lagMs = estimateTimeLagMs(readings, committed, nowMs);
     return lagMs === null ? null : nowMs - lagMs;
   }
 
