@@ -14,6 +14,8 @@ import {
   type BrowseInput,
 } from "./contracts";
 import { queryKeys } from "./query-keys";
+import { groupListPageSchema, type GroupListQuery } from "./group-list";
+import { groupLagHistorySchema, groupStatusSchema, topicRateHistorySchema, topicTrendsSchema, type GroupLagQuery, type LagRange } from "./lag-history";
 import { paths } from "./paths";
 
 /**
@@ -69,3 +71,43 @@ export const groupsQuery = (refresh = true) =>
 
 export const groupQuery = (id: string, refresh = true) =>
   queryOptions({ queryKey: queryKeys.group(id), queryFn: () => apiFetch(paths.api.group(id), groupDetailSchema), refetchInterval: refresh ? GROUP_REFRESH_MS : false });
+
+/** Lag charts and sparklines refresh this often: new samples arrive once per sampling interval. */
+export const HISTORY_REFRESH_MS = 5_000;
+
+/** One page of the groups list over every sampled group (server-side search, filter and sort). */
+export const groupListQuery = (query: GroupListQuery, refresh = true) =>
+  queryOptions({
+    queryKey: queryKeys.groupList(query),
+    queryFn: () => apiFetch(`/api/group-list?${new URLSearchParams({ ...query, page: String(query.page) })}`, groupListPageSchema),
+    placeholderData: keepPreviousData,
+    refetchInterval: refresh ? GROUP_REFRESH_MS : false,
+  });
+
+export const groupLagQuery = (id: string, query: GroupLagQuery, refresh = true) =>
+  queryOptions({
+    queryKey: queryKeys.groupLag(id, query),
+    queryFn: () => apiFetch(`${paths.api.group(id)}/lag?${new URLSearchParams(query)}`, groupLagHistorySchema),
+    placeholderData: keepPreviousData,
+    refetchInterval: refresh ? HISTORY_REFRESH_MS : false,
+  });
+
+export const groupStatusQuery = (id: string, refresh = true) =>
+  queryOptions({ queryKey: queryKeys.groupStatus(id), queryFn: () => apiFetch(`${paths.api.group(id)}/status`, groupStatusSchema), refetchInterval: refresh ? HISTORY_REFRESH_MS : false });
+
+export const topicRateQuery = (name: string, range: LagRange) =>
+  queryOptions({
+    queryKey: queryKeys.topicRate(name, range),
+    queryFn: () => apiFetch(`${paths.api.topic(name)}/rate?range=${range}`, topicRateHistorySchema),
+    placeholderData: keepPreviousData,
+    refetchInterval: HISTORY_REFRESH_MS,
+  });
+
+export const topicTrendsQuery = (names: string[]) =>
+  queryOptions({
+    queryKey: queryKeys.topicTrends(names),
+    queryFn: () => apiFetch(`/api/topic-trends?topics=${names.map(encodeURIComponent).join(",")}`, topicTrendsSchema),
+    enabled: names.length > 0,
+    placeholderData: keepPreviousData,
+    refetchInterval: HISTORY_REFRESH_MS * 6,
+  });

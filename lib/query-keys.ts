@@ -1,4 +1,6 @@
 import type { BrowseInput } from "./contracts";
+import type { GroupListQuery } from "./group-list";
+import type { GroupLagQuery, LagRange } from "./lag-history";
 import type { TopicListQuery } from "./topic-list";
 
 /** Query keys per domain, all under one cluster, so a mutation can invalidate exactly what it changed. */
@@ -14,6 +16,12 @@ export const queryKeys = {
   messages: (name: string, input: BrowseInput, cluster = "default") => ["clusters", cluster, "topics", name, "messages", input] as const,
   groups: (cluster = "default") => ["clusters", cluster, "groups"] as const,
   group: (id: string, cluster = "default") => ["clusters", cluster, "groups", id] as const,
+  /** Without a query: every page of the groups list over all sampled groups. */
+  groupList: (query?: GroupListQuery, cluster = "default") => (query ? (["clusters", cluster, "group-list", query] as const) : (["clusters", cluster, "group-list"] as const)),
+  groupLag: (id: string, query: GroupLagQuery, cluster = "default") => ["clusters", cluster, "groups", id, "lag", query] as const,
+  groupStatus: (id: string, cluster = "default") => ["clusters", cluster, "groups", id, "status"] as const,
+  topicRate: (name: string, range: LagRange, cluster = "default") => ["clusters", cluster, "topics", name, "rate", range] as const,
+  topicTrends: (names: string[], cluster = "default") => ["clusters", cluster, "topic-trends", names] as const,
   record: (name: string, partition: number, offset: number, cluster = "default") =>
     ["clusters", cluster, "topics", name, "records", partition, offset] as const,
 };

@@ -20,6 +20,7 @@ import { PageHeader, Stat } from "@/components/ui/layout";
 import { Pagination } from "@/components/ui/pagination";
 import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { GroupLagHistory } from "./group-lag-history";
 import { GroupNotFound } from "./group-not-found";
 import { GroupStateBadge } from "./group-state";
 import { ResetOffsets } from "./reset-offsets";
@@ -82,6 +83,15 @@ export function GroupView({ id }: { id: string }) {
         <Stat label="Partitions" value={formatNumber(data.partitions.length)} />
         <Stat label="Members" value={data.members.length} />
       </div>
+      <GroupLagHistory
+        groupId={data.groupId}
+        topics={data.topics.map((t) => t.topic)}
+        range={state.range}
+        by={state.by}
+        topic={state.lagTopic}
+        refresh={!state.paused}
+        update={update}
+      />
       <Members group={data} page={state.membersPage} onPage={(p) => update({ mpage: p === 1 ? undefined : p }, { push: true })} />
       <Offsets group={data} topic={state.topic} page={state.page} update={update} />
     </>
@@ -97,6 +107,7 @@ function GroupActions({ group, onReset }: { group: GroupDetail; onReset(): void 
     onSuccess: async () => {
       queryClient.removeQueries({ queryKey: queryKeys.group(group.groupId) });
       await queryClient.invalidateQueries({ queryKey: queryKeys.groups() });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.groupList() });
       router.push(paths.groups());
     },
     onSettled: () => setConfirming(false),

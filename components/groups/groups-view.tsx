@@ -2,13 +2,12 @@
 
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
-import { GROUPS_DESCRIBED_MAX, type GroupSummary } from "@/lib/contracts";
+import type { GroupListPage } from "@/lib/group-list";
+import { LAG_STATUSES } from "@/lib/lag-status";
 import { formatNumber } from "@/lib/format";
-import { compareBy, nextSort } from "@/lib/sort";
-import { paginate, PAGE_SIZE } from "@/lib/paginate";
+import { nextSort } from "@/lib/sort";
 import { paths } from "@/lib/paths";
-import { groupsQuery } from "@/lib/queries";
+import { groupListQuery as groupListPageQuery } from "@/lib/queries";
 import { useSearchParamsState } from "@/lib/use-search-params-state";
 import { Input, Select } from "@/components/ui/field";
 import { PageHeader } from "@/components/ui/layout";
@@ -17,33 +16,32 @@ import { SortHeader } from "@/components/ui/sort-header";
 import { EmptyState, ErrorState, Loading, Notice } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { GroupStateBadge } from "./group-state";
+import { LagStatusBadge, LagStatusLegend } from "./lag-status";
 import { TimeLag } from "./time-lag";
-import { readGroupListParams, type GroupSort } from "./search-params";
+import type { GroupSort } from "@/lib/group-list";
+import { groupListQuery, readGroupListParams } from "./search-params";
 
-const SORT_VALUE: Record<GroupSort, (g: GroupSummary) => number | string> = {
-  id: (g) => g.groupId,
-  state: (g) => g.state,
-  members: (g) => g.members,
-  topics: (g) => g.topics.length,
-  lag: (g) => g.lag ?? -1,
-  timeLag: (g) => g.timeLagMs ?? -1,
-};
+const plural = (n: number, word: string) => `${formatNumber(n)} ${word}${n === 1 ? "" : "s"}`;
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}
+
+/** The heading: what the totals cover, said in so many words (every group sampled, or the part of a live read). */
+function coverage(data: GroupListPage, filtered: boolean, nowMs: number): string {
+  const what =
+    data.source === "samples"
+      ? `total lag of ${plural(data.covered, "group")} sampled ${data.sampledAtMs ? ago(nowMs - data.sampledAtMs) : "(no cycle yet)"}: ${formatNumber(data.coveredLag)}`
+      : `total lag of the ${plural(data.covered, "group")} read now${data.total > data.covered ? ` (of ${formatNumber(data.total)} in the cluster)` : ""}: ${formatNumber(data.coveredLag)}`;
+  return filtered ? `${what} · ${plural(data.matching, "group")} matching, lag ${formatNumber(data.matchingLag)}` : what;
+}
 
 export function GroupsView() {
-  const { data, error, isPending, refetch } = useQuery(groupsQuery());
   const { params, update } = useSearchParamsState();
   const state = readGroupListParams(params);
-
-  const shown = useMemo(() => {
-    if (!data) return [];
-    const q = state.q.trim().toLowerCase();
-    const value = SORT_VALUE[state.sort];
-    return data.groups
-      .filter((g) => (!q || g.groupId.toLowerCase().includes(q) || g.topics.some((t) => t.topic.toLowerCase().includes(q))) && (!state.state || g.state === state.state))
-      .sort(compareBy(value, state.dir));
-  }, [data, state.q, state.state, state.sort, state.dir]);
-  const page = paginate(shown, state.page);
-  const states = useMemo(() => [...new Set(data?.groups.map((g) => g.state) ?? [])].sort(), [data]);
+  const { data, error, isPending, refetch, dataUpdatedAt } = useQuery(groupListPageQuery(groupListQuery(state)));
+  const filtered = Boolean(state.q.trim() || state.status || state.state);
 
   const header = (column: GroupSort, label: string, right = false) => (
     <SortHeader column={column} label={label} sort={state.sort} dir={state.dir} right={right} onSort={(c) => update({ ...nextSort(state, c), page: undefined })} />
@@ -51,22 +49,28 @@ export function GroupsView() {
 
   return (
     <>
-      <PageHeader
-        title="Consumer groups"
-        subtitle={data?.supported ? `${data.groups.length} group${data.groups.length === 1 ? "" : "s"} · total lag ${formatNumber(data.groups.reduce((s, g) => s + (g.lag ?? 0), 0))}` : undefined}
-      />
+      <PageHeader title="Consumer groups" subtitle={data?.supported ? <span data-testid="groups-coverage">{coverage(data, filtered, dataUpdatedAt)}</span> : undefined} />
       <div className="mb-4 flex flex-wrap items-center gap-4">
         <Input placeholder="Search groups or topics" value={state.q} onChange={(e) => update({ q: e.target.value, page: undefined })} data-testid="group-search" className="w-80" />
+        <Select value={state.status} onChange={(e) => update({ status: e.target.value, page: undefined })} data-testid="group-status-filter" aria-label="Status">
+          <option value="">any status</option>
+          {LAG_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+              {data?.source === "samples" ? ` (${formatNumber(data.statusCounts[s] ?? 0)})` : ""}
+            </option>
+          ))}
+        </Select>
         <Select value={state.state} onChange={(e) => update({ state: e.target.value, page: undefined })} data-testid="group-state-filter" aria-label="State">
           <option value="">any state</option>
-          {states.map((s) => (
+          {(data?.states ?? []).map((s) => (
             <option key={s} value={s}>
               {s}
             </option>
           ))}
         </Select>
       </div>
-      {state.q.trim() && data?.truncated && !data.groups.some((g) => g.groupId === state.q.trim()) ? (
+      {state.q.trim() && data?.source === "live" && data.total > data.covered && !data.groups.some((g) => g.groupId === state.q.trim()) ? (
         <p className="-mt-2 mb-4 text-sm">
           <Link href={paths.group(state.q.trim())} className="underline" data-testid="open-group-by-id">
             Open the group &ldquo;{state.q.trim()}&rdquo;
@@ -79,19 +83,23 @@ export function GroupsView() {
       ) : error ? (
         <ErrorState error={error} onRetry={() => refetch()} />
       ) : !data.supported ? (
-        <EmptyState title="This cluster does not answer consumer-group requests">ListGroups failed; the cluster or the console's credentials do not allow it.</EmptyState>
-      ) : shown.length === 0 ? (
-        <EmptyState title={data.groups.length === 0 ? "No consumer groups yet" : "No group matches"}>
-          {data.groups.length === 0 ? "Groups appear here once a consumer joins one or commits offsets." : "Change the search or the state filter."}
+        <EmptyState title="This cluster does not answer consumer-group requests">ListGroups failed; the cluster or the console&apos;s credentials do not allow it.</EmptyState>
+      ) : data.matching === 0 ? (
+        <EmptyState title={data.covered === 0 ? "No consumer groups yet" : "No group matches"}>
+          {data.covered === 0 ? "Groups appear here once a consumer joins one or commits offsets." : "Change the search or the filters."}
         </EmptyState>
       ) : (
         <>
-          {data.truncated ? (
+          {data.source === "samples" && !data.statusesCurrent ? (
             <div className="mb-3">
-              <Notice>
-                The cluster has {formatNumber(data.total)} groups. The first {GROUPS_DESCRIBED_MAX} by name are shown with state and lag
-                {data.total > data.groups.length ? `, the next ${formatNumber(data.groups.length - GROUPS_DESCRIBED_MAX)} by name only, the rest not at all` : ", the rest by name only"}
-                ; type a group's exact id in the search box to open it.
+              <Notice testId="groups-judging-notice">Judging the statuses of {plural(data.covered, "group")} over the latest samples; the statuses shown are the previous cycle&apos;s.</Notice>
+            </div>
+          ) : null}
+          {data.source === "live" ? (
+            <div className="mb-3">
+              <Notice testId="groups-live-notice">
+                No samples yet: these are the {plural(data.covered, "group")} a live read covers{data.total > data.covered ? ` of ${formatNumber(data.total)}` : ""}, without status. Once the
+                sampler has run, the list covers every group.
               </Notice>
             </div>
           ) : null}
@@ -100,15 +108,15 @@ export function GroupsView() {
               <tr>
                 {header("id", "Group")}
                 {header("state", "State")}
+                {header("status", "Status")}
                 <Th>Protocol</Th>
-                {header("members", "Members", true)}
                 {header("topics", "Topics")}
                 {header("lag", "Lag", true)}
                 {header("timeLag", "Time lag", true)}
               </tr>
             </thead>
             <tbody>
-              {page.rows.map((g) => (
+              {data.groups.map((g) => (
                 <Tr key={g.groupId} data-testid={`group-row-${g.groupId}`}>
                   <Td>
                     <Link href={paths.group(g.groupId)} className="font-medium underline-offset-2 hover:underline">
@@ -118,16 +126,18 @@ export function GroupsView() {
                   <Td>
                     <GroupStateBadge state={g.state} />
                   </Td>
+                  <Td>
+                    <LagStatusBadge status={g.status} reason={g.statusReason} testId="group-status" />
+                  </Td>
                   <Td>{g.protocolType || "–"}</Td>
-                  <Td className="text-right tabular-nums">{g.members}</Td>
                   <Td className="max-w-md">
                     {g.topics.length === 0
                       ? "–"
                       : g.topics.map((t, i) => (
-                          <span key={t.topic}>
+                          <span key={t}>
                             {i ? ", " : ""}
-                            <Link href={paths.topic(t.topic, { tab: "consumers" })} className="underline-offset-2 hover:underline">
-                              {t.topic}
+                            <Link href={paths.topic(t, { tab: "consumers" })} className="underline-offset-2 hover:underline">
+                              {t}
                             </Link>
                           </span>
                         ))}
@@ -142,7 +152,13 @@ export function GroupsView() {
               ))}
             </tbody>
           </Table>
-          <Pagination of={page} pageSize={PAGE_SIZE} onPage={(p) => update({ page: p }, { push: true })} />
+          <Pagination of={{ rows: data.groups, page: data.page, pages: data.pages, total: data.matching }} pageSize={data.pageSize} onPage={(p) => update({ page: p }, { push: true })} />
+          <details className="mt-4 text-sm">
+            <summary className="cursor-pointer text-slate-600 dark:text-slate-400">What the statuses mean</summary>
+            <div className="mt-2">
+              <LagStatusLegend />
+            </div>
+          </details>
         </>
       )}
     </>

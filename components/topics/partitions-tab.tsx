@@ -4,9 +4,12 @@ import { paths } from "@/lib/paths";
 import Link from "next/link";
 import { Badge } from "@/components/ui/layout";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { ProductionRate } from "./production-rate";
 
 export function PartitionsTab({ topic }: { topic: TopicDetail }) {
   return (
+    <>
+    <ProductionRate topic={topic.name} />
     <Table testId="partitions-table">
       <thead>
         <tr>
@@ -41,5 +44,6 @@ export function PartitionsTab({ topic }: { topic: TopicDetail }) {
         ))}
       </tbody>
     </Table>
+    </>
   );
 }

@@ -17,6 +17,7 @@ import { SortHeader } from "@/components/ui/sort-header";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { CreateTopicForm } from "./create-topic-form";
+import { TopicTrend, useTopicTrends } from "./production-rate";
 import { readTopicListParams, topicListQuery } from "./search-params";
 
 /**
@@ -47,6 +48,7 @@ export function TopicsView() {
   const state = readTopicListParams(params);
   const { data, error, isPending, isPlaceholderData, refetch } = useQuery(topicsQuery(topicListQuery(state)));
   const consumers = useConsumersByTopic();
+  const trends = useTopicTrends(data?.topics.map((t) => t.name) ?? []);
 
   const header = (column: TopicSort, label: string, right = false) => (
     <SortHeader column={column} label={label} sort={state.sort} dir={state.dir} right={right} onSort={(c) => update({ ...nextSort(state, c), page: undefined })} />
@@ -90,6 +92,7 @@ export function TopicsView() {
               {header("urp", "Under-replicated", true)}
               {header("size", "Size", true)}
               {header("records", "Records (approx.)", true)}
+              {trends ? <Th className="text-right">Produced (last hour)</Th> : null}
               {consumers ? <Th className="text-right">Consumers</Th> : null}
             </tr>
           </thead>
@@ -107,6 +110,11 @@ export function TopicsView() {
                 <Td className="text-right tabular-nums">{t.underReplicatedPartitions ? <Badge tone="warn">{t.underReplicatedPartitions}</Badge> : 0}</Td>
                 <Td className="text-right tabular-nums">{formatBytes(t.sizeBytes)}</Td>
                 <Td className="text-right tabular-nums">{formatNumber(t.approximateRecords)}</Td>
+                {trends ? (
+                  <Td className="text-right" data-testid="topic-trend">
+                    <TopicTrend of={trends[t.name]} />
+                  </Td>
+                ) : null}
                 {consumers ? (
                   <Td className="text-right tabular-nums" data-testid="topic-consumers">
                     <ConsumersCell topic={t.name} consumers={consumers.get(t.name)} />

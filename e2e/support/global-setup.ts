@@ -58,8 +58,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await waitUntil("the broker", async () => broker.output().includes('"msg":"broker started"'), broker.output);
 
   const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-  const consoleApp = start("console", [nextBin, "start", "-H", "127.0.0.1", "-p", String(consolePort)], { KAFKA_BROKERS: `127.0.0.1:${brokerPort}` });
-  const deadConsole = start("console (no cluster)", [nextBin, "start", "-H", "127.0.0.1", "-p", String(deadConsolePort)], { KAFKA_BROKERS: `127.0.0.1:${deadKafkaPort}` });
+  // Each console keeps its lag history in its own temporary data dir, sampled every second so lag charts move within a test.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "sluice-e2e-console-"));
+  const lagHistory = (name: string) => ({ SLUICE_DATA_DIR: path.join(dataDir, name), SLUICE_LAG_SAMPLE_MS: "1000" });
+  const consoleApp = start("console", [nextBin, "start", "-H", "127.0.0.1", "-p", String(consolePort)], { KAFKA_BROKERS: `127.0.0.1:${brokerPort}`, ...lagHistory("main") });
+  const deadConsole = start("console (no cluster)", [nextBin, "start", "-H", "127.0.0.1", "-p", String(deadConsolePort)], {
+    KAFKA_BROKERS: `127.0.0.1:${deadKafkaPort}`,
+    ...lagHistory("dead"),
+  });
   await waitUntil("the console", httpOk(`http://127.0.0.1:${consolePort}/api/cluster`), consoleApp.output);
   await waitUntil("the console without a cluster", httpOk(`http://127.0.0.1:${deadConsolePort}/api/topics`), deadConsole.output);
 
@@ -79,5 +85,6 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       }
     }
     rmSync(logDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   };
 }

@@ -23,6 +23,8 @@ import {
   resetPreviewSchema,
   topicDetailSchema,
 } from "@/lib/contracts";
+import { groupListPageSchema, groupListQuerySchema } from "@/lib/group-list";
+import { groupLagHistorySchema, groupLagQuerySchema, groupStatusSchema, topicRateHistorySchema, topicRateQuerySchema, topicTrendsSchema } from "@/lib/lag-history";
 import { topicListQuerySchema, topicListSchema } from "@/lib/topic-list";
 import { tailBatchSchema, tailEndSchema, tailInputSchema } from "@/server/services/tail-records";
 
@@ -197,6 +199,33 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocume
     schema: ResetPreview,
     description: "What was committed",
   }, [400, 404, 409], { params: groupParam, body: body(applyOffsetsInputSchema) });
+
+  // Lag history: read from the samples the console keeps; 503 when this console keeps none.
+  route("get", "/api/group-list", "One page (100) of every sampled group, searched, filtered (status, state) and sorted (lag, time lag, status, id) by the server", {
+    status: 200,
+    schema: named("GroupListPage", groupListPageSchema),
+    description: "The page, with totals that say which groups they cover",
+  }, [400], { query: groupListQuerySchema });
+  route("get", "/api/groups/{group}/lag", "A group's lag over the last hour, day or week (total, per topic or per partition) with consumption and production rates, at most 1,000 points per series", {
+    status: 200,
+    schema: named("GroupLagHistory", groupLagHistorySchema),
+    description: "The series on one time grid",
+  }, [400], { params: groupParam, query: groupLagQuerySchema });
+  route("get", "/api/groups/{group}/status", "A group's status (OK, WARNING, STALLED, STOPPED, REWIND) per partition and overall, judged over a window of samples", {
+    status: 200,
+    schema: named("GroupStatus", groupStatusSchema),
+    description: "The status with its reasons",
+  }, [], { params: groupParam });
+  route("get", "/api/topics/{topic}/rate", "A topic's production rate (records/s) over the last hour, day or week, from the sampled end offsets", {
+    status: 200,
+    schema: named("TopicRateHistory", topicRateHistorySchema),
+    description: "The series",
+  }, [400], { params: topicParam, query: topicRateQuerySchema });
+  route("get", "/api/topic-trends", "The last hour's production rate (30 points) of each topic named, for the page of the topic list shown", {
+    status: 200,
+    schema: named("TopicTrends", topicTrendsSchema),
+    description: "Per topic: records/s per point over the last hour, and between the two newest samples",
+  }, [400], { query: z.object({ topics: z.string().openapi({ description: "Comma-separated topic names, at most 100" }) }) });
 
   route("get", "/api/openapi.json", "This document", { status: 200, description: "The OpenAPI 3.0 document of the console's API" }, []);
 

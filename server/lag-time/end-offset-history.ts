@@ -3,13 +3,16 @@ import type { EndOffsetPoint } from "@/lib/lag";
 /**
  * Earlier readings of partitions' end offsets, for estimating time lag where
  * the record at a committed offset can no longer be read. The console records
- * the end offsets it reads anyway; a database-backed store of the sampler's
- * readings is meant to replace the in-memory one behind this interface.
+ * the end offsets it reads anyway (in memory); the sampler's readings, kept in
+ * the lag history database, come in through SampledEndOffsetHistory.
  */
 export interface EndOffsetHistory {
   record(topic: string, partition: number, endOffset: number, timeMs: number): void;
-  /** Readings of one partition, oldest first. */
-  points(topic: string, partition: number): readonly EndOffsetPoint[];
+  /**
+   * Readings of one partition, oldest first: all of them, or at least those
+   * that place `near` (a committed offset) in time, when it is given.
+   */
+  points(topic: string, partition: number, near?: number): readonly EndOffsetPoint[];
 }
 
 /** Readings kept per partition, and partitions kept; memory stays bounded at about their product. */
@@ -49,7 +52,7 @@ export class InMemoryEndOffsetHistory implements EndOffsetHistory {
     if (this.byPartition.size > this.partitionsMax) this.byPartition.delete(this.byPartition.keys().next().value!);
   }
 
-  points(topic: string, partition: number): readonly EndOffsetPoint[] {
+  points(topic: string, partition: number, _near?: number): readonly EndOffsetPoint[] {
     return this.byPartition.get(`${topic}\u0000${partition}`) ?? [];
   }
 

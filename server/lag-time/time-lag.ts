@@ -6,7 +6,9 @@ import type { BrokerAddress } from "../kafka/broker-wire";
 import { readPartitionRangeReached } from "../kafka/fetch-records";
 import type { ClusterClients } from "../kafka/registry";
 import { readClusterState } from "../services/cluster-state";
+import { lagHistory, lagHistoryOpen } from "../lag-history";
 import { InMemoryEndOffsetHistory, type EndOffsetHistory } from "./end-offset-history";
+import { SampledEndOffsetHistory } from "./sampled-end-offset-history";
 
 /** Bytes asked for by one exact read; Kafka still returns the whole first batch (KIP-74), which holds the record wanted. */
 export const EXACT_READ_BYTES = 1024;
@@ -17,11 +19,15 @@ export const EXACT_READS_DEADLINE_MS = 3_000;
 
 const histories = new WeakMap<ClusterClients, EndOffsetHistory>();
 
-/** The end-offset readings kept for one cluster (in memory, one per set of clients). */
+/**
+ * The end-offset readings known for one cluster: those this process read (in
+ * memory, one per set of clients), with the sampler's stored ones once the lag
+ * history is open (the sampler opens it when the console starts).
+ */
 export function endOffsetHistoryOf(clients: ClusterClients): EndOffsetHistory {
-  let history = histories.get(clients);
-  if (!history) histories.set(clients, (history = new InMemoryEndOffsetHistory()));
-  return history;
+  let recent = histories.get(clients);
+  if (!recent) histories.set(clients, (recent = new InMemoryEndOffsetHistory()));
+  return lagHistoryOpen() ? new SampledEndOffsetHistory(lagHistory(clients.config.id), recent) : recent;
 }
 
 type Row = Pick<GroupPartition, "topic" | "partition" | "committed" | "start" | "end" | "timeLagMs" | "timeLagEstimated">;
@@ -69,7 +75,7 @@ export async function fillTimeLag(clients: ClusterClients, rows: Row[], exactRea
   const nowMs = Date.now();
   for (const row of rows) {
     if (row.timeLagMs !== null || row.committed === null || row.end === null) continue;
-    const estimate = estimateTimeLagMs(history.points(row.topic, row.partition), row.committed, nowMs);
+    const estimate = estimateTimeLagMs(history.points(row.topic, row.partition, row.committed), row.committed, nowMs);
     if (estimate !== null) {
       row.timeLagMs = estimate;
       row.timeLagEstimated = true;

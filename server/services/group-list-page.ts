@@ -1,0 +1,106 @@
+import "server-only";
+import { groupListPageSchema, selectGroups, type GroupListPage, type GroupListQuery, type GroupRow } from "@/lib/group-list";
+import { clusterClients } from "../kafka/registry";
+import type { LagHistorySource, LatestGroupSample } from "../lag-status/history-source";
+import { consumerActive, judgeGroup } from "../lag-status/judge";
+import { currentLagHistory } from "../lag-status/current";
+import { listConsumerGroups } from "./list-groups";
+
+type Statuses = Map<string, { status: GroupRow["status"]; reason: string }>;
+
+/** Groups judged within a list request; a larger cluster is judged in the background, a chunk per tick. */
+export const STATUS_JUDGED_INLINE_MAX = 500;
+const STATUS_JUDGED_PER_TICK = 200;
+
+/**
+ * Statuses of every sampled group, judged once per sampling cycle: the list is
+ * asked every few seconds by every open page, the samples change once a cycle.
+ * Judging reads each group's window (about 1 ms a group), so past
+ * STATUS_JUDGED_INLINE_MAX groups it runs in the background without blocking
+ * requests, and the list shows the previous cycle's statuses meanwhile.
+ */
+let judged: { source: LagHistorySource; newestAtMs: number; byGroup: Statuses } | null = null;
+let judgingFor: { source: LagHistorySource; newestAtMs: number } | null = null;
+
+function judgeOne(source: LagHistorySource, g: LatestGroupSample, nowMs: number, into: Statuses): void {
+  if (g.partitions.length === 0) return; // nothing committed: nothing to judge
+  const status = judgeGroup(g.groupId, source, nowMs, () => consumerActive(g.state));
+  into.set(g.groupId, { status: status.status, reason: status.reason });
+}
+
+/** Judges every group as of `nowMs` (the request that found the cycle new), yielding to other work between chunks. */
+async function judgeInBackground(source: LagHistorySource, latest: LatestGroupSample[], newestAtMs: number, nowMs: number): Promise<void> {
+  const byGroup: Statuses = new Map();
+  for (let i = 0; i < latest.length; i += STATUS_JUDGED_PER_TICK) {
+    for (const g of latest.slice(i, i + STATUS_JUDGED_PER_TICK)) judgeOne(source, g, nowMs, byGroup);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  judged = { source, newestAtMs, byGroup };
+}
+
+/** The statuses to show, and whether they are those of the latest cycle (false while a newer judgement runs). */
+function statusesOf(source: LagHistorySource, latest: LatestGroupSample[], nowMs: number): { byGroup: Statuses | null; current: boolean } {
+  const newestAtMs = latest.reduce((max, g) => Math.max(max, g.atMs ?? 0), 0);
+  if (judged && judged.source === source && judged.newestAtMs === newestAtMs) return { byGroup: judged.byGroup, current: true };
+  if (latest.length <= STATUS_JUDGED_INLINE_MAX) {
+    const byGroup: Statuses = new Map();
+    for (const g of latest) judgeOne(source, g, nowMs, byGroup);
+    judged = { source, newestAtMs, byGroup };
+    return { byGroup, current: true };
+  }
+  if (!judgingFor || judgingFor.source !== source || judgingFor.newestAtMs !== newestAtMs) {
+    const job = (judgingFor = { source, newestAtMs });
+    judgeInBackground(source, latest, newestAtMs, nowMs)
+      .catch((error) => console.error("judging the groups' lag statuses failed", error))
+      .finally(() => judgingFor === job && (judgingFor = null));
+  }
+  return { byGroup: judged?.source === source ? judged.byGroup : null, current: false };
+}
+
+function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[]; statusesCurrent: boolean } {
+  const latest = source.reader.latestByGroup(nowMs);
+  const { byGroup: statuses, current: statusesCurrent } = statusesOf(source, latest, nowMs);
+  const rows = latest.map((g) => ({
+    groupId: g.groupId,
+    state: g.state ?? "Unknown",
+    protocolType: g.protocolType,
+    topics: [...new Set(g.partitions.map((p) => p.topic))].sort(),
+    partitions: g.partitions.length,
+    lag: g.lag,
+    timeLagMs: g.timeLagMs,
+    timeLagEstimated: g.timeLagMs !== null && g.timeLagMs > 0,
+    status: statuses?.get(g.groupId)?.status ?? null,
+    statusReason: statuses?.get(g.groupId)?.reason ?? null,
+  }));
+  return { rows, statusesCurrent };
+}
+
+/**
+ * One page of the groups list over every group the sampler saw in its latest
+ * successful cycle, searched, filtered and sorted on the server. Before the
+ * first cycle (or on a console that keeps no history) it falls back to a live
+ * read, which covers the first groups by id only, and says so.
+ */
+export async function groupListPage(query: GroupListQuery, clients = clusterClients(), source = currentLagHistory(), nowMs = Date.now()): Promise<GroupListPage> {
+  const lastCycle = source?.reader.health().lastSuccess ?? null;
+  if (source && lastCycle) {
+    // A newest cycle that listed no group is an empty list (the groups of an older cycle are gone, not current).
+    const { rows, statusesCurrent } = lastCycle.groups === 0 ? { rows: [], statusesCurrent: true } : sampledRows(source, nowMs);
+    return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: true, source: "samples", sampledAtMs: lastCycle.atMs, total: rows.length }), statusesCurrent });
+  }
+  const live = await listConsumerGroups(clients);
+  const described = live.groups.filter((g) => g.lag !== null || g.state !== "Unknown");
+  const rows: GroupRow[] = described.map((g) => ({
+    groupId: g.groupId,
+    state: g.state,
+    protocolType: g.protocolType,
+    topics: g.topics.map((t) => t.topic),
+    partitions: g.topics.reduce((n, t) => n + t.partitions, 0),
+    lag: g.lag,
+    timeLagMs: g.timeLagMs,
+    timeLagEstimated: g.timeLagEstimated,
+    status: null,
+    statusReason: null,
+  }));
+  return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: live.supported, source: "live", sampledAtMs: null, total: live.total }), statusesCurrent: true });
+}

@@ -1,0 +1,125 @@
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { LagHistoryStore } from "@/server/lag-history/store";
+import { MIGRATIONS } from "@/server/lag-history/migrations";
+import type { CycleSample } from "@/server/lag-history/types";
+
+const STEP_MS = 30_000;
+
+/** A cycle where group g reads topic t's two partitions: partition 0 grows by 10 a cycle and g commits 5 a cycle behind half of it. */
+function cycle(i: number, t0: number): CycleSample {
+  const atMs = t0 + i * STEP_MS;
+  return {
+    startedAtMs: atMs - 5,
+    atMs,
+    durationMs: 5,
+    requests: 4,
+    groups: [
+      { groupId: "g", state: "Stable", protocolType: "consumer", committed: [{ topic: "t", partition: 0, offset: i * 5 }, { topic: "t", partition: 1, offset: 7 }] },
+      { groupId: "idle", state: "Empty", protocolType: "consumer", committed: [] },
+    ],
+    logOffsets: [
+      { topic: "t", partition: 0, logStart: 0, logEnd: i * 10 },
+      { topic: "t", partition: 1, logStart: 0, logEnd: 7 },
+    ],
+  };
+}
+
+describe("lag history store", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-lag-store-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps the samples across closing and reopening the file, and applies each migration once", () => {
+    const file = path.join(dir, "reopen.sqlite");
+    const t0 = 1_700_000_000_000;
+    const first = LagHistoryStore.open(file);
+    for (let i = 0; i < 5; i++) first.cluster().recordCycle(cycle(i, t0));
+    first.close();
+
+    const again = LagHistoryStore.open(file);
+    try {
+      const versions = again.db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all();
+      assert.deepEqual(versions, MIGRATIONS.map((m) => m.version));
+      assert.equal(again.db.pragma("journal_mode", { simple: true }), "wal");
+      const series = again.cluster().groupSeries("g", { fromMs: t0, toMs: t0 + 10 * STEP_MS });
+      assert.deepEqual(
+        series.map((s) => [s.topic, s.partition, s.points.length]),
+        [
+          ["t", 0, 5],
+          ["t", 1, 5],
+        ],
+      );
+      assert.deepEqual(series[0].points.at(-1), { atMs: t0 + 4 * STEP_MS, committed: 20, logStart: 0, logEnd: 40 });
+    } finally {
+      again.close();
+    }
+  });
+
+  it("answers the latest offsets of every listed group, with lag and time lag estimated from the stored end offsets", () => {
+    const store = LagHistoryStore.open(":memory:");
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < 10; i++) store.cluster().recordCycle(cycle(i, t0));
+    const now = t0 + 9 * STEP_MS;
+    const [g, idle] = store.cluster().latestByGroup(now);
+    assert.equal(g.groupId, "g");
+    assert.deepEqual(
+      g.partitions.map((p) => [p.partition, p.committed, p.logEnd, p.lag]),
+      [
+        [0, 45, 90, 45],
+        [1, 7, 7, 0],
+      ],
+    );
+    // The end passed 45 halfway between the readings 40 (cycle 4) and 50 (cycle 5): 4.5 cycles before cycle 9.
+    assert.equal(g.partitions[0].timeLagMs, 4.5 * STEP_MS);
+    assert.equal(g.partitions[1].timeLagMs, 0);
+    assert.deepEqual([g.lag, g.timeLagMs, g.state], [45, 4.5 * STEP_MS, "Stable"]);
+    assert.deepEqual([idle.groupId, idle.partitions, idle.lag, idle.atMs], ["idle", [], null, null]);
+    store.close();
+  });
+
+  it("reads windows, topic series with a step, and the readings that place an offset in time", () => {
+    const store = LagHistoryStore.open(":memory:");
+    const history = store.cluster();
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < 10; i++) history.recordCycle(cycle(i, t0));
+    const window = history.window("g", 3);
+    assert.deepEqual(
+      window[0].points.map((p) => p.committed),
+      [35, 40, 45],
+    );
+    const [p0] = history.topicSeries("t", { fromMs: t0, toMs: t0 + 9 * STEP_MS, stepMs: 3 * STEP_MS });
+    assert.ok(p0.points.length <= 4 && p0.points.length >= 3, `one point per step: ${p0.points.length}`);
+    assert.deepEqual(
+      history.endOffsetReadings("t", 0, 42).map((r) => r.endOffset),
+      [0, 40, 50, 90],
+    );
+    assert.deepEqual(history.endOffsetReadings("t", 9, 42), []);
+    assert.deepEqual(history.groupSeries("nobody", { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER }), []);
+    store.close();
+  });
+
+  it("drops a group's series from the latest offsets once the cluster no longer lists it, and keeps failures for the health figures", () => {
+    const store = LagHistoryStore.open(":memory:");
+    const history = store.cluster();
+    const t0 = 1_700_000_000_000;
+    history.recordCycle(cycle(0, t0));
+    history.recordCycle({ ...cycle(1, t0), groups: [{ groupId: "g", state: "Empty", protocolType: "consumer", committed: [{ topic: "t", partition: 0, offset: 1 }] }] });
+    history.recordFailure({ startedAtMs: t0 + 3 * STEP_MS, atMs: t0 + 3 * STEP_MS + 10, durationMs: 10, outcome: "failed", error: "connection refused", requests: 1 });
+    const latest = history.latestByGroup(t0 + 2 * STEP_MS);
+    assert.deepEqual(
+      latest.map((g) => [g.groupId, g.partitions.map((p) => p.partition)]),
+      [["g", [0]]],
+    );
+    const health = history.health();
+    assert.deepEqual([health.lastCycle?.outcome, health.lastCycle?.error, health.lastSuccess?.atMs, health.cycles], [
+      "failed",
+      "connection refused",
+      t0 + STEP_MS,
+      { ok: 2, failed: 1, skipped: 0 },
+    ]);
+    store.close();
+  });
+});
