@@ -120,16 +120,24 @@ export async function lagHistorySizeCase(options: { groups: number; partitions: 
       met: median(writeMs.slice(-200)) < 1000,
     });
 
-    // A steady-state retention pass: 30 s later one more cycle has aged past full resolution.
-    history.recordCycle(syntheticCycle(nowMs + SAMPLE_MS, startMs, groups, partitions));
-    const retentionStarted = performance.now();
-    const report = await applyRetention(store, { ...DEFAULT_LAG_HISTORY_CONFIG, retentionMs: days * DAY_MS + DAY_MS }, nowMs + SAMPLE_MS);
-    const retentionMs = performance.now() - retentionStarted;
+    // Steady-state retention passes: 30 s later one more cycle has aged past full resolution (kept as its step's
+    // sample, as it falls on a step boundary), 30 s after that the next one (dropped). A span under a day gets a
+    // shorter full resolution so that its oldest cycles age the same way.
+    const policy = { ...DEFAULT_LAG_HISTORY_CONFIG, fullResolutionMs: Math.min(DAY_MS, days * DAY_MS - SAMPLE_MS), retentionMs: days * DAY_MS + DAY_MS };
+    const passes: Array<{ ms: number; dropped: number; kept: number }> = [];
+    for (const later of [1, 2]) {
+      history.recordCycle(syntheticCycle(nowMs + later * SAMPLE_MS, startMs, groups, partitions));
+      const t0 = performance.now();
+      const report = await applyRetention(store, policy, nowMs + later * SAMPLE_MS);
+      passes.push({ ms: performance.now() - t0, dropped: report.cyclesDropped, kept: report.cyclesDownsampled });
+    }
+    const retentionMs = Math.max(...passes.map((p) => p.ms));
     rows.push({
       name: "lag history: retention pass after a cycle (steady state)",
-      figure: `${fmt(retentionMs)} ms (${report.cyclesDropped} cycle(s) dropped, ${report.cyclesDownsampled} kept as the sample of its step), in transactions of 2,000 series`,
+      figure: passes.map((p) => `${fmt(p.ms)} ms (${p.dropped} cycle(s) dropped, ${p.kept} marked as the sample of its step)`).join("; ") + "; transactions of 2,000 series",
       target: "< 30,000 ms (the sampling interval)",
       met: retentionMs < 30_000,
+      detail: { passes },
     });
 
     const readTimes = (run: () => unknown, times = 5) => {
