@@ -9,7 +9,11 @@
  *   - GET /api/topics with 2,000 topics, its size, the topics page until its table
  *     shows, and a search typed into it until the rows are filtered;
  *   - a consumer group with commits on 1,000 partitions: GET /api/groups, and the
- *     group detail (GET /api/groups/<id>) and page (/groups/<id>) when they exist.
+ *     group detail (GET /api/groups/<id>) and page (/groups/<id>) when they exist;
+ *   - the lag history (bench/lag-history-cases.ts): the database for a week of
+ *     1,000 groups over 10,000 partitions written through the real store, and
+ *     one sampling cycle of as many groups and partitions against the broker
+ *     (time and requests).
  *
  * Prints a table with targets and writes bench-results/console-<timestamp>.json.
  *
@@ -20,6 +24,9 @@
  *   --topics N            topics created for the topic list (default 2,000)
  *   --group-partitions N  partitions the group commits on (default 1,000)
  *   --runs N              timed requests per HTTP case after the warm-up (default 50)
+ *   --lag-groups N        groups of the lag history cases (default 1,000)
+ *   --lag-partitions N    partitions of the lag history cases (default 10,000)
+ *   --lag-days N          days of samples in the lag history size case (default 7; 1 with --quick)
  *   --keep                keeps the temp dir (broker logs, console output)
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -32,6 +39,7 @@ import { BenchBroker } from "../broker/bench/broker-node";
 import { fillTopic, produceToPartitions } from "./raw-produce";
 import { CliArgs } from "../broker/bench/cli-args";
 import { CHROMIUM_ARGS, ConsoleServer, ensureBuild } from "./console-server";
+import { lagHistorySizeCase, lagSamplerCycleCase } from "./lag-history-cases";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const VALUE_BYTES = 100;
@@ -61,7 +69,10 @@ const records = Number(option("--records") ?? (quick ? 1_000_000 : 10_000_000));
 const topicCount = Number(option("--topics") ?? (quick ? 500 : 2_000));
 const groupPartitions = Number(option("--group-partitions") ?? (quick ? 200 : 1_000));
 const runs = Number(option("--runs") ?? (quick ? 20 : 50));
-const usage = "usage: npm run bench:console -- [--quick] [--records N] [--topics N] [--group-partitions N] [--runs N] [--keep]";
+const lagGroups = Number(option("--lag-groups") ?? 1_000);
+const lagPartitions = Number(option("--lag-partitions") ?? 10_000);
+const lagDays = Number(option("--lag-days") ?? (quick ? 1 : 7));
+const usage = "usage: npm run bench:console -- [--quick] [--records N] [--topics N] [--group-partitions N] [--runs N] [--lag-groups N] [--lag-partitions N] [--lag-days N] [--keep]";
 if (args.length > 0) {
   console.error(`unknown arguments: ${args.join(" ")}\n${usage}`);
   process.exit(2);
@@ -71,6 +82,9 @@ for (const [name, value, min] of [
   ["--topics", topicCount, 1],
   ["--group-partitions", groupPartitions, 1],
   ["--runs", runs, 1],
+  ["--lag-groups", lagGroups, 1],
+  ["--lag-partitions", lagPartitions, 1],
+  ["--lag-days", lagDays, 1],
 ] as const) {
   if (!Number.isInteger(value) || value < min) {
     console.error(`${name} must be an integer of at least ${min}\n${usage}`);
@@ -237,7 +251,7 @@ log(`broker pid ${broker.pid} on ${broker.bootstrap}; ${os.cpus().length} cpus, 
 
 let exitCode = 0;
 try {
-  consoleServer = await ConsoleServer.start(tempDir, broker.bootstrap);
+  consoleServer = await ConsoleServer.start(tempDir, broker.bootstrap, { SLUICE_DATA_DIR: path.join(tempDir, "console-data") });
   const base = consoleServer.url;
   log(`console on ${base}`);
 
@@ -399,6 +413,10 @@ try {
     }
   } else notes.push("the group page /groups/<id> is not in this build: it was not timed");
 
+  // 4. The lag history: a week of samples in the database, and sampling cycles against this broker.
+  rows.push(...(await lagHistorySizeCase({ groups: lagGroups, partitions: lagPartitions, days: lagDays, log })));
+  rows.push(...(await lagSamplerCycleCase({ port: broker.port, bootstrap: broker.bootstrap, groups: lagGroups, partitions: lagPartitions, cycles: quick ? 3 : 5, log })));
+
   rows.push({ name: "console RSS peak (next start)", figure: `${fmt(consoleServer.rssPeakBytes() / 1024 / 1024)} MiB`, target: "(for information)", met: null });
 } catch (error) {
   console.error(error);
@@ -431,7 +449,7 @@ writeFileSync(
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverage1mAtStart: loadAverageAtStart, loadAverage1mAtEnd: loadAverageAtEnd },
-      options: { quick, records, topicCount, groupPartitions, runs, warmupRuns: WARMUP_RUNS, pageLoads: PAGE_LOADS, searches: SEARCHES },
+      options: { quick, records, topicCount, groupPartitions, runs, lagGroups, lagPartitions, lagDays, warmupRuns: WARMUP_RUNS, pageLoads: PAGE_LOADS, searches: SEARCHES },
       rows,
       notes,
     },

@@ -34,6 +34,7 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 const SAMPLE_MS = 30_000;
 const DOWNSAMPLED_STEP_MS = 10 * MINUTE_MS;
 const PARTITIONS_PER_TOPIC = 100;
+const TOPICS_PER_CREATE = 2;
 /** Where offsets start: int64 offsets this large take 4 bytes in a SQLite record, as a busy cluster's do after a while. */
 const OFFSET_BASE = 1_000_000_000;
 const RECORDS_PER_BENCH_PARTITION = 10;
@@ -119,16 +120,24 @@ export async function lagHistorySizeCase(options: { groups: number; partitions: 
       met: median(writeMs.slice(-200)) < 1000,
     });
 
-    // A steady-state retention pass: 30 s later one more cycle has aged past full resolution.
-    history.recordCycle(syntheticCycle(nowMs + SAMPLE_MS, startMs, groups, partitions));
-    const retentionStarted = performance.now();
-    const report = await applyRetention(store, { ...DEFAULT_LAG_HISTORY_CONFIG, retentionMs: days * DAY_MS + DAY_MS }, nowMs + SAMPLE_MS);
-    const retentionMs = performance.now() - retentionStarted;
+    // Steady-state retention passes: 30 s later one more cycle has aged past full resolution (kept as its step's
+    // sample, as it falls on a step boundary), 30 s after that the next one (dropped). A span under a day gets a
+    // shorter full resolution so that its oldest cycles age the same way.
+    const policy = { ...DEFAULT_LAG_HISTORY_CONFIG, fullResolutionMs: Math.min(DAY_MS, days * DAY_MS - SAMPLE_MS), retentionMs: days * DAY_MS + DAY_MS };
+    const passes: Array<{ ms: number; dropped: number; kept: number }> = [];
+    for (const later of [1, 2]) {
+      history.recordCycle(syntheticCycle(nowMs + later * SAMPLE_MS, startMs, groups, partitions));
+      const t0 = performance.now();
+      const report = await applyRetention(store, policy, nowMs + later * SAMPLE_MS);
+      passes.push({ ms: performance.now() - t0, dropped: report.cyclesDropped, kept: report.cyclesDownsampled });
+    }
+    const retentionMs = Math.max(...passes.map((p) => p.ms));
     rows.push({
       name: "lag history: retention pass after a cycle (steady state)",
-      figure: `${fmt(retentionMs)} ms (${report.cyclesDropped} cycle(s) dropped, ${report.cyclesDownsampled} kept as the sample of its step), in transactions of 2,000 series`,
+      figure: passes.map((p) => `${fmt(p.ms)} ms (${p.dropped} cycle(s) dropped, ${p.kept} marked as the sample of its step)`).join("; ") + "; transactions of 2,000 series",
       target: "< 30,000 ms (the sampling interval)",
       met: retentionMs < 30_000,
+      detail: { passes },
     });
 
     const readTimes = (run: () => unknown, times = 5) => {
@@ -164,13 +173,16 @@ async function prepareCluster(port: number, groups: number, partitions: number):
   try {
     const topics = Math.ceil(partitions / PARTITIONS_PER_TOPIC);
     const names = Array.from({ length: topics }, (_, i) => `lag-bench-${i}`);
-    const created = await client.request<CreateTopicsResponse>(ApiKey.CreateTopics, 4, {
-      topics: names.map((name) => ({ name, numPartitions: PARTITIONS_PER_TOPIC, replicationFactor: 1, assignments: [], configs: [] })),
-      timeoutMs: 60_000,
-      validateOnly: false,
-    });
-    const failed = created.topics.find((t) => t.errorCode !== 0);
-    if (failed) throw new Error(`creating ${failed.name} failed with error code ${failed.errorCode}`);
+    // A few topics per request: the raw client waits 5 s for an answer, and creating 100 partitions takes a while on a loaded box.
+    for (let first = 0; first < names.length; first += TOPICS_PER_CREATE) {
+      const created = await client.request<CreateTopicsResponse>(ApiKey.CreateTopics, 4, {
+        topics: names.slice(first, first + TOPICS_PER_CREATE).map((name) => ({ name, numPartitions: PARTITIONS_PER_TOPIC, replicationFactor: 1, assignments: [], configs: [] })),
+        timeoutMs: 60_000,
+        validateOnly: false,
+      });
+      const failed = created.topics.find((t) => t.errorCode !== 0);
+      if (failed) throw new Error(`creating ${failed.name} failed with error code ${failed.errorCode}`);
+    }
     for (const name of names) await produceToPartitions(port, name, PARTITIONS_PER_TOPIC, RECORDS_PER_BENCH_PARTITION);
     const perGroup = Math.max(1, Math.floor(partitions / groups));
     for (let g = 0; g < groups; g++) {

@@ -1,7 +1,7 @@
 /**
  * The lag history's bench cases alone (they also run in `npm run bench:console`):
  *
- *   npx tsx bench/lag-history.bench.ts [--groups N] [--partitions N] [--days N] [--cycles N] [--size-only]
+ *   npx tsx bench/lag-history.bench.ts [--groups N] [--partitions N] [--days N] [--cycles N] [--size-only | --cycle-only]
  *
  * Defaults: 1,000 groups over 10,000 partitions, 7 days, 5 sampling cycles.
  */
@@ -18,10 +18,11 @@ const partitions = Number(cli.option("--partitions") ?? 10_000);
 const days = Number(cli.option("--days") ?? 7);
 const cycles = Number(cli.option("--cycles") ?? 5);
 const sizeOnly = cli.flag("--size-only");
+const cycleOnly = cli.flag("--cycle-only");
 const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const rows: BenchRow[] = [];
-rows.push(...(await lagHistorySizeCase({ groups, partitions, days, log })));
+if (!cycleOnly) rows.push(...(await lagHistorySizeCase({ groups, partitions, days, log })));
 if (!sizeOnly) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-lag-bench-"));
   const broker = await BenchBroker.start({ dir, overrides: ["group.initial.rebalance.delay.ms=0"] });

@@ -167,9 +167,10 @@ export function renderMetrics({ history, clusterName, nowMs, sampler, historyByt
     "1 when the group is Stable, 0 otherwise; its state and protocol type as labels.",
     groups.map((g) => ({ labels: { group_id: g.groupId, protocol_type: g.protocolType, state: g.state ?? "" }, value: g.state === "Stable" ? 1 : 0 })),
   );
-  // TODO(lead): per-partition and per-group status (OK, WARNING, STALLED, STOPPED, REWIND) belongs here once
-  // c-views' Burrow-style evaluator has landed, e.g. sluice_consumergroup_status{group,topic,partition,status} 1,
-  // computed from history.window(groupId, n). It is not exported until then rather than exported wrong.
+  // TODO(lead): status per partition and group (OK, WARNING, STALLED, STOPPED, REWIND) is not exported yet.
+  // c-views' evaluator (server/lag-status/evaluate.ts: evaluatePartition over history.window(groupId, n),
+  // evaluateGroup) lands on its branch; once merged, export e.g. sluice_consumergroup_status{group, topic,
+  // partition, status} 1 here, from the same windows the groups list judges. Until then nothing, rather than a guess.
 
   // --- the sampler's own health ---------------------------------------------------
   const success = history.health().lastSuccess;

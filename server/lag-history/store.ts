@@ -203,7 +203,7 @@ export class ClusterLagHistory {
          WHERE g.cluster_id = ? AND g.seen_cycle_id = ?
          ORDER BY g.name, t.name, p.partition`,
       ),
-      newestCycleOf: db.prepare("SELECT max(seen_cycle_id) FROM groups WHERE cluster_id = ?").pluck(),
+      newestOkCycle: db.prepare("SELECT max(id) FROM cycles WHERE cluster_id = ? AND outcome = 'ok'").pluck(),
       knownGroups: db.prepare("SELECT name FROM groups WHERE cluster_id = ? ORDER BY name").pluck(),
       knownTopics: db.prepare("SELECT name FROM topics WHERE cluster_id = ? ORDER BY name").pluck(),
       lastCycle: db.prepare("SELECT * FROM cycles WHERE cluster_id = ? ORDER BY id DESC LIMIT 1"),
@@ -482,7 +482,8 @@ export class ClusterLagHistory {
    * groups, sorted and filtered on the server.
    */
   latestByGroup(nowMs = Date.now()): LatestGroup[] {
-    const newest = this.statements.newestCycleOf.get(this.clusterId) as number | null;
+    // The newest ok cycle's list of groups, even when it listed none (the last group was deleted).
+    const newest = this.statements.newestOkCycle.get(this.clusterId) as number | null;
     if (newest === null) return [];
     const rows = this.statements.latestByGroup.all(this.clusterId, newest) as Array<{
       groupId: string;

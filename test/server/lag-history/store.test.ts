@@ -113,12 +113,14 @@ describe("lag history store", () => {
       latest.map((g) => [g.groupId, g.partitions.map((p) => p.partition)]),
       [["g", [0]]],
     );
+    history.recordCycle({ ...cycle(4, t0), groups: [] });
+    assert.deepEqual(history.latestByGroup(), [], "a newest cycle that listed no group lists none");
     const health = history.health();
     assert.deepEqual([health.lastCycle?.outcome, health.lastCycle?.error, health.lastSuccess?.atMs, health.cycles], [
-      "failed",
-      "connection refused",
-      t0 + STEP_MS,
-      { ok: 2, failed: 1, skipped: 0 },
+      "ok",
+      null,
+      t0 + 4 * STEP_MS,
+      { ok: 3, failed: 1, skipped: 0 },
     ]);
     store.close();
   });
