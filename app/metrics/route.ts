@@ -2,6 +2,7 @@ import { lagHistory, lagHistoryStore } from "@/server/lag-history";
 import { MetricsCache } from "@/server/lag-history/metrics";
 import { runningLagSampler } from "@/server/lag-history/start";
 import { handle } from "@/server/http/route";
+import { sampledGroupStatuses } from "@/server/services/group-list-page";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -23,6 +24,7 @@ export const GET = handle(async () => {
     nowMs: Date.now(),
     sampler: sampler ? { cycles: sampler.cycles } : null,
     historyBytes: lagHistoryStore().size().usedBytes,
+    statuses: sampledGroupStatuses(),
   });
   return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } });
 });

@@ -16,8 +16,17 @@ export interface SamplerCounters {
   cycles: Record<CycleOutcome, number>;
 }
 
+/** Burrow-style statuses of the groups and their partitions, as the groups list judges them (server/lag-status). */
+export interface SampledStatuses {
+  byGroup: ReadonlyMap<string, { status: string | null; partitions: ReadonlyArray<{ topic: string; partition: number; status: string | null }> }>;
+  /** When the cycle they judge was read; part of the cache key. */
+  cycleAtMs: number;
+}
+
 export interface MetricsInput {
   history: ClusterLagHistory;
+  /** Null while no judgement exists yet (no cycle, or the first one still being judged): no status series then. */
+  statuses?: SampledStatuses | null;
   /** The `cluster_name` label. */
   clusterName: string;
   nowMs: number;
@@ -57,7 +66,7 @@ class Exposition {
   }
 }
 
-export function renderMetrics({ history, clusterName, nowMs, sampler, historyBytes }: MetricsInput): string {
+export function renderMetrics({ history, clusterName, nowMs, sampler, historyBytes, statuses = null }: MetricsInput): string {
   const out = new Exposition();
   const groups = history.latestByGroup(nowMs);
   const cluster = { cluster_name: clusterName };
@@ -167,10 +176,24 @@ export function renderMetrics({ history, clusterName, nowMs, sampler, historyByt
     "1 when the group is Stable, 0 otherwise; its state and protocol type as labels.",
     groups.map((g) => ({ labels: { group_id: g.groupId, protocol_type: g.protocolType, state: g.state ?? "" }, value: g.state === "Stable" ? 1 : 0 })),
   );
-  // TODO(lead): status per partition and group (OK, WARNING, STALLED, STOPPED, REWIND) is not exported yet.
-  // c-views' evaluator (server/lag-status/evaluate.ts: evaluatePartition over history.window(groupId, n),
-  // evaluateGroup) lands on its branch; once merged, export e.g. sluice_consumergroup_status{group, topic,
-  // partition, status} 1 here, from the same windows the groups list judges. Until then nothing, rather than a guess.
+  // --- status (neither exporter has one; Burrow's rules, as the console judges them) ---
+  // One series per group (and partition) with value 1, its status as a label, as kube-state-metrics
+  // exports states: an alert is `sluice_consumergroup_status{status="STOPPED"} == 1`.
+  const judgedGroups = statuses ? [...statuses.byGroup].filter(([, judged]) => judged.status !== null) : [];
+  out.family(
+    "sluice_consumergroup_status",
+    "gauge",
+    "1 for the group's status over the last sampling window: OK, WARNING, STALLED, STOPPED or REWIND (the worst of its partitions').",
+    judgedGroups.map(([group, judged]) => ({ labels: { ...cluster, group, status: judged.status! }, value: 1 })),
+  );
+  out.family(
+    "sluice_consumergroup_partition_status",
+    "gauge",
+    "1 for the partition's status over the last sampling window: OK, WARNING, STALLED, STOPPED or REWIND.",
+    judgedGroups.flatMap(([group, judged]) =>
+      judged.partitions.filter((p) => p.status !== null).map((p) => ({ labels: { ...cluster, group, topic: p.topic, partition: p.partition, status: p.status! }, value: 1 })),
+    ),
+  );
 
   // --- the sampler's own health ---------------------------------------------------
   const success = history.health().lastSuccess;
@@ -205,7 +228,7 @@ export class MetricsCache {
 
   render(input: MetricsInput): string {
     const newest = input.history.recentCycles(1)[0];
-    const key = `${input.history.name}/${newest?.id ?? 0}/${input.sampler ? input.sampler.cycles.ok + input.sampler.cycles.failed + input.sampler.cycles.skipped : -1}`;
+    const key = `${input.history.name}/${newest?.id ?? 0}/${input.sampler ? input.sampler.cycles.ok + input.sampler.cycles.failed + input.sampler.cycles.skipped : -1}/${input.statuses?.cycleAtMs ?? -1}`;
     if (key !== this.key) {
       this.text = renderMetrics(input);
       this.key = key;

@@ -6,7 +6,8 @@ import { consumerActive, judgeGroup } from "../lag-status/judge";
 import { currentLagHistory } from "../lag-status/current";
 import { listConsumerGroups } from "./list-groups";
 
-type Statuses = Map<string, { status: GroupRow["status"]; reason: string }>;
+type JudgedGroup = { status: GroupRow["status"]; reason: string; partitions: Array<{ topic: string; partition: number; status: GroupRow["status"] }> };
+type Statuses = Map<string, JudgedGroup>;
 
 /** Groups judged within a list request; a larger cluster is judged in the background, a chunk per tick. */
 export const STATUS_JUDGED_INLINE_MAX = 500;
@@ -25,7 +26,7 @@ let judgingFor: { source: LagHistorySource; newestAtMs: number } | null = null;
 function judgeOne(source: LagHistorySource, g: LatestGroupSample, nowMs: number, into: Statuses): void {
   if (g.partitions.length === 0) return; // nothing committed: nothing to judge
   const status = judgeGroup(g.groupId, source, nowMs, () => consumerActive(g.state));
-  into.set(g.groupId, { status: status.status, reason: status.reason });
+  into.set(g.groupId, { status: status.status, reason: status.reason, partitions: status.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.status })) });
 }
 
 /** Judges every group as of `nowMs` (the request that found the cycle new), yielding to other work between chunks. */
@@ -55,6 +56,19 @@ function statusesOf(source: LagHistorySource, latest: LatestGroupSample[], nowMs
       .finally(() => judgingFor === job && (judgingFor = null));
   }
   return { byGroup: judged?.source === source ? judged.byGroup : null, current: false };
+}
+
+/**
+ * Every sampled group's status with its partitions', as judged for the groups
+ * list (once per cycle, in the background past STATUS_JUDGED_INLINE_MAX
+ * groups), for /metrics; `current` is false while a newer judgement runs and
+ * the statuses are the cycle before's. Null before there is any judgement.
+ */
+export function sampledGroupStatuses(source = currentLagHistory(), nowMs = Date.now()): { byGroup: ReadonlyMap<string, JudgedGroup>; current: boolean; cycleAtMs: number } | null {
+  if (!source || !source.reader.health().lastSuccess) return null;
+  const latest = source.reader.latestByGroup(nowMs);
+  const { byGroup, current } = statusesOf(source, latest, nowMs);
+  return byGroup ? { byGroup, current, cycleAtMs: judged?.newestAtMs ?? 0 } : null;
 }
 
 function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[]; statusesCurrent: boolean } {

@@ -115,6 +115,12 @@ describe("/metrics against a real broker and a real Prometheus", () => {
     const lastSuccess = value("sluice_lag_sampler_last_success_timestamp_seconds", { cluster_name: "default" });
     assert.ok(lastSuccess !== undefined && Math.abs(lastSuccess - Date.now() / 1000) < 600, `last success at ${lastSuccess}`);
     assert.ok((value("sluice_lag_sampler_cycle_requests", { cluster_name: "default" }) ?? 0) >= 5);
+    // Statuses as the groups list judges them: partition 1 is caught up; one series per group, its status a label.
+    assert.equal(value("sluice_consumergroup_partition_status", { ...p0, partition: "1", status: "OK" }), 1);
+    const groupStatuses = samples.filter((s) => s.name === "sluice_consumergroup_status" && s.labels.group === groupId);
+    assert.equal(groupStatuses.length, 1);
+    assert.ok(["OK", "WARNING", "STALLED", "STOPPED", "REWIND"].includes(groupStatuses[0].labels.status), JSON.stringify(groupStatuses));
+    assert.equal(groupStatuses[0].value, 1);
   });
 
   it("is scraped by Prometheus, whose query API then answers the lag series", async () => {
