@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { InMemoryRaftLog, batchEndOffset, type LogBatch, type Snapshot } from "../../src/raft/log";
 import type { Envelope } from "../../src/raft/messages";
 import { FileQuorumStateStore } from "../../src/raft/quorum-state-store";
-import { RaftNode, type RaftConfig } from "../../src/raft/raft-node";
+import { RaftNode, type RaftConfig, type RaftListener } from "../../src/raft/raft-node";
 import { FaultyFileSystem, seededRandom } from "../helpers/faulty-fs";
 
 /**
@@ -70,6 +70,8 @@ export class SimCluster {
     readonly voters: readonly number[],
     readonly observers: readonly number[] = [],
     private readonly config: Partial<RaftConfig> = {},
+    /** A listener of the test's own for a node (a RaftMetadataLog's), called after the cluster's checks; `made` sees each new incarnation. */
+    private readonly extra?: (id: number) => { listener: RaftListener; made(raft: RaftNode): void },
   ) {
     this.random = seededRandom(seed);
     for (const id of [...voters, ...observers]) {
@@ -111,6 +113,7 @@ export class SimCluster {
     sim.lastHighWatermark = 0;
     sim.applied = { endOffset: sim.log.startOffset, batches: [] };
     sim.log.forgetHighWatermark();
+    const extra = this.extra?.(id);
     const raft = new RaftNode({
       nodeId: id,
       voters: this.voters,
@@ -119,10 +122,15 @@ export class SimCluster {
       random: this.randomBytes,
       config: this.config,
       listener: {
-        onCommit: (batches) => this.applied(sim, batches),
+        onCommit: (batches) => {
+          this.applied(sim, batches);
+          extra?.listener.onCommit?.(batches);
+        },
         onSnapshotLoaded: (snapshot) => this.snapshotLoaded(sim, snapshot),
+        onLeaderChange: (leader) => extra?.listener.onLeaderChange?.(leader),
       },
     });
+    extra?.made(raft);
     sim.raft = raft;
     this.send(raft.start(this.now));
   }
