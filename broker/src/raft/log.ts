@@ -114,8 +114,8 @@ export class InMemoryRaftLog implements RaftLog {
     if (offset < this.hw) throw new Error(`truncation to ${offset} below the high watermark ${this.hw}`);
     if (offset >= this.endOffset) return;
     const index = this.batches.findIndex((batch) => batch.baseOffset >= offset);
-    if (index >= 0 && this.batches[index].baseOffset !== offset) throw new Error(`truncation to ${offset} inside a batch`);
-    if (index >= 0) this.batches.length = index;
+    if (index < 0 || this.batches[index].baseOffset !== offset) throw new Error(`truncation to ${offset} inside a batch`);
+    this.batches.length = index;
     while (this.epochs.length > 0 && this.epochs[this.epochs.length - 1].startOffset >= offset && offset > this.logStart) this.epochs.pop();
     if (offset <= this.logStart) this.epochs = this.snapshot ? [{ epoch: this.snapshot.epoch, startOffset: this.logStart }] : [];
   }

@@ -754,8 +754,11 @@ export class RaftNode {
         progressed = true;
       }
     }
+    // Only a fetch the leader validated makes our log a prefix of its own; after a truncation the
+    // next fetch checks again (our cut may still be above the real divergence), so no high watermark yet.
+    const validated = partition.snapshotId.endOffset < 0n && partition.divergingEpoch.endOffset < 0n;
     const highWatermark = Math.min(Number(partition.highWatermark), this.log.endOffset);
-    if (highWatermark > this.log.highWatermark) this.log.setHighWatermark(highWatermark);
+    if (validated && highWatermark > this.log.highWatermark) this.log.setHighWatermark(highWatermark);
     this.nextFetchMs = progressed ? now : now + this.config.fetchBackoffMs;
     this.maybeFetch(now, out);
   }

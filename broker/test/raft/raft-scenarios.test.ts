@@ -5,7 +5,7 @@ import type { MetadataLog } from "../../src/metadata/metadata-log";
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from "../../src/metadata/records";
 import { ManualClock } from "../../src/runtime/clock";
 import { InMemoryRaftLog } from "../../src/raft/log";
-import { voteRequest, type Envelope } from "../../src/raft/messages";
+import { emptyFetchPartition, fetchResponse, voteRequest, type Envelope } from "../../src/raft/messages";
 import { FileQuorumStateStore } from "../../src/raft/quorum-state-store";
 import { RaftMetadataLog } from "../../src/raft/raft-metadata-log";
 import { RaftNode } from "../../src/raft/raft-node";
@@ -189,4 +189,35 @@ test("raft: RaftMetadataLog resolves a proposal once committed, and rejects at a
   cluster.run(3000);
   assert.equal(await outcome, "rejected");
   assert.ok([...(logs.get(follower)?.committedBatches() ?? [])].every((batch) => batch.records.every((record) => record.type === "TopicRecord")), "the lost proposal never committed");
+});
+
+test("raft: a follower takes no high watermark from a response that made it truncate: its cut may still be above the real divergence", () => {
+  // The follower holds epoch 1 at [0,2) and epoch 3 at [2,5); the leader of epoch 4 holds epoch 1 at [0,1),
+  // epoch 2 at [1,3) and its own from 3. The leader answers the fetch (5, epoch 3) with divergingEpoch (2, 3);
+  // the follower's epoch cache cuts at 2, yet offset 1 still differs: a second round cuts it to 1.
+  const log = new InMemoryRaftLog();
+  log.append({ baseOffset: 0, epoch: 1, control: false, records: [Buffer.from("a")] });
+  log.append({ baseOffset: 1, epoch: 1, control: false, records: [Buffer.from("b")] });
+  log.append({ baseOffset: 2, epoch: 3, control: true, records: [Buffer.from("leader 3"), Buffer.from("x"), Buffer.from("y")] });
+  const fs = new FaultyFileSystem({ seed: 2 });
+  const store = FileQuorumStateStore.inDirectory(fs, "/meta", [1, 2, 3]);
+  store.write({ epoch: 4, votedId: -1, leaderId: 1 });
+  const follower = new RaftNode({ nodeId: 2, voters: [1, 2, 3], log, store, random: () => Buffer.alloc(4) });
+  const [first] = follower.start(0);
+  assert.equal(follower.role, "follower");
+  assert.equal(first.message.kind, "FetchRequest");
+  const answer = (request: Envelope, divergingEpoch: { epoch: number; endOffset: bigint }): Envelope[] => {
+    const partition = emptyFetchPartition({ errorCode: 0, leaderId: 1, leaderEpoch: 4, highWatermark: 4, logStartOffset: 0 });
+    partition.divergingEpoch = divergingEpoch;
+    return follower.handle({ from: 1, to: 2, correlationId: request.correlationId, message: { kind: "FetchResponse", body: fetchResponse(partition) } }, 1);
+  };
+  const [second] = answer(first, { epoch: 2, endOffset: 3n });
+  assert.equal(log.endOffset, 2);
+  assert.equal(follower.highWatermark, 0, "no high watermark from a divergence answer");
+  assert.equal(second.message.kind, "FetchRequest");
+  const partition = second.message.kind === "FetchRequest" ? second.message.body.topics[0].partitions[0] : null;
+  assert.deepEqual([partition?.fetchOffset, partition?.lastFetchedEpoch], [2n, 1]);
+  answer(second, { epoch: 1, endOffset: 1n });
+  assert.equal(log.endOffset, 1, "the second round cuts at the real divergence");
+  assert.equal(follower.highWatermark, 0);
 });
