@@ -528,6 +528,10 @@ export class RaftNode {
     const request = envelope.message.kind === "BeginQuorumEpochRequest" ? envelope.message.body : null;
     const partition = request?.topics[0]?.partitions[0];
     if (!partition) return;
+    if (!this.voters.includes(partition.leaderId)) {
+      this.reply(out, envelope, { kind: "BeginQuorumEpochResponse", body: beginQuorumEpochResponse({ errorCode: ErrorCode.INCONSISTENT_VOTER_SET, leaderId: this.leaderIdValue, leaderEpoch: this.epochValue }) });
+      return;
+    }
     if (partition.leaderEpoch >= this.epochValue) this.observeEpoch(partition.leaderEpoch, partition.leaderId, now);
     const errorCode = partition.leaderEpoch < this.epochValue ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.NONE;
     if (errorCode === ErrorCode.NONE && this.roleValue === "follower") this.lastLeaderContactMs = now;
