@@ -5,7 +5,7 @@ import type { MetadataLog } from "../../src/metadata/metadata-log";
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from "../../src/metadata/records";
 import { ManualClock } from "../../src/runtime/clock";
 import { InMemoryRaftLog } from "../../src/raft/log";
-import { emptyFetchPartition, fetchResponse, voteRequest, type Envelope } from "../../src/raft/messages";
+import { emptyFetchPartition, fetchRequest, fetchResponse, voteRequest, voteResponse, type Envelope } from "../../src/raft/messages";
 import { FileQuorumStateStore } from "../../src/raft/quorum-state-store";
 import { RaftMetadataLog } from "../../src/raft/raft-metadata-log";
 import { RaftNode } from "../../src/raft/raft-node";
@@ -220,4 +220,45 @@ test("raft: a follower takes no high watermark from a response that made it trun
   answer(second, { epoch: 1, endOffset: 1n });
   assert.equal(log.endOffset, 1, "the second round cuts at the real divergence");
   assert.equal(follower.highWatermark, 0);
+});
+
+test("raft: a new leader commits batches of earlier epochs only under a batch of its own (no commit by count of an old epoch)", () => {
+  // Node 1 holds epoch 1 at [0,1) and epoch 2 at [1,2), never committed; it wins epoch 3 and appends its marker at [2,3).
+  const log = new InMemoryRaftLog();
+  log.append({ baseOffset: 0, epoch: 1, control: false, records: [Buffer.from("a")] });
+  log.append({ baseOffset: 1, epoch: 2, control: false, records: [Buffer.from("b")] });
+  const store = FileQuorumStateStore.inDirectory(new FaultyFileSystem({ seed: 3 }), "/meta", [1, 2, 3]);
+  store.write({ epoch: 2, votedId: -1, leaderId: -1 });
+  const leader = new RaftNode({ nodeId: 1, voters: [1, 2, 3], log, store, random: () => Buffer.alloc(4) });
+  leader.start(0);
+  const grant = (requests: Envelope[], now: number): Envelope[] => {
+    const request = requests.find((envelope) => envelope.to === 2 && envelope.message.kind === "VoteRequest");
+    assert.ok(request && request.message.kind === "VoteRequest");
+    const body = voteResponse({ errorCode: 0, leaderId: -1, leaderEpoch: request.message.preVote ? 2 : 3, voteGranted: true });
+    return leader.handle({ from: 2, to: 1, correlationId: request.correlationId, message: { kind: "VoteResponse", preVote: request.message.preVote, body } }, now);
+  };
+  const preVotes = leader.tick(1000);
+  assert.equal(leader.role, "prospective");
+  const votes = grant(preVotes, 1001);
+  assert.equal(leader.role, "candidate");
+  assert.equal(leader.epoch, 3, "only the real election bumps the epoch");
+  grant(votes, 1002);
+  assert.equal(leader.role, "leader");
+  assert.equal(log.endOffset, 3, "the marker batch of epoch 3");
+  const fetchFrom2 = (fetchOffset: number, lastFetchedEpoch: number, now: number) => {
+    const body = fetchRequest({ replicaId: 2, currentLeaderEpoch: 3, fetchOffset, lastFetchedEpoch, maxWaitMs: 0 });
+    const [reply] = leader.handle({ from: 2, to: 1, correlationId: now, message: { kind: "FetchRequest", body } }, now);
+    assert.ok(reply.message.kind === "FetchResponse");
+    return reply.message.body.responses[0].partitions[0];
+  };
+  // Node 2 has everything of epochs 1 and 2: a majority holds offset 1, yet it is not committed.
+  const answer = fetchFrom2(2, 2, 1003);
+  assert.equal(answer.divergingEpoch.endOffset, -1n);
+  assert.equal(leader.highWatermark, 0, "the epoch-2 batch held by a majority is not committed by count");
+  // Once node 2 has the marker too, everything up to it commits.
+  fetchFrom2(3, 3, 1004);
+  assert.equal(leader.highWatermark, 3);
+  const quorum = leader.describeQuorum(1005);
+  assert.deepEqual(quorum.currentVoters.map((voter) => [voter.replicaId, voter.logEndOffset]), [[1, 3n], [2, 3n], [3, -1n]]);
+  assert.equal(quorum.currentVoters[1].lastCaughtUpTimestamp, 1004n);
 });
