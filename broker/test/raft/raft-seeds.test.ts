@@ -13,7 +13,7 @@ import { SimCluster } from "./sim-cluster";
 const SEEDS = Number(process.env.RAFT_SEEDS ?? 300);
 const ONLY_SEED = process.env.SEED === undefined ? null : Number(process.env.SEED);
 
-function runSeed(seed: number): { committed: number; epochs: number; delivered: number } {
+function runSeed(seed: number): { committed: number; epochs: number; delivered: number; traceHash: number } {
   const voterCount = seed % 2 === 0 ? 3 : 5;
   const voters = Array.from({ length: voterCount }, (_, i) => i + 1);
   const observers = seed % 3 === 0 ? [voterCount + 1] : [];
@@ -65,7 +65,7 @@ function runSeed(seed: number): { committed: number; epochs: number; delivered: 
     assert.equal(sim.raft?.highWatermark, finalLeader.highWatermark, `seed ${seed}: node ${sim.id} did not catch up to the high watermark: ${cluster.describe()}`);
   }
   cluster.checkAppliedPrefixes();
-  return { committed: cluster.committed.size, epochs: cluster.leaders.size, delivered: cluster.delivered };
+  return { committed: cluster.committed.size, epochs: cluster.leaders.size, delivered: cluster.delivered, traceHash: cluster.traceHash };
 }
 
 test(`raft: ${ONLY_SEED === null ? SEEDS : 1} random seeds keep Raft's invariants and recover once healed`, () => {
@@ -82,4 +82,8 @@ test(`raft: ${ONLY_SEED === null ? SEEDS : 1} random seeds keep Raft's invariant
   }
   const seconds = (performance.now() - started) / 1000;
   console.log(`raft seeds: ${seeds.length} seeds in ${seconds.toFixed(1)} s; ${committed} committed batches, ${epochs} leader epochs, ${delivered} messages delivered; no invariant broken`);
+});
+
+test("raft: a seed replays exactly (same trace hash)", () => {
+  for (const seed of [4, 7]) assert.deepEqual(runSeed(seed), runSeed(seed));
 });

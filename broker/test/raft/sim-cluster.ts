@@ -63,6 +63,8 @@ export class SimCluster {
   /** The highest committed offset end seen anywhere. */
   committedEnd = 0;
   delivered = 0;
+  /** A running hash of every delivery (time, ends, kind, correlation id): equal for two runs of one seed. */
+  traceHash = 0x811c9dc5;
   private nextAppendId = 0;
 
   constructor(
@@ -224,6 +226,8 @@ export class SimCluster {
         const target = this.nodes.get(message.envelope.to)?.raft;
         if (!target) continue;
         this.delivered++;
+        const e = message.envelope;
+        for (const part of [this.now, e.from, e.to, e.correlationId, e.message.kind.length]) this.traceHash = Math.imul(this.traceHash ^ part, 0x01000193) >>> 0;
         this.send(target.handle(message.envelope, this.now));
         this.check();
       }
