@@ -63,6 +63,8 @@ export class SimCluster {
   /** The highest committed offset end seen anywhere. */
   committedEnd = 0;
   delivered = 0;
+  /** Snapshots nodes fetched from a leader (not those read back at start). */
+  snapshotsFetched = 0;
   /** A running hash of every delivery (time, ends, kind, correlation id): equal for two runs of one seed. */
   traceHash = 0x811c9dc5;
   private nextAppendId = 0;
@@ -133,8 +135,9 @@ export class SimCluster {
       },
     });
     extra?.made(raft);
+    const started = raft.start(this.now);
     sim.raft = raft;
-    this.send(raft.start(this.now));
+    this.send(started);
   }
 
   /** The node loses power: its process state goes, and its disk keeps only what was fsynced. */
@@ -250,6 +253,7 @@ export class SimCluster {
   }
 
   private snapshotLoaded(sim: SimNode, snapshot: Snapshot): void {
+    if (sim.raft !== null) this.snapshotsFetched++;
     // The test snapshots hold the application's list of batch descriptions.
     sim.applied = { endOffset: snapshot.endOffset, batches: JSON.parse(snapshot.data.toString("utf8")) as string[] };
   }
