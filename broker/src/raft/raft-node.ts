@@ -619,6 +619,10 @@ export class RaftNode {
     const lastFetchedEpoch = partition.lastFetchedEpoch;
     const answer = emptyFetchPartition({ ...base, errorCode: ErrorCode.NONE });
     const snapshot = this.log.latestSnapshot();
+    if (fetchOffset < 0) {
+      respond(emptyFetchPartition({ ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE }));
+      return;
+    }
     const position = this.validateFetchPosition(fetchOffset, lastFetchedEpoch);
     if (position.kind === "snapshot" && snapshot) {
       answer.snapshotId = { endOffset: BigInt(snapshot.endOffset), epoch: snapshot.epoch };
@@ -628,6 +632,15 @@ export class RaftNode {
     if (position.kind === "diverging") {
       answer.divergingEpoch = { epoch: position.epoch, endOffset: BigInt(position.offset) };
       respond(answer);
+      return;
+    }
+    // A position inside a batch, or past our end, is no replica's: refuse it before it touches any state.
+    let batches: LogBatch[];
+    try {
+      if (fetchOffset > this.log.endOffset) throw new Error("past the log end");
+      batches = this.log.read(fetchOffset, this.config.maxBatchesPerFetch);
+    } catch {
+      respond(emptyFetchPartition({ ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE }));
       return;
     }
     // The replica's log matches ours up to fetchOffset: that is how far it has the log.
@@ -641,7 +654,6 @@ export class RaftNode {
     if (fetchOffset >= this.log.highWatermark) state.lastCaughtUpMs = now;
     this.beginEpochAcked.add(replicaId);
     if (this.voters.includes(replicaId)) this.advanceHighWatermark(now);
-    const batches = this.log.read(fetchOffset, this.config.maxBatchesPerFetch);
     answer.highWatermark = BigInt(this.log.highWatermark);
     answer.lastStableOffset = answer.highWatermark;
     if (batches.length > 0) answer.records = Buffer.concat(batches.map(encodeBatch));
@@ -681,7 +693,7 @@ export class RaftNode {
     else if (partition.position < 0n || partition.position > BigInt(snapshot.data.length)) answer.errorCode = ErrorCode.POSITION_OUT_OF_RANGE;
     else {
       const from = Number(partition.position);
-      const chunk = Math.min(request.maxBytes, this.config.snapshotChunkBytes);
+      const chunk = Math.max(1, Math.min(request.maxBytes, this.config.snapshotChunkBytes));
       answer.size = BigInt(snapshot.data.length);
       answer.unalignedRecords = snapshot.data.subarray(from, from + chunk);
     }

@@ -5,7 +5,7 @@ import type { MetadataLog } from "../../src/metadata/metadata-log";
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from "../../src/metadata/records";
 import { ManualClock } from "../../src/runtime/clock";
 import { InMemoryRaftLog } from "../../src/raft/log";
-import { emptyFetchPartition, fetchRequest, fetchResponse, voteRequest, voteResponse, type Envelope } from "../../src/raft/messages";
+import { emptyFetchPartition, fetchRequest, fetchResponse, fetchSnapshotRequest, voteRequest, voteResponse, type Envelope } from "../../src/raft/messages";
 import { FileQuorumStateStore } from "../../src/raft/quorum-state-store";
 import { RaftMetadataLog } from "../../src/raft/raft-metadata-log";
 import { RaftNode } from "../../src/raft/raft-node";
@@ -261,4 +261,34 @@ test("raft: a new leader commits batches of earlier epochs only under a batch of
   const quorum = leader.describeQuorum(1005);
   assert.deepEqual(quorum.currentVoters.map((voter) => [voter.replicaId, voter.logEndOffset]), [[1, 3n], [2, 3n], [3, -1n]]);
   assert.equal(quorum.currentVoters[1].lastCaughtUpTimestamp, 1004n);
+});
+
+test("raft: fetches with arbitrary offsets and epochs from a replica never make the leader throw, and the quorum carries on", () => {
+  const cluster = new SimCluster(13, [1, 2, 3]);
+  const leader = electLeader(cluster);
+  for (let i = 0; i < 6; i++) {
+    cluster.appendAtLeader(3);
+    cluster.run(200);
+    // Half the log behind a snapshot, half still in batches of three records.
+    if (i === 2) cluster.snapshot(leader.nodeId);
+  }
+  assert.ok(cluster.node(leader.nodeId).log.startOffset > 0 && cluster.node(leader.nodeId).log.endOffset - cluster.node(leader.nodeId).log.startOffset >= 9);
+  const random = cluster.random;
+  const pick = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+  const log = cluster.node(leader.nodeId).log;
+  for (let i = 0; i < 2000; i++) {
+    const fetchOffset = pick(-3, log.endOffset + 3);
+    const epoch = pick(leader.epoch - 1, leader.epoch);
+    const body =
+      random() < 0.7
+        ? { kind: "FetchRequest" as const, body: fetchRequest({ replicaId: 99, currentLeaderEpoch: epoch, fetchOffset, lastFetchedEpoch: pick(-2, leader.epoch + 2), maxWaitMs: 0 }) }
+        : { kind: "FetchSnapshotRequest" as const, body: fetchSnapshotRequest({ replicaId: 99, currentLeaderEpoch: epoch, endOffset: pick(-1, log.endOffset), epoch: pick(-1, leader.epoch), position: pick(-2, 400), maxBytes: pick(-1, 100) }) };
+    const replies = leader.handle({ from: 99, to: leader.nodeId, correlationId: i, message: body }, cluster.now);
+    assert.equal(replies.length, 1, "one answer per request");
+  }
+  assert.equal(leader.role, "leader");
+  const before = leader.highWatermark;
+  cluster.appendAtLeader(1);
+  cluster.run(1000);
+  assert.ok(leader.highWatermark > before, "the quorum still commits");
 });
