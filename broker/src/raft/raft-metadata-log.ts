@@ -31,7 +31,7 @@ interface PendingProposal {
  *
  * `propose` resolves once the high watermark passes the appended batch;
  * it rejects with NOT_LEADER_OR_FOLLOWER when this node is not the leader,
- * or when it loses leadership first (the batch may still commit under the
+ * or when it resigns or loses leadership first (the batch may still commit under the
  * next leader: the loader applies it then, as every node does).
  */
 export class RaftMetadataLog<R> {
@@ -49,6 +49,7 @@ export class RaftMetadataLog<R> {
   readonly raftListener: RaftListener = {
     onCommit: (batches) => this.committedFromRaft(batches),
     onLeaderChange: (leader) => this.leaderChanged(leader),
+    onResigned: (epoch) => this.leaderChanged({ leaderId: -1, epoch }),
   };
 
   attach(node: RaftNode): void {

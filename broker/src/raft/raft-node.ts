@@ -67,6 +67,8 @@ export interface RaftListener {
   /** The node loaded a snapshot fetched from the leader; batches after it follow through onCommit. */
   onSnapshotLoaded?(snapshot: Snapshot): void;
   onLeaderChange?(leader: LeaderAndEpoch): void;
+  /** This node stopped leading (it resigned); its epoch and leader stay until another leader is elected. */
+  onResigned?(epoch: number): void;
 }
 
 export class NotLeaderError extends Error {
@@ -361,6 +363,7 @@ export class RaftNode {
     this.electionDeadlineMs = now + this.randomElectionTimeout();
     this.nextBeginEpochMs = now + this.config.requestTimeoutMs;
     this.sendEndQuorumEpoch(out);
+    this.listener.onResigned?.(this.epochValue);
     return out;
   }
 

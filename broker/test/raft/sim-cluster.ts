@@ -132,6 +132,7 @@ export class SimCluster {
         },
         onSnapshotLoaded: (snapshot) => this.snapshotLoaded(sim, snapshot),
         onLeaderChange: (leader) => extra?.listener.onLeaderChange?.(leader),
+        onResigned: (epoch) => extra?.listener.onResigned?.(epoch),
       },
     });
     extra?.made(raft);
