@@ -38,6 +38,13 @@ module.exports = {
       to: { path: "^broker/src/broker\\.ts$" },
     },
     {
+      name: "raft-stands-alone",
+      comment: "The Raft quorum is a deterministic core driven from outside: it uses only the wire protocol and the runtime seams, so it can be simulated and wired into any node role.",
+      severity: "error",
+      from: { path: "^broker/src/raft/" },
+      to: { path: "^broker/src/", pathNot: "^broker/src/(raft|protocol|runtime)/" },
+    },
+    {
       name: "console-speaks-only-protocol",
       comment: "The console must work against any Kafka cluster, so its runtime code uses the protocol package and never our broker's internals.",
       severity: "error",
