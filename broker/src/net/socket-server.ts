@@ -1,5 +1,5 @@
-import net from "node:net";
 import type { Logger } from "../runtime/logger";
+import { nodeNetwork, type Network, type NetworkServer, type NetworkSocket } from "../runtime/network";
 import { systemScheduler, type Cancel, type Scheduler } from "../runtime/scheduler";
 import { Connection, type ConnectionLimits, type RequestDispatcher } from "./connection";
 import { ConnectionQuotas, UNLIMITED_CONNECTIONS, type ConnectionQuotaConfig, type QuotaName } from "./connection-quotas";
@@ -37,6 +37,8 @@ export interface SocketServerOptions {
   quotas?: () => ConnectionQuotaConfig;
   /** queued.max.request.bytes: request bytes held across every connection; 0 or less means unbounded. */
   requestMemoryBytesMax?: number;
+  /** Where listeners bind; the real network unless the simulator gives its own. */
+  network?: Network;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface SocketServerOptions {
  * listen backlog until a slot frees, which a Node server cannot do.
  */
 export class SocketServer {
-  private readonly servers: net.Server[] = [];
+  private readonly servers: NetworkServer[] = [];
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
   private cancelSweep: Cancel | null = null;
@@ -57,6 +59,7 @@ export class SocketServer {
   readonly quotas: ConnectionQuotas;
   readonly requestMemory: RequestMemoryPool;
   private readonly quotaConfig: () => ConnectionQuotaConfig;
+  private readonly network: Network;
 
   constructor(
     private readonly dispatcher: RequestDispatcher,
@@ -66,8 +69,11 @@ export class SocketServer {
     options: SocketServerOptions = {},
   ) {
     this.quotaConfig = options.quotas ?? (() => UNLIMITED_CONNECTIONS);
-    this.quotas = new ConnectionQuotas(this.quotaConfig, (host, error) =>
-      logger.warn("cannot resolve a host of max.connections.per.ip.overrides; its limit applies to no one", { host, error: error.message }),
+    this.network = options.network ?? nodeNetwork;
+    this.quotas = new ConnectionQuotas(
+      this.quotaConfig,
+      (host, error) => logger.warn("cannot resolve a host of max.connections.per.ip.overrides; its limit applies to no one", { host, error: error.message }),
+      (host) => this.network.lookup(host),
     );
     this.requestMemory = new RequestMemoryPool(options.requestMemoryBytesMax ?? 0, scheduler);
   }
@@ -78,16 +84,8 @@ export class SocketServer {
     // Host names in the overrides are resolved before the first connection is counted.
     await this.quotas.refreshOverrides(this.quotaConfig().maxConnectionsPerIpOverrides);
     for (const listener of listeners) {
-      const server = net.createServer((socket) => this.accept(socket, listener));
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen({ host: listener.host || undefined, port: listener.port }, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : listener.port;
+      const server = await this.network.listen({ host: listener.host || undefined, port: listener.port }, (socket) => this.accept(socket, listener));
+      const port = server.port;
       this.boundPorts.set(listener.name, port);
       this.servers.push(server);
       this.logger.info("listening", {
@@ -99,7 +97,7 @@ export class SocketServer {
     }
   }
 
-  private accept(socket: net.Socket, listener: ListenerSpec): void {
+  private accept(socket: NetworkSocket, listener: ListenerSpec): void {
     const remoteAddress = socket.remoteAddress ?? "?";
     const admission = this.quotas.admit(listener.name, remoteAddress);
     if (!admission.admitted) {
@@ -187,7 +185,7 @@ export class SocketServer {
   async close(graceMs = 5000): Promise<void> {
     this.cancelSweep?.();
     this.cancelSweep = null;
-    const stopped = this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    const stopped = this.servers.map((server) => server.close());
     const drained = Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
     let cancelGrace: Cancel | undefined;
     await Promise.race([drained, new Promise<void>((resolve) => (cancelGrace = this.scheduler.schedule(graceMs, resolve)))]);
