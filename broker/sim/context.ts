@@ -19,6 +19,8 @@ export interface SimContext {
   partitions: number;
   /** True until the clients are told to stop (the run's quiet end). */
   active(): boolean;
+  /** Virtual time at which the faults stop. */
+  faultsEndMs: number;
   /** True while faults may be injected. */
   faulty(): boolean;
 }

@@ -13,7 +13,7 @@ export interface FaultRates {
 export async function nodeFaults(ctx: SimContext, rates: FaultRates, afterRestart: (how: string) => Promise<void>): Promise<void> {
   const { loop, random, node, trace } = ctx;
   while (ctx.faulty()) {
-    await loop.sleep(random.exponential(rates.nodeFaultMeanMs));
+    await loop.sleep(untilFaultsEnd(ctx, random.exponential(rates.nodeFaultMeanMs)));
     if (!ctx.faulty() || !node.up) continue;
     const kind = random.pick(["crash", "crash-torn", "power-cut", "power-cut-in-recovery", "restart"] as const);
     trace.add("fault", kind);
@@ -63,7 +63,7 @@ export async function startNode(ctx: SimContext): Promise<void> {
 export async function networkFaults(ctx: SimContext, rates: FaultRates): Promise<void> {
   const { loop, random, network, trace } = ctx;
   while (ctx.faulty()) {
-    await loop.sleep(random.exponential(rates.networkFaultMeanMs));
+    await loop.sleep(untilFaultsEnd(ctx, random.exponential(rates.networkFaultMeanMs)));
     if (!ctx.faulty()) break;
     if (random.chance(0.7)) {
       const victim = network.resetRandomConnection();
@@ -80,10 +80,15 @@ export async function networkFaults(ctx: SimContext, rates: FaultRates): Promise
 export async function clockJumps(ctx: SimContext, rates: FaultRates): Promise<void> {
   const { loop, random, clock, trace } = ctx;
   while (ctx.faulty()) {
-    await loop.sleep(random.exponential(rates.clockJumpMeanMs));
+    await loop.sleep(untilFaultsEnd(ctx, random.exponential(rates.clockJumpMeanMs)));
     if (!ctx.faulty()) break;
     const ms = random.chance(0.75) ? random.int(1, 3_600_000) : -random.int(1, 60_000);
     clock.jump(ms);
     trace.add("fault", "clock-jump", `${ms} ms`);
   }
+}
+
+/** A pause of `ms`, cut short where the faults end, so that each fault actor is done when they do. */
+function untilFaultsEnd(ctx: SimContext, ms: number): number {
+  return Math.min(ms, Math.max(0, ctx.faultsEndMs - ctx.loop.nowMs));
 }

@@ -1,6 +1,8 @@
 import type { Clock } from "../src/runtime/clock";
 import type { Cancel, Scheduler } from "../src/runtime/scheduler";
 
+const SAME_INSTANT_EVENTS_MAX = 100_000;
+
 interface SimEvent {
   dueMs: number;
   seq: number;
@@ -22,6 +24,8 @@ export class SimLoop {
   private heap: SimEvent[] = [];
   private seq = 0;
   eventsRun = 0;
+  /** Events in a row at one virtual instant; past SAME_INSTANT_EVENTS_MAX something spins (a bug of the node or of the simulation). */
+  private sameInstantEvents = 0;
 
   schedule(delayMs: number, task: () => void): Cancel {
     const event: SimEvent = { dueMs: this.nowMs + Math.max(0, Math.floor(delayMs)), seq: this.seq++, task, cancelled: false };
@@ -44,6 +48,8 @@ export class SimLoop {
       if (next.dueMs > untilMs) break;
       this.pop();
       if (next.cancelled) continue;
+      this.sameInstantEvents = next.dueMs === this.nowMs ? this.sameInstantEvents + 1 : 0;
+      if (this.sameInstantEvents > SAME_INSTANT_EVENTS_MAX) throw new Error(`livelock: more than ${SAME_INSTANT_EVENTS_MAX} events at virtual time ${this.nowMs} ms without time moving`);
       this.nowMs = next.dueMs;
       this.eventsRun++;
       next.task();

@@ -77,6 +77,8 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
   let failure: string | null = null;
   let clientsActive = true;
   let faultsActive = true;
+  /** The node-fault actor's run: the final checks wait for it, so that no start or stop of its overlaps theirs. */
+  let nodeFaultsDone: Promise<void> = Promise.resolve();
   const ctx: SimContext = {
     loop,
     clock,
@@ -87,8 +89,9 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     invariants,
     topic: "data",
     partitions,
+    faultsEndMs: durationMs,
     active: () => clientsActive && failure === null,
-    faulty: () => faultsActive && failure === null,
+    faulty: () => faultsActive && loop.nowMs < durationMs && failure === null,
   };
   trace.add("sim", "begin", `seed=${seed} durable=${durable} partitions=${partitions} rates=${JSON.stringify(rates)}`);
 
@@ -127,7 +130,7 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
     const members = random.int(0, 3);
     for (let i = 0; i < members; i++) spawn(`member-${i}`, () => groupMember(ctx, "group-a", `member-${i}`));
     if (random.chance(0.5)) spawn("admin", () => admin(ctx, "admin"));
-    spawn("node faults", () => nodeFaults(ctx, rates, afterRestart));
+    spawn("node faults", () => (nodeFaultsDone = nodeFaults(ctx, rates, afterRestart)));
     spawn("network faults", () => networkFaults(ctx, rates));
     spawn("clock jumps", () => clockJumps(ctx, rates));
   };
@@ -142,11 +145,9 @@ export async function runSimulation(options: SimOptions): Promise<SimResult> {
 
   if (failure === null) {
     const final = async () => {
-      // Wait out a start still under way (a fault at the very end).
-      for (let i = 0; i < 100 && !node.up; i++) {
-        if (!node.starting) await startNode(ctx);
-        else await loop.sleep(50);
-      }
+      // Wait out a fault still under way at the very end (a clean stop waits up to its grace period).
+      await nodeFaultsDone;
+      if (!node.up) await startNode(ctx);
       if (!node.up) throw new Error("the node did not come back up");
       if (durable) {
         node.crash(true);

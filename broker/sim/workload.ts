@@ -401,6 +401,7 @@ export async function createTopic(connection: Connector, name: string, partition
 export async function admin(ctx: SimContext, name: string): Promise<void> {
   const { loop, random, invariants, trace } = ctx;
   const connection = new Connector(ctx, name);
+  const tainted = new Set<string>();
   let n = 0;
   while (ctx.active()) {
     await loop.sleep(random.int(200, 2_000));
@@ -414,6 +415,9 @@ export async function admin(ctx: SimContext, name: string): Promise<void> {
       code = answer ? answer.responses[0].errorCode : null;
     }
     trace.add(name, create ? "create" : "delete", `${topic} -> ${code ?? "lost"}`);
+    // A request whose answer was lost may still take effect, even after later ones: that topic's state is unknown from now on.
+    if (code === null) tainted.add(topic);
+    if (tainted.has(topic)) continue;
     if (create && (code === ErrorCode.NONE || code === ErrorCode.TOPIC_ALREADY_EXISTS)) invariants.expectedTopics.set(topic, "present");
     if (!create && (code === ErrorCode.NONE || code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)) invariants.expectedTopics.set(topic, "absent");
   }
