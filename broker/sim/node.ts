@@ -3,7 +3,7 @@ import { Broker } from "../src/broker";
 import type { BrokerConfig } from "../src/config/broker-config";
 import type { MetadataImage } from "../src/metadata/image";
 import { MetadataStore } from "../src/metadata/metadata-store";
-import { createLogger, silentLogger } from "../src/runtime/logger";
+import { createLogger } from "../src/runtime/logger";
 import { FaultyFileSystem } from "../test/helpers/faulty-fs";
 import { IncarnationScheduler, type SimClock, type SimLoop } from "./loop";
 import type { NodeNetwork, SimNetwork } from "./network";
@@ -116,7 +116,7 @@ export class SimNode {
       brokers: live.brokers,
       fs: copy,
       clock: this.clock,
-      logger: silentLogger,
+      logger: createLogger({ clock: this.clock, write: () => {} }),
     });
     const a = canonical(live);
     const b = canonical(replayed.image);

@@ -45,6 +45,8 @@ export class MetadataStore {
   }): MetadataStore {
     const log = PartitionLog.open(options.dir, METADATA_LOG_CONFIG, {
       fs: options.fs,
+      // Without it the metadata log read the real clock (segment and flush times) even in a node given a simulated one.
+      clock: options.clock,
       logger: (msg, fields) => options.logger.info(msg, { ...fields, log: "__cluster_metadata" }),
     });
     const image = new MetadataImage(options.clusterId, options.nodeId, options.brokers);
