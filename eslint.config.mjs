@@ -20,7 +20,7 @@ export default tseslint.config(
   {
     languageOptions: { globals: { process: "readonly", Buffer: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", setImmediate: "readonly", URL: "readonly", TextEncoder: "readonly", TextDecoder: "readonly" } },
   },
-  // The broker reaches the clock, timers, randomness and the disk's statistics only through the runtime seams
+  // The broker reaches the clock, timers, randomness, the network and the disk's statistics only through the runtime seams
   // (broker/src/runtime/), so that tests and the simulator can replace every one of them.
   {
     files: ["broker/src/**/*.ts"],
@@ -44,6 +44,7 @@ export default tseslint.config(
             ...["node:crypto", "crypto"].map((name) => ({ name, importNames: ["randomBytes", "randomUUID", "randomInt", "getRandomValues"], message: "Draw from the RandomBytes seam (runtime/random.ts)." })),
             ...["node:fs", "fs"].map((name) => ({ name, importNames: ["statfsSync", "statfs"], message: "Use FileSystem.spaceSync (runtime/fs.ts)." })),
             ...["node:timers", "timers"].map((name) => ({ name, message: "Schedule through the Scheduler seam (runtime/scheduler.ts)." })),
+            ...["node:net", "net", "node:dns", "dns", "node:dns/promises", "dns/promises"].map((name) => ({ name, message: "Listen, connect and resolve through the Network seam (runtime/network.ts)." })),
           ],
         },
       ],

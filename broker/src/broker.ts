@@ -25,6 +25,7 @@ import { systemClock, type Clock } from "./runtime/clock";
 import { secureRandomBytes, type RandomBytes } from "./runtime/random";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
 import { createLogger, type Logger } from "./runtime/logger";
+import type { Network } from "./runtime/network";
 import { containedScheduler, systemScheduler, type Scheduler } from "./runtime/scheduler";
 import { UnexpectedErrors } from "./runtime/unexpected-errors";
 import { LogManager } from "./storage/log-manager";
@@ -39,6 +40,8 @@ export interface BrokerDeps {
   random?: RandomBytes;
   /** The APIs served; tests substitute faulty handlers. */
   handlers?: readonly ApiHandler[];
+  /** Where listeners bind; the simulator gives an in-memory network. */
+  network?: Network;
 }
 
 const METADATA_DIR_NAME = "__cluster_metadata-0";
@@ -84,7 +87,10 @@ export class Broker implements NodeServices {
   /** Static config with this node's committed dynamic configs on it (the broker-configs publisher keeps it so). */
   private effectiveConfig: BrokerConfig;
 
-  private constructor(config: BrokerConfig, deps: BrokerDeps) {
+  private constructor(
+    config: BrokerConfig,
+    private readonly deps: BrokerDeps,
+  ) {
     this.effectiveConfig = config;
     this.fs = deps.fs ?? nodeFileSystem;
     this.clock = deps.clock ?? systemClock;
@@ -152,6 +158,7 @@ export class Broker implements NodeServices {
           interBrokerListenerName: this.config.interBrokerListenerName,
         }),
         requestMemoryBytesMax: config.queuedMaxRequestBytes,
+        network: this.deps.network,
       },
     );
     await this.socketServer.listen(config.listeners.map((listener) => ({ ...listener, sasl: this.listenerSasl(listener.name) })));

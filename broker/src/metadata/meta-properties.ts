@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { FileSystem } from "../runtime/fs";
+import { writeFileAtomicSync, type FileSystem } from "../runtime/fs";
 import type { RandomBytes } from "../runtime/random";
 
 /**
@@ -26,7 +26,8 @@ export function ensureMetaProperties(fs: FileSystem, logDirs: readonly string[],
   clusterId ??= newClusterId(random);
   for (const dir of unformatted) {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "meta.properties"), `version=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
+    // Atomic and fsynced: a crash must leave either no file (formatted again) or the whole of it, never an empty one.
+    writeFileAtomicSync(fs, path.join(dir, "meta.properties"), `version=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
   }
   return clusterId;
 }

@@ -56,6 +56,8 @@ export class LocalMetadataLog implements MetadataLog {
   static open(options: { dir: string; fs?: FileSystem; clock: Clock; logger: Logger }): LocalMetadataLog {
     const log = PartitionLog.open(options.dir, METADATA_LOG_CONFIG, {
       fs: options.fs,
+      // Without it the metadata log read the real clock (segment and flush times) even in a node given a simulated one.
+      clock: options.clock,
       logger: (msg, fields) => options.logger.info(msg, { ...fields, log: "__cluster_metadata" }),
     });
     return new LocalMetadataLog(log, options.clock);

@@ -1,5 +1,4 @@
-import dns from "node:dns/promises";
-import net from "node:net";
+import { isIpAddress, nodeNetwork } from "../runtime/network";
 
 /** The connection limits in force; read again at every accept, so dynamic config changes apply to the next connection. */
 export interface ConnectionQuotaConfig {
@@ -60,6 +59,8 @@ export class ConnectionQuotas {
   constructor(
     private readonly config: () => ConnectionQuotaConfig,
     private readonly onResolveFailed: (host: string, error: Error) => void = () => {},
+    /** Resolves a host name of the overrides to its addresses (the Network seam's lookup). */
+    private readonly lookup: (host: string) => Promise<string[]> = nodeNetwork.lookup,
   ) {}
 
   get connectionCount(): number {
@@ -114,7 +115,7 @@ export class ConnectionQuotas {
     const byAddress = new Map<string, number>();
     const hosts: Array<[string, number]> = [];
     for (const [host, count] of overrides) {
-      if (net.isIP(host)) byAddress.set(normalizeAddress(host), count);
+      if (isIpAddress(host)) byAddress.set(normalizeAddress(host), count);
       else hosts.push([host, count]);
     }
     this.overridesByAddress = byAddress;
@@ -122,7 +123,7 @@ export class ConnectionQuotas {
     const resolved = await Promise.all(
       hosts.map(async ([host, count]) => {
         try {
-          return (await dns.lookup(host, { all: true })).map(({ address }) => [normalizeAddress(address), count] as const);
+          return (await this.lookup(host)).map((address) => [normalizeAddress(address), count] as const);
         } catch (error) {
           this.onResolveFailed(host, error as Error);
           return [];

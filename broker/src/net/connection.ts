@@ -1,4 +1,4 @@
-import type { Socket } from "node:net";
+import type { NetworkSocket } from "../runtime/network";
 import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
 import { systemScheduler } from "../runtime/scheduler";
@@ -78,7 +78,7 @@ export class Connection {
   private lastActivityMs: number;
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: NetworkSocket,
     readonly info: ConnectionInfo,
     private readonly dispatcher: RequestDispatcher,
     private readonly limits: ConnectionLimits,

@@ -1,5 +1,5 @@
-import net from "node:net";
 import type { Logger } from "../runtime/logger";
+import { nodeNetwork, type Network, type NetworkServer, type NetworkSocket } from "../runtime/network";
 import { systemScheduler, type Cancel, type Scheduler } from "../runtime/scheduler";
 import { Connection, type ConnectionLimits, type RequestDispatcher } from "./connection";
 import { ConnectionQuotas, UNLIMITED_CONNECTIONS, type ConnectionQuotaConfig, type QuotaName } from "./connection-quotas";
@@ -37,6 +37,8 @@ export interface SocketServerOptions {
   quotas?: () => ConnectionQuotaConfig;
   /** queued.max.request.bytes: request bytes held across every connection; 0 or less means unbounded. */
   requestMemoryBytesMax?: number;
+  /** Where listeners bind; the real network unless the simulator gives its own. */
+  network?: Network;
 }
 
 /**
@@ -47,10 +49,10 @@ export interface SocketServerOptions {
  * listen backlog until a slot frees, which a Node server cannot do.
  */
 export class SocketServer {
-  private readonly servers: net.Server[] = [];
+  private readonly servers: NetworkServer[] = [];
   private readonly connections = new Set<Connection>();
   /** Every socket accepted and not yet fully closed (a drained connection is half-closed until its peer ends too). */
-  private readonly openSockets = new Set<net.Socket>();
+  private readonly openSockets = new Set<NetworkSocket>();
   private nextConnectionId = 1;
   private cancelSweep: Cancel | null = null;
   private readonly refusalLog = new Map<QuotaName, { loggedMs: number; unlogged: number }>();
@@ -59,6 +61,7 @@ export class SocketServer {
   readonly quotas: ConnectionQuotas;
   readonly requestMemory: RequestMemoryPool;
   private readonly quotaConfig: () => ConnectionQuotaConfig;
+  private readonly network: Network;
 
   constructor(
     private readonly dispatcher: RequestDispatcher,
@@ -68,8 +71,11 @@ export class SocketServer {
     options: SocketServerOptions = {},
   ) {
     this.quotaConfig = options.quotas ?? (() => UNLIMITED_CONNECTIONS);
-    this.quotas = new ConnectionQuotas(this.quotaConfig, (host, error) =>
-      logger.warn("cannot resolve a host of max.connections.per.ip.overrides; its limit applies to no one", { host, error: error.message }),
+    this.network = options.network ?? nodeNetwork;
+    this.quotas = new ConnectionQuotas(
+      this.quotaConfig,
+      (host, error) => logger.warn("cannot resolve a host of max.connections.per.ip.overrides; its limit applies to no one", { host, error: error.message }),
+      (host) => this.network.lookup(host),
     );
     this.requestMemory = new RequestMemoryPool(options.requestMemoryBytesMax ?? 0, scheduler);
   }
@@ -80,16 +86,8 @@ export class SocketServer {
     // Host names in the overrides are resolved before the first connection is counted.
     await this.quotas.refreshOverrides(this.quotaConfig().maxConnectionsPerIpOverrides);
     for (const listener of listeners) {
-      const server = net.createServer((socket) => this.accept(socket, listener));
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen({ host: listener.host || undefined, port: listener.port }, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : listener.port;
+      const server = await this.network.listen({ host: listener.host || undefined, port: listener.port }, (socket) => this.accept(socket, listener));
+      const port = server.port;
       this.boundPorts.set(listener.name, port);
       this.servers.push(server);
       this.logger.info("listening", {
@@ -101,9 +99,9 @@ export class SocketServer {
     }
   }
 
-  private accept(socket: net.Socket, listener: ListenerSpec): void {
+  private accept(socket: NetworkSocket, listener: ListenerSpec): void {
     this.openSockets.add(socket);
-    socket.once("close", () => this.openSockets.delete(socket));
+    socket.on("close", () => this.openSockets.delete(socket));
     const remoteAddress = socket.remoteAddress ?? "?";
     const admission = this.quotas.admit(listener.name, remoteAddress);
     if (!admission.admitted) {
@@ -191,7 +189,7 @@ export class SocketServer {
   async close(graceMs = 5000): Promise<void> {
     this.cancelSweep?.();
     this.cancelSweep = null;
-    const stopped = this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    const stopped = this.servers.map((server) => server.close());
     const drained = Promise.all([...this.connections].map((connection) => connection.drainAndClose()));
     let cancelGrace: Cancel | undefined;
     await Promise.race([drained, new Promise<void>((resolve) => (cancelGrace = this.scheduler.schedule(graceMs, resolve)))]);

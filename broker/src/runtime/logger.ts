@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from "./clock";
+
 /**
  * Structured logs: one JSON object per line on stdout (stderr for errors), so
  * they can be grepped by eye and parsed by machines alike.
@@ -14,15 +16,24 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function createLogger(options: { level?: LogLevel; base?: Record<string, unknown>; write?: (line: string, level: LogLevel) => void } = {}): Logger {
+export function createLogger(
+  options: {
+    level?: LogLevel;
+    base?: Record<string, unknown>;
+    write?: (line: string, level: LogLevel) => void;
+    /** Stamps each line; the simulator passes its virtual clock so that a run's log replays byte for byte. */
+    clock?: Clock;
+  } = {},
+): Logger {
   const minRank = LEVEL_RANK[options.level ?? ((process.env.LOG_LEVEL as LogLevel | undefined) ?? "info")] ?? LEVEL_RANK.info;
   const base = options.base ?? {};
   const write =
     options.write ??
     ((line: string, level: LogLevel) => (level === "error" ? process.stderr : process.stdout).write(line + "\n"));
+  const clock = options.clock ?? systemClock;
   const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (LEVEL_RANK[level] < minRank) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields }, jsonSafe), level);
+    write(JSON.stringify({ time: new Date(clock.nowMs()).toISOString(), level, msg, ...base, ...fields }, jsonSafe), level);
   };
   return {
     debug: (msg, fields) => log("debug", msg, fields),
