@@ -1,11 +1,13 @@
 /**
- * Record batch throughput: validateProducedRecords (the produce hot path)
- * and decodeRecordBatch, over a 1 MiB batch of ~100-byte records.
+ * Record batch throughput: validateProducedRecords (the produce hot path),
+ * decodeRecordBatch and encodeRecordBatch, over a 1 MiB batch of 100-byte
+ * records; then the same records as 10-record batches, where the per-batch
+ * cost (header, CRC, result objects) counts.
  *
  *   npx tsx bench/records.bench.ts [seconds per case, default 1]
  */
 import { CompressionType } from "../src/protocol/records/batch-header";
-import { decodeRecordBatch, encodeRecordBatch, validateProducedRecords, type RecordInput } from "../src/protocol/records/record-batch";
+import { decodeRecordBatch, decodeRecordBatches, encodeRecordBatch, validateProducedRecords, type RecordInput } from "../src/protocol/records/record-batch";
 
 const BATCH_BYTES = 1 << 20;
 const RECORD_BYTES = 100;
@@ -81,3 +83,29 @@ for (const [name, compression] of CODECS) {
   if (decodeRecordBatch(batch).records.length !== records.length) throw new Error("bad batch");
   report(`decodeRecordBatch ${name} (${batch.length} B)`, measure(() => decodeRecordBatch(batch)), records.length, uncompressedBytes);
 }
+for (const [name, compression] of CODECS) {
+  const batch = encodeRecordBatch({ now: Date.now(), compression, records });
+  report(`encodeRecordBatch ${name} (${batch.length} B)`, measure(() => encodeRecordBatch({ now: 0, compression, records })), records.length, uncompressedBytes);
+}
+
+// Small batches, as most producers send them and fetch responses carry them.
+const SMALL_BATCH_RECORDS = 10;
+const smallBatches: Buffer[] = [];
+for (let i = 0; i + SMALL_BATCH_RECORDS <= records.length; i += SMALL_BATCH_RECORDS) {
+  smallBatches.push(encodeRecordBatch({ now: Date.now(), records: records.slice(i, i + SMALL_BATCH_RECORDS) }));
+}
+const smallBlob = Buffer.concat(smallBatches);
+const smallRecords = smallBatches.length * SMALL_BATCH_RECORDS;
+const smallLimits = { maxMessageBytes: 2 * BATCH_BYTES };
+if (validateProducedRecords(smallBlob, smallLimits).length !== smallBatches.length) throw new Error("bad small batches");
+report(`validateProducedRecords none x${SMALL_BATCH_RECORDS}`, measure(() => validateProducedRecords(smallBlob, smallLimits)), smallRecords, smallBlob.length);
+report(`decodeRecordBatches none x${SMALL_BATCH_RECORDS}`, measure(() => decodeRecordBatches(smallBlob)), smallRecords, smallBlob.length);
+const smallInputs = smallBatches.map((_, i) => records.slice(i * SMALL_BATCH_RECORDS, (i + 1) * SMALL_BATCH_RECORDS));
+report(
+  `encodeRecordBatch none x${SMALL_BATCH_RECORDS}`,
+  measure(() => {
+    for (const batchRecords of smallInputs) encodeRecordBatch({ now: 0, records: batchRecords });
+  }),
+  smallRecords,
+  smallBlob.length,
+);
