@@ -71,13 +71,20 @@ export class Reader {
 
   /** Unsigned LEB128 varint of at most 32 bits. */
   readUnsignedVarint(): number {
+    const at = this.offset;
+    // Most varints (lengths, counts, small deltas) are one byte; longer ones are read out of line.
+    if (at < this.end) {
+      const byte = this.buffer[at];
+      if (byte < 0x80) {
+        this.offset = at + 1;
+        return byte;
+      }
+    }
+    return this.readLongUnsignedVarint();
+  }
+  private readLongUnsignedVarint(): number {
     const buffer = this.buffer;
     let at = this.offset;
-    // Most varints (lengths, counts, small deltas) are one byte.
-    if (at < this.end && buffer[at] < 0x80) {
-      this.offset = at + 1;
-      return buffer[at];
-    }
     let value = 0;
     for (let shift = 0; shift <= 28; shift += 7) {
       if (at >= this.end) throw this.shortOf(at - this.offset + 1);
@@ -93,7 +100,15 @@ export class Reader {
 
   /** Zig-zag signed varint of at most 32 bits. */
   readVarint(): number {
-    const raw = this.readUnsignedVarint();
+    const at = this.offset;
+    if (at < this.end) {
+      const byte = this.buffer[at];
+      if (byte < 0x80) {
+        this.offset = at + 1;
+        return (byte >>> 1) ^ -(byte & 1);
+      }
+    }
+    const raw = this.readLongUnsignedVarint();
     return (raw >>> 1) ^ -(raw & 1);
   }
 
@@ -113,6 +128,17 @@ export class Reader {
    * beyond 2^53, which a double cannot hold exactly, are refused.
    */
   readSafeVarlong(): number {
+    const at = this.offset;
+    if (at < this.end) {
+      const byte = this.buffer[at];
+      if (byte < 0x80) {
+        this.offset = at + 1;
+        return (byte >>> 1) ^ -(byte & 1);
+      }
+    }
+    return this.readLongSafeVarlong();
+  }
+  private readLongSafeVarlong(): number {
     const buffer = this.buffer;
     let at = this.offset;
     let raw = 0;

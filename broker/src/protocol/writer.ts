@@ -254,11 +254,13 @@ export class Writer {
   }
 }
 
+/** The zig-zag form of a varlong, which must stay a safe integer (what Reader.readSafeVarlong accepts). */
 function zigzagSafe(value: number): number {
-  if (!Number.isSafeInteger(value) || Math.abs(value) > 2 ** 52) {
-    throw new RangeError(`varlong ${value} is out of range (beyond 2^52)`);
+  const raw = value >= 0 ? value * 2 : -value * 2 - 1;
+  if (!Number.isSafeInteger(value) || raw > Number.MAX_SAFE_INTEGER) {
+    throw new RangeError(`varlong ${value} is out of range (its zig-zag form is beyond 2^53)`);
   }
-  return value >= 0 ? value * 2 : -value * 2 - 1;
+  return raw;
 }
 
 function unsignedVarintBytes(v: number): number {
