@@ -101,14 +101,22 @@ export class Reader {
   /** Zig-zag signed varint of at most 32 bits. */
   readVarint(): number {
     const at = this.offset;
-    if (at < this.end) {
-      const byte = this.buffer[at];
-      if (byte < 0x80) {
+    const buffer = this.buffer;
+    // Record lengths and key and value lengths below 8 KiB take one or two bytes: both inline.
+    if (at + 1 < this.end) {
+      const first = buffer[at];
+      if (first < 0x80) {
         this.offset = at + 1;
-        return (byte >>> 1) ^ -(byte & 1);
+        return (first >>> 1) ^ -(first & 1);
+      }
+      const second = buffer[at + 1];
+      if (second < 0x80) {
+        this.offset = at + 2;
+        const raw = (first & 0x7f) | (second << 7);
+        return (raw >>> 1) ^ -(raw & 1);
       }
     }
-    const raw = this.readLongUnsignedVarint();
+    const raw = this.readUnsignedVarint();
     return (raw >>> 1) ^ -(raw & 1);
   }
 
