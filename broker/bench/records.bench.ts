@@ -1,11 +1,14 @@
 /**
- * Record batch throughput: validateProducedRecords (the produce hot path)
- * and decodeRecordBatch, over a 1 MiB batch of ~100-byte records.
+ * Record batch throughput: validateProducedRecords (the produce hot path),
+ * decodeRecordBatch and encodeRecordBatch, over a 1 MiB batch of 100-byte
+ * records; then the same records as 10-record batches, where the per-batch
+ * cost (header, CRC, result objects) counts. Each case prints wall-clock
+ * figures and the CPU time per record.
  *
  *   npx tsx bench/records.bench.ts [seconds per case, default 1]
  */
 import { CompressionType } from "../src/protocol/records/batch-header";
-import { decodeRecordBatch, encodeRecordBatch, validateProducedRecords, type RecordInput } from "../src/protocol/records/record-batch";
+import { decodeRecordBatch, decodeRecordBatches, encodeRecordBatch, validateProducedRecords, type RecordInput } from "../src/protocol/records/record-batch";
 
 const BATCH_BYTES = 1 << 20;
 const RECORD_BYTES = 100;
@@ -42,10 +45,17 @@ function makeRecords(): RecordInput[] {
   return records;
 }
 
-function measure(run: () => void): number {
+/** Time per run: wall clock, and CPU (user + system, GC threads included), which a shared, loaded machine disturbs far less. */
+interface RunTime {
+  wallNs: number;
+  cpuNs: number;
+}
+
+function measure(run: () => void): RunTime {
   for (let i = 0; i < 20; i++) run(); // warm up
   let iterations = 0;
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const deadline = start + BigInt(Math.round(seconds * 1e9));
   let now = start;
   while (now < deadline) {
@@ -53,15 +63,16 @@ function measure(run: () => void): number {
     iterations++;
     now = process.hrtime.bigint();
   }
-  return Number(now - start) / iterations; // ns per run
+  const cpu = process.cpuUsage(cpuStart);
+  return { wallNs: Number(now - start) / iterations, cpuNs: ((cpu.user + cpu.system) * 1000) / iterations };
 }
 
-function report(label: string, nsPerBatch: number, records: number, bytes: number): void {
-  const nsPerRecord = nsPerBatch / records;
-  const mbPerSecond = bytes / 1e6 / (nsPerBatch / 1e9);
-  const recordsPerSecond = records / (nsPerBatch / 1e9);
+function report(label: string, time: RunTime, records: number, bytes: number): void {
+  const nsPerRecord = time.wallNs / records;
+  const mbPerSecond = bytes / 1e6 / (time.wallNs / 1e9);
+  const recordsPerSecond = records / (time.wallNs / 1e9);
   console.log(
-    `${label.padEnd(34)} ${nsPerRecord.toFixed(1).padStart(8)} ns/record ${mbPerSecond.toFixed(0).padStart(7)} MB/s ${(recordsPerSecond / 1e6).toFixed(2).padStart(7)} M records/s  (batch ${bytes} bytes)`,
+    `${label.padEnd(34)} ${nsPerRecord.toFixed(1).padStart(8)} ns/record ${mbPerSecond.toFixed(0).padStart(7)} MB/s ${(recordsPerSecond / 1e6).toFixed(2).padStart(7)} M records/s ${(time.cpuNs / records).toFixed(1).padStart(8)} CPU ns/record  (batch ${bytes} bytes)`,
   );
 }
 
@@ -81,3 +92,29 @@ for (const [name, compression] of CODECS) {
   if (decodeRecordBatch(batch).records.length !== records.length) throw new Error("bad batch");
   report(`decodeRecordBatch ${name} (${batch.length} B)`, measure(() => decodeRecordBatch(batch)), records.length, uncompressedBytes);
 }
+for (const [name, compression] of CODECS) {
+  const batch = encodeRecordBatch({ now: Date.now(), compression, records });
+  report(`encodeRecordBatch ${name} (${batch.length} B)`, measure(() => encodeRecordBatch({ now: 0, compression, records })), records.length, uncompressedBytes);
+}
+
+// Small batches, as most producers send them and fetch responses carry them.
+const SMALL_BATCH_RECORDS = 10;
+const smallBatches: Buffer[] = [];
+for (let i = 0; i + SMALL_BATCH_RECORDS <= records.length; i += SMALL_BATCH_RECORDS) {
+  smallBatches.push(encodeRecordBatch({ now: Date.now(), records: records.slice(i, i + SMALL_BATCH_RECORDS) }));
+}
+const smallBlob = Buffer.concat(smallBatches);
+const smallRecords = smallBatches.length * SMALL_BATCH_RECORDS;
+const smallLimits = { maxMessageBytes: 2 * BATCH_BYTES };
+if (validateProducedRecords(smallBlob, smallLimits).length !== smallBatches.length) throw new Error("bad small batches");
+report(`validateProducedRecords none x${SMALL_BATCH_RECORDS}`, measure(() => validateProducedRecords(smallBlob, smallLimits)), smallRecords, smallBlob.length);
+report(`decodeRecordBatches none x${SMALL_BATCH_RECORDS}`, measure(() => decodeRecordBatches(smallBlob)), smallRecords, smallBlob.length);
+const smallInputs = smallBatches.map((_, i) => records.slice(i * SMALL_BATCH_RECORDS, (i + 1) * SMALL_BATCH_RECORDS));
+report(
+  `encodeRecordBatch none x${SMALL_BATCH_RECORDS}`,
+  measure(() => {
+    for (const batchRecords of smallInputs) encodeRecordBatch({ now: 0, records: batchRecords });
+  }),
+  smallRecords,
+  smallBlob.length,
+);

@@ -1,3 +1,6 @@
+import type { Writer } from "../writer";
+import { crc32c } from "./crc32c";
+
 /**
  * The fixed 61-byte header of a magic-2 record batch, read and stamped in
  * place. The log stores batches exactly as they travel on the wire, so the
@@ -31,6 +34,8 @@ export const BatchHeader = {
   CRC_START: 21,
 } as const;
 
+export const RECORD_BATCH_MAGIC = 2;
+
 export const Attributes = {
   COMPRESSION_MASK: 0x07,
   TIMESTAMP_TYPE_LOG_APPEND: 0x08,
@@ -38,6 +43,9 @@ export const Attributes = {
   CONTROL: 0x20,
   DELETE_HORIZON: 0x40,
 } as const;
+
+/** The timestamp type as a number (attribute bit 3): what a record's time means. */
+export const TimestampType = { CREATE_TIME: 0, LOG_APPEND_TIME: 1 } as const;
 
 export const CompressionType = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
 export type CompressionCodec = (typeof CompressionType)[keyof typeof CompressionType];
@@ -75,8 +83,55 @@ export function batchMagic(batch: Buffer, at = 0): number {
   return batch.readInt8(at + BatchHeader.MAGIC);
 }
 export function setBatchBaseOffset(batch: Buffer, baseOffset: number, at = 0): void {
-  batch.writeBigInt64BE(BigInt(baseOffset), at + BatchHeader.BASE_OFFSET);
+  writeSafeInt64(batch, at + BatchHeader.BASE_OFFSET, baseOffset);
+}
+export function setBatchMaxTimestamp(batch: Buffer, maxTimestamp: number, at = 0): void {
+  writeSafeInt64(batch, at + BatchHeader.MAX_TIMESTAMP, maxTimestamp);
 }
 export function setBatchPartitionLeaderEpoch(batch: Buffer, epoch: number, at = 0): void {
   batch.writeInt32BE(epoch, at + BatchHeader.PARTITION_LEADER_EPOCH);
+}
+
+function writeSafeInt64(buffer: Buffer, at: number, value: number): void {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a safe integer`);
+  buffer.writeBigInt64BE(BigInt(value), at);
+}
+
+/** CRC-32C of a batch's CRC range (attributes to the end). */
+export function computeBatchCrc(batch: Buffer, at = 0, bytes = batchTotalBytes(batch, at)): number {
+  return crc32c(batch.subarray(at + BatchHeader.CRC_START, at + bytes));
+}
+
+/** Every header field, as writeBatchHeader writes them; the int64s as numbers, which must be safe integers. */
+export interface BatchHeaderFields {
+  baseOffset: number;
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+/** Writes the header at the writer's position; int64s must be safe integers. */
+export function writeBatchHeader(w: Writer, header: BatchHeaderFields): void {
+  w.writeInt64Number(header.baseOffset)
+    .writeInt32(header.batchLength)
+    .writeInt32(header.partitionLeaderEpoch)
+    .writeInt8(header.magic)
+    .writeUint32(header.crc)
+    .writeInt16(header.attributes)
+    .writeInt32(header.lastOffsetDelta)
+    .writeInt64Number(header.baseTimestamp)
+    .writeInt64Number(header.maxTimestamp)
+    .writeInt64Number(header.producerId)
+    .writeInt16(header.producerEpoch)
+    .writeInt32(header.baseSequence)
+    .writeInt32(header.recordCount);
 }
