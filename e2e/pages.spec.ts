@@ -11,7 +11,9 @@ test.describe("pages", () => {
     // Groups and lag are two figures with their own labels, not "2 / 333".
     await expect(page.getByTestId("stat-groups")).toHaveText(/^[\d,]+$/);
     await expect(page.getByTestId("overview-stats")).toContainText("Total lag (records)");
-    await expect(page.getByTestId("stat-total-lag")).toHaveText(/^[\d,]+$/);
+    await expect(page.getByTestId("stat-total-lag-records")).toHaveText(/^[\d,]+$/);
+    // And what that total covers: every group of the sampler's newest cycle, or those read live before it.
+    await expect(page.getByTestId("stat-total-lag-coverage")).toHaveText(/^of [\d,]+ groups?, sampled \d+ (s|min|h) ago$|^of the [\d,]+ groups?( of [\d,]+)? read now \(no lag sample yet\)$/);
     // The protocol as the controller's ApiVersions states it.
     await expect(page.getByTestId("stat-apis")).toHaveText(/^[1-9]\d*$/);
     await expect(page.getByTestId("overview-protocol")).toContainText(`Broker 1 serves ${await page.getByTestId("stat-apis").textContent()} Kafka APIs`);

@@ -73,6 +73,11 @@ export const clusterOverviewSchema = z.object({
   /** Null when the cluster does not answer group requests (yet). */
   groupCount: z.number().int().nullable(),
   totalLag: z.number().nullable(),
+  /**
+   * What totalLag sums: every group of the lag sampler's newest cycle ("samples", read at sampledAtMs),
+   * or, before the first cycle or without a history, the groups read live ("live": the first ones by id).
+   */
+  lagCoverage: z.object({ source: z.enum(["samples", "live"]), groups: z.number().int(), sampledAtMs: z.number().nullable() }).nullable(),
   /** Null when no broker answered ApiVersions. */
   protocol: clusterProtocolSchema.nullable(),
 });

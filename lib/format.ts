@@ -77,3 +77,12 @@ export function formatByteSize(bytes: number): string {
   const whole = bytes / 1024 ** unit;
   return Number.isInteger(whole) ? `${whole} ${units[unit]}` : `≈ ${formatBytes(bytes)}`;
 }
+
+/** "3 groups", "1 group": a count with its noun. */
+export const plural = (n: number, word: string) => `${formatNumber(n)} ${word}${n === 1 ? "" : "s"}`;
+
+/** How long ago, in the unit a glance wants: "20 s ago", "5 min ago", "3 h ago". */
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}

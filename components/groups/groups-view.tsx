@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import type { GroupListPage } from "@/lib/group-list";
 import { LAG_STATUSES } from "@/lib/lag-status";
-import { formatNumber } from "@/lib/format";
+import { ago, formatNumber, plural } from "@/lib/format";
 import { nextSort } from "@/lib/sort";
 import { paths } from "@/lib/paths";
 import { groupListQuery as groupListPageQuery } from "@/lib/queries";
@@ -20,13 +20,6 @@ import { LagStatusBadge, LagStatusLegend } from "./lag-status";
 import { TimeLag } from "./time-lag";
 import type { GroupSort } from "@/lib/group-list";
 import { groupListQuery, readGroupListParams } from "./search-params";
-
-const plural = (n: number, word: string) => `${formatNumber(n)} ${word}${n === 1 ? "" : "s"}`;
-
-function ago(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
-}
 
 /** The heading: what the totals cover, said in so many words (every group sampled, or the part of a live read). */
 function coverage(data: GroupListPage, filtered: boolean, nowMs: number): string {

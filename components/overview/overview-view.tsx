@@ -2,13 +2,21 @@
 
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import type { ClusterProtocol } from "@/lib/contracts";
-import { formatBytes, formatNumber } from "@/lib/format";
+import type { ClusterOverview, ClusterProtocol } from "@/lib/contracts";
+import { ago, formatBytes, formatNumber, plural } from "@/lib/format";
 import { paths } from "@/lib/paths";
 import { overviewQuery } from "@/lib/queries";
 import { PageHeader, Stat, Badge } from "@/components/ui/layout";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
+
+/** What the total lag sums, in so many words: every sampled group, or the part of the cluster read live. */
+function lagCoverageText({ lagCoverage, groupCount }: ClusterOverview): string {
+  if (!lagCoverage) return "";
+  if (lagCoverage.source === "samples") return `of ${plural(lagCoverage.groups, "group")}, sampled ${lagCoverage.sampledAtMs ? ago(Date.now() - lagCoverage.sampledAtMs) : ""}`;
+  const of = groupCount !== null && groupCount > lagCoverage.groups ? ` of ${formatNumber(groupCount)}` : "";
+  return `of the ${plural(lagCoverage.groups, "group")}${of} read now (no lag sample yet)`;
+}
 
 export function OverviewView() {
   const { data, error, isPending, refetch } = useQuery(overviewQuery());
@@ -33,7 +41,18 @@ export function OverviewView() {
             />
             <Stat
               label="Total lag (records)"
-              value={data.totalLag === null ? <span className="text-base text-slate-500">unknown</span> : formatNumber(data.totalLag)}
+              value={
+                data.totalLag === null ? (
+                  <span className="text-base text-slate-500">unknown</span>
+                ) : (
+                  <>
+                    <span data-testid="stat-total-lag-records">{formatNumber(data.totalLag)}</span>
+                    <span className="mt-1 block text-xs font-normal text-slate-500" data-testid="stat-total-lag-coverage">
+                      {lagCoverageText(data)}
+                    </span>
+                  </>
+                )
+              }
               tone={data.totalLag ? "warn" : "normal"}
               href={data.groupCount === null ? undefined : `${paths.groups()}?sort=lag&dir=desc`}
               testId="stat-total-lag"

@@ -6,10 +6,21 @@ import { clusterClients } from "../kafka/registry";
 import { kafkaCall } from "../kafka/errors";
 import { isOffline, isUnderReplicated, readClusterState } from "./cluster-state";
 import { listBrokersFrom } from "./list-brokers";
+import { currentLagHistory } from "../lag-status/current";
+import type { LagHistorySource } from "../lag-status/history-source";
 import { listConsumerGroups } from "./list-groups";
 
+/** The lag of every group the sampler's newest successful cycle saw, when there is one. */
+function sampledLag(source: LagHistorySource | null, nowMs: number): { totalLag: number; groups: number; sampledAtMs: number } | null {
+  const lastSuccess = source?.reader.health().lastSuccess;
+  if (!source || !lastSuccess) return null;
+  // A newest cycle that listed no group covers none (an older cycle's groups are gone, not current).
+  const latest = lastSuccess.groups === 0 ? [] : source.reader.latestByGroup(nowMs);
+  return { totalLag: latest.reduce((sum, g) => sum + (g.lag ?? 0), 0), groups: latest.length, sampledAtMs: lastSuccess.atMs };
+}
+
 /** The Overview page: cluster identity, brokers, topic and partition health, groups, and the protocol the cluster speaks. */
-export async function describeCluster(clients = clusterClients()): Promise<ClusterOverview> {
+export async function describeCluster(clients = clusterClients(), history = currentLagHistory(), nowMs = Date.now()): Promise<ClusterOverview> {
   return kafkaCall(async () => {
     const state = await readClusterState(clients);
     const partitions = state.topics.flatMap((t) => t.partitions);
@@ -21,6 +32,8 @@ export async function describeCluster(clients = clusterClients()): Promise<Clust
       asked ? brokerApiVersions(clients, asked).catch(() => null) : null,
     ]);
     const supported = groups?.supported === true;
+    const sampled = supported ? sampledLag(history, nowMs) : null;
+    const liveGroups = groups?.groups.filter((g) => g.lag !== null) ?? [];
     return clusterOverviewSchema.parse({
       clusterId: state.clusterId,
       controllerId: state.controllerId,
@@ -31,7 +44,12 @@ export async function describeCluster(clients = clusterClients()): Promise<Clust
       underReplicatedPartitions: partitions.filter(isUnderReplicated).length,
       offlinePartitions: partitions.filter(isOffline).length,
       groupCount: supported ? groups!.groups.length : null,
-      totalLag: supported ? groups!.groups.reduce((sum, g) => sum + (g.lag ?? 0), 0) : null,
+      totalLag: !supported ? null : sampled ? sampled.totalLag : liveGroups.reduce((sum, g) => sum + g.lag!, 0),
+      lagCoverage: !supported
+        ? null
+        : sampled
+          ? { source: "samples", groups: sampled.groups, sampledAtMs: sampled.sampledAtMs }
+          : { source: "live", groups: liveGroups.length, sampledAtMs: null },
       protocol: versions && { nodeId: asked!.nodeId, ...versions },
     });
   });

@@ -20,7 +20,8 @@ describe("the overview's protocol figures against a real broker", () => {
   });
 
   it("describeCluster: the controller's ApiVersions, every API named with its version range, and its feature flags", async () => {
-    const { protocol, controllerId } = await describeCluster();
+    // null: no lag history, so the test opens no store under the working directory.
+    const { protocol, controllerId } = await describeCluster(undefined, null);
     assert.ok(protocol, "the broker answered ApiVersions");
     assert.equal(protocol.nodeId, controllerId);
     // What the broker computes from its handler registry is what the overview shows.
@@ -44,6 +45,7 @@ describe("the overview's protocol figures against a real broker", () => {
           throw new Error("no raw connection in this test");
         }
       })(clients.config),
+      null,
     );
     assert.equal(overview.protocol, null);
     assert.equal(overview.brokers.length, 1);

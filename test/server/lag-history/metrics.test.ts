@@ -13,6 +13,7 @@ import { useLagHistoryStore } from "@/server/lag-history";
 import { LagSampler } from "@/server/lag-history/sampler";
 import { LagHistoryStore } from "@/server/lag-history/store";
 import { GET } from "@/app/metrics/route";
+import { describeCluster } from "@/server/services/describe-cluster";
 
 const PROMETHEUS = "/usr/bin/prometheus";
 const SCRAPE_WAIT_MS = 60_000;
@@ -121,6 +122,14 @@ describe("/metrics against a real broker and a real Prometheus", () => {
     assert.equal(groupStatuses.length, 1);
     assert.ok(["OK", "WARNING", "STALLED", "STOPPED", "REWIND"].includes(groupStatuses[0].labels.status), JSON.stringify(groupStatuses));
     assert.equal(groupStatuses[0].value, 1);
+  });
+
+  it("gives the overview's total lag over every group of the newest cycle, and says what it covers", async () => {
+    const overview = await describeCluster(clients);
+    assert.equal(overview.totalLag, 7);
+    assert.equal(overview.lagCoverage?.source, "samples");
+    assert.equal(overview.lagCoverage?.groups, 1);
+    assert.ok(overview.lagCoverage.sampledAtMs !== null && Math.abs(overview.lagCoverage.sampledAtMs - Date.now()) < 600_000, JSON.stringify(overview.lagCoverage));
   });
 
   it("is scraped by Prometheus, whose query API then answers the lag series", async () => {
