@@ -20,7 +20,7 @@ interface TailBatch {
   ratePerSecond: number;
 }
 
-type StreamState = { kind: "connecting" } | { kind: "live" } | { kind: "ended"; message: string };
+type StreamState = { kind: "connecting" } | { kind: "live" } | { kind: "ended"; message: string; refused?: boolean };
 
 export function tailUrl(topic: string, partition: number | "all", q: string | undefined, field: SearchField): string {
   const params = new URLSearchParams({ partition: String(partition) });
@@ -80,7 +80,8 @@ export function LiveTail({ topic, partition, q, field }: { topic: string; partit
     source.addEventListener("end", (event) => {
       source.close();
       setRate(0);
-      setState({ kind: "ended", message: (JSON.parse((event as MessageEvent<string>).data) as { message: string }).message });
+      const end = JSON.parse((event as MessageEvent<string>).data) as { reason: string; message: string };
+      setState({ kind: "ended", message: end.message, refused: end.reason === "refused" });
     });
     source.addEventListener("error", () => {
       // CONNECTING: the browser reconnects by itself (the tail goes on from the end). CLOSED: the server refused the stream.
@@ -129,7 +130,7 @@ export function LiveTail({ topic, partition, q, field }: { topic: string; partit
       {notice !== "" && state.kind !== "ended" ? <Notice testId="live-notice">Waiting: {notice}.</Notice> : null}
       {state.kind === "ended" ? (
         <Notice tone="error" testId="live-ended">
-          The live tail stopped: {state.message}.
+          {state.refused ? "The live tail could not start" : "The live tail stopped"}: {state.message}.
         </Notice>
       ) : null}
       <div className="rounded-md border border-slate-200 font-mono text-xs dark:border-slate-800">

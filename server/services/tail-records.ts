@@ -33,7 +33,8 @@ export type TailBatch = z.infer<typeof tailBatchSchema>;
 export const tailNoticeSchema = z.object({ message: z.string() });
 export type TailNotice = z.infer<typeof tailNoticeSchema>;
 
-export const tailEndSchema = z.object({ reason: z.enum(["time-limit", "error"]), message: z.string() });
+/** Why a stream ended: its time limit, an error while following, or refused at the start (too many tails; sent to EventSource, which cannot read a 429's body). */
+export const tailEndSchema = z.object({ reason: z.enum(["time-limit", "error", "refused"]), message: z.string() });
 export type TailEnd = z.infer<typeof tailEndSchema>;
 
 export interface TailLimits {

@@ -160,6 +160,14 @@ describe("live tail against a real broker", () => {
       assert.match(((await second.json()) as { error: { message: string } }).error.message, /live tails are open/);
       await assert.rejects(startTail(topic, tailInputSchema.parse({}), new AbortController().signal, { onStart() {}, onBatch() {}, onEnd() {} }, clients), TailCapError);
 
+      // A browser's EventSource cannot read a 429's body, so it is told why in the stream itself.
+      const fromBrowser = await tailRoute(new Request(url, { headers: { accept: "text/event-stream" } }), context);
+      assert.equal(fromBrowser.status, 200);
+      assert.match(fromBrowser.headers.get("content-type")!, /text\/event-stream/);
+      const refusal = await fromBrowser.text();
+      assert.match(refusal, /^event: end\ndata: /);
+      assert.deepEqual(JSON.parse(refusal.split("data: ")[1]), { reason: "refused", message: new TailCapError(Number(process.env.SLUICE_TAIL_MAX)).message });
+
       await reader.cancel(); // the browser went away
       const deadline = Date.now() + 5_000;
       let third = await tailRoute(new Request(url), context);

@@ -6,13 +6,15 @@ export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ topic: string }> };
 
 const encoder = new TextEncoder();
+const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" };
 const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 
 /**
  * Live tail as server-sent events: ?partition=all|n&q=&in=any|key|value|headers.
  * Events: `start` (each partition's end offset), `records` (a coalesced batch
  * with the arrival rate), `notice` (what the tail waits for, such as a moved
- * leader; empty once resolved), `end` (time limit or error; the stream closes after).
+ * leader; empty once resolved), `end` (time limit, error, or refused at the start
+ * when too many tails are open: a 429 to other clients; the stream closes after).
  * Closing the connection stops the reading on the server at once.
  */
 export const GET = async (request: Request, { params }: Context): Promise<Response> => {
@@ -50,11 +52,13 @@ export const GET = async (request: Request, { params }: Context): Promise<Respon
       open = false;
     });
   } catch (error) {
-    if (error instanceof TailCapError)
+    if (error instanceof TailCapError) {
+      // A browser's EventSource sees only "failed" on a 429, never its body: it gets the reason as a final event instead.
+      if (request.headers.get("accept")?.includes("text/event-stream"))
+        return new Response(event("end", { reason: "refused", message: error.message }), { headers: SSE_HEADERS });
       return NextResponse.json({ error: { code: "UNAVAILABLE", message: error.message } }, { status: 429, headers: { "Retry-After": "10" } });
+    }
     return errorResponse(error);
   }
-  return new Response(stream, {
-    headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" },
-  });
+  return new Response(stream, { headers: SSE_HEADERS });
 };
