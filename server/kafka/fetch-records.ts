@@ -2,7 +2,7 @@ import "server-only";
 import { ApiKey } from "@sluice/protocol/messages/api-messages";
 import type { FetchResponse, ListOffsetsResponse } from "@sluice/protocol/messages";
 import { Attributes } from "@sluice/protocol/records/batch-header";
-import { decodeRecordBatches, recordTimestamp } from "@sluice/protocol/records/record-batch";
+import { decodeRecordBatches, recordTimestamp, type RecordBatch } from "@sluice/protocol/records/record-batch";
 import { errorFromCode, ServiceError } from "./errors";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "./registry";
 import type { BrokerAddress } from "./broker-wire";
@@ -20,6 +20,18 @@ export interface FetchedRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers: Array<{ key: string; value: Buffer | null }>;
+}
+
+/** One record of a decoded batch as the console reads it (absolute offset and timestamp); browsing and the live tail both use it. */
+export function fetchedRecord(partition: number, batch: RecordBatch, record: RecordBatch["records"][number]): FetchedRecord {
+  return {
+    partition,
+    offset: batch.baseOffset + record.offsetDelta,
+    timestamp: recordTimestamp(batch, record),
+    key: record.key,
+    value: record.value,
+    headers: record.headers.map((h) => ({ key: h.key, value: h.value })),
+  };
 }
 
 /** Shared limits of one browse: when either runs out the read stops with what it has. */
@@ -121,14 +133,7 @@ export async function readPartitionRangeReached(
         for (const record of batch.records) {
           const offset = batch.baseOffset + record.offsetDelta;
           if (offset < next || offset >= to || records.length >= limit) continue;
-          records.push({
-            partition,
-            offset,
-            timestamp: recordTimestamp(batch, record),
-            key: record.key,
-            value: record.value,
-            headers: record.headers.map((h) => ({ key: h.key, value: h.value })),
-          });
+          records.push(fetchedRecord(partition, batch, record));
         }
       }
       next = Math.max(next, batchEnd);

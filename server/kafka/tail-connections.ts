@@ -2,10 +2,10 @@ import "server-only";
 import { ApiKey } from "@sluice/protocol/messages/api-messages";
 import type { FetchResponse } from "@sluice/protocol/messages";
 import { Attributes } from "@sluice/protocol/records/batch-header";
-import { decodeRecordBatches, recordTimestamp } from "@sluice/protocol/records/record-batch";
+import { decodeRecordBatches } from "@sluice/protocol/records/record-batch";
 import type { BrokerAddress } from "./broker-wire";
 import { errorCodeName, errorFromCode } from "./errors";
-import type { FetchedRecord } from "./fetch-records";
+import { fetchedRecord, type FetchedRecord } from "./fetch-records";
 import { CONNECT_TIMEOUT_MS, type ClusterClients } from "./registry";
 import { wireSasl } from "./sasl";
 import { WireConnection } from "./wire";
@@ -173,14 +173,7 @@ export async function pollPartitions(
         for (const record of batch.records) {
           const offset = batch.baseOffset + record.offsetDelta;
           if (offset < from) continue;
-          records.push({
-            partition,
-            offset,
-            timestamp: recordTimestamp(batch, record),
-            key: record.key,
-            value: record.value,
-            headers: record.headers.map((h) => ({ key: h.key, value: h.value })),
-          });
+          records.push(fetchedRecord(partition, batch, record));
         }
       }
       reached = Math.max(reached, batch.baseOffset + batch.lastOffsetDelta + 1);
