@@ -243,6 +243,8 @@ export class GroupMembership {
     }
     this.logger.info("preparing rebalance", { group: group.groupId, generation: group.generationId, members: group.members.size });
     group.transition(next, this.nowMs);
+    // As Kafka's tryCompleteElseWatch: a group whose last member just left is Empty before the next request sees it.
+    this.tryCompleteJoin(group);
   }
 
   /** Kafka's InitialDelayedJoin: while new members keep arriving, wait another delay, up to the rebalance timeout. */

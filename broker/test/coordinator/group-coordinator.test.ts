@@ -208,9 +208,20 @@ describe("group coordinator: membership", () => {
     assert.equal(coordinator.stateOf("g"), "PreparingRebalance");
     const rejoined = await coordinator.join(joinRequest({ clientId: "a", memberId: a.memberId }));
     assert.equal(rejoined.generationId, 3);
+    // The last member left during CompletingRebalance: the group is Empty at once, not after a timer.
     coordinator.leave("g", [{ memberId: a.memberId, groupInstanceId: null }]);
-    assert.equal(coordinator.stateOf("g"), "PreparingRebalance");
-    // The last member left during CompletingRebalance -> PreparingRebalance completes empty.
+    assert.equal(coordinator.stateOf("g"), "Empty");
+  });
+
+  it("leave: when the last member of a Stable group leaves, the next request already sees it Empty", async () => {
+    const { coordinator } = setup();
+    const a = await coordinator.join(joinRequest({ clientId: "a" }));
+    await coordinator.sync({ groupId: "g", generationId: 1, memberId: a.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
+    assert.equal(coordinator.stateOf("g"), "Stable");
+    coordinator.leave("g", [{ memberId: a.memberId, groupInstanceId: null }]);
+    // No timer advanced: kafkajs's admin.setOffsets describes the group right after the previous one left.
+    assert.equal(coordinator.stateOf("g"), "Empty");
+    assert.equal(coordinator.describeGroup("g").members.length, 0);
   });
 
   it("static membership: a restarted instance takes its place back without a rebalance and fences the old id", async () => {
