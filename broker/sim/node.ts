@@ -111,7 +111,7 @@ export class SimNode {
     const copy = new FaultyFileSystem();
     copyTree(this.fs, copy, dir);
     // A fresh replay of the log as it is on disk, with no publishers, as a restarted node would build it.
-    const log = LocalMetadataLog.open({ dir, fs: copy, clock: this.clock, logger: createLogger({ clock: this.clock, write: () => {} }) });
+    const log = LocalMetadataLog.open({ dir, fs: copy, clock: this.clock, scheduler: broker.scheduler, random: broker.random, logger: createLogger({ clock: this.clock, write: () => {} }) });
     const a = canonical(describeImage(live));
     const b = canonical(describeImage(replayedImage(log, live.emptied())));
     log.close();

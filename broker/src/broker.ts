@@ -1,6 +1,6 @@
 import path from "node:path";
 import { unusedBrokerProperties, withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
-import { Dispatcher } from "./handlers/dispatcher";
+import { Dispatcher, reportUnexpectedError } from "./handlers/dispatcher";
 import type { ApiHandler } from "./handlers/handler";
 import type { NodeServices } from "./handlers/node-services";
 import { ALL_HANDLERS } from "./handlers";
@@ -17,6 +17,7 @@ import { PartitionsPublisher } from "./metadata/publishers/partitions-publisher"
 import { ProducerIdsPublisher } from "./metadata/publishers/producer-ids-publisher";
 import type { ListenerSasl } from "./net/sasl/sasl-session";
 import { SaslUserStore } from "./net/sasl/user-store";
+import type { ConnectionInfo, DispatchResult, RequestDispatcher } from "./net/connection";
 import { SocketServer } from "./net/socket-server";
 import { ProducerIdManager } from "./producer/producer-id-manager";
 import { PartitionRegistry } from "./partition/partition-registry";
@@ -25,7 +26,7 @@ import { systemClock, type Clock } from "./runtime/clock";
 import { secureRandomBytes, type RandomBytes } from "./runtime/random";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
 import { createLogger, type Logger } from "./runtime/logger";
-import type { Network } from "./runtime/network";
+import { nodeNetwork, type Network } from "./runtime/network";
 import { containedScheduler, systemScheduler, type Scheduler } from "./runtime/scheduler";
 import { UnexpectedErrors } from "./runtime/unexpected-errors";
 import { LogManager } from "./storage/log-manager";
@@ -48,69 +49,112 @@ const METADATA_DIR_NAME = "__cluster_metadata-0";
 /** Kafka's log.cleaner.backoff.ms: how often the cleaner looks for compacted logs to clean. */
 const LOG_CLEANER_BACKOFF_MS = 15_000;
 
+/** The effects of one node: the real ones unless the caller (a test, the simulator) gives its own. */
+interface NodeSeams {
+  readonly fs: FileSystem;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  readonly random: RandomBytes;
+  readonly network: Network;
+}
+
+/** Every part of one node, each built before the node holds it. */
+interface NodeParts extends NodeSeams {
+  readonly handlers: ReadonlyMap<number, ApiHandler>;
+  readonly unexpectedErrors: UnexpectedErrors;
+  readonly configs: NodeConfigs;
+  readonly socketServer: SocketServer;
+  readonly metadataLog: LocalMetadataLog;
+  readonly loader: MetadataLoader;
+  readonly controller: Controller;
+  readonly logs: LogManager;
+  readonly produceFetch: ProduceFetchPath;
+  readonly offsetsLog: OffsetsLog;
+  readonly groups: GroupCoordinator;
+  readonly producerIds: ProducerIdManager;
+}
+
 /**
  * One broker node: a cluster of one today, with the node id, listeners and
- * metadata image that a multi-node cluster needs tomorrow. It wires the
- * socket server, the request handlers, the metadata log and loader, and the
- * logs. It drives no metadata effect itself: requests propose records to the
- * controller, and the loader's publishers (installed here, in a fixed
- * order) carry out what commits.
+ * metadata image that a multi-node cluster needs tomorrow. `start` is the
+ * composition root: it picks the seams, builds the socket server, the
+ * metadata log and loader, the logs and the coordinators in order, and hands
+ * them, all built, to the node. It drives no metadata effect itself:
+ * requests propose records to the controller, and the loader's publishers
+ * (installed in a fixed order) carry out what commits.
  */
 export class Broker implements NodeServices {
   readonly handlers: ReadonlyMap<number, ApiHandler>;
   /** Bugs contained by closing a connection or abandoning a timer task, counted. */
-  readonly unexpectedErrors = new UnexpectedErrors();
+  readonly unexpectedErrors: UnexpectedErrors;
   readonly fs: FileSystem;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly scheduler: Scheduler;
   readonly random: RandomBytes;
-  metadataLog!: LocalMetadataLog;
+  readonly metadataLog: LocalMetadataLog;
   /** Holds the committed image and tells the publishers of each change. */
-  loader!: MetadataLoader;
-  controller!: Controller;
-  logs!: LogManager;
+  readonly loader: MetadataLoader;
+  readonly controller: Controller;
+  readonly logs: LogManager;
   /** The produce and fetch path over the partitions this node hosts. */
-  replicas!: ProduceFetchPath;
-  offsetsLog!: OffsetsLog;
-  groups!: GroupCoordinator;
-  producerIds!: ProducerIdManager;
-  private socketServer!: SocketServer;
+  readonly produceFetch: ProduceFetchPath;
+  readonly offsetsLog: OffsetsLog;
+  readonly groups: GroupCoordinator;
+  readonly producerIds: ProducerIdManager;
+  private readonly socketServer: SocketServer;
+  private readonly configs: NodeConfigs;
   private stopping = false;
-  private readonly unusedConfigsLogged = new Set<string>();
-  private readyResolve!: () => void;
-  /** Set once start-up has loaded every log; requests that arrive before then wait for `ready`. */
-  private serving = false;
-  /** Resolves once metadata and logs are loaded; requests that arrive earlier wait for it. */
-  readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
 
-  /** Static config with this node's committed dynamic configs on it (the broker-configs publisher keeps it so). */
-  private effectiveConfig: BrokerConfig;
-
-  private constructor(
-    config: BrokerConfig,
-    private readonly deps: BrokerDeps,
-  ) {
-    this.effectiveConfig = config;
-    this.fs = deps.fs ?? nodeFileSystem;
-    this.clock = deps.clock ?? systemClock;
-    this.handlers = new Map((deps.handlers ?? ALL_HANDLERS).map((handler) => [handler.apiKey, handler]));
-    this.scheduler = containedScheduler(deps.scheduler ?? { clock: this.clock, schedule: systemScheduler.schedule }, (error) => {
-      this.unexpectedErrors.record("timer");
-      this.logger.error("scheduled task failed", { error });
-    });
-    this.logger = deps.logger ?? createLogger({ base: { node: config.nodeId } });
-    this.random = deps.random ?? secureRandomBytes;
+  private constructor(parts: NodeParts) {
+    this.handlers = parts.handlers;
+    this.unexpectedErrors = parts.unexpectedErrors;
+    this.fs = parts.fs;
+    this.clock = parts.clock;
+    this.logger = parts.logger;
+    this.scheduler = parts.scheduler;
+    this.random = parts.random;
+    this.configs = parts.configs;
+    this.socketServer = parts.socketServer;
+    this.metadataLog = parts.metadataLog;
+    this.loader = parts.loader;
+    this.controller = parts.controller;
+    this.logs = parts.logs;
+    this.produceFetch = parts.produceFetch;
+    this.offsetsLog = parts.offsetsLog;
+    this.groups = parts.groups;
+    this.producerIds = parts.producerIds;
   }
 
+  /**
+   * Builds and starts one node. Its listeners are bound first (the image
+   * registers the ports bound); requests that arrive while the logs load wait
+   * until the node is built.
+   */
   static async start(config: BrokerConfig, deps: BrokerDeps = {}): Promise<Broker> {
-    const broker = new Broker(config, deps);
-    await broker.startup();
+    const unexpectedErrors = new UnexpectedErrors();
+    const seams = nodeSeams(config, deps, unexpectedErrors);
+    const { logger } = seams;
+    const handlers = new Map((deps.handlers ?? ALL_HANDLERS).map((handler) => [handler.apiKey, handler]));
+    const configs = new NodeConfigs(config, logger);
+    const requests = new RequestsWhileStarting(logger, unexpectedErrors);
+    const socketServer = startSocketServer(config, configs, seams, requests);
+    let parts: NodeParts;
+    try {
+      await socketServer.listen(config.listeners.map((listener) => ({ ...listener, sasl: listenerSasl(config, listener.name, seams) })));
+      parts = await buildNode(config, { ...seams, handlers, unexpectedErrors, configs, socketServer });
+    } catch (error) {
+      await socketServer.close();
+      throw error;
+    }
+    const broker = new Broker(parts);
+    requests.serve(new Dispatcher(handlers, broker, logger, unexpectedErrors));
     return broker;
   }
 
   get config(): BrokerConfig {
-    return this.effectiveConfig;
+    return this.configs.current;
   }
 
   /** The latest committed metadata; a reference held stays as it was. */
@@ -136,144 +180,14 @@ export class Broker implements NodeServices {
     return this.socketServer.boundPorts.get(listenerName)!;
   }
 
-  private async startup(): Promise<void> {
-    const { config, logger } = this;
-    const dispatcher = new Dispatcher(this.handlers, this, logger, this.unexpectedErrors);
-    this.socketServer = new SocketServer(
-      {
-        dispatch: (frame, connection) =>
-          this.serving ? dispatcher.dispatch(frame, connection) : this.ready.then(() => dispatcher.dispatch(frame, connection)),
-        unexpectedError: (error, connection, fields) => dispatcher.unexpectedError(error, connection, fields),
-      },
-      { frameBytesMax: config.socketRequestMaxBytes, queuedRequestsMax: config.queuedMaxRequests, idleMsMax: config.connectionsMaxIdleMs },
-      logger,
-      this.scheduler,
-      {
-        // Read at each accept: AlterConfigs changes to these apply to the next connection, as in Kafka.
-        quotas: () => ({
-          maxConnections: this.config.maxConnections,
-          maxConnectionsPerIp: this.config.maxConnectionsPerIp,
-          maxConnectionsPerIpOverrides: this.config.maxConnectionsPerIpOverrides,
-          listenerMaxConnections: this.config.listenerMaxConnections,
-          interBrokerListenerName: this.config.interBrokerListenerName,
-        }),
-        requestMemoryBytesMax: config.queuedMaxRequestBytes,
-        network: this.deps.network,
-      },
-    );
-    await this.socketServer.listen(config.listeners.map((listener) => ({ ...listener, sasl: this.listenerSasl(listener.name) })));
-
-    const clusterId = ensureMetaProperties(this.fs, config.logDirs, config.nodeId, this.random);
-    const self: BrokerRegistration = {
-      nodeId: config.nodeId,
-      rack: config.brokerRack,
-      endpoints: new Map(
-        config.advertisedListeners.map((listener) => [
-          listener.name,
-          { host: listener.host || "localhost", port: listener.port === 0 ? this.boundPort(listener.name) : listener.port },
-        ]),
-      ),
-    };
-    this.metadataLog = LocalMetadataLog.open({ dir: path.join(config.logDirs[0], METADATA_DIR_NAME), fs: this.fs, clock: this.clock, logger });
-    this.loader = new MetadataLoader(MetadataImage.empty(clusterId, config.nodeId, new Map([[self.nodeId, self]])), logger, () =>
-      this.unexpectedErrors.record("metadata-publisher"),
-    );
-    this.loader.follow(this.metadataLog);
-    // The publishers in their fixed order: the node's config first, since partitions resolve topic defaults from it.
-    this.loader.install(new BrokerConfigsPublisher(config.nodeId, (dynamic) => this.dynamicConfigsCommitted(dynamic)));
-    this.controller = new Controller(this.metadataLog, () => this.image, () => this.config, this.random, logger);
-    this.logs = new LogManager(config.logDirs, { fs: this.fs, clock: this.clock, scheduler: this.scheduler, random: this.random, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
-    this.producerIds = new ProducerIdManager(
-      () => this.controller.allocateProducerIds(this.nodeId),
-      () => this.image,
-    );
-    const partitions = new PartitionRegistry({
-      image: () => this.image,
-      logs: this.logs,
-      brokerConfig: () => this.config,
-      nodeId: config.nodeId,
-      producerState: { fs: this.fs, logger: (msg, fields) => logger.info(msg, fields) },
-      unusedTopicConfigs: (names) => this.logUnusedConfigs("topic", names),
-    });
-    this.replicas = new ProduceFetchPath(partitions, this.clock, this.scheduler);
-    // Sliced, so that recovering many partitions does not hold the event loop for the whole start-up.
-    await this.logs.loadAllSliced({ exclude: [METADATA_DIR_NAME], configFor: (topic) => this.replicas.logConfigFor(topic) });
-    // Its first update removes logs of topics deleted before a crash and makes logs a crash kept from being made.
-    this.loader.install(new PartitionsPublisher(config.nodeId, this.replicas, this.logs, logger));
-    // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
-    this.replicas.loadProducerStates((partition, error) => logger.error("loading producer state failed", { dir: partition.log.dir, error }));
-    this.startGroupCoordinator();
-    this.loader.install(new GroupsPublisher(this.groups));
-    this.loader.install(new ProducerIdsPublisher(config.nodeId, this.producerIds));
-    this.logs.startBackgroundTasks({
-      retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
-      flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
-      cleanerIntervalMs: config.logCleanerEnable ? LOG_CLEANER_BACKOFF_MS : undefined,
-    });
-    this.serving = true;
-    this.readyResolve();
-    const endpoints = Object.fromEntries([...self.endpoints].map(([name, { host, port }]) => [name, `${host}:${port}`]));
-    logger.info("broker started", { clusterId, endpoints, logDirs: config.logDirs });
-  }
-
   /** The SASL setup of a SASL_PLAINTEXT listener (SCRAM credentials derived now), or undefined for a PLAINTEXT one. */
   listenerSasl(listenerName: string): ListenerSasl | undefined {
-    const sasl = this.config.listenerSasl.get(listenerName);
-    if (!sasl) return undefined;
-    return {
-      listenerName,
-      mechanisms: sasl.mechanisms,
-      users: new SaslUserStore(sasl.users, this.random),
-      random: this.random,
-      receiveBytesMax: this.config.saslServerMaxReceiveSize,
-      logger: this.logger,
-    };
-  }
-
-  /** The group coordinator, with the groups and offsets of the __consumer_offsets partitions this node leads. */
-  private startGroupCoordinator(): void {
-    this.offsetsLog = new OffsetsLog({
-      image: () => this.image,
-      controller: () => this.controller,
-      replicas: () => this.replicas,
-      config: () => this.config,
-      clock: this.clock,
-      nodeId: this.nodeId,
-      onUndecodable: (partition, offset, error) =>
-        this.logger.warn("skipping an undecodable __consumer_offsets record", { partition, offset, error: error.message }),
-    });
-    this.groups = new GroupCoordinator(
-      this.offsetsLog,
-      this.scheduler,
-      () => ({
-        groupInitialRebalanceDelayMs: this.config.groupInitialRebalanceDelayMs,
-        groupMinSessionTimeoutMs: this.config.groupMinSessionTimeoutMs,
-        groupMaxSessionTimeoutMs: this.config.groupMaxSessionTimeoutMs,
-        offsetsRetentionMs: this.config.offsetsRetentionMinutes * 60_000,
-      }),
-      this.logger,
-      (topic, partition) => {
-        const state = this.image.topic(topic);
-        return state !== undefined && partition >= 0 && partition < state.partitions.length;
-      },
-      this.random,
-    );
-    this.groups.load();
-  }
-
-  /** This node's dynamic configs as committed: the node's effective config becomes its static one with these on it. */
-  private dynamicConfigsCommitted(dynamic: Record<string, string>): void {
-    this.effectiveConfig = withDynamicConfigs(this.effectiveConfig, dynamic);
-    this.logUnusedConfigs("broker", unusedBrokerProperties(this.effectiveConfig));
+    return listenerSasl(this.config, listenerName, this);
   }
 
   /** Says once per name that a Kafka config was accepted but this broker does not act on it. */
   logUnusedConfigs(kind: "broker" | "topic", names: readonly string[]): void {
-    for (const name of names) {
-      if (this.unusedConfigsLogged.has(`${kind}:${name}`)) continue;
-      this.unusedConfigsLogged.add(`${kind}:${name}`);
-      this.logger.warn("config accepted and unused", { kind, config: name });
-    }
+    this.configs.logUnused(kind, names);
   }
 
   /** Graceful stop: no new connections, in-flight requests finish, logs are flushed and closed. */
@@ -281,14 +195,215 @@ export class Broker implements NodeServices {
     if (this.stopping) return;
     this.stopping = true;
     this.logger.info("shutting down");
-    this.replicas?.wakeAll();
+    this.produceFetch.wakeAll();
     // Waiting JoinGroup/SyncGroup requests get NOT_COORDINATOR now, so draining connections does not wait on rebalances.
-    this.groups?.shutdown();
+    this.groups.shutdown();
     await this.socketServer.close();
-    this.logs?.stop();
-    this.replicas?.snapshotProducerStates(this.clock.nowMs());
-    this.logs?.closeAll();
-    this.metadataLog?.close();
+    this.logs.stop();
+    this.produceFetch.snapshotProducerStates(this.clock.nowMs());
+    this.logs.closeAll();
+    this.metadataLog.close();
     this.logger.info("shut down");
+  }
+}
+
+/** The seams given, and the real disk, clock, timers, randomness and network for those not given. */
+function nodeSeams(config: BrokerConfig, deps: BrokerDeps, unexpectedErrors: UnexpectedErrors): NodeSeams {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger({ base: { node: config.nodeId } });
+  const scheduler = containedScheduler(deps.scheduler ?? { clock, schedule: systemScheduler.schedule }, (error) => {
+    unexpectedErrors.record("timer");
+    logger.error("scheduled task failed", { error });
+  });
+  return { fs: deps.fs ?? nodeFileSystem, clock, scheduler, logger, random: deps.random ?? secureRandomBytes, network: deps.network ?? nodeNetwork };
+}
+
+/** The SASL setup of a SASL_PLAINTEXT listener (SCRAM credentials derived now), or undefined for a PLAINTEXT one. */
+function listenerSasl(config: BrokerConfig, listenerName: string, seams: Pick<NodeSeams, "random" | "logger">): ListenerSasl | undefined {
+  const sasl = config.listenerSasl.get(listenerName);
+  if (!sasl) return undefined;
+  return {
+    listenerName,
+    mechanisms: sasl.mechanisms,
+    users: new SaslUserStore(sasl.users, seams.random),
+    random: seams.random,
+    receiveBytesMax: config.saslServerMaxReceiveSize,
+    logger: seams.logger,
+  };
+}
+
+function startSocketServer(config: BrokerConfig, configs: NodeConfigs, seams: NodeSeams, requests: RequestDispatcher): SocketServer {
+  return new SocketServer(
+    requests,
+    { frameBytesMax: config.socketRequestMaxBytes, queuedRequestsMax: config.queuedMaxRequests, idleMsMax: config.connectionsMaxIdleMs },
+    seams.logger,
+    seams.scheduler,
+    {
+      // Read at each accept: AlterConfigs changes to these apply to the next connection, as in Kafka.
+      quotas: () => {
+        const current = configs.current;
+        return {
+          maxConnections: current.maxConnections,
+          maxConnectionsPerIp: current.maxConnectionsPerIp,
+          maxConnectionsPerIpOverrides: current.maxConnectionsPerIpOverrides,
+          listenerMaxConnections: current.listenerMaxConnections,
+          interBrokerListenerName: current.interBrokerListenerName,
+        };
+      },
+      requestMemoryBytesMax: config.queuedMaxRequestBytes,
+      network: seams.network,
+    },
+  );
+}
+
+/**
+ * Builds the node's parts below the socket server, in order: metadata log and
+ * loader, controller, logs (loaded), partitions, group coordinator, and the
+ * publishers that carry committed metadata to them.
+ */
+async function buildNode(
+  config: BrokerConfig,
+  built: NodeSeams & Pick<NodeParts, "handlers" | "unexpectedErrors" | "configs" | "socketServer">,
+): Promise<NodeParts> {
+  const { fs, clock, scheduler, logger, random, configs, socketServer } = built;
+  const clusterId = ensureMetaProperties(fs, config.logDirs, config.nodeId, random);
+  const self: BrokerRegistration = {
+    nodeId: config.nodeId,
+    rack: config.brokerRack,
+    endpoints: new Map(
+      config.advertisedListeners.map((listener) => [
+        listener.name,
+        { host: listener.host || "localhost", port: listener.port === 0 ? socketServer.boundPorts.get(listener.name)! : listener.port },
+      ]),
+    ),
+  };
+  const metadataLog = LocalMetadataLog.open({ dir: path.join(config.logDirs[0], METADATA_DIR_NAME), fs, clock, scheduler, random, logger });
+  const loader = new MetadataLoader(MetadataImage.empty(clusterId, config.nodeId, new Map([[self.nodeId, self]])), logger, () =>
+    built.unexpectedErrors.record("metadata-publisher"),
+  );
+  const image = () => loader.image;
+  const brokerConfig = () => configs.current;
+  loader.follow(metadataLog);
+  // The publishers in their fixed order: the node's config first, since partitions resolve topic defaults from it.
+  loader.install(new BrokerConfigsPublisher(config.nodeId, (dynamic) => configs.dynamicConfigsCommitted(dynamic)));
+  const controller = new Controller(metadataLog, image, brokerConfig, random, logger);
+  const logs = new LogManager(config.logDirs, { fs, clock, scheduler, random, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
+  const producerIds = new ProducerIdManager(() => controller.allocateProducerIds(config.nodeId), image);
+  const partitions = new PartitionRegistry({
+    image,
+    logs,
+    brokerConfig,
+    nodeId: config.nodeId,
+    producerState: { fs, logger: (msg, fields) => logger.info(msg, fields) },
+    unusedTopicConfigs: (names) => configs.logUnused("topic", names),
+  });
+  const produceFetch = new ProduceFetchPath(partitions, clock, scheduler);
+  // Sliced, so that recovering many partitions does not hold the event loop for the whole start-up.
+  await logs.loadAllSliced({ exclude: [METADATA_DIR_NAME], configFor: (topic) => produceFetch.logConfigFor(topic) });
+  // Its first update removes logs of topics deleted before a crash and makes logs a crash kept from being made.
+  loader.install(new PartitionsPublisher(config.nodeId, produceFetch, logs, logger));
+  // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
+  produceFetch.loadProducerStates((partition, error) => logger.error("loading producer state failed", { dir: partition.log.dir, error }));
+  // The group coordinator, with the groups and offsets of the __consumer_offsets partitions this node leads.
+  const offsetsLog = new OffsetsLog({
+    image,
+    controller: () => controller,
+    produceFetch: () => produceFetch,
+    config: brokerConfig,
+    clock,
+    nodeId: config.nodeId,
+    onUndecodable: (partition, offset, error) => logger.warn("skipping an undecodable __consumer_offsets record", { partition, offset, error: error.message }),
+  });
+  const groups = new GroupCoordinator(
+    offsetsLog,
+    scheduler,
+    () => {
+      const current = configs.current;
+      return {
+        groupInitialRebalanceDelayMs: current.groupInitialRebalanceDelayMs,
+        groupMinSessionTimeoutMs: current.groupMinSessionTimeoutMs,
+        groupMaxSessionTimeoutMs: current.groupMaxSessionTimeoutMs,
+        offsetsRetentionMs: current.offsetsRetentionMinutes * 60_000,
+      };
+    },
+    logger,
+    (topic, partition) => {
+      const state = loader.image.topic(topic);
+      return state !== undefined && partition >= 0 && partition < state.partitions.length;
+    },
+    random,
+  );
+  groups.load();
+  loader.install(new GroupsPublisher(groups));
+  loader.install(new ProducerIdsPublisher(config.nodeId, producerIds));
+  logs.startBackgroundTasks({
+    retentionCheckIntervalMs: config.logRetentionCheckIntervalMs,
+    flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
+    cleanerIntervalMs: config.logCleanerEnable ? LOG_CLEANER_BACKOFF_MS : undefined,
+  });
+  const endpoints = Object.fromEntries([...self.endpoints].map(([name, { host, port }]) => [name, `${host}:${port}`]));
+  logger.info("broker started", { clusterId, endpoints, logDirs: config.logDirs });
+  return { ...built, metadataLog, loader, controller, logs, produceFetch, offsetsLog, groups, producerIds };
+}
+
+/** The node's effective config: the static one with this node's committed dynamic configs on it (the broker-configs publisher keeps it so). */
+class NodeConfigs {
+  private effective: BrokerConfig;
+  private readonly unusedLogged = new Set<string>();
+
+  constructor(
+    config: BrokerConfig,
+    private readonly logger: Logger,
+  ) {
+    this.effective = config;
+  }
+
+  get current(): BrokerConfig {
+    return this.effective;
+  }
+
+  /** This node's dynamic configs as committed: the effective config becomes the static one with these on it. */
+  dynamicConfigsCommitted(dynamic: Record<string, string>): void {
+    this.effective = withDynamicConfigs(this.effective, dynamic);
+    this.logUnused("broker", unusedBrokerProperties(this.effective));
+  }
+
+  /** Says once per name that a Kafka config was accepted but this broker does not act on it. */
+  logUnused(kind: "broker" | "topic", names: readonly string[]): void {
+    for (const name of names) {
+      if (this.unusedLogged.has(`${kind}:${name}`)) continue;
+      this.unusedLogged.add(`${kind}:${name}`);
+      this.logger.warn("config accepted and unused", { kind, config: name });
+    }
+  }
+}
+
+/**
+ * What the socket server dispatches to: requests that arrive while the node
+ * is still being built wait for it; once it is, they go straight to its
+ * dispatcher.
+ */
+class RequestsWhileStarting implements RequestDispatcher {
+  private dispatcher: Dispatcher | null = null;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly errors: UnexpectedErrors,
+  ) {}
+
+  /** The node is built: waiting requests go to its dispatcher, and so does every request after them. */
+  serve(dispatcher: Dispatcher): void {
+    this.dispatcher = dispatcher;
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+
+  dispatch(frame: Buffer, connection: ConnectionInfo): DispatchResult | Promise<DispatchResult> {
+    if (this.dispatcher !== null) return this.dispatcher.dispatch(frame, connection);
+    return new Promise<void>((wake) => this.waiting.push(wake)).then(() => this.dispatcher!.dispatch(frame, connection));
+  }
+
+  unexpectedError(error: unknown, connection: ConnectionInfo, fields: Record<string, unknown>): void {
+    reportUnexpectedError(this.logger, this.errors, "connection", error, connection, fields);
   }
 }

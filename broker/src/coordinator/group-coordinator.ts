@@ -1,6 +1,6 @@
 import { ErrorCode } from "../protocol/errors";
 import type { Logger } from "../runtime/logger";
-import { secureRandomBytes, type RandomBytes } from "../runtime/random";
+import type { RandomBytes } from "../runtime/random";
 import type { Scheduler } from "../runtime/scheduler";
 import type { JoinResult, SyncResult } from "./group";
 import { GroupAdmin, type GroupDescription, type GroupListing } from "./group-admin";
@@ -44,7 +44,7 @@ export class GroupCoordinator {
     /** Whether the topic-partition exists (commits to unknown partitions are refused). */
     partitionExists: (topic: string, partition: number) => boolean,
     /** Where member ids come from; tests and the simulator pass a seeded source. */
-    random: RandomBytes = secureRandomBytes,
+    random: RandomBytes,
   ) {
     this.registry = new GroupRegistry(log);
     this.offsets = new OffsetStore(this.registry, log, scheduler, config, logger, partitionExists);

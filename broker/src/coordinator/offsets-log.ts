@@ -18,7 +18,7 @@ const OFFSETS_COMMIT_TIMEOUT_MS = 5000;
 export interface OffsetsLogDeps {
   image: () => MetadataImage;
   controller: () => Controller;
-  replicas: () => Pick<ProduceFetchPath, "appendRecords" | "waitForCommit" | "hostedPartition">;
+  produceFetch: () => Pick<ProduceFetchPath, "appendRecords" | "waitForCommit" | "hostedPartition">;
   config: () => BrokerConfig;
   clock: Clock;
   nodeId: number;
@@ -98,8 +98,8 @@ export class OffsetsLog {
     const inputs: RecordInput[] = records.map((record) => ({ key: record.key, value: record.value, timestamp: nowMs }));
     const batch = encodeRecordBatch({ baseTimestamp: nowMs, records: inputs });
     const partition = this.partitionFor(groupId);
-    const { lastOffset } = this.deps.replicas().appendRecords(OFFSETS_TOPIC, partition, batch);
-    return this.deps.replicas().waitForCommit(OFFSETS_TOPIC, partition, lastOffset, OFFSETS_COMMIT_TIMEOUT_MS);
+    const { lastOffset } = this.deps.produceFetch().appendRecords(OFFSETS_TOPIC, partition, batch);
+    return this.deps.produceFetch().waitForCommit(OFFSETS_TOPIC, partition, lastOffset, OFFSETS_COMMIT_TIMEOUT_MS);
   }
 
   /** Every partition of the topic this node leads; all of them before the topic exists (as isLocal says). */
@@ -112,7 +112,7 @@ export class OffsetsLog {
   /** Replays one partition from its log start to its end (nothing before the topic exists, or without a log here). */
   *replay(partition: number): Generator<OffsetsLogEntry> {
     // Not created yet, or no log here (reads never create one): nothing was written.
-    const log = this.deps.replicas().hostedPartition(OFFSETS_TOPIC, partition)?.log;
+    const log = this.deps.produceFetch().hostedPartition(OFFSETS_TOPIC, partition)?.log;
     if (!log) return;
     let offset = log.logStartOffset;
     const end = log.logEndOffset;

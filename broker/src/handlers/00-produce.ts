@@ -50,12 +50,12 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
         try {
           if (!data.records || data.records.length === 0)
             throw new KafkaError("INVALID_RECORD", "Produce request carries no record batch");
-          const outcome = services.replicas.appendRecords(topic.name, data.index, data.records);
+          const outcome = services.produceFetch.appendRecords(topic.name, data.index, data.records);
           response.baseOffset = BigInt(outcome.baseOffset);
           response.logAppendTimeMs = BigInt(outcome.logAppendTimeMs);
           response.logStartOffset = BigInt(outcome.logStartOffset);
           if (acks === -1) {
-            const commit = services.replicas.waitForCommit(topic.name, data.index, outcome.lastOffset, request.timeoutMs);
+            const commit = services.produceFetch.waitForCommit(topic.name, data.index, outcome.lastOffset, request.timeoutMs);
             if (commit) uncommitted.push(commit.then((outcome) => markUncommitted(response, outcome)));
           }
         } catch (error) {

@@ -37,7 +37,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
       const remainingMs = deadline - services.clock.nowMs();
       if (bytes >= minBytes || hasError || remainingMs <= 0 || services.isStopping)
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
-      await services.replicas.waitForAppend(
+      await services.produceFetch.waitForAppend(
         wanted.filter((entry): entry is { topic: string; partition: number } => entry.topic !== null),
         remainingMs,
       );
@@ -79,7 +79,7 @@ function readOnce(request: FetchRequest, maxBytes: number, context: RequestConte
         };
         try {
           if (name === null) throw new KafkaError("UNKNOWN_TOPIC_ID", "This server does not host this topic ID.");
-          const partition = services.replicas.partition(name, fetch.partition);
+          const partition = services.produceFetch.partition(name, fetch.partition);
           const { log, highWatermark } = partition;
           response.highWatermark = BigInt(highWatermark);
           response.lastStableOffset = BigInt(highWatermark);

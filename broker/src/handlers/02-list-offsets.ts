@@ -33,7 +33,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
             leaderEpoch: -1,
           };
           try {
-            const hosted = services.replicas.partition(topic.name, partition.partitionIndex);
+            const hosted = services.produceFetch.partition(topic.name, partition.partitionIndex);
             const log = hosted.log;
             let found: { offset: number; timestamp: number } | null;
             switch (partition.timestamp) {

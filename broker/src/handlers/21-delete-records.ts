@@ -19,7 +19,7 @@ export const deleteRecordsHandler = defineHandler<DeleteRecordsRequest, DeleteRe
         name: topic.name,
         partitions: topic.partitions.map((partition) => {
           try {
-            const hosted = services.replicas.partition(topic.name, partition.partitionIndex);
+            const hosted = services.produceFetch.partition(topic.name, partition.partitionIndex);
             const offset = partition.offset === TO_HIGH_WATERMARK ? hosted.highWatermark : Number(partition.offset);
             const lowWatermark = hosted.deleteRecordsBefore(offset);
             return { partitionIndex: partition.partitionIndex, lowWatermark: BigInt(lowWatermark), errorCode: ErrorCode.NONE };

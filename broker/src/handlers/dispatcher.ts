@@ -48,14 +48,7 @@ export class Dispatcher implements RequestDispatcher {
   }
 
   private report(source: UnexpectedErrorSource, error: unknown, connection: ConnectionInfo, fields: Record<string, unknown>): void {
-    this.errors.record(source);
-    this.logger.error("unexpected error; closing the connection", {
-      connection: connection.id,
-      remote: `${connection.remoteAddress}:${connection.remotePort}`,
-      listener: connection.listenerName,
-      ...fields,
-      error,
-    });
+    reportUnexpectedError(this.logger, this.errors, source, error, connection, fields);
   }
 
   /** Reports an unexpected error of one request and closes its connection. */
@@ -168,4 +161,23 @@ function encodeResponse(spec: ApiMessageSpec, apiVersion: number, correlationId:
   writeResponseHeader(writer, responseHeaderVersion(spec.apiKey, apiVersion), { correlationId });
   spec.writeResponse(writer, apiVersion, response);
   return { kind: "respond", chunks: writer.toChunks() };
+}
+
+/** Counts and logs an error no code path expected, with the connection it closes. */
+export function reportUnexpectedError(
+  logger: Logger,
+  errors: UnexpectedErrors,
+  source: UnexpectedErrorSource,
+  error: unknown,
+  connection: ConnectionInfo,
+  fields: Record<string, unknown>,
+): void {
+  errors.record(source);
+  logger.error("unexpected error; closing the connection", {
+    connection: connection.id,
+    remote: `${connection.remoteAddress}:${connection.remotePort}`,
+    listener: connection.listenerName,
+    ...fields,
+    error,
+  });
 }

@@ -34,7 +34,7 @@ export interface NodeServices {
   /** The versions of each API this node serves, by key (for ApiVersions). */
   readonly handlers: ReadonlyMap<number, ServedApi>;
   /** The produce and fetch path. */
-  readonly replicas: Pick<ProduceFetchPath, "appendRecords" | "waitForCommit" | "waitForAppend" | "partition" | "partitionLog">;
+  readonly produceFetch: Pick<ProduceFetchPath, "appendRecords" | "waitForCommit" | "waitForAppend" | "partition" | "partitionLog">;
   readonly logs: Pick<LogManager, "sizeBytesByPartition" | "spaceOf">;
   readonly groups: GroupCoordinator;
   readonly offsetsLog: Pick<OffsetsLog, "coordinatorFor">;

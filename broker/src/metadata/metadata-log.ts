@@ -3,6 +3,8 @@ import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
 import { PartitionLog, type LogConfig } from "../storage/partition-log";
 import type { FileSystem } from "../runtime/fs";
+import type { RandomBytes } from "../runtime/random";
+import type { Scheduler } from "../runtime/scheduler";
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from "./records";
 
 /** A run of records the log committed together, with the offset of the first. */
@@ -53,11 +55,12 @@ export class LocalMetadataLog implements MetadataLog {
     private readonly clock: Clock,
   ) {}
 
-  static open(options: { dir: string; fs?: FileSystem; clock: Clock; logger: Logger }): LocalMetadataLog {
+  static open(options: { dir: string; fs: FileSystem; clock: Clock; scheduler: Scheduler; random: RandomBytes; logger: Logger }): LocalMetadataLog {
     const log = PartitionLog.open(options.dir, METADATA_LOG_CONFIG, {
       fs: options.fs,
-      // Without it the metadata log read the real clock (segment and flush times) even in a node given a simulated one.
       clock: options.clock,
+      scheduler: options.scheduler,
+      random: options.random,
       logger: (msg, fields) => options.logger.info(msg, { ...fields, log: "__cluster_metadata" }),
     });
     return new LocalMetadataLog(log, options.clock);

@@ -1,4 +1,4 @@
-import { isIpAddress, nodeNetwork } from "../runtime/network";
+import { isIpAddress } from "../runtime/network";
 
 /** The connection limits in force; read again at every accept, so dynamic config changes apply to the next connection. */
 export interface ConnectionQuotaConfig {
@@ -58,9 +58,9 @@ export class ConnectionQuotas {
 
   constructor(
     private readonly config: () => ConnectionQuotaConfig,
-    private readonly onResolveFailed: (host: string, error: Error) => void = () => {},
     /** Resolves a host name of the overrides to its addresses (the Network seam's lookup). */
-    private readonly lookup: (host: string) => Promise<string[]> = nodeNetwork.lookup,
+    private readonly lookup: (host: string) => Promise<string[]>,
+    private readonly onResolveFailed: (host: string, error: Error) => void = () => {},
   ) {}
 
   get connectionCount(): number {

@@ -1,9 +1,8 @@
 import type { NetworkSocket } from "../runtime/network";
 import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
-import { systemScheduler } from "../runtime/scheduler";
 import { FrameDecoder, FrameTooLargeError } from "./frame-decoder";
-import { RequestMemoryPool } from "./request-memory-pool";
+import type { RequestMemoryPool } from "./request-memory-pool";
 import type { SaslSession } from "./sasl/sasl-session";
 
 export interface ConnectionInfo {
@@ -40,7 +39,6 @@ export interface ConnectionLimits {
 }
 
 /** A pool without a bound, for connections built without one. */
-const UNBOUNDED_MEMORY = new RequestMemoryPool(0, systemScheduler);
 
 /**
  * One client connection. Requests may be pipelined; they are handled one at a
@@ -85,7 +83,8 @@ export class Connection {
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly onClosed: (connection: Connection) => void,
-    private readonly memory: RequestMemoryPool = UNBOUNDED_MEMORY,
+    /** The node's request memory pool (queued.max.request.bytes), shared by every connection. */
+    private readonly memory: RequestMemoryPool,
   ) {
     this.lastActivityMs = clock.nowMs();
     const preAuthentication = info.sasl !== null && !info.sasl.authenticated;

@@ -1,6 +1,6 @@
 import type { Logger } from "../runtime/logger";
-import { nodeNetwork, type Network, type NetworkServer, type NetworkSocket } from "../runtime/network";
-import { systemScheduler, type Cancel, type Scheduler } from "../runtime/scheduler";
+import type { Network, NetworkServer, NetworkSocket } from "../runtime/network";
+import type { Cancel, Scheduler } from "../runtime/scheduler";
 import { Connection, type ConnectionLimits, type RequestDispatcher } from "./connection";
 import { ConnectionQuotas, UNLIMITED_CONNECTIONS, type ConnectionQuotaConfig, type QuotaName } from "./connection-quotas";
 import { RequestMemoryPool } from "./request-memory-pool";
@@ -33,12 +33,12 @@ export function idleSweepIntervalMs(idleMsMax: number): number | null {
 export const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 export interface SocketServerOptions {
-  /** The connection limits, read at every accept (dynamic configs apply to the next connection). */
+  /** Where listeners bind and override host names resolve: the node's network seam (in the simulator, its own). */
+  network: Network;
+  /** The connection limits, read at every accept (dynamic configs apply to the next connection); unlimited when not given. */
   quotas?: () => ConnectionQuotaConfig;
-  /** queued.max.request.bytes: request bytes held across every connection; 0 or less means unbounded. */
+  /** queued.max.request.bytes: request bytes held across every connection; 0 or less (or not given) means unbounded. */
   requestMemoryBytesMax?: number;
-  /** Where listeners bind; the real network unless the simulator gives its own. */
-  network?: Network;
 }
 
 /**
@@ -67,15 +67,15 @@ export class SocketServer {
     private readonly dispatcher: RequestDispatcher,
     private readonly limits: ConnectionLimits,
     private readonly logger: Logger,
-    private readonly scheduler: Scheduler = systemScheduler,
-    options: SocketServerOptions = {},
+    private readonly scheduler: Scheduler,
+    options: SocketServerOptions,
   ) {
     this.quotaConfig = options.quotas ?? (() => UNLIMITED_CONNECTIONS);
-    this.network = options.network ?? nodeNetwork;
+    this.network = options.network;
     this.quotas = new ConnectionQuotas(
       this.quotaConfig,
-      (host, error) => logger.warn("cannot resolve a host of max.connections.per.ip.overrides; its limit applies to no one", { host, error: error.message }),
       (host) => this.network.lookup(host),
+      (host, error) => logger.warn("cannot resolve a host of max.connections.per.ip.overrides; its limit applies to no one", { host, error: error.message }),
     );
     this.requestMemory = new RequestMemoryPool(options.requestMemoryBytesMax ?? 0, scheduler);
   }

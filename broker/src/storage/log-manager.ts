@@ -1,9 +1,9 @@
 import path from "node:path";
 import { partitionKey, type PartitionKey } from "../partition/partition-key";
-import { systemClock, type Clock } from "../runtime/clock";
-import { nodeFileSystem, type FileSystem, type FileSystemSpace } from "../runtime/fs";
-import { systemScheduler, type Cancel, type Scheduler } from "../runtime/scheduler";
-import { secureRandomBytes, type RandomBytes } from "../runtime/random";
+import type { Clock } from "../runtime/clock";
+import type { FileSystem, FileSystemSpace } from "../runtime/fs";
+import type { Cancel, Scheduler } from "../runtime/scheduler";
+import type { RandomBytes } from "../runtime/random";
 import { DELETE_DIR_SUFFIX, parsePartitionDirName, partitionDirName } from "./file-names";
 import { cleanLog, cleanLogSliced, type CleanOutcome } from "./log-cleaner";
 import { DEFAULT_LOG_CONFIG, type LogConfig } from "./log-config";
@@ -13,12 +13,12 @@ import { isOpenFileLimitError, OpenFilePool } from "./open-files";
 import { openFileLimitError, PartitionLog, type PartitionLogDeps } from "./partition-log";
 
 export interface LogManagerDeps {
-  fs?: FileSystem;
-  clock?: Clock;
-  /** Gives the event loop back between slices of a cleaner pass; the system's timers by default. */
-  scheduler?: Scheduler;
-  /** Names the directories of deleted logs; secure random bytes by default. */
-  random?: RandomBytes;
+  fs: FileSystem;
+  clock: Clock;
+  /** Runs retention, flushes and the cleaner, and gives the event loop back between slices of a cleaner pass. */
+  scheduler: Scheduler;
+  /** Names the directories of deleted logs. */
+  random: RandomBytes;
   logger?: StorageLogger;
   /** Segment files kept open at once; by default what the process's open-file limit leaves after a reserve for sockets and the rest. */
   openSegmentFilesMax?: number;
@@ -65,18 +65,18 @@ export class LogManager {
   /** A partition not loaded yet must not be created a second time, perhaps on another log dir. */
   private slicedLoadUnderWay = false;
 
-  constructor(logDirs: readonly string[], deps: LogManagerDeps = {}) {
+  constructor(logDirs: readonly string[], deps: LogManagerDeps) {
     if (logDirs.length === 0) throw new Error("log.dirs names no directory");
     const resolved = logDirs.map((dir) => path.resolve(dir));
     if (new Set(resolved).size !== resolved.length) throw new Error(`log.dirs names a directory twice: ${logDirs.join(",")}`);
     this.logDirs = [...logDirs];
-    const fs = deps.fs ?? nodeFileSystem;
+    const fs = deps.fs;
     this.openFileLimit = readOpenFileLimit(fs);
     this.files = new OpenFilePool(fs, deps.openSegmentFilesMax ?? openSegmentFilesMaxFor(this.openFileLimit));
     this.fs = this.files.fs;
-    this.clock = deps.clock ?? systemClock;
-    this.scheduler = deps.scheduler ?? systemScheduler;
-    this.random = deps.random ?? secureRandomBytes;
+    this.clock = deps.clock;
+    this.scheduler = deps.scheduler;
+    this.random = deps.random;
     this.logger = deps.logger ?? (() => {});
   }
 

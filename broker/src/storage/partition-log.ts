@@ -2,10 +2,10 @@ import path from "node:path";
 import { KafkaError } from "../protocol/errors";
 import { BatchHeader, batchLastOffsetDelta, batchTotalBytes, setBatchBaseOffset, setBatchPartitionLeaderEpoch } from "../protocol/records/batch-header";
 import { decodeRecordBatch, recordTimestamp } from "../protocol/records/record-batch";
-import { systemClock, type Clock } from "../runtime/clock";
-import { isErrno, nodeFileSystem, writeFileAtomicSync, type FileSystem } from "../runtime/fs";
-import { secureRandomBytes, type RandomBytes } from "../runtime/random";
-import { systemScheduler, type Scheduler } from "../runtime/scheduler";
+import type { Clock } from "../runtime/clock";
+import { isErrno, writeFileAtomicSync, type FileSystem } from "../runtime/fs";
+import type { RandomBytes } from "../runtime/random";
+import type { Scheduler } from "../runtime/scheduler";
 import {
   CLEAN_SHUTDOWN_FILE,
   DELETED_SUFFIX,
@@ -28,18 +28,20 @@ import { isOpenFileLimitError, OpenFilePool } from "./open-files";
 export type { LogConfig } from "./log-config";
 export { DEFAULT_LOG_CONFIG } from "./log-config";
 
-export interface PartitionLogDeps {
-  /** Ignored when `files` is given: the pool's file system is used. */
-  fs?: FileSystem;
-  /** The node's pool of open segment files; a log opened alone gets a small one of its own. */
-  files?: OpenFilePool;
-  clock?: Clock;
-  /** Runs delayed file deletions; the system's timers by default. */
-  scheduler?: Scheduler;
-  /** Names the directory a deleted log is renamed to; secure random bytes by default. */
-  random?: RandomBytes;
+/**
+ * The effects a log goes through, every one given by its caller. Its files
+ * come either from the node's pool of open segment files (`files`, whose file
+ * system the log uses) or, for a log opened alone, from a small pool of its
+ * own over `fs`.
+ */
+export type PartitionLogDeps = ({ files: OpenFilePool; fs?: never } | { fs: FileSystem; files?: never }) & {
+  clock: Clock;
+  /** Runs delayed file deletions. */
+  scheduler: Scheduler;
+  /** Names the directory a deleted log is renamed to. */
+  random: RandomBytes;
   logger?: StorageLogger;
-}
+};
 
 /** Where one batch of an append sits in the records buffer, as validation found it. */
 export interface BatchToAppend {
@@ -116,15 +118,15 @@ export class PartitionLog {
   }
 
   /** Opens the log in `dir` (creating it when missing) and recovers it after a crash. */
-  static open(dir: string, config: LogConfig, deps: PartitionLogDeps = {}): PartitionLog {
+  static open(dir: string, config: LogConfig, deps: PartitionLogDeps): PartitionLog {
     const log = new PartitionLog(
       dir,
       config,
-      deps.files ?? new OpenFilePool(deps.fs ?? nodeFileSystem, OWN_POOL_OPEN_FILES_MAX),
-      deps.clock ?? systemClock,
+      deps.files ?? new OpenFilePool(deps.fs, OWN_POOL_OPEN_FILES_MAX),
+      deps.clock,
       deps.logger ?? (() => {}),
-      deps.scheduler ?? systemScheduler,
-      deps.random ?? secureRandomBytes,
+      deps.scheduler,
+      deps.random,
     );
     try {
       log.load();

@@ -7,6 +7,7 @@ import { decodeGroupValue, decodeKey, decodeOffsetValue, offsetsPartitionFor } f
 import { ErrorCode } from "../../src/protocol/errors";
 import { silentLogger } from "../../src/runtime/logger";
 import type { RandomBytes } from "../../src/runtime/random";
+import { realRuntime } from "../helpers/runtime";
 import { ManualScheduler } from "../../src/runtime/scheduler";
 import { writeConsumerProtocolSubscription } from "../../src/protocol/generated/consumer-protocol-subscription";
 import { Writer } from "../../src/protocol/writer";
@@ -49,7 +50,7 @@ const CONFIG: CoordinatorConfig = {
   offsetsRetentionMs: 60_000,
 };
 
-function setup(config: Partial<CoordinatorConfig> = {}, random?: RandomBytes) {
+function setup(config: Partial<CoordinatorConfig> = {}, random: RandomBytes = realRuntime.random) {
   const scheduler = new ManualScheduler();
   const log = new MemoryOffsetsLog();
   const coordinator = new GroupCoordinator(log, scheduler, () => ({ ...CONFIG, ...config }), silentLogger, () => true, random);
@@ -328,7 +329,7 @@ describe("group coordinator: offsets", () => {
     assert.equal(coordinator.deleteGroup("deleted"), ErrorCode.NONE);
     coordinator.shutdown();
 
-    const reloaded = new GroupCoordinator(log, scheduler, () => CONFIG, silentLogger, () => true);
+    const reloaded = new GroupCoordinator(log, scheduler, () => CONFIG, silentLogger, () => true, realRuntime.random);
     reloaded.load();
     assert.equal(reloaded.fetchOffsets("g", null).topics[0].partitions[0].offset, 42);
     assert.equal(reloaded.fetchOffsets("simple", null).topics[0].partitions[0].offset, 5);

@@ -41,7 +41,7 @@ describe("produce: per-record errors (KIP-467)", () => {
     });
     return response.responses[0].partitionResponses[0];
   };
-  const logEnd = (topic: string) => node.broker.replicas.partitionLog(topic, 0).logEndOffset;
+  const logEnd = (topic: string) => node.broker.produceFetch.partitionLog(topic, 0).logEndOffset;
 
   it("lists every keyless record of a batch for a compacted topic, in v8-v11, and stores none of the batch", async () => {
     for (const version of [8, 9, 10, 11]) {

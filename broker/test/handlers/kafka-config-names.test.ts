@@ -106,7 +106,7 @@ describe("DescribeConfigs, AlterConfigs and IncrementalAlterConfigs with Kafka's
     await producer.send({ topic: created, messages: [{ value: "a" }] });
     await producer.send({ topic: created, messages: [{ value: "b" }] });
     await producer.disconnect();
-    assert.equal(node.broker.replicas.partitionLog(created, 0).logEndOffset, 2);
+    assert.equal(node.broker.produceFetch.partitionLog(created, 0).logEndOffset, 2);
     assert.equal(unusedLogged("local.retention.ms"), 1);
   });
 });

@@ -113,7 +113,7 @@ describe("admin APIs: configs, log dirs, partitions and records", () => {
     await connect();
     configs = await topicConfigs(topic);
     assert.equal(configs.get("retention.ms")!.configValue, "60000", "the override survives a restart");
-    assert.equal(node.broker.replicas.partitionLog(topic, 0).logConfig.retentionMs, 60000, "and the reopened log obeys it");
+    assert.equal(node.broker.produceFetch.partitionLog(topic, 0).logConfig.retentionMs, 60000, "and the reopened log obeys it");
   });
 
   it("IncrementalAlterConfigs sets, deletes, appends to and subtracts from single configs", async () => {
@@ -169,7 +169,7 @@ describe("admin APIs: configs, log dirs, partitions and records", () => {
 
     const retention = (await topicConfigs(topic, ["retention.ms"])).get("retention.ms")!;
     assert.equal(retention.configValue, "7200000");
-    assert.equal(node.broker.replicas.partitionLog(topic, 0).logConfig.retentionMs, 7200000, "the open log follows the new default");
+    assert.equal(node.broker.produceFetch.partitionLog(topic, 0).logConfig.retentionMs, 7200000, "the open log follows the new default");
 
     await admin.disconnect();
     await node.stop();
@@ -232,8 +232,8 @@ describe("admin APIs: configs, log dirs, partitions and records", () => {
         t.name,
         t.partitions.map((p) => [p.partitionIndex, p.partitionSize]),
       ]),
-      [[topic, [[0, BigInt(node.broker.replicas.partitionLog(topic, 0).sizeBytes)]]]],
+      [[topic, [[0, BigInt(node.broker.produceFetch.partitionLog(topic, 0).sizeBytes)]]]],
     );
-    assert.ok(node.broker.replicas.partitionLog(topic, 0).sizeBytes > 0);
+    assert.ok(node.broker.produceFetch.partitionLog(topic, 0).sizeBytes > 0);
   });
 });

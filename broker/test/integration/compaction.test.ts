@@ -3,11 +3,12 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import { decodeRecordBatches } from "../../src/protocol/records/record-batch";
-import { nodeFileSystem, type FileSystem } from "../../src/runtime/fs";
+import type { FileSystem } from "../../src/runtime/fs";
 import { cleanLog } from "../../src/storage/log-cleaner";
 import { PartitionLog } from "../../src/storage/partition-log";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../helpers/broker";
 import { readPartitions } from "../helpers/kafkajs";
+import { realRuntime } from "../helpers/runtime";
 
 const KEYS = 40;
 const ROUNDS = 30;
@@ -63,7 +64,7 @@ function sealAndClean(node: TestBroker, topic: string): void {
 
 async function readBack(node: TestBroker, topic: string): Promise<string[]> {
   const kafka = new Kafka({ brokers: [node.bootstrap], logLevel: logLevel.NOTHING });
-  const high = node.broker.replicas.partition(topic, 0).highWatermark;
+  const high = node.broker.produceFetch.partition(topic, 0).highWatermark;
   return (await readPartitions(kafka, topic, [{ partition: 0, high }])).get(0)!;
 }
 
@@ -152,27 +153,27 @@ describe("log compaction on a broker node", () => {
     // the complete .swap file is then the only copy of that segment.
     let failed = false;
     const failing: FileSystem = {
-      ...nodeFileSystem,
+      ...realRuntime.fs,
       unlinkSync(file) {
         if (!failed && file.endsWith(".index")) {
           failed = true;
           throw Object.assign(new Error(`EIO: injected, unlink '${file}'`), { code: "EIO", syscall: "unlink" });
         }
-        nodeFileSystem.unlinkSync(file);
+        realRuntime.fs.unlinkSync(file);
       },
     };
     const dir = path.join(first.logDir, `${topic}-0`);
-    const log = PartitionLog.open(dir, first.broker.replicas.logConfigFor(topic), { fs: failing });
+    const log = PartitionLog.open(dir, first.broker.produceFetch.logConfigFor(topic), { ...realRuntime, fs: failing });
     assert.throws(() => cleanLog(log, Date.now(), { fs: failing, logger: () => {} }), /injected/);
     log.close();
-    assert.ok(nodeFileSystem.readdirSync(dir).some((name) => name.endsWith(".log.swap")), "the crash left a swap file");
+    assert.ok(realRuntime.fs.readdirSync(dir).some((name) => name.endsWith(".log.swap")), "the crash left a swap file");
 
     const second = await startTestBroker({}, first.logDir);
     nodes.push(second);
     const recovered = stored(second, topic);
     for (const [offset, record] of recovered) assert.deepEqual(record, before.get(offset), `offset ${offset}`);
     for (const [key, { offset, value }] of latest) assert.deepEqual(recovered.get(offset), [key, value], `${key} at ${offset}`);
-    assert.ok(!nodeFileSystem.readdirSync(dir).some((name) => name.endsWith(".swap") || name.endsWith(".cleaned")));
+    assert.ok(!realRuntime.fs.readdirSync(dir).some((name) => name.endsWith(".swap") || name.endsWith(".cleaned")));
 
     await new Promise((resolve) => setTimeout(resolve, DELETE_RETENTION_MS + 100));
     sealAndClean(second, topic);

@@ -110,7 +110,7 @@ describe("group APIs on the wire", () => {
     const unknown = await client.request(ApiKey.OffsetCommit, 8, commitBody("wire-a", "no-such-topic", [1]));
     assert.equal(unknown.topics[0].partitions[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 
-    const log = node.broker.replicas.partitionLog(OFFSETS_TOPIC, node.broker.offsetsLog.partitionFor("wire-a"));
+    const log = node.broker.produceFetch.partitionLog(OFFSETS_TOPIC, node.broker.offsetsLog.partitionFor("wire-a"));
     const entries = decodeRecordBatches(log.read(0, 1 << 20).records).flatMap((batch) => batch.records);
     const ours = entries.map((record) => ({ key: decodeKey(record.key!), value: record.value })).filter((entry) => entry.key.group === "wire-a");
     assert.deepEqual(ours.map((entry) => entry.key.kind === "offset" && entry.key.partition), [0, 1]);

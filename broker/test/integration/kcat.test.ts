@@ -32,7 +32,7 @@ describe("kcat (librdkafka) against a broker node", { skip }, () => {
 
   /** The codec of every batch stored in partition 0 of `topic`. */
   const storedCodecs = (topic: string) => {
-    const { records } = node.broker.replicas.partitionLog(topic, 0).read(0, 64 << 20);
+    const { records } = node.broker.produceFetch.partitionLog(topic, 0).read(0, 64 << 20);
     const codecs = new Set<number>();
     for (let at = 0; at < records.length; at += records.readInt32BE(at + BatchHeader.BATCH_LENGTH) + BatchHeader.LOG_OVERHEAD)
       codecs.add(records.readInt16BE(at + BatchHeader.ATTRIBUTES) & 0x7);

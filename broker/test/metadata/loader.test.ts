@@ -7,9 +7,9 @@ import { effectiveBrokerValue } from "../../src/config/broker-config";
 import { describeImage, type MetadataImage } from "../../src/metadata/image";
 import { MetadataLoader, replayedImage } from "../../src/metadata/loader";
 import { LocalMetadataLog } from "../../src/metadata/metadata-log";
-import { systemClock } from "../../src/runtime/clock";
 import { silentLogger } from "../../src/runtime/logger";
 import { capturingLogger, startTestBroker, uniqueTopic, type TestBroker } from "../helpers/broker";
+import { realRuntime } from "../helpers/runtime";
 
 const METADATA_DIR = "__cluster_metadata-0";
 /** Kafka's config resource types. */
@@ -17,7 +17,7 @@ const ConfigResourceTypes = { TOPIC: 2, BROKER: 4 } as const;
 
 /** A second loader, fresh, replaying the metadata log a stopped node left in `logDir`. */
 function replayFromDisk(logDir: string, like: MetadataImage): MetadataImage {
-  const log = LocalMetadataLog.open({ dir: path.join(logDir, METADATA_DIR), clock: systemClock, logger: silentLogger });
+  const log = LocalMetadataLog.open({ dir: path.join(logDir, METADATA_DIR), ...realRuntime, logger: silentLogger });
   try {
     const loader = new MetadataLoader(like.emptied(), silentLogger);
     loader.follow(log);
@@ -128,7 +128,7 @@ describe("metadata loader: every effect comes from replaying the committed log",
     const dir = path.join(first.logDir, `${topic}-0`);
     await first.stop();
     // As if the node committed the removal and crashed before acting on it: the record is in the log, the log dir on disk.
-    const log = LocalMetadataLog.open({ dir: path.join(first.logDir, METADATA_DIR), clock: systemClock, logger: silentLogger });
+    const log = LocalMetadataLog.open({ dir: path.join(first.logDir, METADATA_DIR), ...realRuntime, logger: silentLogger });
     await log.propose([{ type: "RemoveTopicRecord", topicId }]);
     log.close();
     assert.ok(existsSync(dir));

@@ -9,6 +9,7 @@ import { createLogger } from "../../src/runtime/logger";
 import { ManualScheduler } from "../../src/runtime/scheduler";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../helpers/broker";
 import { RawClient } from "../helpers/raw-client";
+import { realRuntime } from "../helpers/runtime";
 
 /** Kafka's config resource type of a broker (kafkajs's ConfigResourceTypes.BROKER, which ESM cannot import by name). */
 const BROKER_RESOURCE = 4;
@@ -188,7 +189,7 @@ describe("refused connections in the log", () => {
       unexpectedError: (error: unknown) => assert.fail(`unexpected error: ${String(error)}`),
     };
     const quotas = { maxConnections: 1, maxConnectionsPerIp: 100, maxConnectionsPerIpOverrides: new Map(), listenerMaxConnections: new Map(), interBrokerListenerName: null };
-    const server = new SocketServer(dispatcher, { frameBytesMax: 1024, queuedRequestsMax: 10, idleMsMax: -1 }, logger, scheduler, { quotas: () => quotas });
+    const server = new SocketServer(dispatcher, { frameBytesMax: 1024, queuedRequestsMax: 10, idleMsMax: -1 }, logger, scheduler, { network: realRuntime.network, quotas: () => quotas });
     await server.listen([{ name: "PLAINTEXT", host: "127.0.0.1", port: 0 }]);
     const port = server.boundPorts.get("PLAINTEXT")!;
     try {

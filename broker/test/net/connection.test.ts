@@ -114,7 +114,7 @@ describe("connections: framing, ordering and bad input", () => {
     });
     assert.equal(response.responses[0].partitionResponses[0].errorCode, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
     assert.equal((await apiVersions(client)).errorCode, ErrorCode.NONE, "the connection still serves requests");
-    assert.equal(node.broker.replicas.partitionLog(topic, 0).logEndOffset, 0, "nothing was written");
+    assert.equal(node.broker.produceFetch.partitionLog(topic, 0).logEndOffset, 0, "nothing was written");
     client.close();
   });
 

@@ -11,6 +11,7 @@ import { ManualScheduler } from "../../src/runtime/scheduler";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../helpers/broker";
 import { RawClient } from "../helpers/raw-client";
 import { saslOverrides, saslPort } from "../helpers/sasl";
+import { realRuntime } from "../helpers/runtime";
 
 /** Small enough for quick tests; every timing assertion below leaves a wide margin around it. */
 const IDLE_MS_MAX = 300;
@@ -48,7 +49,7 @@ describe("idle connections under a manual scheduler", () => {
       dispatch: (_frame: Buffer, _connection: ConnectionInfo) => new Promise<DispatchResult>((resolve) => pending.push(resolve)),
       unexpectedError: (error: unknown) => assert.fail(`unexpected error: ${String(error)}`),
     };
-    server = new SocketServer(dispatcher, { frameBytesMax: 1024, queuedRequestsMax: 10, idleMsMax: IDLE_MS }, silentLogger, scheduler);
+    server = new SocketServer(dispatcher, { frameBytesMax: 1024, queuedRequestsMax: 10, idleMsMax: IDLE_MS }, silentLogger, scheduler, { network: realRuntime.network });
     await server.listen([{ name: "PLAINTEXT", host: "127.0.0.1", port: 0 }]);
     port = server.boundPorts.get("PLAINTEXT")!;
   });

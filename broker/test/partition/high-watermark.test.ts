@@ -34,7 +34,7 @@ describe("the high watermark on a broker node", () => {
     });
     return response.topics[0].partitions[0].offset;
   };
-  const partition = () => node.broker.replicas.partition(topic, 0);
+  const partition = () => node.broker.produceFetch.partition(topic, 0);
 
   before(async () => {
     node = await startTestBroker();

@@ -5,9 +5,10 @@ import { after, before, describe, it } from "node:test";
 import { ErrorCode } from "../../src/protocol/errors";
 import { ApiKey } from "../../src/protocol/generated/api-messages";
 import { encodeRecordBatch } from "../../src/protocol/records/record-batch";
-import { nodeFileSystem, type FileSystem } from "../../src/runtime/fs";
+import type { FileSystem } from "../../src/runtime/fs";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../helpers/broker";
 import { RawClient } from "../helpers/raw-client";
+import { realRuntime } from "../helpers/runtime";
 
 /**
  * A partition the metadata has but this node holds no log of: its topic was
@@ -18,11 +19,11 @@ describe("reads of a partition without a log", () => {
   const topic = uniqueTopic("unhosted");
   let failMkdir = false;
   const fs: FileSystem = {
-    ...nodeFileSystem,
+    ...realRuntime.fs,
     mkdirSync(dir, options) {
       if (failMkdir && path.basename(dir).startsWith(topic))
         throw Object.assign(new Error(`EACCES: permission denied, mkdir '${dir}'`), { code: "EACCES", syscall: "mkdir" });
-      nodeFileSystem.mkdirSync(dir, options);
+      realRuntime.fs.mkdirSync(dir, options);
     },
   };
   let node: TestBroker;
@@ -118,7 +119,7 @@ describe("leader-epoch-checkpoint on a broker node", () => {
       client.close();
       await node.stop();
       node = await startTestBroker({}, node.logDir);
-      assert.deepEqual(node.broker.replicas.partitionLog(topic, 0).leaderEpochEntries, [{ epoch: 0, startOffset: 2 }]);
+      assert.deepEqual(node.broker.produceFetch.partitionLog(topic, 0).leaderEpochEntries, [{ epoch: 0, startOffset: 2 }]);
       client = await RawClient.connect(node.port);
       const fetched = await client.request(ApiKey.Fetch, 11, {
         clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1n }, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { PartitionLog } from "../../src/storage/partition-log";
 import { splitBatches } from "./batches";
 import { labelOf, TEST_CONFIG } from "./log-fixtures";
+import { realRuntime } from "../helpers/runtime";
 
 const BROKER_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHILD = fileURLToPath(new URL("./fixtures/append-until-killed.ts", import.meta.url));
@@ -49,7 +50,7 @@ test("kill -9 mid-stream: every append acknowledged before the kill (written, ne
       });
     assert.ok(acked.length >= ACKS_BEFORE_KILL, `${acked.length} acknowledged appends`);
 
-    const log = PartitionLog.open(dir, { ...TEST_CONFIG, segmentBytes: 256 * 1024 });
+    const log = PartitionLog.open(dir, { ...TEST_CONFIG, segmentBytes: 256 * 1024 }, realRuntime);
     try {
       assert.ok(log.segmentCount > 1, `the child rolled segments (${log.segmentCount})`);
       assert.ok(log.logEndOffset >= acked[acked.length - 1].lastOffset + 1, `log end ${log.logEndOffset}`);

@@ -4,11 +4,11 @@ import { CompressionType } from "../../src/protocol/records/batch-header";
 import { decodeRecordBatches, encodeRecordBatch, validateProducedRecords } from "../../src/protocol/records/record-batch";
 import { PartitionProducerState } from "../../src/producer/partition-producer-state";
 import { ManualClock } from "../../src/runtime/clock";
-import { systemScheduler } from "../../src/runtime/scheduler";
 import { cleanLog, cleanLogSliced } from "../../src/storage/log-cleaner";
 import type { LogConfig, PartitionLog } from "../../src/storage/partition-log";
 import { FaultyFileSystem } from "../helpers/faulty-fs";
 import { openLog } from "./log-fixtures";
+import { realRuntime } from "../helpers/runtime";
 
 const T0 = 1_700_000_000_000;
 const DELETE_RETENTION_MS = 60_000;
@@ -270,7 +270,7 @@ describe("log cleaner, sliced", () => {
     }, 1);
     let outcome;
     try {
-      const pass = cleanLogSliced(sliced.log, sliced.clock.nowMs(), { fs: sliced.fs, logger: quiet, scheduler: systemScheduler }, { sliceBudgetMs: 0 });
+      const pass = cleanLogSliced(sliced.log, sliced.clock.nowMs(), { fs: sliced.fs, logger: quiet, scheduler: realRuntime.scheduler }, { sliceBudgetMs: 0 });
       // Nothing of the pass's waiting has run yet: whatever ticks now ran between its slices.
       assert.equal(ticks, 0);
       outcome = await pass;
@@ -315,7 +315,7 @@ describe("log cleaner, sliced", () => {
       const before = contents(log);
       // The system scheduler's timers do not hold the process open; this one does, for the test's await.
       const keepAlive = setInterval(() => {}, 1000);
-      const pass = cleanLogSliced(log, clock.nowMs(), { fs, logger: quiet, scheduler: systemScheduler }).finally(() => clearInterval(keepAlive));
+      const pass = cleanLogSliced(log, clock.nowMs(), { fs, logger: quiet, scheduler: realRuntime.scheduler }).finally(() => clearInterval(keepAlive));
       if (failFsync) {
         await assert.rejects(pass, /injected fsync failure/);
         assert.equal(fs.fsyncCalls, 1);
@@ -344,7 +344,7 @@ describe("log cleaner, sliced", () => {
     }, 1);
     let outcome;
     try {
-      outcome = await cleanLogSliced(log, clock.nowMs(), { fs, logger: quiet, scheduler: systemScheduler }, { sliceBudgetMs: 0 });
+      outcome = await cleanLogSliced(log, clock.nowMs(), { fs, logger: quiet, scheduler: realRuntime.scheduler }, { sliceBudgetMs: 0 });
     } finally {
       clearInterval(timer);
     }

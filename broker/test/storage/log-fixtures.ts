@@ -3,6 +3,7 @@ import type { Clock } from "../../src/runtime/clock";
 import type { FileSystem } from "../../src/runtime/fs";
 import { PartitionLog, type LogConfig } from "../../src/storage/partition-log";
 import { labelledBatch, produceRequest, splitBatches } from "./batches";
+import { realRuntime } from "../helpers/runtime";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -17,7 +18,7 @@ export const TEST_CONFIG: LogConfig = {
 };
 
 export function openLog(fs: FileSystem, overrides: Partial<LogConfig> = {}, clock?: Clock, dir = "/data/orders-0"): PartitionLog {
-  return PartitionLog.open(dir, { ...TEST_CONFIG, ...overrides }, { fs, clock });
+  return PartitionLog.open(dir, { ...TEST_CONFIG, ...overrides }, { ...realRuntime, fs, clock: clock ?? realRuntime.clock });
 }
 
 /** Appends one batch per label (each of `recordCount` records) in one request; returns each batch's base offset. */

@@ -4,18 +4,19 @@ import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../src/runtime/clock";
-import { ManualScheduler, systemScheduler } from "../../src/runtime/scheduler";
+import { ManualScheduler } from "../../src/runtime/scheduler";
 import { LogManager } from "../../src/storage/log-manager";
 import { FaultyFileSystem } from "../helpers/faulty-fs";
 import { buildBatch, produceRequest } from "./batches";
 import { appendEach, readAll, TEST_CONFIG } from "./log-fixtures";
+import { realRuntime } from "../helpers/runtime";
 
 const DIRS = ["/disk-a", "/disk-b", "/disk-c"];
 
 describe("LogManager", () => {
   test("getOrCreate places each new partition on the log dir holding the fewest, and returns the existing log after", () => {
     const fs = new FaultyFileSystem();
-    const manager = new LogManager(DIRS, { fs });
+    const manager = new LogManager(DIRS, { ...realRuntime, fs });
     const logs = [0, 1, 2, 3, 4].map((partition) => manager.getOrCreate("orders", partition, TEST_CONFIG));
     assert.deepEqual(
       logs.map((log) => path.posix.dirname(log.dir)),
@@ -29,7 +30,7 @@ describe("LogManager", () => {
 
   test("loadAll finds partitions after a restart, splitting directory names at the last '-'", () => {
     const fs = new FaultyFileSystem();
-    let manager = new LogManager(DIRS, { fs });
+    let manager = new LogManager(DIRS, { ...realRuntime, fs });
     appendEach(manager.getOrCreate("my-topic-name", 0, TEST_CONFIG), ["a", "b"]);
     appendEach(manager.getOrCreate("my-topic-name", 10, TEST_CONFIG), ["c"]);
     manager.getOrCreate("x-1", 2, TEST_CONFIG);
@@ -39,7 +40,7 @@ describe("LogManager", () => {
     fs.writeFileSync("/disk-c/meta.properties", "node.id=1\n");
     fs.mkdirSync("/disk-c/gone-0.abcdef-delete", { recursive: true });
 
-    manager = new LogManager(DIRS, { fs });
+    manager = new LogManager(DIRS, { ...realRuntime, fs });
     const loaded = manager.loadAll({ exclude: ["__cluster_metadata-0"] });
     assert.deepEqual(
       loaded.map((log) => `${log.topic}/${log.partition}`).sort(),
@@ -55,10 +56,10 @@ describe("LogManager", () => {
 
   test("loadAll gives each log its topic's config when asked, Kafka's defaults otherwise", () => {
     const fs = new FaultyFileSystem();
-    let manager = new LogManager(["/d"], { fs });
+    let manager = new LogManager(["/d"], { ...realRuntime, fs });
     appendEach(manager.getOrCreate("small", 0, TEST_CONFIG), ["a"], { valueBytes: 200 });
     manager.closeAll();
-    manager = new LogManager(["/d"], { fs });
+    manager = new LogManager(["/d"], { ...realRuntime, fs });
     manager.loadAll({ configFor: () => ({ ...TEST_CONFIG, segmentBytes: 100 }) });
     appendEach(manager.get("small", 0)!, ["b"]);
     assert.equal(manager.get("small", 0)!.segmentCount, 2);
@@ -68,12 +69,12 @@ describe("LogManager", () => {
     const fs = new FaultyFileSystem();
     fs.mkdirSync("/disk-a/orders-0", { recursive: true });
     fs.mkdirSync("/disk-b/orders-0", { recursive: true });
-    assert.throws(() => new LogManager(DIRS, { fs }).loadAll(), /two log dirs/);
+    assert.throws(() => new LogManager(DIRS, { ...realRuntime, fs }).loadAll(), /two log dirs/);
   });
 
   test("delete(topic) removes every partition directory of that topic and no other", () => {
     const fs = new FaultyFileSystem();
-    const manager = new LogManager(DIRS, { fs });
+    const manager = new LogManager(DIRS, { ...realRuntime, fs });
     for (const partition of [0, 1, 2]) appendEach(manager.getOrCreate("orders", partition, TEST_CONFIG), ["a"]);
     appendEach(manager.getOrCreate("orders-eu", 0, TEST_CONFIG), ["b"]);
     manager.delete("orders");
@@ -84,7 +85,7 @@ describe("LogManager", () => {
 
   test("sizeBytesByPartition reports every log dir with its partitions and their sizes", () => {
     const fs = new FaultyFileSystem();
-    const manager = new LogManager(["/a", "/b"], { fs });
+    const manager = new LogManager(["/a", "/b"], { ...realRuntime, fs });
     const log = manager.getOrCreate("t", 0, TEST_CONFIG);
     appendEach(log, ["x", "y"]);
     manager.getOrCreate("t", 1, TEST_CONFIG);
@@ -97,23 +98,23 @@ describe("LogManager", () => {
 
   test("closeAll flushes every log so nothing is lost even if the machine crashes right after", () => {
     const fs = new FaultyFileSystem();
-    let manager = new LogManager(DIRS, { fs });
+    let manager = new LogManager(DIRS, { ...realRuntime, fs });
     for (const partition of [0, 1, 2]) appendEach(manager.getOrCreate("orders", partition, TEST_CONFIG), ["a", "b", "c"]);
     manager.closeAll();
     assert.equal(manager.all().length, 0);
     assert.equal(fs.openFdCount, 0);
     fs.crash();
-    manager = new LogManager(DIRS, { fs });
+    manager = new LogManager(DIRS, { ...realRuntime, fs });
     manager.loadAll();
     for (const partition of [0, 1, 2]) assert.equal(readAll(manager.get("orders", partition)!).length, 3);
   });
 
   test("loadAllSliced finds the same logs as loadAll, letting timers run between partitions, and no log is created meanwhile", async () => {
     const fs = new FaultyFileSystem();
-    let manager = new LogManager(DIRS, { fs });
+    let manager = new LogManager(DIRS, { ...realRuntime, fs });
     for (let partition = 0; partition < 6; partition++) appendEach(manager.getOrCreate("orders", partition, TEST_CONFIG), ["a", "b"]);
     fs.crash();
-    manager = new LogManager(DIRS, { fs, scheduler: systemScheduler });
+    manager = new LogManager(DIRS, { ...realRuntime, fs, scheduler: realRuntime.scheduler });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     let loaded;
@@ -133,7 +134,7 @@ describe("LogManager", () => {
   test("runCleanerSliced compacts the compacted logs, one run at a time, and a second call while it runs joins it", async () => {
     const clock = new ManualClock(0);
     const fs = new FaultyFileSystem();
-    const manager = new LogManager(["/d"], { fs, clock, scheduler: new ManualScheduler(clock) });
+    const manager = new LogManager(["/d"], { ...realRuntime, fs, clock, scheduler: new ManualScheduler(clock) });
     const compaction = { deleteRetentionMs: 0, minCleanableDirtyRatio: 0, minCompactionLagMs: 0, maxCompactionLagMs: Number.MAX_SAFE_INTEGER };
     const compacted = manager.getOrCreate("compacted", 0, { ...TEST_CONFIG, segmentBytes: 300, cleanupPolicy: ["compact"], compaction });
     const plain = manager.getOrCreate("plain", 0, { ...TEST_CONFIG, segmentBytes: 300 });
@@ -157,7 +158,7 @@ describe("LogManager", () => {
   test("background tasks run retention and the time-based flush on their timers", async () => {
     const clock = new ManualClock(0);
     const fs = new FaultyFileSystem();
-    const manager = new LogManager(["/d"], { fs, clock });
+    const manager = new LogManager(["/d"], { ...realRuntime, fs, clock });
     const log = manager.getOrCreate("events", 0, { ...TEST_CONFIG, segmentBytes: 200, retentionMs: 1000, flushIntervalMs: 500 });
     for (let i = 0; i < 6; i++) {
       const request = produceRequest(buildBatch([{ value: "v".repeat(100), timestamp: 0 }]));
@@ -184,11 +185,11 @@ describe("LogManager", () => {
     const root = mkdtempSync(path.join(os.tmpdir(), "sluice-logs-"));
     try {
       const dirs = [path.join(root, "a"), path.join(root, "b")];
-      let manager = new LogManager(dirs);
+      let manager = new LogManager(dirs, realRuntime);
       for (const partition of [0, 1, 2, 3]) appendEach(manager.getOrCreate("t-1", partition, TEST_CONFIG), [`p${partition}`]);
       manager.closeAll();
       assert.deepEqual(readdirSync(dirs[0]).sort(), ["t-1-0", "t-1-2"]);
-      manager = new LogManager(dirs);
+      manager = new LogManager(dirs, realRuntime);
       assert.equal(manager.loadAll().length, 4);
       manager.delete("t-1");
       assert.deepEqual([...readdirSync(dirs[0]), ...readdirSync(dirs[1])], []);

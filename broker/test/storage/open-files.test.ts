@@ -4,13 +4,13 @@ import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { ErrorCode, KafkaError } from "../../src/protocol/errors";
-import { nodeFileSystem } from "../../src/runtime/fs";
 import { LogManager } from "../../src/storage/log-manager";
 import { openFileLimitFor, openSegmentFilesMaxFor, readOpenFileLimit } from "../../src/storage/open-file-limit";
 import { OpenFilePool } from "../../src/storage/open-files";
 import { PartitionLog } from "../../src/storage/partition-log";
 import { FaultyFileSystem } from "../helpers/faulty-fs";
 import { appendEach, labelOf, readAll, TEST_CONFIG } from "./log-fixtures";
+import { realRuntime } from "../helpers/runtime";
 
 /** Descriptors this process holds on files under `dir`, as the kernel lists them. */
 function descriptorsUnder(dir: string): number {
@@ -36,7 +36,7 @@ describe("the pool of open segment files", () => {
       const OPEN_FILES_MAX = 8;
       const PARTITIONS = 30;
       try {
-        let manager = new LogManager([dir], { fs: nodeFileSystem, openSegmentFilesMax: OPEN_FILES_MAX });
+        let manager = new LogManager([dir], { ...realRuntime, openSegmentFilesMax: OPEN_FILES_MAX });
         const logs = Array.from({ length: PARTITIONS }, (_, partition) => manager.getOrCreate("wide", partition, { ...TEST_CONFIG, segmentBytes: 400 }));
         let descriptorsMax = 0;
         // Round robin, so every append finds its partition's file closed by the others: the worst case for the pool.
@@ -58,7 +58,7 @@ describe("the pool of open segment files", () => {
         assert.equal(descriptorsUnder(dir), 0, "closeAll gives every descriptor back");
 
         // A restart loads all 30 partitions (90 segment files and more) under the same bound.
-        manager = new LogManager([dir], { fs: nodeFileSystem, openSegmentFilesMax: OPEN_FILES_MAX });
+        manager = new LogManager([dir], { ...realRuntime, openSegmentFilesMax: OPEN_FILES_MAX });
         const reloaded = manager.loadAll();
         assert.equal(reloaded.length, PARTITIONS);
         assert.ok(descriptorsUnder(dir) <= OPEN_FILES_MAX, "loading stays within the bound");
@@ -97,7 +97,7 @@ describe("the pool of open segment files", () => {
 
   test("an open that meets the open-file limit closes pooled files and tries again", () => {
     const fs = new FaultyFileSystem();
-    const manager = new LogManager(["/d"], { fs, openSegmentFilesMax: 100 });
+    const manager = new LogManager(["/d"], { ...realRuntime, fs, openSegmentFilesMax: 100 });
     const logs = [0, 1, 2, 3].map((partition) => manager.getOrCreate("t", partition, TEST_CONFIG));
     for (const log of logs) appendEach(log, ["x"]);
     assert.equal(manager.files.openCount, 4);
@@ -112,7 +112,7 @@ describe("the pool of open segment files", () => {
   test("with nothing left to close, the limit fails the append with a retriable KAFKA_STORAGE_ERROR and a loud line; the log stays usable", () => {
     const fs = new FaultyFileSystem();
     const lines: Array<{ msg: string; level: string }> = [];
-    const log = PartitionLog.open("/d/t-0", TEST_CONFIG, { fs, logger: (msg, _fields, level = "info") => lines.push({ msg, level }) });
+    const log = PartitionLog.open("/d/t-0", TEST_CONFIG, { ...realRuntime, fs, logger: (msg, _fields, level = "info") => lines.push({ msg, level }) });
     // The new log's .log is not open yet, so the append must open it, and the pool holds nothing to give back.
     fs.failNext("openSync", { code: "EMFILE", count: 1 });
     assert.throws(
@@ -131,7 +131,7 @@ describe("the pool of open segment files", () => {
 
 describe("the open-file limit", () => {
   test("is read from /proc/self/limits where there is one, and nowhere else", { skip: !onLinux && "Linux only" }, () => {
-    const limit = readOpenFileLimit(nodeFileSystem);
+    const limit = readOpenFileLimit(realRuntime.fs);
     assert.ok(limit !== null && limit.soft > 0 && limit.hard >= limit.soft, JSON.stringify(limit));
     // The in-memory disk has no /proc: the limit is unknown, and the pool takes a fixed size.
     assert.equal(readOpenFileLimit(new FaultyFileSystem()), null);

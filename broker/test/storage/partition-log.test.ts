@@ -6,11 +6,11 @@ import { describe, test } from "node:test";
 import { BatchHeader, batchBaseOffset } from "../../src/protocol/records/batch-header";
 import { ErrorCode, KafkaError } from "../../src/protocol/errors";
 import { ManualClock } from "../../src/runtime/clock";
-import { nodeFileSystem } from "../../src/runtime/fs";
 import { PartitionLog } from "../../src/storage/partition-log";
 import { FaultyFileSystem } from "../helpers/faulty-fs";
 import { buildBatch, labelledBatch, produceRequest, splitBatches } from "./batches";
 import { appendEach, appendLabels, labelOf, openLog, readAll, TEST_CONFIG } from "./log-fixtures";
+import { realRuntime } from "../helpers/runtime";
 
 const DIR = "/data/orders-0";
 
@@ -496,14 +496,14 @@ describe("PartitionLog on the real file system", () => {
     const root = mkdtempSync(path.join(os.tmpdir(), "sluice-log-"));
     try {
       const dir = path.join(root, "orders-3");
-      let log = PartitionLog.open(dir, { ...TEST_CONFIG, segmentBytes: 2000, indexIntervalBytes: 100 });
+      let log = PartitionLog.open(dir, { ...TEST_CONFIG, segmentBytes: 2000, indexIntervalBytes: 100 }, realRuntime);
       assert.equal(log.topic, "orders");
       assert.equal(log.partition, 3);
       appendEach(log, labels("f", 50), { valueBytes: 60 });
       log.deleteRecordsBefore(5);
       log.close();
       assert.ok(existsSync(path.join(dir, "00000000000000000000.log")), "segment file on disk");
-      log = PartitionLog.open(dir, { ...TEST_CONFIG, segmentBytes: 2000, indexIntervalBytes: 100 }, { fs: nodeFileSystem });
+      log = PartitionLog.open(dir, { ...TEST_CONFIG, segmentBytes: 2000, indexIntervalBytes: 100 }, realRuntime);
       assert.equal(log.logStartOffset, 5);
       assert.deepEqual(readAll(log).map((batch) => labelOf(batch.bytes)), labels("f", 50).slice(5));
       log.delete();

@@ -5,7 +5,7 @@ import type { MetadataImage } from "../image";
 import type { LoadManifest, MetadataPublisher } from "../loader";
 
 /** What this publisher drives: the per-topic state of the produce and fetch path (ProduceFetchPath has these methods). */
-export interface PartitionReplicas {
+export interface HostedPartitions {
   logConfigFor(topic: string): LogConfig;
   topicDeleted(topic: string): void;
   topicConfigChanged(topic: string): void;
@@ -31,7 +31,7 @@ export class PartitionsPublisher implements MetadataPublisher {
 
   constructor(
     private readonly nodeId: number,
-    private readonly replicas: PartitionReplicas,
+    private readonly partitions: HostedPartitions,
     private readonly logs: PartitionLogs,
     private readonly logger: Logger,
   ) {}
@@ -39,13 +39,13 @@ export class PartitionsPublisher implements MetadataPublisher {
   onMetadataUpdate(delta: MetadataDelta, image: MetadataImage, manifest: LoadManifest): void {
     if (manifest.kind === "snapshot") this.removeStrayLogs(image);
     // Deletes first: a topic removed and made again under the same name in one delta starts with empty logs.
-    for (const topic of delta.deletedTopics) this.replicas.topicDeleted(topic.name);
+    for (const topic of delta.deletedTopics) this.partitions.topicDeleted(topic.name);
     if (manifest.kind === "batch") {
-      if (delta.brokerConfigsChanged.includes(String(this.nodeId))) this.replicas.brokerConfigChanged();
-      for (const topic of delta.topicsWithChangedConfigs) this.replicas.topicConfigChanged(topic.name);
+      if (delta.brokerConfigsChanged.includes(String(this.nodeId))) this.partitions.brokerConfigChanged();
+      for (const topic of delta.topicsWithChangedConfigs) this.partitions.topicConfigChanged(topic.name);
       // Existing partitions whose leader, epoch or ISR moved; new ones start from the image when their log opens.
       const moved = new Set(delta.partitionChanges.filter((change) => !change.created).map((change) => change.topic.name));
-      for (const topic of moved) this.replicas.leadershipChanged(topic);
+      for (const topic of moved) this.partitions.leadershipChanged(topic);
     }
     this.createLedLogs(delta);
   }
@@ -58,7 +58,7 @@ export class PartitionsPublisher implements MetadataPublisher {
   private createLedLogs(delta: MetadataDelta): void {
     const wanted = delta.partitionChanges
       .filter(({ state }) => state.leader === this.nodeId)
-      .map(({ topic, state }) => ({ topic: topic.name, partition: state.partition, config: this.replicas.logConfigFor(topic.name) }));
+      .map(({ topic, state }) => ({ topic: topic.name, partition: state.partition, config: this.partitions.logConfigFor(topic.name) }));
     if (wanted.length === 0) return;
     try {
       this.logs.createMissing(wanted);
@@ -76,7 +76,7 @@ export class PartitionsPublisher implements MetadataPublisher {
     }
     for (const topic of stray) {
       this.logger.warn("deleting logs of a topic missing from the metadata", { topic });
-      this.replicas.topicDeleted(topic);
+      this.partitions.topicDeleted(topic);
     }
   }
 }
