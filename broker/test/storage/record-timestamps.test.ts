@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CompressionType } from "../../src/protocol/records/batch-header";
+import { ProtocolError } from "../../src/protocol/errors";
+import { BatchHeader, CompressionType } from "../../src/protocol/records/batch-header";
 import { decodeRecordBatch, encodeRecordBatch, recordTimestamp } from "../../src/protocol/records/record-batch";
 import { scanRecordTimestamps } from "../../src/storage/record-timestamps";
 import { FaultyFileSystem, seededRandom } from "../helpers/faulty-fs";
@@ -29,6 +30,13 @@ describe("record timestamp scan", () => {
         .find((record) => record.offset >= minOffset && record.timestamp >= target);
       assert.deepEqual(scanRecordTimestamps(batch, minOffset, (timestamp) => timestamp >= target), expected ?? null, `round ${round}`);
     }
+  });
+
+  test("a record that runs past the batch is the protocol Reader's ProtocolError (the log then answers at batch granularity)", () => {
+    const batch = buildBatch([{ key: "k", value: "v".repeat(200), timestamp: 1_700_000_000_000 }]);
+    // The header, the record's two-byte length and its attributes: the timestamp delta is cut off.
+    const cut = batch.subarray(0, BatchHeader.SIZE + 3);
+    assert.throws(() => scanRecordTimestamps(cut, 0, () => false), ProtocolError);
   });
 
   test("leaves compressed batches to the decoder, and answers LogAppendTime batches from the header", () => {
