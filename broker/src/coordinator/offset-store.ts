@@ -45,10 +45,12 @@ export type WriteResult = number | null;
  * (storeOffsets and storeGroup): the partition is not there or has too few
  * replicas, COORDINATOR_NOT_AVAILABLE; this node no longer leads it (or its
  * log failed), NOT_COORDINATOR; too large, INVALID_COMMIT_OFFSET_SIZE for
- * offsets; a commit that timed out, REQUEST_TIMED_OUT.
+ * offsets (UNKNOWN_SERVER_ERROR for a group); a commit that timed out,
+ * REQUEST_TIMED_OUT for offsets and REBALANCE_IN_PROGRESS for a group (its
+ * members rejoin).
  */
 export function writeErrorCode(failure: unknown, what: "offsets" | "group"): number {
-  if (failure === "timed out") return ErrorCode.REQUEST_TIMED_OUT;
+  if (failure === "timed out") return what === "offsets" ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.REBALANCE_IN_PROGRESS;
   if (failure === "partition gone") return ErrorCode.NOT_COORDINATOR;
   if (!(failure instanceof KafkaError)) return ErrorCode.UNKNOWN_SERVER_ERROR;
   switch (failure.code) {
@@ -62,6 +64,7 @@ export function writeErrorCode(failure: unknown, what: "offsets" | "group"): num
       return ErrorCode.NOT_COORDINATOR;
     case ErrorCode.MESSAGE_TOO_LARGE:
     case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
       return what === "offsets" ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : ErrorCode.UNKNOWN_SERVER_ERROR;
     default:
       return failure.code;
