@@ -169,7 +169,7 @@ export class OffsetStore {
     // Everything above and the append below happen in one go; only the wait for the commit comes after.
     const result = await this.write(
       group.groupId,
-      accepted.map((entry) => ({ key: encodeOffsetKey(group.groupId, entry.topic, entry.partition), value: encodeOffsetValue(entry.value) })),
+      () => accepted.map((entry) => ({ key: encodeOffsetKey(group.groupId, entry.topic, entry.partition), value: encodeOffsetValue(entry.value) })),
       "offsets",
       group,
     );
@@ -184,15 +184,22 @@ export class OffsetStore {
   }
 
   /**
-   * Appends records for one group and waits for them to commit: null once
-   * committed, or the error code to answer (see writeErrorCode). The append
-   * itself happens before this returns, so it follows the checks of the
-   * caller without an await in between.
+   * Encodes and appends records for one group and waits for them to
+   * commit: null once committed, or the error code to answer (see
+   * writeErrorCode). The append itself happens before this returns, so it
+   * follows the checks of the caller without an await in between. Records
+   * that do not encode (an offset past what the record format holds) fail
+   * like an append.
    */
-  private write(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>, what: "offsets" | "group", group?: Group): Promise<WriteResult> {
+  private write(
+    groupId: string,
+    encode: () => Array<{ key: Buffer; value: Buffer | null }>,
+    what: "offsets" | "group",
+    group?: Group,
+  ): Promise<WriteResult> {
     let waiting: Promise<CommitOutcome> | null;
     try {
-      waiting = this.log.append(groupId, records);
+      waiting = this.log.append(groupId, encode());
     } catch (failure) {
       this.logger.error("appending to __consumer_offsets failed", { group: groupId, what, error: failure });
       return Promise.resolve(writeErrorCode(failure, what));
@@ -274,7 +281,7 @@ export class OffsetStore {
 
   /** Writes the group's metadata record (generation, protocol, members and assignments); resolves once committed (null) or with the error code to answer. */
   storeGroup(group: Group): Promise<WriteResult> {
-    return this.write(group.groupId, [
+    return this.write(group.groupId, () => [
       {
         key: encodeGroupKey(group.groupId),
         value: encodeGroupValue({

@@ -553,6 +553,8 @@ describe("group coordinator: answers once its write to __consumer_offsets is com
     assert.equal(coordinator.stateOf("fresh"), undefined, "a group made only for a commit that failed goes again");
 
     log.holdCommits = false;
+    // An int64 offset near its maximum becomes 2^63 as a number, which the record cannot hold (found by the request-path fuzzer).
+    assert.equal(await simpleCommit(coordinator, "simple", 2 ** 63), ErrorCode.UNKNOWN_SERVER_ERROR);
     log.failWith = new KafkaError("NOT_LEADER_OR_FOLLOWER", "not the leader of the offsets partition");
     assert.equal(await simpleCommit(coordinator, "simple", 12), ErrorCode.NOT_COORDINATOR);
     log.failWith = new KafkaError("NOT_ENOUGH_REPLICAS", "too few in-sync replicas");
