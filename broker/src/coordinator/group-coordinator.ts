@@ -119,7 +119,8 @@ export class GroupCoordinator {
   // ---------------------------------------------------------------------------
   // Offsets
 
-  commitOffsets(request: CommitRequest): TopicPartitionErrors[] {
+  /** OffsetCommit: answered once the offsets are committed to __consumer_offsets; only then does OffsetFetch show them. */
+  commitOffsets(request: CommitRequest): Promise<TopicPartitionErrors[]> {
     return this.offsets.commit(request, (group) => this.membership.commitError(group, request));
   }
 

@@ -179,8 +179,10 @@ export class GroupMembership {
     if (group.is("Stable") && !wasLeader && Group.sameProtocols(member, request.protocols)) {
       // Same subscription: the member takes its old assignment back without a rebalance.
       this.scheduleHeartbeat(group, member);
-      this.offsets.storeGroup(group);
-      return resolve(this.joinResultFor(group, member));
+      const answer = this.joinResultFor(group, member);
+      // Answered once the new member id is committed, so that a restart knows the id the member was told.
+      void this.offsets.storeGroup(group).then((errorCode) => resolve(errorCode === null ? answer : joinError(errorCode, member.memberId)));
+      return;
     }
     this.updateMemberAndRebalance(group, member, request, resolve);
   }
@@ -359,20 +361,23 @@ export class GroupMembership {
   private applyAssignments(group: Group, assignments: SyncRequest["assignments"]): void {
     const byMember = new Map(assignments.map((entry) => [entry.memberId, entry.assignment]));
     for (const member of group.members.values()) member.assignment = byMember.get(member.memberId) ?? EMPTY;
-    try {
-      this.offsets.storeGroup(group);
-    } catch (error) {
-      this.logger.error("storing group assignment failed", { group: group.groupId, error });
-      this.resetAssignments(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      this.prepareRebalance(group);
-      return;
-    }
-    group.transition({ kind: "Stable" }, this.nowMs);
-    for (const member of group.members.values()) {
-      const resolve = member.awaitingSync;
-      member.awaitingSync = null;
-      resolve?.(this.syncResultFor(group, member));
-    }
+    const generation = group.generationId;
+    void this.offsets.storeGroup(group).then((errorCode) => {
+      // A rebalance (or an unload) that came while the write was in flight has answered the members already.
+      if (!group.is("CompletingRebalance") || group.generationId !== generation) return;
+      if (errorCode !== null) {
+        this.logger.error("storing group assignment failed", { group: group.groupId, errorCode });
+        this.resetAssignments(group, errorCode);
+        this.prepareRebalance(group);
+        return;
+      }
+      group.transition({ kind: "Stable" }, this.nowMs);
+      for (const member of group.members.values()) {
+        const resolve = member.awaitingSync;
+        member.awaitingSync = null;
+        resolve?.(this.syncResultFor(group, member));
+      }
+    });
   }
 
   private resetAssignments(group: Group, errorCode: number): void {

@@ -3,6 +3,7 @@ import { readConsumerProtocolSubscription } from "../protocol/generated/consumer
 import { Reader } from "../protocol/reader";
 import type { Logger } from "../runtime/logger";
 import type { Cancel, Scheduler } from "../runtime/scheduler";
+import type { CommitOutcome } from "../partition/partition";
 import { offsetKey, splitOffsetKey, type CommittedOffset, type Group } from "./group";
 import type { CoordinatorConfig, CoordinatorLog, GroupRegistry } from "./group-registry";
 import { encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue } from "./offsets-records";
@@ -35,6 +36,41 @@ export interface FetchedOffsets {
   }>;
 }
 
+/** What a write to __consumer_offsets tells its caller: null once committed, else the error code to answer with. */
+export type WriteResult = number | null;
+
+/**
+ * The error code a client hears when a coordinator write failed or did not
+ * commit in time, as Kafka's GroupMetadataManager maps the append's error
+ * (storeOffsets and storeGroup): the partition is not there or has too few
+ * replicas, COORDINATOR_NOT_AVAILABLE; this node no longer leads it (or its
+ * log failed), NOT_COORDINATOR; too large, INVALID_COMMIT_OFFSET_SIZE for
+ * offsets (UNKNOWN_SERVER_ERROR for a group); a commit that timed out,
+ * REQUEST_TIMED_OUT for offsets and REBALANCE_IN_PROGRESS for a group (its
+ * members rejoin).
+ */
+export function writeErrorCode(failure: unknown, what: "offsets" | "group"): number {
+  if (failure === "timed out") return what === "offsets" ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.REBALANCE_IN_PROGRESS;
+  if (failure === "partition gone") return ErrorCode.NOT_COORDINATOR;
+  if (!(failure instanceof KafkaError)) return ErrorCode.UNKNOWN_SERVER_ERROR;
+  switch (failure.code) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case ErrorCode.COORDINATOR_NOT_AVAILABLE:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return what === "offsets" ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : ErrorCode.UNKNOWN_SERVER_ERROR;
+    default:
+      return failure.code;
+  }
+}
+
 /** Topics in any member's subscription; every topic counts as subscribed when one cannot be parsed. */
 export function subscribedTopics(group: Group): Set<string> {
   const topics = new Set<string>();
@@ -57,9 +93,18 @@ export function subscribedTopics(group: Group): Set<string> {
  * tombstones of deleted offsets and groups (written by commits, deletes,
  * retention and topic deletion). A write reaches the log before the
  * in-memory state changes, so a reload sees what clients were told.
+ *
+ * Offset commits and group metadata are answered once the append is
+ * committed (the offsets partition's high watermark passes it, as a produce
+ * with acks=all), and a committed offset is visible to OffsetFetch only
+ * then, as in Kafka, whose pending offsets are kept apart from committed
+ * ones. Tombstones (deletes, expiry) take effect at once and their commit is
+ * not waited for, as Kafka appends them with acks=0.
  */
 export class OffsetStore {
   private cancelExpiry: Cancel | null = null;
+  /** Offset commits of each group appended and not yet committed: such a group is not unused, even with no offsets yet. */
+  private readonly pendingCommits = new Map<Group, number>();
 
   constructor(
     private readonly registry: GroupRegistry,
@@ -79,7 +124,7 @@ export class OffsetStore {
    * OffsetCommit. `authorize` is membership's say on who may commit to the
    * group (an error code, or null to go ahead).
    */
-  commit(request: CommitRequest, authorize: (group: Group) => number | null): TopicPartitionErrors[] {
+  async commit(request: CommitRequest, authorize: (group: Group) => number | null): Promise<TopicPartitionErrors[]> {
     const all = (errorCode: number) =>
       request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partition: p.partition, errorCode })) }));
     const error = this.registry.servingError(request.groupId);
@@ -121,25 +166,62 @@ export class OffsetStore {
       this.dropIfUnused(group);
       return results;
     }
-    try {
-      this.log.append(
-        group.groupId,
-        accepted.map((entry) => ({ key: encodeOffsetKey(group.groupId, entry.topic, entry.partition), value: encodeOffsetValue(entry.value) })),
-      );
-    } catch (failure) {
-      const code: number = failure instanceof KafkaError && failure.code === ErrorCode.NOT_LEADER_OR_FOLLOWER ? ErrorCode.NOT_COORDINATOR : ErrorCode.COORDINATOR_NOT_AVAILABLE;
-      this.logger.error("appending offset commit failed", { group: group.groupId, error: failure });
+    // Everything above and the append below happen in one go; only the wait for the commit comes after.
+    const result = await this.write(
+      group.groupId,
+      () => accepted.map((entry) => ({ key: encodeOffsetKey(group.groupId, entry.topic, entry.partition), value: encodeOffsetValue(entry.value) })),
+      "offsets",
+      group,
+    );
+    if (result !== null) {
       this.dropIfUnused(group);
-      for (const topic of results) for (const p of topic.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = code;
+      for (const topic of results) for (const p of topic.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = result;
       return results;
     }
-    for (const entry of accepted) group.offsets.set(offsetKey(entry.topic, entry.partition), entry.value);
+    // A group deleted while the commit was in flight keeps its tombstones; the offsets apply to no one (as Kafka checks for Dead).
+    if (!group.is("Dead")) for (const entry of accepted) group.offsets.set(offsetKey(entry.topic, entry.partition), entry.value);
     return results;
+  }
+
+  /**
+   * Encodes and appends records for one group and waits for them to
+   * commit: null once committed, or the error code to answer (see
+   * writeErrorCode). The append itself happens before this returns, so it
+   * follows the checks of the caller without an await in between. Records
+   * that do not encode (an offset past what the record format holds) fail
+   * like an append.
+   */
+  private write(
+    groupId: string,
+    encode: () => Array<{ key: Buffer; value: Buffer | null }>,
+    what: "offsets" | "group",
+    group?: Group,
+  ): Promise<WriteResult> {
+    let waiting: Promise<CommitOutcome> | null;
+    try {
+      waiting = this.log.append(groupId, encode());
+    } catch (failure) {
+      this.logger.error("appending to __consumer_offsets failed", { group: groupId, what, error: failure });
+      return Promise.resolve(writeErrorCode(failure, what));
+    }
+    if (waiting === null) return Promise.resolve(null);
+    const pending = what === "offsets" ? group : undefined;
+    if (pending) this.pendingCommits.set(pending, (this.pendingCommits.get(pending) ?? 0) + 1);
+    return waiting.then((outcome) => {
+      if (pending) {
+        const left = this.pendingCommits.get(pending)! - 1;
+        if (left === 0) this.pendingCommits.delete(pending);
+        else this.pendingCommits.set(pending, left);
+      }
+      if (outcome === "committed") return null;
+      this.logger.warn("a write to __consumer_offsets did not commit", { group: groupId, what, outcome });
+      return writeErrorCode(outcome, what);
+    });
   }
 
   /** A group created for a commit that wrote nothing goes away again. */
   private dropIfUnused(group: Group): void {
-    if (group.is("Empty") && group.offsets.size === 0 && group.protocolType === null && group.generationId === 0)
+    if (group.is("Empty") && group.offsets.size === 0 && group.protocolType === null && group.generationId === 0 && !this.pendingCommits.has(group))
       this.registry.delete(group.groupId);
   }
 
@@ -197,9 +279,9 @@ export class OffsetStore {
     this.registry.delete(group.groupId);
   }
 
-  /** Writes the group's metadata record (generation, protocol, members and assignments). */
-  storeGroup(group: Group): void {
-    this.log.append(group.groupId, [
+  /** Writes the group's metadata record (generation, protocol, members and assignments); resolves once committed (null) or with the error code to answer. */
+  storeGroup(group: Group): Promise<WriteResult> {
+    return this.write(group.groupId, () => [
       {
         key: encodeGroupKey(group.groupId),
         value: encodeGroupValue({
@@ -220,16 +302,12 @@ export class OffsetStore {
           })),
         }),
       },
-    ]);
+    ], "group");
   }
 
-  /** storeGroup where a failure changes nothing for the client (it is logged). */
+  /** storeGroup where no client waits for the outcome (a failure is logged by `write`). */
   storeGroupQuietly(group: Group): void {
-    try {
-      this.storeGroup(group);
-    } catch (error) {
-      this.logger.error("storing group metadata failed", { group: group.groupId, error });
-    }
+    void this.storeGroup(group);
   }
 
   /** Writes tombstones for offsets past retention (Kafka's rules, see below) and removes groups left with nothing. */

@@ -11,8 +11,8 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
   apiKey: ApiKey.OffsetCommit,
   minVersion: 0,
   maxVersion: 9,
-  handle(request, { services, apiVersion }) {
-    const results = services.groups.commitOffsets({
+  async handle(request, { services, apiVersion }) {
+    const results = await services.groups.commitOffsets({
       groupId: request.groupId,
       // v0 has no generation: a simple commit.
       generationId: apiVersion >= 1 ? request.generationIdOrMemberEpoch : -1,

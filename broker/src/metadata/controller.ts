@@ -4,6 +4,7 @@ import { validateTopicConfigs } from "../config/topic-config";
 import type { Logger } from "../runtime/logger";
 import type { RandomBytes } from "../runtime/random";
 import { alteredOverrides, type AlterationOptions, type ConfigChange, type ConfigResource } from "./config-control";
+import { MetadataDelta } from "./delta";
 import type { MetadataImage, TopicState } from "./image";
 import { isInternalTopic } from "./image";
 import type { MetadataLog } from "./metadata-log";
@@ -27,20 +28,35 @@ export const PARTITIONS_PER_TOPIC_MAX = 10_000;
 /** Ids taken from the metadata log at a time (Kafka's block size). */
 export const PRODUCER_ID_BLOCK_SIZE = 1000;
 
+/** A proposal of this controller that has not yet committed, with the offsets its records took in the log. */
+interface InFlightProposal {
+  readonly records: readonly MetadataRecord[];
+  readonly baseOffset: number;
+}
+
 /**
- * Validates topic, config and producer-id changes against the image and
- * proposes them to the metadata log as records. A method resolves once its
- * records are committed and the loader has applied them; it changes nothing
- * itself: every effect on this node (logs, configs, groups, producer ids)
- * comes from the loader's publishers, as on a node that only replays the log.
+ * Validates topic, config and producer-id changes and proposes them to the
+ * metadata log as records. A method resolves once its records are committed
+ * and the loader has applied them; it changes nothing itself: every effect
+ * on this node (logs, configs, groups, producer ids) comes from the loader's
+ * publishers, as on a node that only replays the log.
  *
- * Every check happens before the proposal and nothing awaits in between. On
- * a cluster of one a proposal is applied before `propose` returns, so the
- * next request validates against it and two requests cannot both create the
- * same topic; a quorum will need the controller to validate against its
- * proposals still in flight as well.
+ * Requests are validated against the committed image plus this controller's
+ * own proposals not yet committed, replayed in proposal order (Kafka's
+ * QuorumController keeps its state ahead of the committed offset the same
+ * way): a commit may come long after `propose` (a quorum, an fsync), and two
+ * requests validated against the committed image alone could both pass:
+ * two topics of one name, overlapping producer-id blocks, a config change
+ * computed from a stale base. A proposal that fails is dropped, and so is
+ * every one made after it, which were validated on top of it. Every check
+ * happens before the proposal and nothing awaits in between.
  */
 export class Controller {
+  /** Proposals made and not yet committed, in proposal (and so log) order. */
+  private inFlight: InFlightProposal[] = [];
+  /** The last image `image` built, kept while neither the committed image nor the proposals in flight change. */
+  private proposedCache: { committed: MetadataImage; inFlight: readonly InFlightProposal[]; image: MetadataImage } | null = null;
+
   constructor(
     private readonly log: MetadataLog,
     /** The latest committed image. */
@@ -52,8 +68,44 @@ export class Controller {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * What requests are validated against: the committed image with this
+   * controller's proposals in flight applied on top, in proposal order.
+   */
   get image(): MetadataImage {
-    return this.currentImage();
+    const committed = this.currentImage();
+    // A proposal the loader has applied is in the committed image already (its promise may not have resolved yet).
+    while (this.inFlight.length > 0 && lastOffsetOf(this.inFlight[0]) <= committed.lastAppliedOffset) this.inFlight = this.inFlight.slice(1);
+    if (this.inFlight.length === 0) return committed;
+    const cached = this.proposedCache;
+    if (cached && cached.committed === committed && cached.inFlight === this.inFlight) return cached.image;
+    const delta = new MetadataDelta(committed);
+    // Offsets only order the replay here; the image is never published.
+    let offset = committed.lastAppliedOffset;
+    for (const proposal of this.inFlight) for (const record of proposal.records) delta.replay(record, ++offset);
+    const image = delta.apply();
+    this.proposedCache = { committed, inFlight: this.inFlight, image };
+    return image;
+  }
+
+  /**
+   * Proposes records that were validated against `image`, and counts them
+   * in it until they commit. Resolves once they are committed and applied.
+   */
+  private async propose(records: readonly MetadataRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // The log appends before `propose` returns (its contract), at its end offset: that is where these records go.
+    const proposal: InFlightProposal = { records, baseOffset: this.log.endOffset };
+    this.inFlight = [...this.inFlight, proposal];
+    try {
+      await this.log.propose(records);
+    } catch (error) {
+      // Later proposals were validated on top of this one: drop them too (if they commit all the same, the committed image shows them).
+      const index = this.inFlight.indexOf(proposal);
+      if (index >= 0) this.inFlight = this.inFlight.slice(0, index);
+      throw error;
+    }
+    this.inFlight = this.inFlight.filter((other) => other !== proposal);
   }
 
   /** Creates a topic; resolves with it as committed, or with null when `validateOnly`. */
@@ -81,8 +133,8 @@ export class Controller {
     );
     for (const [name, value] of Object.entries(configs.configs))
       records.push({ type: "ConfigRecord", resourceType: "topic", resourceName: spec.name, name, value });
-    await this.log.propose(records);
-    const created = this.image.topicsById.get(topicId);
+    await this.propose(records);
+    const created = this.currentImage().topicsById.get(topicId);
     // Only a delete proposed after this commit and before this line can do that.
     if (!created) throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `Topic '${spec.name}' was deleted as it was created.`);
     return created;
@@ -163,7 +215,7 @@ export class Controller {
   /** Removes a topic; its logs and committed offsets go when the removal is applied. */
   async deleteTopic(name: string): Promise<void> {
     const topic = this.existingTopic(name);
-    await this.log.propose([{ type: "RemoveTopicRecord", topicId: topic.topicId }]);
+    await this.propose([{ type: "RemoveTopicRecord", topicId: topic.topicId }]);
   }
 
   async createPartitions(
@@ -203,7 +255,7 @@ export class Controller {
       replicaLists = roundRobin(totalCount - current, replicationFactor, brokerIds, current);
     }
     if (options.validateOnly) return;
-    await this.log.propose(
+    await this.propose(
       replicaLists.map((replicas, index) => ({
         type: "PartitionRecord" as const,
         topicId: topic.topicId,
@@ -239,7 +291,7 @@ export class Controller {
     const validated = validateTopicConfigs(next, this.brokerConfig());
     if (!validated.ok) throw new KafkaError("INVALID_CONFIG", validated.message);
     if (options.validateOnly) return;
-    await this.log.propose(configDiff("topic", name, topic.configs, validated.configs));
+    await this.propose(configDiff("topic", name, topic.configs, validated.configs));
   }
 
   /** Replaces the dynamic configs of broker `resourceName` (this node's id) with `next`, once they resolve on the node's static config. */
@@ -251,7 +303,7 @@ export class Controller {
       throw error;
     }
     if (options.validateOnly) return;
-    await this.log.propose(configDiff("broker", resourceName, this.image.brokerConfigs.get(resourceName) ?? new Map(), next));
+    await this.propose(configDiff("broker", resourceName, this.image.brokerConfigs.get(resourceName) ?? new Map(), next));
   }
 
   /**
@@ -262,8 +314,12 @@ export class Controller {
   async allocateProducerIds(nodeId: number): Promise<void> {
     const nextProducerId = this.image.nextProducerId + PRODUCER_ID_BLOCK_SIZE;
     if (!Number.isSafeInteger(nextProducerId)) throw new KafkaError("UNKNOWN_SERVER_ERROR", "producer ids are exhausted");
-    await this.log.propose([{ type: "ProducerIdsRecord", nodeId, nextProducerId }]);
+    await this.propose([{ type: "ProducerIdsRecord", nodeId, nextProducerId }]);
   }
+}
+
+function lastOffsetOf(proposal: InFlightProposal): number {
+  return proposal.baseOffset + proposal.records.length - 1;
 }
 
 /** The config records that turn `current` into `next`: removals as null values, then changed or new values. */

@@ -21,6 +21,12 @@ export interface CommittedBatch {
  * notification, the way a follower applies what it replicated.
  */
 export interface MetadataLog {
+  /**
+   * Offset the next record appended here takes. `propose` appends before it
+   * returns (only the commit may come later), so a proposer knows the
+   * offsets its records take from this.
+   */
+  readonly endOffset: number;
   /** Resolves with the offset of the last record once the records are committed; rejects if they never will be. */
   propose(records: readonly MetadataRecord[]): Promise<number>;
   /** Calls `listener` with each batch committed from now on. */

@@ -51,19 +51,6 @@ export class PartitionRegistry {
     return created;
   }
 
-  /**
-   * The partition, with its log made now if it has none: for appends only,
-   * when making it at the topic's creation failed (the client heard of
-   * that, and retries). Undefined when the image knows no such partition.
-   */
-  getOrCreateLog(topic: string, partition: number): Partition | undefined {
-    const hosted = this.get(topic, partition);
-    if (hosted) return hosted;
-    if (!this.inImage(topic, partition)) return undefined;
-    this.deps.logs.getOrCreate(topic, partition, this.logConfigFor(topic));
-    return this.get(topic, partition);
-  }
-
   /** Whether the committed metadata has this partition (hosted here or not). */
   inImage(topic: string, partition: number): boolean {
     const state = this.deps.image().topic(topic);

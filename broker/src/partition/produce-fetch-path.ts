@@ -88,13 +88,19 @@ export class ProduceFetchPath {
   /**
    * Validates one partition's produced batches and appends them as the
    * leader. Returns once they are in the local log (what acks=1 answers
-   * after); waitForCommit() says when they are committed (acks=all). A
-   * partition whose log could not be made at its topic's creation gets it now.
+   * after); waitForCommit() says when they are committed (acks=all). No
+   * request makes a log: the partitions publisher does when the metadata
+   * makes this node a replica (as Kafka's ReplicaManager does on a
+   * metadata delta), so a partition the image has and this node holds no
+   * log of is led elsewhere as far as a client can tell.
    */
   appendRecords(topicName: string, partition: number, records: Buffer): AppendOutcome {
-    const target = this.partitions.getOrCreateLog(topicName, partition);
-    if (!target)
+    const target = this.partitions.get(topicName, partition);
+    if (!target) {
+      if (this.partitions.inImage(topicName, partition))
+        throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `This server is not the leader for that topic-partition: ${topicName}-${partition}`);
       throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `This server does not host this topic-partition: ${topicName}-${partition}`);
+    }
     const config = target.config;
     const limits = { maxMessageBytes: config.maxMessageBytes, decompressedBytesMax: decompressedBytesMaxFor(config.maxMessageBytes) };
     const batches = validateProducedRecords(records, limits);

@@ -56,6 +56,11 @@ export class RaftMetadataLog<R> {
     this.node = node;
   }
 
+  /** Offset the next appended record takes: `propose` appends there before it returns. */
+  get endOffset(): number {
+    return this.node?.logEndOffset ?? 0;
+  }
+
   propose(records: readonly R[]): Promise<number> {
     const node = this.node;
     if (!node) return Promise.reject(new Error("the metadata log is not attached to a raft node"));

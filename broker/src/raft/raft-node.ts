@@ -156,6 +156,10 @@ export class RaftNode {
   get leaderId(): number {
     return this.leaderIdValue;
   }
+  /** Offset the next record appended to this node's log takes. */
+  get logEndOffset(): number {
+    return this.log.endOffset;
+  }
   get highWatermark(): number {
     return this.log.highWatermark;
   }

@@ -4,7 +4,8 @@ import { GroupCoordinator, type CoordinatorConfig, type JoinRequest, type Offset
 import type { JoinResult, SyncResult } from "../../src/coordinator/group";
 import type { OffsetsLogEntry } from "../../src/coordinator/offsets-log";
 import { decodeGroupValue, decodeKey, decodeOffsetValue, offsetsPartitionFor } from "../../src/coordinator/offsets-records";
-import { ErrorCode } from "../../src/protocol/errors";
+import type { CommitOutcome } from "../../src/partition/partition";
+import { ErrorCode, KafkaError } from "../../src/protocol/errors";
 import { silentLogger } from "../../src/runtime/logger";
 import type { RandomBytes } from "../../src/runtime/random";
 import { realRuntime } from "../helpers/runtime";
@@ -23,10 +24,20 @@ class MemoryOffsetsLog implements OffsetsStore {
   isLocal(): boolean {
     return true;
   }
-  /** Committed at once, as on a node that is its partition's only in-sync replica. */
-  append(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): null {
+  /** When set, an append throws it (as a partition this node no longer leads does). */
+  failWith: Error | null = null;
+  /** When true, an append waits for the test to say how its commit ends (`release`), as under a lagging in-sync replica. */
+  holdCommits = false;
+  readonly held: Array<(outcome: CommitOutcome) => void> = [];
+  /** Committed at once, as on a node that is its partition's only in-sync replica, unless told otherwise above. */
+  append(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): Promise<CommitOutcome> | null {
+    if (this.failWith) throw this.failWith;
     for (const record of records) this.records.push({ partition: this.partitionFor(groupId), ...record });
-    return null;
+    if (!this.holdCommits) return null;
+    return new Promise((resolve) => this.held.push(resolve));
+  }
+  release(outcome: CommitOutcome): void {
+    for (const resolve of this.held.splice(0)) resolve(outcome);
   }
   localPartitions(): number[] {
     return [0, 1, 2, 3];
@@ -285,31 +296,31 @@ describe("group coordinator: membership", () => {
 });
 
 describe("group coordinator: offsets", () => {
-  const commit = (coordinator: GroupCoordinator, generationId: number, memberId: string, offset: number, groupId = "g") =>
-    coordinator.commitOffsets({
+  const commit = async (coordinator: GroupCoordinator, generationId: number, memberId: string, offset: number, groupId = "g") =>
+    (await coordinator.commitOffsets({
       groupId,
       generationId,
       memberId,
       groupInstanceId: null,
       retentionTimeMs: -1,
       topics: [{ name: "t", partitions: [{ partition: 0, offset, leaderEpoch: 3, metadata: "meta" }] }],
-    })[0].partitions[0].errorCode;
+    }))[0].partitions[0].errorCode;
 
   it("commits: members in their generation; simple commits only to empty groups; none while the assignment is pending", async () => {
     const { coordinator, log } = setup();
     const { a } = await stableGroupOfTwo(coordinator);
-    assert.equal(commit(coordinator, 2, a.memberId, 10), ErrorCode.NONE);
-    assert.equal(commit(coordinator, 1, a.memberId, 11), ErrorCode.ILLEGAL_GENERATION);
-    assert.equal(commit(coordinator, 2, "ghost", 11), ErrorCode.UNKNOWN_MEMBER_ID);
-    assert.equal(commit(coordinator, -1, "", 11), ErrorCode.UNKNOWN_MEMBER_ID);
-    assert.equal(commit(coordinator, 5, "x", 1, "fresh"), ErrorCode.ILLEGAL_GENERATION);
-    assert.equal(commit(coordinator, -1, "", 7, "simple"), ErrorCode.NONE);
+    assert.equal(await commit(coordinator, 2, a.memberId, 10), ErrorCode.NONE);
+    assert.equal(await commit(coordinator, 1, a.memberId, 11), ErrorCode.ILLEGAL_GENERATION);
+    assert.equal(await commit(coordinator, 2, "ghost", 11), ErrorCode.UNKNOWN_MEMBER_ID);
+    assert.equal(await commit(coordinator, -1, "", 11), ErrorCode.UNKNOWN_MEMBER_ID);
+    assert.equal(await commit(coordinator, 5, "x", 1, "fresh"), ErrorCode.ILLEGAL_GENERATION);
+    assert.equal(await commit(coordinator, -1, "", 7, "simple"), ErrorCode.NONE);
     const fetched = coordinator.fetchOffsets("g", null);
     assert.deepEqual(fetched.topics, [{ name: "t", partitions: [{ partition: 0, offset: 10, leaderEpoch: 3, metadata: "meta", errorCode: 0 }] }]);
     assert.equal(coordinator.fetchOffsets("g", [{ name: "t", partitions: [1] }]).topics[0].partitions[0].offset, -1);
     assert.equal(log.records.filter((r) => decodeKey(r.key).kind === "offset").length, 2);
 
-    const tooLarge = coordinator.commitOffsets({
+    const tooLarge = await coordinator.commitOffsets({
       groupId: "simple",
       generationId: -1,
       memberId: "",
@@ -323,9 +334,9 @@ describe("group coordinator: offsets", () => {
   it("a coordinator replaying the log finds every group's offsets, its generation and its members", async () => {
     const { coordinator, log, scheduler } = setup();
     const { a } = await stableGroupOfTwo(coordinator);
-    commit(coordinator, 2, a.memberId, 42);
-    commit(coordinator, -1, "", 5, "simple");
-    commit(coordinator, -1, "", 6, "deleted");
+    await commit(coordinator, 2, a.memberId, 42);
+    await commit(coordinator, -1, "", 5, "simple");
+    await commit(coordinator, -1, "", 6, "deleted");
     assert.equal(coordinator.deleteGroup("deleted"), ErrorCode.NONE);
     coordinator.shutdown();
 
@@ -343,7 +354,7 @@ describe("group coordinator: offsets", () => {
   it("delete: NON_EMPTY_GROUP while members remain, GROUP_ID_NOT_FOUND for unknown groups, tombstones for the rest", async () => {
     const { coordinator, log } = setup();
     const { a, b } = await stableGroupOfTwo(coordinator);
-    commit(coordinator, 2, a.memberId, 1);
+    await commit(coordinator, 2, a.memberId, 1);
     assert.equal(coordinator.deleteGroup("g"), ErrorCode.NON_EMPTY_GROUP);
     assert.equal(coordinator.deleteGroup("nope"), ErrorCode.GROUP_ID_NOT_FOUND);
     coordinator.leave("g", [a, b].map((m) => ({ memberId: m.memberId, groupInstanceId: null })));
@@ -357,8 +368,8 @@ describe("group coordinator: offsets", () => {
   it("offsets of an empty group expire offsets.retention after it became empty; standalone commits after their commit", async () => {
     const { coordinator, scheduler, log } = setup();
     const { a, b } = await stableGroupOfTwo(coordinator);
-    commit(coordinator, 2, a.memberId, 9);
-    commit(coordinator, -1, "", 3, "simple");
+    await commit(coordinator, 2, a.memberId, 9);
+    await commit(coordinator, -1, "", 3, "simple");
     for (let t = 0; t < 50_000; t += 5000) {
       scheduler.advance(5000);
       for (const member of [a, b]) coordinator.heartbeat({ groupId: "g", generationId: 2, memberId: member.memberId, groupInstanceId: null });
@@ -382,7 +393,7 @@ describe("group coordinator: offsets", () => {
   it("offset delete: refused for topics the group consumes, allowed once it is empty", async () => {
     const { coordinator } = setup();
     const { a, b } = await stableGroupOfTwo(coordinator);
-    commit(coordinator, 2, a.memberId, 4);
+    await commit(coordinator, 2, a.memberId, 4);
     // The members' metadata ("m") is no consumer subscription: every committed topic counts as subscribed.
     const refused = coordinator.deleteOffsets("g", [{ name: "t", partitions: [0] }]);
     assert.equal(refused.topics[0].partitions[0].errorCode, ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC);
@@ -401,7 +412,7 @@ describe("group coordinator: offsets", () => {
     const member = await coordinator.join(joinRequest({ protocols }));
     await coordinator.sync({ groupId: "g", generationId: 1, memberId: member.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
     for (const name of ["used", "unused"])
-      coordinator.commitOffsets({
+      await coordinator.commitOffsets({
         groupId: "g",
         generationId: 1,
         memberId: member.memberId,
@@ -424,7 +435,7 @@ describe("group coordinator: offsets", () => {
     const member = await coordinator.join(joinRequest({ protocols: [{ name: "range", metadata: writer.toBuffer() }] }));
     await coordinator.sync({ groupId: "g", generationId: 1, memberId: member.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
     for (const name of ["used", "old"])
-      coordinator.commitOffsets({
+      await coordinator.commitOffsets({
         groupId: "g",
         generationId: 1,
         memberId: member.memberId,
@@ -453,17 +464,17 @@ describe("group coordinator: leadership of an offsets partition", () => {
     const partition = offsetsPartitionFor("g", PARTITIONS);
     const other = groupElsewhere();
     const { a, b } = await stableGroupOfTwo(coordinator);
-    const commitTo = (groupId: string, generationId: number, memberId: string, offset: number) =>
-      coordinator.commitOffsets({
+    const commitTo = async (groupId: string, generationId: number, memberId: string, offset: number) =>
+      (await coordinator.commitOffsets({
         groupId,
         generationId,
         memberId,
         groupInstanceId: null,
         retentionTimeMs: -1,
         topics: [{ name: "t", partitions: [{ partition: 0, offset, leaderEpoch: -1, metadata: null }] }],
-      })[0].partitions[0].errorCode;
-    assert.equal(commitTo("g", 2, a.memberId, 42), ErrorCode.NONE);
-    assert.equal(commitTo(other, -1, "", 7), ErrorCode.NONE);
+      }))[0].partitions[0].errorCode;
+    assert.equal(await commitTo("g", 2, a.memberId, 42), ErrorCode.NONE);
+    assert.equal(await commitTo(other, -1, "", 7), ErrorCode.NONE);
     const waitingJoin = coordinator.join(joinRequest({ clientId: "c" })); // a rebalance starts and waits for a and b
     assert.equal(await peek(waitingJoin), "pending");
 
@@ -474,7 +485,7 @@ describe("group coordinator: leadership of an offsets partition", () => {
     assert.equal((await coordinator.join(joinRequest())).errorCode, ErrorCode.NOT_COORDINATOR);
     const sync = await coordinator.sync({ groupId: "g", generationId: 2, memberId: a.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] });
     assert.equal(sync.errorCode, ErrorCode.NOT_COORDINATOR);
-    assert.equal(commitTo("g", 2, a.memberId, 43), ErrorCode.NOT_COORDINATOR);
+    assert.equal(await commitTo("g", 2, a.memberId, 43), ErrorCode.NOT_COORDINATOR);
     assert.equal(coordinator.fetchOffsets("g", null).errorCode, ErrorCode.NOT_COORDINATOR);
     assert.equal(coordinator.describeGroup("g").errorCode, ErrorCode.NOT_COORDINATOR);
     assert.equal(coordinator.deleteGroup("g"), ErrorCode.NOT_COORDINATOR);
@@ -494,7 +505,7 @@ describe("group coordinator: leadership of an offsets partition", () => {
     assert.equal(coordinator.stateOf("g"), "Stable", "the stored generation comes back");
     assert.equal(coordinator.describeGroup("g").members.length, 2);
     assert.equal(coordinator.heartbeat({ groupId: "g", generationId: 2, memberId: a.memberId, groupInstanceId: null }), ErrorCode.NONE);
-    assert.equal(commitTo("g", 2, a.memberId, 44), ErrorCode.NONE);
+    assert.equal(await commitTo("g", 2, a.memberId, 44), ErrorCode.NONE);
     assert.equal(coordinator.fetchOffsets("g", null).topics[0].partitions[0].offset, 44);
   });
 
@@ -507,5 +518,76 @@ describe("group coordinator: leadership of an offsets partition", () => {
     assert.equal(await peek(rejoin), "pending");
     coordinator.shutdown();
     assert.equal((await rejoin).errorCode, ErrorCode.NOT_COORDINATOR);
+  });
+});
+
+describe("group coordinator: answers once its write to __consumer_offsets is committed", () => {
+  const simpleCommit = (coordinator: GroupCoordinator, groupId: string, offset: number) =>
+    coordinator
+      .commitOffsets({
+        groupId, generationId: -1, memberId: "", groupInstanceId: null, retentionTimeMs: -1,
+        topics: [{ name: "t", partitions: [{ partition: 0, offset, leaderEpoch: -1, metadata: null }] }],
+      })
+      .then((result) => result[0].partitions[0].errorCode);
+  const fetchedOffset = (coordinator: GroupCoordinator, groupId: string) => coordinator.fetchOffsets(groupId, [{ name: "t", partitions: [0] }]).topics[0].partitions[0].offset;
+
+  it("an OffsetCommit waits for its commit and is fetched only then; one that fails to commit is answered with Kafka's error and not applied", async () => {
+    const { coordinator, log } = setup();
+    log.holdCommits = true;
+    const first = simpleCommit(coordinator, "simple", 10);
+    assert.equal(await peek(first), "pending");
+    assert.equal(fetchedOffset(coordinator, "simple"), -1, "not visible before it is committed");
+    assert.equal(coordinator.stateOf("simple"), "Empty", "the group made for the commit stays while it is in flight");
+    log.release("committed");
+    assert.equal(await first, ErrorCode.NONE);
+    assert.equal(fetchedOffset(coordinator, "simple"), 10);
+
+    for (const [outcome, errorCode] of [["timed out", ErrorCode.REQUEST_TIMED_OUT], ["partition gone", ErrorCode.NOT_COORDINATOR]] as const) {
+      const failed = simpleCommit(coordinator, "simple", 11);
+      log.release(outcome);
+      assert.equal(await failed, errorCode, outcome);
+      assert.equal(fetchedOffset(coordinator, "simple"), 10, `${outcome}: the offset is unchanged`);
+    }
+    const neverCommitted = simpleCommit(coordinator, "fresh", 1);
+    log.release("timed out");
+    assert.equal(await neverCommitted, ErrorCode.REQUEST_TIMED_OUT);
+    assert.equal(coordinator.stateOf("fresh"), undefined, "a group made only for a commit that failed goes again");
+
+    log.holdCommits = false;
+    // An int64 offset near its maximum becomes 2^63 as a number, which the record cannot hold (found by the request-path fuzzer).
+    assert.equal(await simpleCommit(coordinator, "simple", 2 ** 63), ErrorCode.UNKNOWN_SERVER_ERROR);
+    log.failWith = new KafkaError("NOT_LEADER_OR_FOLLOWER", "not the leader of the offsets partition");
+    assert.equal(await simpleCommit(coordinator, "simple", 12), ErrorCode.NOT_COORDINATOR);
+    log.failWith = new KafkaError("NOT_ENOUGH_REPLICAS", "too few in-sync replicas");
+    assert.equal(await simpleCommit(coordinator, "simple", 12), ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    log.failWith = new KafkaError("RECORD_LIST_TOO_LARGE", "too large");
+    assert.equal(await simpleCommit(coordinator, "simple", 12), ErrorCode.INVALID_COMMIT_OFFSET_SIZE);
+    assert.equal(fetchedOffset(coordinator, "simple"), 10);
+  });
+
+  it("SyncGroup: the members get the leader's assignment once it is committed; a store that does not commit answers REBALANCE_IN_PROGRESS and rebalances", async () => {
+    const { coordinator, log } = setup();
+    const member = await coordinator.join(joinRequest());
+    const syncOf = (generationId: number) =>
+      coordinator.sync({
+        groupId: "g", generationId, memberId: member.memberId, groupInstanceId: null, protocolType: null, protocolName: null,
+        assignments: [{ memberId: member.memberId, assignment: Buffer.from("p0") }],
+      });
+    log.holdCommits = true;
+    const synced = syncOf(member.generationId);
+    assert.equal(await peek(synced), "pending");
+    assert.equal(coordinator.stateOf("g"), "CompletingRebalance");
+    log.release("committed");
+    const result = await synced;
+    assert.deepEqual([result.errorCode, result.assignment.toString()], [ErrorCode.NONE, "p0"]);
+    assert.equal(coordinator.stateOf("g"), "Stable");
+
+    const rejoined = coordinator.join(joinRequest({ memberId: member.memberId }));
+    const next = await rejoined;
+    const failed = syncOf(next.generationId);
+    log.release("timed out");
+    // Kafka's storeGroup answers a timed-out group write with REBALANCE_IN_PROGRESS: the members rejoin.
+    assert.equal((await failed).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+    assert.equal(coordinator.stateOf("g"), "PreparingRebalance");
   });
 });

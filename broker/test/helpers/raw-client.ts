@@ -91,8 +91,8 @@ export class RawClient {
     return this.readResponse<T>(apiKey, version, correlationId);
   }
 
-  async readResponse<T = any>(apiKey: number, version: number, correlationId?: number): Promise<T> {
-    const frame = await this.nextFrame();
+  async readResponse<T = any>(apiKey: number, version: number, correlationId?: number, timeoutMs = 5000): Promise<T> {
+    const frame = await this.nextFrame(timeoutMs);
     if (!frame) throw new Error("connection closed by the broker");
     const reader = new Reader(frame);
     const header = readResponseHeader(reader, responseHeaderVersion(apiKey, version));

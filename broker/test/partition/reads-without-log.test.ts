@@ -79,20 +79,37 @@ describe("reads of a partition without a log", () => {
     assert.equal(existsSync(partitionDir(1)), false);
   });
 
-  it("a produce makes the log (retrying what failed at the topic's creation); then reads serve it, and its first append checkpoints epoch 0", async () => {
-    const produced = await client.request(ApiKey.Produce, 9, {
+  const produceTo = (partitions: number[]) =>
+    client.request(ApiKey.Produce, 9, {
       transactionalId: null, acks: -1, timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: encodeRecordBatch({ now: Date.now(), records: [{ key: "k", value: "v" }] }) }] }],
+      topicData: [{ name: topic, partitionData: partitions.map((index) => ({ index, records: encodeRecordBatch({ now: Date.now(), records: [{ key: "k", value: "v" }] }) })) }],
     });
-    assert.equal(produced.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
+
+  it("Produce answers NOT_LEADER_OR_FOLLOWER for a partition the metadata has, UNKNOWN_TOPIC_OR_PARTITION past its partitions, and makes no log", async () => {
+    const produced = await produceTo([0, 7]);
+    assert.deepEqual(
+      produced.responses[0].partitionResponses.map((p: { index: number; errorCode: number }) => [p.index, p.errorCode]),
+      [[0, ErrorCode.NOT_LEADER_OR_FOLLOWER], [7, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]],
+    );
+    assert.equal(existsSync(partitionDir(0)), false, "only the metadata makes a log, never a request");
+    assert.equal(existsSync(partitionDir(7)), false);
+  });
+
+  it("the next start-up makes the missing logs (the publisher's snapshot update); then produce and reads serve them, and the first append checkpoints epoch 0", async () => {
+    client.close();
+    await node.stop();
+    node = await startTestBroker({}, node.logDir, { fs });
+    client = await RawClient.connect(node.port);
     assert.equal(existsSync(partitionDir(0)), true);
+    assert.equal(existsSync(partitionDir(1)), true);
+    const produced = await produceTo([0]);
+    assert.equal(produced.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
     assert.equal(readFileSync(path.join(partitionDir(0), "leader-epoch-checkpoint"), "utf8"), "0\n1\n0 0\n");
     const listed = await client.request(ApiKey.ListOffsets, 7, {
       replicaId: -1, isolationLevel: 0, timeoutMs: 0,
       topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1n, maxNumOffsets: 1 }] }],
     });
     assert.deepEqual([listed.topics[0].partitions[0].errorCode, listed.topics[0].partitions[0].offset], [ErrorCode.NONE, 1n]);
-    assert.equal(existsSync(partitionDir(1)), false, "the other partition still has none");
   });
 });
 

@@ -21,7 +21,7 @@ export interface PartitionLogs {
 
 /**
  * Makes this node's partitions follow the metadata: a log for each new
- * partition it leads, no logs for a deleted topic, open logs reconfigured
+ * partition it is a replica of (the only place a log is made), no logs for a deleted topic, open logs reconfigured
  * when their topic's configs or this broker's defaults change. On the first
  * (snapshot) update it also deletes logs the metadata no longer has: a delete
  * the node committed but crashed before carrying out.
@@ -47,23 +47,25 @@ export class PartitionsPublisher implements MetadataPublisher {
       const moved = new Set(delta.partitionChanges.filter((change) => !change.created).map((change) => change.topic.name));
       for (const topic of moved) this.partitions.leadershipChanged(topic);
     }
-    this.createLedLogs(delta);
+    this.createReplicaLogs(delta);
   }
 
   /**
-   * Makes the logs of the partitions this node leads when they are created,
-   * as Kafka does, rather than on their first produce. A failure leaves the
-   * partition to get its log on first use, where the client hears of it.
+   * Makes the logs of the partitions this node is a replica of when the
+   * metadata names it, as Kafka does; no request makes one. A failure is
+   * logged and the partition stays without a log here (produce answers
+   * NOT_LEADER_OR_FOLLOWER) until the next start-up, whose snapshot update
+   * makes the logs still missing.
    */
-  private createLedLogs(delta: MetadataDelta): void {
+  private createReplicaLogs(delta: MetadataDelta): void {
     const wanted = delta.partitionChanges
-      .filter(({ state }) => state.leader === this.nodeId)
+      .filter(({ state }) => state.replicas.includes(this.nodeId))
       .map(({ topic, state }) => ({ topic: topic.name, partition: state.partition, config: this.partitions.logConfigFor(topic.name) }));
     if (wanted.length === 0) return;
     try {
       this.logs.createMissing(wanted);
     } catch (error) {
-      this.logger.error("creating partition logs failed; they are made on first use instead", { partitions: wanted.length, error });
+      this.logger.error("creating partition logs failed; they are made at the next start-up", { partitions: wanted.length, error });
     }
   }
 
