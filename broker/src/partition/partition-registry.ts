@@ -7,7 +7,7 @@ import { DEFAULT_LOG_CONFIG } from "../storage/log-config";
 import type { LogManager } from "../storage/log-manager";
 import type { LogConfig } from "../storage/partition-log";
 import { Partition, type Leadership } from "./partition";
-import { partitionKey, type PartitionKey } from "./partition-key";
+import { partitionKey, type PartitionKey } from "../storage/partition-key";
 
 export interface PartitionRegistryDeps {
   /** The committed metadata: which partitions exist, their leadership and their topic's configs. */

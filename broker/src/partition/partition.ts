@@ -5,7 +5,7 @@ import { PartitionProducerState, type ProducerStateDeps } from "../producer/part
 import type { SequenceCheck } from "../producer/producer-table";
 import type { Cancel, Scheduler } from "../runtime/scheduler";
 import type { LogConfig, PartitionLog } from "../storage/partition-log";
-import { partitionKey, type PartitionKey } from "./partition-key";
+import { partitionKey, type PartitionKey } from "../storage/partition-key";
 
 /** Who leads the partition in which epoch, and which replicas are in sync: the image's partition state. */
 export interface Leadership {

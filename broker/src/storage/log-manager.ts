@@ -1,5 +1,5 @@
 import path from "node:path";
-import { partitionKey, type PartitionKey } from "../partition/partition-key";
+import { partitionKey, type PartitionKey } from "./partition-key";
 import type { Clock } from "../runtime/clock";
 import type { FileSystem, FileSystemSpace } from "../runtime/fs";
 import type { Cancel, Scheduler } from "../runtime/scheduler";
