@@ -128,8 +128,9 @@ describe("partitions at scale", () => {
       const OPEN_FILE_LIMIT = 128;
       const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-emfile-"));
       const port = await freePort();
+      // The limit comes down once the node runs: this is about descriptors running out under a running node.
       const broker = await spawnBroker(["--override", `listeners=PLAINTEXT://127.0.0.1:${port}`, "--override", `log.dirs=${dir}`], {
-        openFileLimit: OPEN_FILE_LIMIT,
+        openFileLimitOnceStarted: OPEN_FILE_LIMIT,
       });
       const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
       const topic = uniqueTopic("starved");
