@@ -266,7 +266,8 @@ async function buildNode(
   built: NodeSeams & Pick<NodeParts, "handlers" | "unexpectedErrors" | "configs" | "socketServer">,
 ): Promise<NodeParts> {
   const { fs, clock, scheduler, logger, random, configs, socketServer } = built;
-  const clusterId = ensureMetaProperties(fs, config.logDirs, config.nodeId, random);
+  // A node of a quorum takes the cluster id the storage was formatted with; a cluster of one makes its own.
+  const clusterId = ensureMetaProperties(fs, config.logDirs, config.nodeId, random, { formatMissing: config.quorum === null });
   const self: BrokerRegistration = {
     nodeId: config.nodeId,
     rack: config.brokerRack,

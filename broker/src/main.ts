@@ -1,16 +1,33 @@
 import { loadBrokerConfig, ConfigError } from "./config/broker-config";
 import { Broker } from "./broker";
+import { runFormatStorage } from "./format-storage";
+import { StorageFormatError } from "./metadata/meta-properties";
+import { nodeFileSystem } from "./runtime/fs";
 import { createLogger } from "./runtime/logger";
+import { secureRandomBytes } from "./runtime/random";
 
 /**
  * `npm run broker -- [server.properties] [--override key=value ...]`
- * Starts one node and stops it gracefully on SIGTERM or SIGINT.
+ * Starts one node and stops it gracefully on SIGTERM or SIGINT. Exit codes:
+ * 2 for a configuration that cannot run, 3 for storage that does not match it.
+ *
+ * `npm run format-storage -- --cluster-id <id> --config <file>` formats the
+ * node's log directories instead (src/format-storage.ts).
  */
 async function main(): Promise<void> {
-  const logger = createLogger();
   // npm runs workspace scripts in broker/; paths given on the command line and
   // in the properties file mean what they meant where the user typed them.
   if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+  if (process.argv[2] === "format-storage") {
+    process.exitCode = runFormatStorage(process.argv.slice(3), {
+      fs: nodeFileSystem,
+      random: secureRandomBytes,
+      print: (line) => console.log(line),
+      fail: (line) => console.error(line),
+    });
+    return;
+  }
+  const logger = createLogger();
   let config;
   try {
     config = loadBrokerConfig(process.argv.slice(2));
@@ -44,7 +61,15 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
-  await starting;
+  try {
+    await starting;
+  } catch (error) {
+    if (error instanceof StorageFormatError) {
+      logger.error("storage does not match the configuration; not starting", { error: error.message });
+      process.exit(3);
+    }
+    throw error;
+  }
 }
 
 main().catch((error) => {

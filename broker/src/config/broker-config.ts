@@ -44,6 +44,7 @@ export {
   type TimestampType,
 } from "./broker-properties";
 export type { ListenerConfig, ListenerSaslConfig } from "./listeners";
+export type { QuorumConfig, QuorumVoter } from "./quorum";
 export {
   brokerSynonymEntries,
   ConfigSource,

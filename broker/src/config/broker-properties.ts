@@ -39,6 +39,11 @@ const voterList: Validator = (value) => {
   return bad === undefined ? null : `${bad} is not of the form {id}@{host}:{port}`;
 };
 
+const hostPortList: Validator = (value) => {
+  const bad = (value as string[]).find((server) => !/^(\[[^\]]+\]|[^:@\s]+):\d+$/.test(server));
+  return bad === undefined ? null : `${bad} is not of the form {host}:{port}`;
+};
+
 /** max.connections.per.ip.overrides: host:count,host:count (split at the last colon, so IPv6 addresses need no brackets). */
 export function parsePerIpOverrides(text: string): { overrides: Map<string, number> } | { error: string } {
   const overrides = new Map<string, number>();
@@ -100,9 +105,12 @@ const ROWS = [
   ["listener.security.protocol.map", "STRING", "SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT", R, "Security protocol of each listener name, NAME:PROTOCOL"],
   ["inter.broker.listener.name", "STRING", null, R, "Listener brokers use to talk to each other"],
   ["security.inter.broker.protocol", "STRING", "PLAINTEXT", R, "Inter-broker security protocol when inter.broker.listener.name is unset", { validator: oneOf(...SECURITY_PROTOCOLS) }],
-  ["controller.listener.names", "STRING", null, R, "Listener names used by the controller"],
-  ["controller.quorum.voters", "LIST", "", R, "Controller quorum voters as id@host:port (accepted; Sluice runs no Raft quorum)", { validator: voterList }],
-  ["controller.quorum.bootstrap.servers", "LIST", "", R, "Controller quorum bootstrap host:port list (accepted; informational)"],
+  ["controller.listener.names", "STRING", null, R, "Listener names the controller serves the quorum's requests on (the first is the one voters dial)"],
+  ["controller.quorum.voters", "LIST", "", R, "Voters of the metadata quorum as id@host:port; empty: a cluster of one with no quorum", { validator: voterList }],
+  ["controller.quorum.bootstrap.servers", "LIST", "", R, "Controller listeners (host:port) of the quorum, for nodes that find the voters from them", { validator: hostPortList }],
+  ["controller.quorum.election.timeout.ms", "INT", "1000", R, "Base of the randomized wait before a voter that hears no leader starts an election", { validator: atLeast(1), field: "quorumElectionTimeoutMs" }],
+  ["controller.quorum.fetch.timeout.ms", "INT", "2000", R, "Time without a fetch answer from the leader after which a voter starts an election", { validator: atLeast(1), field: "quorumFetchTimeoutMs" }],
+  ["controller.quorum.request.timeout.ms", "INT", "2000", R, "Time a quorum request waits for its answer before it is sent again", { validator: atLeast(1), field: "quorumRequestTimeoutMs" }],
   // SASL (per listener: listener.name.<listener>.sasl.enabled.mechanisms and listener.name.<listener>.<mechanism>.sasl.jaas.config)
   ["sasl.enabled.mechanisms", "LIST", "GSSAPI", R, "SASL mechanisms of SASL listeners; this broker offers PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512"],
   ["sasl.server.max.receive.size", "INT", "524288", R, "Largest frame accepted before and during SASL authentication", { validator: atLeast(1), field: "saslServerMaxReceiveSize" }],

@@ -26,6 +26,7 @@ import {
   type ListenerSaslConfig,
 } from "./listeners";
 import { parsePropertiesEntries, PropertiesSyntaxError } from "./properties-file";
+import { resolveQuorum, type ProcessRole, type QuorumConfig } from "./quorum";
 
 /*
  * Loading: the properties file and --override arguments (static), and the
@@ -34,7 +35,7 @@ import { parsePropertiesEntries, PropertiesSyntaxError } from "./properties-file
  * configuration the node runs with.
  */
 
-export type ProcessRole = "broker" | "controller";
+export type { ProcessRole } from "./quorum";
 
 /**
  * The configuration the node runs with: a typed field for each property the
@@ -48,6 +49,10 @@ export interface BrokerConfig extends BrokerPropertyFields {
   /** What clients are told: advertised.listeners, or listeners without the controller ones and with "localhost" for a wildcard host. */
   advertisedListeners: ListenerConfig[];
   interBrokerListenerName: string;
+  /** process.roles, as given. */
+  processRoles: ProcessRole[];
+  /** The metadata quorum this node is a voter or observer of; null for a cluster of one (no controller.quorum.voters). */
+  quorum: QuorumConfig | null;
   /** The SASL settings of each SASL_PLAINTEXT listener, by listener name. */
   listenerSasl: ReadonlyMap<string, ListenerSaslConfig>;
   /** listener.name.<listener>.max.connections, by listener name (upper case). */
@@ -164,6 +169,7 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
   if (processRoles.length === 0 || new Set(processRoles).size !== processRoles.length)
     throw new ConfigError(`Invalid value ${values.get("process.roles")!.value} for configuration process.roles: give broker, controller or both, once each`, "process.roles");
   const interBrokerListenerName = resolveInterBrokerListenerName({ get, isSet }, advertisedListeners, processRoles.includes("broker"));
+  const quorum = resolveQuorum({ get, isSet }, num("node.id"), processRoles, listeners);
 
 
   // Kafka's checks of the connection and request memory limits.
@@ -189,6 +195,8 @@ export function parseBrokerConfig(raw: Readonly<Record<string, string>>, dynamic
     listeners,
     advertisedListeners,
     interBrokerListenerName,
+    processRoles,
+    quorum,
     listenerSasl,
     listenerMaxConnections: listenerLimits,
     logDirs: get<string[] | null>("log.dirs") ?? get<string[]>("log.dir"),
