@@ -9,8 +9,10 @@ import { OffsetsLog } from "./coordinator/offsets-log";
 import { Controller } from "./metadata/controller";
 import { MetadataImage, type BrokerRegistration } from "./metadata/image";
 import { MetadataLoader } from "./metadata/loader";
-import { ensureMetaProperties } from "./metadata/meta-properties";
-import { LocalMetadataLog } from "./metadata/metadata-log";
+import { ensureMetaProperties, StorageFormatError } from "./metadata/meta-properties";
+import { LocalMetadataLog, type MetadataLog } from "./metadata/metadata-log";
+import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from "./metadata/records";
+import { MetadataQuorum } from "./raft/quorum";
 import { BrokerConfigsPublisher } from "./metadata/publishers/broker-configs-publisher";
 import { GroupsPublisher } from "./metadata/publishers/groups-publisher";
 import { PartitionsPublisher } from "./metadata/publishers/partitions-publisher";
@@ -65,7 +67,9 @@ interface NodeParts extends NodeSeams {
   readonly unexpectedErrors: UnexpectedErrors;
   readonly configs: NodeConfigs;
   readonly socketServer: SocketServer;
-  readonly metadataLog: LocalMetadataLog;
+  readonly metadataLog: MetadataLog;
+  /** The metadata quorum, when controller.quorum.voters names one; the metadata log is then its log. */
+  readonly quorum: MetadataQuorum<MetadataRecord> | null;
   readonly loader: MetadataLoader;
   readonly controller: Controller;
   readonly logs: LogManager;
@@ -93,7 +97,8 @@ export class Broker implements NodeServices {
   readonly logger: Logger;
   readonly scheduler: Scheduler;
   readonly random: RandomBytes;
-  readonly metadataLog: LocalMetadataLog;
+  readonly metadataLog: MetadataLog;
+  readonly quorum: MetadataQuorum<MetadataRecord> | null;
   /** Holds the committed image and tells the publishers of each change. */
   readonly loader: MetadataLoader;
   readonly controller: Controller;
@@ -118,6 +123,7 @@ export class Broker implements NodeServices {
     this.configs = parts.configs;
     this.socketServer = parts.socketServer;
     this.metadataLog = parts.metadataLog;
+    this.quorum = parts.quorum;
     this.loader = parts.loader;
     this.controller = parts.controller;
     this.logs = parts.logs;
@@ -198,11 +204,13 @@ export class Broker implements NodeServices {
     this.produceFetch.wakeAll();
     // Waiting JoinGroup/SyncGroup requests get NOT_COORDINATOR now, so draining connections does not wait on rebalances.
     this.groups.shutdown();
+    // A leader of the quorum resigns before its listeners close, so that the voters elect another at once.
+    this.quorum?.stop();
     await this.socketServer.close();
     this.logs.stop();
     this.produceFetch.snapshotProducerStates(this.clock.nowMs());
     this.logs.closeAll();
-    this.metadataLog.close();
+    if (this.metadataLog instanceof LocalMetadataLog) this.metadataLog.close();
     this.logger.info("shut down");
   }
 }
@@ -278,7 +286,9 @@ async function buildNode(
       ]),
     ),
   };
-  const metadataLog = LocalMetadataLog.open({ dir: path.join(config.logDirs[0], METADATA_DIR_NAME), fs, clock, scheduler, random, logger });
+  const metadataDir = path.join(config.logDirs[0], METADATA_DIR_NAME);
+  const quorum = config.quorum ? openQuorum(config, clusterId, metadataDir, built) : null;
+  const metadataLog: MetadataLog = quorum?.metadataLog ?? LocalMetadataLog.open({ dir: metadataDir, fs, clock, scheduler, random, logger });
   const loader = new MetadataLoader(MetadataImage.empty(clusterId, config.nodeId, new Map([[self.nodeId, self]])), logger, () =>
     built.unexpectedErrors.record("metadata-publisher"),
   );
@@ -302,7 +312,7 @@ async function buildNode(
   // Sliced, so that recovering many partitions does not hold the event loop for the whole start-up.
   await logs.loadAllSliced({ exclude: [METADATA_DIR_NAME], configFor: (topic) => produceFetch.logConfigFor(topic) });
   // Its first update removes logs of topics deleted before a crash and makes logs a crash kept from being made.
-  loader.install(new PartitionsPublisher(config.nodeId, produceFetch, logs, logger));
+  loader.install(new PartitionsPublisher(config.nodeId, produceFetch, logs, logger, quorum === null));
   // Loaded now rather than on the first produce, so that a replay after a crash does not stall a request.
   produceFetch.loadProducerStates((partition, error) => logger.error("loading producer state failed", { dir: partition.log.dir, error }));
   // The group coordinator, with the groups and offsets of the __consumer_offsets partitions this node leads.
@@ -342,9 +352,32 @@ async function buildNode(
     flushSchedulerIntervalMs: Math.min(config.logFlushSchedulerIntervalMs, 1000),
     cleanerIntervalMs: config.logCleanerEnable ? LOG_CLEANER_BACKOFF_MS : undefined,
   });
+  // Last: what the quorum commits from here on reaches every publisher.
+  quorum?.start();
   const endpoints = Object.fromEntries([...self.endpoints].map(([name, { host, port }]) => [name, `${host}:${port}`]));
-  logger.info("broker started", { clusterId, endpoints, logDirs: config.logDirs });
-  return { ...built, metadataLog, loader, controller, logs, produceFetch, offsetsLog, groups, producerIds };
+  logger.info("broker started", { clusterId, endpoints, logDirs: config.logDirs, quorum: config.quorum ? { voters: config.quorum.voters.map((voter) => voter.id), voter: config.quorum.isVoter } : null });
+  return { ...built, metadataLog, quorum, loader, controller, logs, produceFetch, offsetsLog, groups, producerIds };
+}
+
+/** The metadata quorum of a node whose config names voters; its log lives beside quorum-state in the metadata directory. */
+function openQuorum(config: BrokerConfig, clusterId: string, dir: string, seams: NodeSeams): MetadataQuorum<MetadataRecord> {
+  const quorumConfig = config.quorum!;
+  // A metadata log written as a cluster of one is not a quorum's log: starting a quorum on it would lose it.
+  if (seams.fs.existsSync(path.join(dir, "00000000000000000000.log")))
+    throw new StorageFormatError(`${dir} holds the metadata log of a cluster of one; a node of a quorum needs its own log.dirs, formatted with format-storage`);
+  return new MetadataQuorum<MetadataRecord>({
+    nodeId: config.nodeId,
+    clusterId,
+    voters: quorumConfig.voters,
+    dir,
+    codec: { encode: (record) => encodeMetadataRecord(record).value, decode: decodeMetadataRecord },
+    raft: { electionTimeoutMs: config.quorumElectionTimeoutMs, fetchTimeoutMs: config.quorumFetchTimeoutMs, requestTimeoutMs: config.quorumRequestTimeoutMs },
+    fs: seams.fs,
+    network: seams.network,
+    scheduler: seams.scheduler,
+    random: seams.random,
+    logger: seams.logger.child({ component: "quorum" }),
+  });
 }
 
 /** The node's effective config: the static one with this node's committed dynamic configs on it (the broker-configs publisher keeps it so). */

@@ -6,7 +6,9 @@ import { ErrorCode, KafkaError } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { FetchRequest, FetchResponse } from "../protocol/generated";
 import { topicIdHex, ZERO_UUID } from "../metadata/topic-ids";
+import { METADATA_TOPIC, METADATA_TOPIC_ID } from "../raft/messages";
 import { defineHandler, errorOf, type RequestContext } from "./handler";
+import { isMetadataPartitionOnly, quorumFor } from "./quorum-requests";
 
 type TopicResponse = FetchResponse["responses"][number];
 type PartitionResponse = TopicResponse["partitions"][number];
@@ -20,6 +22,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   maxVersion: 16,
   async handle(request, context) {
     const { services } = context;
+    if (isReplicaFetchOfMetadata(request, context)) return quorumFetch(request, context);
     if (request.sessionId !== 0 || (request.sessionEpoch !== -1 && request.sessionEpoch !== 0)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [], nodeEndpoints: [] };
     }
@@ -44,6 +47,23 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
   },
 });
+
+/** A voter or observer fetching __cluster_metadata (KRaft's replication runs over Fetch, with the replica's id). */
+function isReplicaFetchOfMetadata(request: FetchRequest, context: RequestContext): boolean {
+  const replicaId = context.apiVersion >= 15 ? request.replicaState.replicaId : request.replicaId;
+  if (replicaId < 0 || context.services.quorum === null) return false;
+  const named = (topic: FetchRequest["topics"][number]) => (context.apiVersion >= 13 ? (topic.topicId.equals(METADATA_TOPIC_ID) ? METADATA_TOPIC : "") : topic.topic);
+  return isMetadataPartitionOnly(request.topics, named, (topic) => topic.partitions.map((partition) => partition.partition));
+}
+
+function quorumFetch(request: FetchRequest, context: RequestContext): FetchResponse {
+  const refused = (errorCode: number): FetchResponse => ({ throttleTimeMs: 0, errorCode, sessionId: 0, responses: [], nodeEndpoints: [] });
+  const target = quorumFor(context, request.clusterId);
+  if ("errorCode" in target) return refused(target.errorCode);
+  const body = context.apiVersion >= 15 ? request : { ...request, replicaState: { ...request.replicaState, replicaId: request.replicaId } };
+  const answer = target.quorum.answer({ kind: "FetchRequest", body });
+  return answer?.kind === "FetchResponse" ? answer.body : refused(ErrorCode.UNKNOWN_SERVER_ERROR);
+}
 
 /** Topics are named up to v12 and identified by id from v13. */
 function resolveTopicName(context: RequestContext, name: string, topicId: Buffer): string | null {

@@ -26,6 +26,11 @@ import { createPartitionsHandler } from "./37-create-partitions";
 import { deleteGroupsHandler } from "./42-delete-groups";
 import { incrementalAlterConfigsHandler } from "./44-incremental-alter-configs";
 import { offsetDeleteHandler } from "./47-offset-delete";
+import { voteHandler } from "./52-vote";
+import { beginQuorumEpochHandler } from "./53-begin-quorum-epoch";
+import { endQuorumEpochHandler } from "./54-end-quorum-epoch";
+import { describeQuorumHandler } from "./55-describe-quorum";
+import { fetchSnapshotHandler } from "./59-fetch-snapshot";
 import { describeClusterHandler } from "./60-describe-cluster";
 
 /** Every API this broker serves; ApiVersions advertises exactly these. */
@@ -57,5 +62,10 @@ export const ALL_HANDLERS: readonly ApiHandler[] = [
   deleteGroupsHandler,
   incrementalAlterConfigsHandler,
   offsetDeleteHandler,
+  voteHandler,
+  beginQuorumEpochHandler,
+  endQuorumEpochHandler,
+  describeQuorumHandler,
+  fetchSnapshotHandler,
   describeClusterHandler,
 ];

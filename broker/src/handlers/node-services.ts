@@ -5,6 +5,7 @@ import type { Controller } from "../metadata/controller";
 import type { MetadataImage } from "../metadata/image";
 import type { ProducerIdManager } from "../producer/producer-id-manager";
 import type { ProduceFetchPath } from "../partition/produce-fetch-path";
+import type { QuorumEndpoint } from "../raft/quorum";
 import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
 import type { LogManager } from "../storage/log-manager";
@@ -44,5 +45,7 @@ export interface NodeServices {
    * they are committed; their effects on this node come from the metadata
    * loader, never from the request.
    */
+  /** The metadata quorum this node is a voter or observer of; null for a cluster of one. */
+  readonly quorum: QuorumEndpoint | null;
   readonly controller: Pick<Controller, "createTopic" | "autoCreateTopic" | "deleteTopic" | "createPartitions" | "alterConfigs">;
 }

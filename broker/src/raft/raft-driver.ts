@@ -41,6 +41,28 @@ export class RaftDriver {
     this.dispatch(out);
   }
 
+  /**
+   * Hands the node a request that arrived over the wire and returns its
+   * answer, to be sent back on the same connection; whatever else the node
+   * sends goes out through `send`. Null when the node gives no answer (it
+   * ignored the request, or refused it by throwing).
+   */
+  request(envelope: Envelope): Envelope | null {
+    let out: Envelope[];
+    try {
+      out = this.node.handle(envelope, this.scheduler.clock.nowMs());
+    } catch (error) {
+      this.onError(error, envelope);
+      return null;
+    }
+    let answer: Envelope | null = null;
+    for (const sent of out) {
+      if (answer === null && sent.to === envelope.from && sent.correlationId === envelope.correlationId && sent.message.kind.endsWith("Response")) answer = sent;
+      else this.send(sent);
+    }
+    return answer;
+  }
+
   /** Gives up leadership before a controlled shutdown. */
   resign(): void {
     this.dispatch(this.node.resign(this.scheduler.clock.nowMs()));

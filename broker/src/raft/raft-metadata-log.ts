@@ -1,4 +1,4 @@
-import { KafkaError } from "../protocol/errors";
+import { KafkaError, type ErrorCodeName } from "../protocol/errors";
 import type { Clock } from "../runtime/clock";
 import { batchEndOffset, type LogBatch } from "./log";
 import type { LeaderAndEpoch, RaftListener, RaftNode } from "./raft-node";
@@ -40,10 +40,16 @@ export class RaftMetadataLog<R> {
   private readonly committed: CommittedRecords<R>[] = [];
   private pending: PendingProposal[] = [];
 
+  private readonly notLeaderError: ErrorCodeName;
+
   constructor(
     private readonly codec: RecordCodec<R>,
     private readonly clock: Clock,
-  ) {}
+    /** The error a proposal off the leader fails with (the broker's controller answers NOT_CONTROLLER). */
+    options: { notLeaderError?: ErrorCodeName } = {},
+  ) {
+    this.notLeaderError = options.notLeaderError ?? "NOT_LEADER_OR_FOLLOWER";
+  }
 
   /** The listener to give the RaftNode when it is made; `attach` then hands the node back. */
   readonly raftListener: RaftListener = {
@@ -69,7 +75,7 @@ export class RaftMetadataLog<R> {
     try {
       appended = node.append(records.map((record) => this.codec.encode(record)), this.clock.nowMs());
     } catch (error) {
-      return Promise.reject(new KafkaError("NOT_LEADER_OR_FOLLOWER", (error as Error).message));
+      return Promise.reject(new KafkaError(this.notLeaderError, (error as Error).message));
     }
     if (node.highWatermark > appended.lastOffset) return Promise.resolve(appended.lastOffset);
     return new Promise<number>((resolve, reject) => {
@@ -107,7 +113,7 @@ export class RaftMetadataLog<R> {
     const still: PendingProposal[] = [];
     for (const proposal of this.pending) {
       if (leader.leaderId === nodeId && leader.epoch === proposal.epoch) still.push(proposal);
-      else proposal.reject(new KafkaError("NOT_LEADER_OR_FOLLOWER", `leadership moved to ${leader.leaderId} in epoch ${leader.epoch} before offset ${proposal.lastOffset} committed`));
+      else proposal.reject(new KafkaError(this.notLeaderError, `leadership moved to ${leader.leaderId} in epoch ${leader.epoch} before offset ${proposal.lastOffset} committed`));
     }
     this.pending = still;
   }

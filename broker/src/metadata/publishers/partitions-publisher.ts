@@ -34,10 +34,17 @@ export class PartitionsPublisher implements MetadataPublisher {
     private readonly partitions: HostedPartitions,
     private readonly logs: PartitionLogs,
     private readonly logger: Logger,
+    /**
+     * Whether the first update's image is the whole committed metadata, so
+     * that a log it does not name is stray. A node of a quorum starts with an
+     * empty image and learns the committed log from the leader afterwards: it
+     * must not take its own logs for strays.
+     */
+    private readonly firstImageIsComplete = true,
   ) {}
 
   onMetadataUpdate(delta: MetadataDelta, image: MetadataImage, manifest: LoadManifest): void {
-    if (manifest.kind === "snapshot") this.removeStrayLogs(image);
+    if (manifest.kind === "snapshot" && this.firstImageIsComplete) this.removeStrayLogs(image);
     // Deletes first: a topic removed and made again under the same name in one delta starts with empty logs.
     for (const topic of delta.deletedTopics) this.partitions.topicDeleted(topic.name);
     if (manifest.kind === "batch") {
