@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { Kafka, logLevel } from "kafkajs";
+import { ErrorCode } from "../../src/protocol/errors";
+import { ApiKey } from "../../src/protocol/generated/api-messages";
+import type { DescribeQuorumResponse, MetadataResponse } from "../../src/protocol/generated";
+import { freePort, spawnBroker, type BrokerProcess } from "../helpers/broker-process";
+import { uniqueTopic } from "../helpers/broker";
+import { waitFor } from "../helpers/groups";
+import { run } from "../helpers/processes";
+import { RawClient } from "../helpers/raw-client";
+
+const BROKER_ROOT = path.resolve(import.meta.dirname, "../..");
+
+interface NodeSetup {
+  id: number;
+  port: number;
+  controllerPort: number;
+  properties: string;
+  process: BrokerProcess | null;
+}
+
+/** One request on a fresh connection; null when the node does not answer (it is down). */
+async function rawRequest<T>(port: number, apiKey: number, version: number, body: unknown): Promise<T | null> {
+  let client: RawClient;
+  try {
+    client = await RawClient.connect(port);
+  } catch {
+    return null;
+  }
+  try {
+    return await client.request<T>(apiKey, version, body);
+  } catch {
+    return null;
+  } finally {
+    client.close();
+  }
+}
+
+const describeQuorum = (port: number) =>
+  rawRequest<DescribeQuorumResponse>(port, ApiKey.DescribeQuorum, 2, { topics: [{ topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] }] });
+
+const topicNames = async (port: number): Promise<string[] | null> => {
+  const response = await rawRequest<MetadataResponse>(port, ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  return response ? response.topics.map((topic) => topic.name ?? "").sort() : null;
+};
+
+/** The leader and epoch a majority of the running nodes agree on, as DescribeQuorum answers them. */
+async function agreedLeader(nodes: NodeSetup[]): Promise<{ leaderId: number; epoch: number; data: DescribeQuorumResponse["topics"][number]["partitions"][number] } | null> {
+  for (const node of nodes) {
+    if (!node.process) continue;
+    const response = await describeQuorum(node.port);
+    const data = response?.topics[0]?.partitions[0];
+    if (data && data.errorCode === ErrorCode.NONE) return { leaderId: data.leaderId, epoch: data.leaderEpoch, data };
+  }
+  return null;
+}
+
+describe("the metadata quorum: three broker processes", { timeout: 180_000 }, () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), "sluice-quorum-"));
+  const nodes: NodeSetup[] = [];
+  after(async () => {
+    for (const node of nodes) node.process?.child.kill("SIGKILL");
+    await Promise.all(nodes.map((node) => node.process?.exited));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("elect one leader, replicate topics to every node, fail over on kill -9 and catch a restarted node up", async () => {
+    for (const id of [1, 2, 3]) nodes.push({ id, port: await freePort(), controllerPort: await freePort(), properties: path.join(root, `node-${id}.properties`), process: null });
+    const voters = nodes.map((node) => `${node.id}@127.0.0.1:${node.controllerPort}`).join(",");
+    const clusterId = (await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "random-uuid"])).stdout.trim();
+    for (const node of nodes) {
+      writeFileSync(
+        node.properties,
+        [
+          `node.id=${node.id}`,
+          "process.roles=broker,controller",
+          `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+          "controller.listener.names=CONTROLLER",
+          `controller.quorum.voters=${voters}`,
+          `log.dirs=${path.join(root, `data-${node.id}`)}`,
+          // Faster than Kafka's defaults, so that the failover below takes seconds.
+          "controller.quorum.election.timeout.ms=500",
+          "controller.quorum.fetch.timeout.ms=1000",
+          "controller.quorum.request.timeout.ms=500",
+        ].join("\n"),
+      );
+      const formatted = await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "--cluster-id", clusterId, "--config", node.properties]);
+      assert.equal(formatted.code, 0, formatted.stderr);
+    }
+    const start = async (node: NodeSetup) => {
+      node.process = await spawnBroker([node.properties]);
+    };
+    await Promise.all(nodes.map(start));
+
+    // One leader, named by the leader itself, with all three voters fetching from it.
+    let first: Awaited<ReturnType<typeof agreedLeader>> = null;
+    await waitFor(async () => {
+      first = await agreedLeader(nodes);
+      return first !== null && first.data.currentVoters.every((voter) => voter.logEndOffset >= 0n);
+    }, "a leader that all three voters fetch from");
+    const leader1 = first!;
+    assert.deepEqual(leader1.data.currentVoters.map((voter) => voter.replicaId).sort(), [1, 2, 3]);
+    assert.ok(leader1.epoch >= 1);
+    // Every node knows the same leader and epoch; the others answer NOT_LEADER_OR_FOLLOWER naming it.
+    for (const node of nodes) {
+      const data = (await describeQuorum(node.port))!.topics[0].partitions[0];
+      assert.equal(data.leaderId, leader1.leaderId, `node ${node.id}`);
+      assert.equal(data.leaderEpoch, leader1.epoch, `node ${node.id}`);
+      assert.equal(data.errorCode, node.id === leader1.leaderId ? ErrorCode.NONE : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    }
+    const quorumNodes = (await describeQuorum(nodes[0].port))!.nodes;
+    assert.deepEqual(
+      quorumNodes.map((node) => [node.nodeId, node.listeners[0].port]),
+      nodes.map((node) => [node.id, node.controllerPort]),
+    );
+
+    // A topic created through kafkajs against the leader reaches every node's Metadata.
+    const leaderNode = nodes.find((node) => node.id === leader1.leaderId)!;
+    const firstTopic = uniqueTopic("quorum-a");
+    const admin = new Kafka({ brokers: [`127.0.0.1:${leaderNode.port}`], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    assert.equal(await admin.createTopics({ topics: [{ topic: firstTopic, numPartitions: 2 }] }), true);
+    await admin.disconnect();
+    for (const node of nodes) await waitFor(async () => (await topicNames(node.port))?.includes(firstTopic) ?? false, `${firstTopic} in node ${node.id}'s metadata`);
+
+    // A non-leader refuses admin changes with NOT_CONTROLLER (forwarding to the active controller is not built yet).
+    const follower = nodes.find((node) => node.id !== leader1.leaderId)!;
+    const refused = await rawRequest<any>(follower.port, ApiKey.CreateTopics, 7, {
+      topics: [{ name: uniqueTopic("quorum-refused"), numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    assert.equal(refused.topics[0].errorCode, ErrorCode.NOT_CONTROLLER);
+
+    // kill -9 the leader: the other two elect a new one in a higher epoch, which takes a second topic.
+    leaderNode.process!.child.kill("SIGKILL");
+    await leaderNode.process!.exited;
+    leaderNode.process = null;
+    let second: Awaited<ReturnType<typeof agreedLeader>> = null;
+    await waitFor(async () => {
+      second = await agreedLeader(nodes);
+      return second !== null && second.leaderId !== leader1.leaderId;
+    }, "a new leader after the kill");
+    const leader2 = second!;
+    assert.ok(leader2.epoch > leader1.epoch, `epoch ${leader2.epoch} after ${leader1.epoch}`);
+    const newLeaderNode = nodes.find((node) => node.id === leader2.leaderId)!;
+    const secondTopic = uniqueTopic("quorum-b");
+    const admin2 = new Kafka({ brokers: [`127.0.0.1:${newLeaderNode.port}`], logLevel: logLevel.NOTHING }).admin();
+    await admin2.connect();
+    assert.equal(await admin2.createTopics({ topics: [{ topic: secondTopic, numPartitions: 1 }] }), true);
+    await admin2.disconnect();
+    for (const node of nodes.filter((node) => node.process))
+      await waitFor(async () => (await topicNames(node.port))?.includes(secondTopic) ?? false, `${secondTopic} in node ${node.id}'s metadata`);
+
+    // The killed node comes back from its own disk, follows the new leader and catches up on both topics.
+    await start(leaderNode);
+    await waitFor(async () => {
+      const names = await topicNames(leaderNode.port);
+      return names !== null && names.includes(firstTopic) && names.includes(secondTopic);
+    }, "the restarted node to catch up");
+    const rejoined = (await describeQuorum(leaderNode.port))!.topics[0].partitions[0];
+    assert.equal(rejoined.leaderId, leader2.leaderId);
+    assert.equal(rejoined.leaderEpoch, leader2.epoch);
+    await waitFor(async () => {
+      const data = (await agreedLeader(nodes))?.data;
+      const end = data?.currentVoters.find((voter) => voter.replicaId === leaderNode.id)?.logEndOffset ?? -1n;
+      return data !== undefined && end === BigInt(data.highWatermark);
+    }, "the leader to see the restarted voter at its high watermark");
+  });
+});
