@@ -27,6 +27,8 @@ export class FileRaftLog implements RaftLog {
   /** File position of each batch, by base offset, in log order. */
   private positions: Array<{ baseOffset: number; position: number }> = [];
   private fileEnd = 0;
+  /** A write or fsync that failed: what is on disk is no longer known, so the log takes no more changes. */
+  private failure: Error | null = null;
 
   private constructor(
     private readonly fs: FileSystem,
@@ -100,6 +102,7 @@ export class FileRaftLog implements RaftLog {
   }
 
   append(batch: LogBatch): void {
+    this.checkUsable();
     // The in-memory log checks the batch (offset, epoch order) before anything reaches the disk.
     this.memory.append(batch);
     const bytes = encodeRecordBatch({
@@ -109,21 +112,39 @@ export class FileRaftLog implements RaftLog {
       baseTimestamp: 0,
       records: batch.records.map((value) => ({ value })),
     });
-    let written = 0;
-    while (written < bytes.length) written += this.fs.writeSync(this.fd, bytes, written, bytes.length - written, this.fileEnd + written);
-    this.fs.fsyncSync(this.fd);
+    this.guardIo(() => {
+      let written = 0;
+      while (written < bytes.length) written += this.fs.writeSync(this.fd, bytes, written, bytes.length - written, this.fileEnd + written);
+      this.fs.fsyncSync(this.fd);
+    });
     this.positions.push({ baseOffset: batch.baseOffset, position: this.fileEnd });
     this.fileEnd += bytes.length;
   }
 
   truncateTo(offset: number): void {
+    this.checkUsable();
     this.memory.truncateTo(offset);
     const index = this.positions.findIndex((entry) => entry.baseOffset >= offset);
     if (index < 0) return;
     this.fileEnd = this.positions[index].position;
     this.positions.length = index;
-    this.fs.ftruncateSync(this.fd, this.fileEnd);
-    this.fs.fsyncSync(this.fd);
+    this.guardIo(() => {
+      this.fs.ftruncateSync(this.fd, this.fileEnd);
+      this.fs.fsyncSync(this.fd);
+    });
+  }
+
+  private checkUsable(): void {
+    if (this.failure) throw new Error(`the quorum's log ${this.file} failed and takes no more changes: ${this.failure.message}`);
+  }
+
+  private guardIo(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.failure = error as Error;
+      throw error;
+    }
   }
 
   endOffsetForEpoch(epoch: number): OffsetAndEpoch | null {
