@@ -1,4 +1,5 @@
 import type { ApiHandler } from "./handler";
+import { forwardedToActiveController } from "./forwarding";
 import { produceHandler } from "./00-produce";
 import { fetchHandler } from "./01-fetch";
 import { listOffsetsHandler } from "./02-list-offsets";
@@ -33,7 +34,7 @@ import { describeQuorumHandler } from "./55-describe-quorum";
 import { fetchSnapshotHandler } from "./59-fetch-snapshot";
 import { describeClusterHandler } from "./60-describe-cluster";
 
-/** Every API this broker serves; ApiVersions advertises exactly these. */
+/** Every API this broker serves; ApiVersions advertises exactly these. The admin APIs that change metadata are forwarded to the active controller. */
 export const ALL_HANDLERS: readonly ApiHandler[] = [
   produceHandler,
   fetchHandler,
@@ -50,17 +51,17 @@ export const ALL_HANDLERS: readonly ApiHandler[] = [
   listGroupsHandler,
   saslHandshakeHandler,
   apiVersionsHandler,
-  createTopicsHandler,
-  deleteTopicsHandler,
+  forwardedToActiveController(createTopicsHandler),
+  forwardedToActiveController(deleteTopicsHandler),
   deleteRecordsHandler,
   initProducerIdHandler,
   describeConfigsHandler,
-  alterConfigsHandler,
+  forwardedToActiveController(alterConfigsHandler),
   describeLogDirsHandler,
   saslAuthenticateHandler,
-  createPartitionsHandler,
+  forwardedToActiveController(createPartitionsHandler),
   deleteGroupsHandler,
-  incrementalAlterConfigsHandler,
+  forwardedToActiveController(incrementalAlterConfigsHandler),
   offsetDeleteHandler,
   voteHandler,
   beginQuorumEpochHandler,

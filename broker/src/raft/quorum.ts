@@ -7,6 +7,7 @@ import type { Scheduler } from "../runtime/scheduler";
 import { FileRaftLog } from "./file-raft-log";
 import type { Envelope, RaftMessage } from "./messages";
 import { FileQuorumStateStore } from "./quorum-state-store";
+import { PeerClient } from "./peer-client";
 import { RaftChannel, type PeerAddress } from "./raft-channel";
 import { RaftDriver } from "./raft-driver";
 import { RaftMetadataLog, type RecordCodec } from "./raft-metadata-log";
@@ -23,6 +24,12 @@ export interface QuorumEndpoint {
   answer(request: RaftRequest): RaftMessage | null;
   /** DescribeQuorum's partition data as this node sees the quorum (complete on the leader only). */
   describe(): DescribeQuorumResponsePartitionData;
+  /**
+   * Sends a request to the active controller (the quorum's leader) over its
+   * controller listener and resolves with its response; null when this node
+   * is the active controller or knows of none.
+   */
+  forwardToActiveController(apiKey: number, version: number, body: unknown, timeoutMs: number): Promise<unknown> | null;
 }
 
 export interface MetadataQuorumOptions<R> {
@@ -57,11 +64,16 @@ export class MetadataQuorum<R> implements QuorumEndpoint {
   private readonly scheduler: Scheduler;
   private inboundSeq = 0;
   private stopped = false;
+  private readonly voters: readonly PeerAddress[];
+  private readonly network: Network;
+  private readonly forwardClients = new Map<number, PeerClient>();
 
   constructor(options: MetadataQuorumOptions<R>) {
     const { logger } = options;
     this.clusterId = options.clusterId;
     this.scheduler = options.scheduler;
+    this.voters = options.voters;
+    this.network = options.network;
     const voterIds = options.voters.map((voter) => voter.id);
     this.log = FileRaftLog.open(options.fs, options.dir, (fields) => logger.warn("truncating a torn tail of the quorum's log", fields));
     this.metadataLog = new RaftMetadataLog(options.codec, options.scheduler.clock, { notLeaderError: "NOT_CONTROLLER" });
@@ -111,6 +123,19 @@ export class MetadataQuorum<R> implements QuorumEndpoint {
     return this.node.describeQuorum(this.scheduler.clock.nowMs());
   }
 
+  forwardToActiveController(apiKey: number, version: number, body: unknown, timeoutMs: number): Promise<unknown> | null {
+    if (this.stopped) return null;
+    const leaderId = this.node.leaderId;
+    const leader = this.voters.find((voter) => voter.id === leaderId);
+    if (!leader || leaderId === this.node.nodeId || this.node.role === "resigned") return null;
+    let client = this.forwardClients.get(leaderId);
+    if (!client) {
+      client = new PeerClient(leader, `forwarder-${this.node.nodeId}`, this.network, this.scheduler);
+      this.forwardClients.set(leaderId, client);
+    }
+    return client.request(apiKey, version, body, timeoutMs);
+  }
+
   /** Controlled shutdown of the quorum: a leader resigns (its EndQuorumEpoch goes out), then the node stops. */
   stop(): void {
     if (this.stopped) return;
@@ -118,6 +143,7 @@ export class MetadataQuorum<R> implements QuorumEndpoint {
     this.driver.resign();
     this.driver.stop();
     this.channel.close();
+    for (const client of this.forwardClients.values()) client.close();
     this.log.close();
   }
 }

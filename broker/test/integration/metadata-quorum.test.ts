@@ -68,7 +68,7 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     rmSync(root, { recursive: true, force: true });
   });
 
-  it("elect one leader, replicate topics to every node, fail over on kill -9 and catch a restarted node up", async () => {
+  it("elect one leader, replicate topics to every node, forward admin requests to the leader, fail over on kill -9 and catch a restarted node up", async () => {
     for (const id of [1, 2, 3]) nodes.push({ id, port: await freePort(), controllerPort: await freePort(), properties: path.join(root, `node-${id}.properties`), process: null });
     const voters = nodes.map((node) => `${node.id}@127.0.0.1:${node.controllerPort}`).join(",");
     const clusterId = (await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "random-uuid"])).stdout.trim();
@@ -127,9 +127,16 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     await admin.disconnect();
     for (const node of nodes) await waitFor(async () => (await topicNames(node.port))?.includes(firstTopic) ?? false, `${firstTopic} in node ${node.id}'s metadata`);
 
-    // A non-leader refuses admin changes with NOT_CONTROLLER (forwarding to the active controller is not built yet).
+    // Admin requests to another node are forwarded to the active controller, so kafkajs may pick any node.
     const follower = nodes.find((node) => node.id !== leader1.leaderId)!;
-    const refused = await rawRequest<any>(follower.port, ApiKey.CreateTopics, 7, {
+    const forwardedTopic = uniqueTopic("quorum-forwarded");
+    const followerAdmin = new Kafka({ brokers: [`127.0.0.1:${follower.port}`], logLevel: logLevel.NOTHING }).admin();
+    await followerAdmin.connect();
+    assert.equal(await followerAdmin.createTopics({ topics: [{ topic: forwardedTopic, numPartitions: 1 }] }), true);
+    await followerAdmin.disconnect();
+    for (const node of nodes) await waitFor(async () => (await topicNames(node.port))?.includes(forwardedTopic) ?? false, `${forwardedTopic} in node ${node.id}'s metadata`);
+    // What arrives over a controller listener was forwarded already: a non-leader answers it NOT_CONTROLLER.
+    const refused = await rawRequest<any>(follower.controllerPort, ApiKey.CreateTopics, 7, {
       topics: [{ name: uniqueTopic("quorum-refused"), numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] }],
       timeoutMs: 5000,
       validateOnly: false,
