@@ -352,6 +352,9 @@ export class RaftNode {
     this.log.append({ baseOffset: this.log.endOffset, epoch: this.epochValue, control: true, records: [Buffer.from(`leader ${this.nodeId}`)] });
     this.progress.set(this.nodeId, { endOffset: this.log.endOffset, lastFetchMs: now, lastCaughtUpMs: now });
     this.nextBeginEpochMs = now;
+    // A quorum of one commits its marker (and the log before it) at once: no fetch would ever come to advance it.
+    this.advanceHighWatermark(now);
+    this.notifyCommitted();
     this.leaderTick(now, out);
   }
 
