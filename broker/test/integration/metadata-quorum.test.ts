@@ -127,6 +127,32 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     await admin.disconnect();
     for (const node of nodes) await waitFor(async () => (await topicNames(node.port))?.includes(firstTopic) ?? false, `${firstTopic} in node ${node.id}'s metadata`);
 
+    // A broker-only node is an observer: it fetches the log from the voters without voting, and forwards admin requests too.
+    const observer: NodeSetup = { id: 4, port: await freePort(), controllerPort: 0, properties: path.join(root, "node-4.properties"), process: null };
+    writeFileSync(
+      observer.properties,
+      [
+        "node.id=4",
+        "process.roles=broker",
+        `listeners=PLAINTEXT://127.0.0.1:${observer.port}`,
+        "controller.listener.names=CONTROLLER",
+        `controller.quorum.voters=${voters}`,
+        `log.dirs=${path.join(root, "data-4")}`,
+      ].join("\n"),
+    );
+    assert.equal((await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "--cluster-id", clusterId, "--config", observer.properties])).code, 0);
+    nodes.push(observer);
+    await start(observer);
+    await waitFor(async () => (await topicNames(observer.port))?.includes(firstTopic) ?? false, `${firstTopic} in the observer's metadata`);
+    await waitFor(async () => (await agreedLeader(nodes))?.data.observers.some((replica) => replica.replicaId === 4) ?? false, "the leader to list the observer");
+    const observedTopic = uniqueTopic("quorum-observer");
+    const observerAdmin = new Kafka({ brokers: [`127.0.0.1:${observer.port}`], logLevel: logLevel.NOTHING }).admin();
+    await observerAdmin.connect();
+    assert.equal(await observerAdmin.createTopics({ topics: [{ topic: observedTopic, numPartitions: 1 }] }), true);
+    await observerAdmin.disconnect();
+    await waitFor(async () => (await topicNames(leaderNode.port))?.includes(observedTopic) ?? false, `${observedTopic} on the leader`);
+    const voterNodes = nodes.filter((node) => node.id !== 4);
+
     // Admin requests to another node are forwarded to the active controller, so kafkajs may pick any node.
     const follower = nodes.find((node) => node.id !== leader1.leaderId)!;
     const forwardedTopic = uniqueTopic("quorum-forwarded");
@@ -149,7 +175,7 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     leaderNode.process = null;
     let second: Awaited<ReturnType<typeof agreedLeader>> = null;
     await waitFor(async () => {
-      second = await agreedLeader(nodes);
+      second = await agreedLeader(voterNodes);
       return second !== null && second.leaderId !== leader1.leaderId;
     }, "a new leader after the kill");
     const leader2 = second!;
