@@ -1,6 +1,8 @@
 // DescribeQuorum (key 55), versions 0-2: the quorum's leader, epoch, high watermark, voters and observers with their
-// log ends and fetch times (complete on the leader; another node answers NOT_LEADER_OR_FOLLOWER with the leader it
-// knows), and from v2 the voters' controller listeners. A cluster of one describes itself as a quorum of one.
+// log ends and fetch times, and from v2 the voters' controller listeners. Clients may ask any node: index.ts forwards
+// the request to the active controller, as Kafka's brokers do; a node that cannot (or a non-leader asked over its
+// controller listener) answers NOT_LEADER_OR_FOLLOWER with the leader it knows. A cluster of one describes itself as
+// a quorum of one.
 import { ErrorCode } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
 import type { DescribeQuorumRequest, DescribeQuorumResponse, DescribeQuorumResponsePartitionData } from "../protocol/generated";

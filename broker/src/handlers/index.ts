@@ -34,7 +34,7 @@ import { describeQuorumHandler } from "./55-describe-quorum";
 import { fetchSnapshotHandler } from "./59-fetch-snapshot";
 import { describeClusterHandler } from "./60-describe-cluster";
 
-/** Every API this broker serves; ApiVersions advertises exactly these. The admin APIs that change metadata are forwarded to the active controller. */
+/** Every API this broker serves; ApiVersions advertises exactly these. The admin APIs that change metadata, and DescribeQuorum, are forwarded to the active controller. */
 export const ALL_HANDLERS: readonly ApiHandler[] = [
   produceHandler,
   fetchHandler,
@@ -66,7 +66,7 @@ export const ALL_HANDLERS: readonly ApiHandler[] = [
   voteHandler,
   beginQuorumEpochHandler,
   endQuorumEpochHandler,
-  describeQuorumHandler,
+  forwardedToActiveController(describeQuorumHandler),
   fetchSnapshotHandler,
   describeClusterHandler,
 ];

@@ -105,12 +105,14 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     const leader1 = first!;
     assert.deepEqual(leader1.data.currentVoters.map((voter) => voter.replicaId).sort(), [1, 2, 3]);
     assert.ok(leader1.epoch >= 1);
-    // Every node knows the same leader and epoch; the others answer NOT_LEADER_OR_FOLLOWER naming it.
+    // Any node answers DescribeQuorum with the leader's view (it forwards the request to the leader); over its own
+    // controller listener a non-leader answers NOT_LEADER_OR_FOLLOWER, naming the same leader and epoch.
     for (const node of nodes) {
       const data = (await describeQuorum(node.port))!.topics[0].partitions[0];
-      assert.equal(data.leaderId, leader1.leaderId, `node ${node.id}`);
-      assert.equal(data.leaderEpoch, leader1.epoch, `node ${node.id}`);
-      assert.equal(data.errorCode, node.id === leader1.leaderId ? ErrorCode.NONE : ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      assert.deepEqual([data.errorCode, data.leaderId, data.leaderEpoch, data.currentVoters.length], [ErrorCode.NONE, leader1.leaderId, leader1.epoch, 3], `node ${node.id}`);
+      const own = (await describeQuorum(node.controllerPort))!.topics[0].partitions[0];
+      assert.deepEqual([own.leaderId, own.leaderEpoch], [leader1.leaderId, leader1.epoch], `node ${node.id}`);
+      assert.equal(own.errorCode, node.id === leader1.leaderId ? ErrorCode.NONE : ErrorCode.NOT_LEADER_OR_FOLLOWER);
     }
     const quorumNodes = (await describeQuorum(nodes[0].port))!.nodes;
     assert.deepEqual(
