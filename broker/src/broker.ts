@@ -13,6 +13,10 @@ import { ensureMetaProperties, StorageFormatError } from "./metadata/meta-proper
 import { LocalMetadataLog, type MetadataLog } from "./metadata/metadata-log";
 import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from "./metadata/records";
 import { MetadataQuorum } from "./raft/quorum";
+import { BrokerHeartbeats } from "./metadata/broker-heartbeats";
+import { BrokerLifecycle } from "./metadata/broker-lifecycle";
+import { ApiKey } from "./protocol/generated/api-messages";
+import type { BrokerHeartbeatRequest, BrokerRegistrationRequest } from "./protocol/generated";
 import { BrokerConfigsPublisher } from "./metadata/publishers/broker-configs-publisher";
 import { GroupsPublisher } from "./metadata/publishers/groups-publisher";
 import { PartitionsPublisher } from "./metadata/publishers/partitions-publisher";
@@ -70,6 +74,9 @@ interface NodeParts extends NodeSeams {
   readonly metadataLog: MetadataLog;
   /** The metadata quorum, when controller.quorum.voters names one; the metadata log is then its log. */
   readonly quorum: MetadataQuorum<MetadataRecord> | null;
+  /** The active controller's registrations and heartbeats (a node of a quorum), and this broker's own registration. */
+  readonly brokerHeartbeats: BrokerHeartbeats | null;
+  readonly lifecycle: BrokerLifecycle | null;
   readonly loader: MetadataLoader;
   readonly controller: Controller;
   readonly logs: LogManager;
@@ -99,6 +106,8 @@ export class Broker implements NodeServices {
   readonly random: RandomBytes;
   readonly metadataLog: MetadataLog;
   readonly quorum: MetadataQuorum<MetadataRecord> | null;
+  readonly brokerHeartbeats: BrokerHeartbeats | null;
+  private readonly lifecycle: BrokerLifecycle | null;
   /** Holds the committed image and tells the publishers of each change. */
   readonly loader: MetadataLoader;
   readonly controller: Controller;
@@ -124,6 +133,8 @@ export class Broker implements NodeServices {
     this.socketServer = parts.socketServer;
     this.metadataLog = parts.metadataLog;
     this.quorum = parts.quorum;
+    this.brokerHeartbeats = parts.brokerHeartbeats;
+    this.lifecycle = parts.lifecycle;
     this.loader = parts.loader;
     this.controller = parts.controller;
     this.logs = parts.logs;
@@ -204,7 +215,10 @@ export class Broker implements NodeServices {
     this.produceFetch.wakeAll();
     // Waiting JoinGroup/SyncGroup requests get NOT_COORDINATOR now, so draining connections does not wait on rebalances.
     this.groups.shutdown();
-    // A leader of the quorum resigns before its listeners close, so that the voters elect another at once.
+    // Controlled shutdown: fenced first (no new partitions, not listed to clients), then a leader of the quorum
+    // resigns before its listeners close, so that the voters elect another at once.
+    await this.lifecycle?.shutDown();
+    this.brokerHeartbeats?.stop();
     this.quorum?.stop();
     await this.socketServer.close();
     this.logs.stop();
@@ -354,9 +368,63 @@ async function buildNode(
   });
   // Last: what the quorum commits from here on reaches every publisher.
   quorum?.start();
+  const { brokerHeartbeats, lifecycle } = quorum ? startBrokerRegistration(config, quorum, controller, loader, self, built) : { brokerHeartbeats: null, lifecycle: null };
   const endpoints = Object.fromEntries([...self.endpoints].map(([name, { host, port }]) => [name, `${host}:${port}`]));
   logger.info("broker started", { clusterId, endpoints, logDirs: config.logDirs, quorum: config.quorum ? { voters: config.quorum.voters.map((voter) => voter.id), voter: config.quorum.isVoter } : null });
-  return { ...built, metadataLog, quorum, loader, controller, logs, produceFetch, offsetsLog, groups, producerIds };
+  return { ...built, metadataLog, quorum, brokerHeartbeats, lifecycle, loader, controller, logs, produceFetch, offsetsLog, groups, producerIds };
+}
+
+/**
+ * Broker registration in a quorum: every voter serves registrations and
+ * heartbeats while it is the active controller; a node with the broker role
+ * registers itself with whichever node is, and heartbeats to it.
+ */
+function startBrokerRegistration(
+  config: BrokerConfig,
+  quorum: MetadataQuorum<MetadataRecord>,
+  controller: Controller,
+  loader: MetadataLoader,
+  self: BrokerRegistration,
+  seams: NodeSeams & Pick<NodeParts, "configs">,
+): { brokerHeartbeats: BrokerHeartbeats | null; lifecycle: BrokerLifecycle | null } {
+  const brokerHeartbeats = config.quorum!.isVoter
+    ? new BrokerHeartbeats({
+        clusterId: quorum.clusterId,
+        controller,
+        image: () => loader.image,
+        isActive: () => quorum.isActiveController,
+        sessionTimeoutMs: () => seams.configs.current.brokerSessionTimeoutMs,
+        scheduler: seams.scheduler,
+        logger: seams.logger,
+      })
+    : null;
+  brokerHeartbeats?.start();
+  if (!config.processRoles.includes("broker")) return { brokerHeartbeats, lifecycle: null };
+  const protocols: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
+  const lifecycle = new BrokerLifecycle({
+    nodeId: config.nodeId,
+    clusterId: quorum.clusterId,
+    incarnationId: seams.random(16),
+    rack: config.brokerRack,
+    endpoints: [...self.endpoints].map(([name, { host, port }]) => ({
+      name,
+      host,
+      port,
+      securityProtocol: protocols[config.advertisedListeners.find((listener) => listener.name === name)?.securityProtocol ?? "PLAINTEXT"],
+    })),
+    metadataOffset: () => loader.image.lastAppliedOffset,
+    send: (apiKey, version, body) => {
+      const forwarded = quorum.forwardToActiveController(apiKey, version, body, config.quorumRequestTimeoutMs);
+      if (forwarded) return forwarded;
+      if (!quorum.isActiveController || !brokerHeartbeats) return Promise.reject(new Error("no active controller known"));
+      return apiKey === ApiKey.BrokerRegistration ? brokerHeartbeats.register(body as BrokerRegistrationRequest) : brokerHeartbeats.heartbeat(body as BrokerHeartbeatRequest);
+    },
+    heartbeatIntervalMs: config.brokerHeartbeatIntervalMs,
+    scheduler: seams.scheduler,
+    logger: seams.logger,
+  });
+  lifecycle.start();
+  return { brokerHeartbeats, lifecycle };
 }
 
 /** The metadata quorum of a node whose config names voters; its log lives beside quorum-state in the metadata directory. */

@@ -110,6 +110,8 @@ const ROWS = [
   ["controller.quorum.bootstrap.servers", "LIST", "", R, "Controller listeners (host:port) of the quorum, for nodes that find the voters from them", { validator: hostPortList }],
   ["controller.quorum.election.timeout.ms", "INT", "1000", R, "Base of the randomized wait before a voter that hears no leader starts an election", { validator: atLeast(1), field: "quorumElectionTimeoutMs" }],
   ["controller.quorum.fetch.timeout.ms", "INT", "2000", R, "Time without a fetch answer from the leader after which a voter starts an election", { validator: atLeast(1), field: "quorumFetchTimeoutMs" }],
+  ["broker.heartbeat.interval.ms", "INT", "2000", R, "How often a broker of a quorum heartbeats to the active controller", { validator: atLeast(1), field: "brokerHeartbeatIntervalMs" }],
+  ["broker.session.timeout.ms", "INT", "9000", R, "Time without a heartbeat after which the active controller fences a broker", { validator: atLeast(1), field: "brokerSessionTimeoutMs" }],
   ["controller.quorum.request.timeout.ms", "INT", "2000", R, "Time a quorum request waits for its answer before it is sent again", { validator: atLeast(1), field: "quorumRequestTimeoutMs" }],
   // SASL (per listener: listener.name.<listener>.sasl.enabled.mechanisms and listener.name.<listener>.<mechanism>.sasl.jaas.config)
   ["sasl.enabled.mechanisms", "LIST", "GSSAPI", R, "SASL mechanisms of SASL listeners; this broker offers PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512"],

@@ -68,7 +68,8 @@ export class OffsetsLog {
   ensureTopic(): void {
     if (this.deps.image().topic(OFFSETS_TOPIC)) return;
     const config = this.deps.config();
-    const brokers = this.deps.image().brokers.size;
+    // Partitions do not replicate between the nodes of a quorum yet (issue 12 §2), so there its replicas are one.
+    const brokers = config.quorum !== null ? 1 : this.deps.image().brokers.size;
     const proposed = this.deps.controller().createTopic(
       {
         name: OFFSETS_TOPIC,

@@ -33,6 +33,8 @@ import { endQuorumEpochHandler } from "./54-end-quorum-epoch";
 import { describeQuorumHandler } from "./55-describe-quorum";
 import { fetchSnapshotHandler } from "./59-fetch-snapshot";
 import { describeClusterHandler } from "./60-describe-cluster";
+import { brokerRegistrationHandler } from "./62-broker-registration";
+import { brokerHeartbeatHandler } from "./63-broker-heartbeat";
 
 /** Every API this broker serves; ApiVersions advertises exactly these. The admin APIs that change metadata, and DescribeQuorum, are forwarded to the active controller. */
 export const ALL_HANDLERS: readonly ApiHandler[] = [
@@ -69,4 +71,6 @@ export const ALL_HANDLERS: readonly ApiHandler[] = [
   forwardedToActiveController(describeQuorumHandler),
   fetchSnapshotHandler,
   describeClusterHandler,
+  brokerRegistrationHandler,
+  brokerHeartbeatHandler,
 ];

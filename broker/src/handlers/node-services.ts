@@ -1,6 +1,7 @@
 import type { BrokerConfig } from "../config/broker-config";
 import type { GroupCoordinator } from "../coordinator/group-coordinator";
 import type { OffsetsLog } from "../coordinator/offsets-log";
+import type { BrokerHeartbeats } from "../metadata/broker-heartbeats";
 import type { Controller } from "../metadata/controller";
 import type { MetadataImage } from "../metadata/image";
 import type { ProducerIdManager } from "../producer/producer-id-manager";
@@ -47,5 +48,7 @@ export interface NodeServices {
    */
   /** The metadata quorum this node is a voter or observer of; null for a cluster of one. */
   readonly quorum: QuorumEndpoint | null;
+  /** Broker registrations and heartbeats, served by the active controller of a quorum; null for a cluster of one. */
+  readonly brokerHeartbeats: Pick<BrokerHeartbeats, "register" | "heartbeat"> | null;
   readonly controller: Pick<Controller, "createTopic" | "autoCreateTopic" | "deleteTopic" | "createPartitions" | "alterConfigs">;
 }

@@ -158,7 +158,7 @@ export class Controller {
   }
 
   private placeReplicas(spec: CreateTopicSpec): number[][] {
-    const brokerIds = [...this.image.brokers.keys()].sort((a, b) => a - b);
+    const brokerIds = this.image.unfencedBrokerIds;
     if (spec.assignments.length > 0) {
       if (spec.numPartitions !== -1 || spec.replicationFactor !== -1)
         throw new KafkaError("INVALID_REQUEST", "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
@@ -171,6 +171,9 @@ export class Controller {
     if (partitions > PARTITIONS_PER_TOPIC_MAX)
       throw new KafkaError("INVALID_PARTITIONS", `Number of partitions must be at most ${PARTITIONS_PER_TOPIC_MAX}.`);
     if (replicationFactor <= 0) throw new KafkaError("INVALID_REPLICATION_FACTOR", "Replication factor must be larger than 0.");
+    // Partitions do not replicate between nodes yet (issue 12 §2): a replica that never fetches would hold the high watermark back forever.
+    if (replicationFactor > 1 && defaults.quorum !== null)
+      throw new KafkaError("INVALID_REPLICATION_FACTOR", `Replication factor ${replicationFactor} needs partition replication between nodes, which this broker does not do yet; use 1.`);
     if (replicationFactor > brokerIds.length)
       throw new KafkaError(
         "INVALID_REPLICATION_FACTOR",
@@ -235,7 +238,7 @@ export class Controller {
       );
     if (totalCount > PARTITIONS_PER_TOPIC_MAX)
       throw new KafkaError("INVALID_PARTITIONS", `Number of partitions must be at most ${PARTITIONS_PER_TOPIC_MAX}.`);
-    const brokerIds = [...this.image.brokers.keys()].sort((a, b) => a - b);
+    const brokerIds = this.image.unfencedBrokerIds;
     const replicationFactor = topic.partitions[0]?.replicas.length ?? 1;
     let replicaLists: number[][];
     if (assignments) {
@@ -304,6 +307,24 @@ export class Controller {
     }
     if (options.validateOnly) return;
     await this.propose(configDiff("broker", resourceName, this.image.brokerConfigs.get(resourceName) ?? new Map(), next));
+  }
+
+  /**
+   * Registers a broker (BrokerRegistration): a RegisterBrokerRecord, fenced
+   * until its heartbeats show it has caught up with the metadata. Resolves
+   * with its broker epoch, the offset of the record, once committed.
+   */
+  async registerBroker(registration: { brokerId: number; incarnationId: string; rack: string | null; endpoints: Array<{ name: string; host: string; port: number }> }): Promise<number> {
+    const brokerEpoch = this.log.endOffset;
+    await this.propose([{ type: "RegisterBrokerRecord", ...registration, endpoints: registration.endpoints.map((endpoint) => ({ ...endpoint })), brokerEpoch, fenced: true }]);
+    return brokerEpoch;
+  }
+
+  /** Fences or unfences a broker's current registration (a change for an older epoch is ignored when replayed). */
+  async changeBrokerFencing(brokerId: number, brokerEpoch: number, fenced: boolean): Promise<void> {
+    const broker = this.image.brokers.get(brokerId);
+    if (!broker || broker.brokerEpoch !== brokerEpoch || broker.fenced === fenced) return;
+    await this.propose([{ type: "BrokerRegistrationChangeRecord", brokerId, brokerEpoch, fenced }]);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { FrozenMap } from "./frozen-map";
-import { MetadataImage, type PartitionState, type TopicState } from "./image";
+import { MetadataImage, type BrokerRegistration, type PartitionState, type TopicState } from "./image";
 import type { MetadataRecord } from "./records";
 
 /** A block of producer ids a ProducerIdsRecord handed to one node: [firstProducerId, nextProducerId). */
@@ -43,6 +43,7 @@ export class MetadataDelta {
   private readonly removedTopics = new Map<string, TopicState>();
   private readonly changedBrokerConfigs = new Map<string, Map<string, string>>();
   private readonly blocks: ProducerIdBlock[] = [];
+  private readonly changedBrokers = new Map<number, BrokerRegistration>();
   private nextProducerId: number;
   private lastOffset: number;
   private applied: MetadataImage | null = null;
@@ -141,6 +142,28 @@ export class MetadataDelta {
         this.nextProducerId = record.nextProducerId;
         break;
       }
+      case "RegisterBrokerRecord": {
+        this.changedBrokers.set(
+          record.brokerId,
+          Object.freeze({
+            nodeId: record.brokerId,
+            rack: record.rack,
+            endpoints: new FrozenMap(record.endpoints.map((endpoint) => [endpoint.name, Object.freeze({ host: endpoint.host, port: endpoint.port })] as const)),
+            fenced: record.fenced,
+            brokerEpoch: record.brokerEpoch,
+            incarnationId: record.incarnationId,
+          }),
+        );
+        break;
+      }
+      case "BrokerRegistrationChangeRecord": {
+        const broker = this.changedBrokers.get(record.brokerId) ?? this.base.brokers.get(record.brokerId);
+        if (!broker) throw new Error(`metadata log: registration change of unknown broker ${record.brokerId}`);
+        // A change for an older registration (the broker registered again since) no longer applies.
+        if (broker.brokerEpoch !== record.brokerEpoch) break;
+        this.changedBrokers.set(record.brokerId, Object.freeze({ ...broker, fenced: record.fenced }));
+        break;
+      }
       default: {
         const unreachable: never = record;
         throw new Error(`unhandled metadata record ${JSON.stringify(unreachable)}`);
@@ -190,7 +213,7 @@ export class MetadataDelta {
     this.applied = new MetadataImage({
       clusterId: this.base.clusterId,
       controllerId: this.base.controllerId,
-      brokers: this.base.brokers,
+      brokers: this.changedBrokers.size === 0 ? this.base.brokers : new Map([...this.base.brokers, ...this.changedBrokers]),
       topicsById,
       brokerConfigs,
       nextProducerId: this.nextProducerId,
@@ -236,6 +259,11 @@ export class MetadataDelta {
   /** Names of the broker config resources (node ids, "" for cluster defaults) the delta changed. */
   get brokerConfigsChanged(): string[] {
     return [...this.changedBrokerConfigs.keys()];
+  }
+
+  /** Ids of the brokers the delta registered, fenced or unfenced. */
+  get brokersChanged(): number[] {
+    return [...this.changedBrokers.keys()];
   }
 
   /** Producer-id blocks handed out by the delta, in log order. */

@@ -23,6 +23,11 @@ export interface BrokerRegistration {
   readonly rack: string | null;
   /** host and port by listener name. */
   readonly endpoints: ReadonlyMap<string, { readonly host: string; readonly port: number }>;
+  /** A fenced broker is registered but not told to clients, and gets no new partitions. */
+  readonly fenced?: boolean;
+  /** The offset of its registration; -1 (or absent) for a broker the node knows without one (a cluster of one's own node). */
+  readonly brokerEpoch?: number;
+  readonly incarnationId?: string;
 }
 
 /** A broker as a client on one listener sees it. */
@@ -105,11 +110,17 @@ export class MetadataImage {
    */
   brokerOn(nodeId: number, listenerName: string): BrokerEndpoint | undefined {
     const broker = this.brokers.get(nodeId);
+    if (broker?.fenced) return undefined;
     const endpoint = broker?.endpoints.get(listenerName);
     return broker && endpoint ? { nodeId, host: endpoint.host, port: endpoint.port, rack: broker.rack } : undefined;
   }
 
-  /** Every broker reachable on one listener, by node id. */
+  /** Ids of the brokers that may take partitions (registered and not fenced), ascending. */
+  get unfencedBrokerIds(): number[] {
+    return [...this.brokers.values()].filter((broker) => !broker.fenced).map((broker) => broker.nodeId).sort((a, b) => a - b);
+  }
+
+  /** Every unfenced broker reachable on one listener, by node id. */
   brokersOn(listenerName: string): BrokerEndpoint[] {
     const endpoints: BrokerEndpoint[] = [];
     for (const nodeId of this.brokers.keys()) {

@@ -18,7 +18,22 @@ export type MetadataRecord =
   | { type: "RemoveTopicRecord"; topicId: string }
   | { type: "ConfigRecord"; resourceType: "topic" | "broker"; resourceName: string; name: string; value: string | null }
   /** A block of producer ids handed to a node: every id below nextProducerId is taken, even after a restart. */
-  | { type: "ProducerIdsRecord"; nodeId: number; nextProducerId: number };
+  | { type: "ProducerIdsRecord"; nodeId: number; nextProducerId: number }
+  /**
+   * A broker registered with the active controller (Kafka's RegisterBrokerRecord): its endpoints and
+   * rack, and its epoch (the offset of this record), which its heartbeats must carry. It starts fenced.
+   */
+  | {
+      type: "RegisterBrokerRecord";
+      brokerId: number;
+      incarnationId: string;
+      brokerEpoch: number;
+      rack: string | null;
+      endpoints: Array<{ name: string; host: string; port: number }>;
+      fenced: boolean;
+    }
+  /** A registered broker fenced (its session expired) or unfenced (it caught up): Kafka's BrokerRegistrationChangeRecord. */
+  | { type: "BrokerRegistrationChangeRecord"; brokerId: number; brokerEpoch: number; fenced: boolean };
 
 export function encodeMetadataRecord(record: MetadataRecord): { key: Buffer; value: Buffer } {
   return { key: Buffer.from(record.type), value: Buffer.from(JSON.stringify(record)) };
@@ -32,6 +47,8 @@ export function decodeMetadataRecord(value: Buffer): MetadataRecord {
     case "RemoveTopicRecord":
     case "ConfigRecord":
     case "ProducerIdsRecord":
+    case "RegisterBrokerRecord":
+    case "BrokerRegistrationChangeRecord":
       return record;
     default:
       throw new Error(`unknown metadata record type ${(record as { type: unknown }).type}`);

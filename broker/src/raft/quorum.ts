@@ -20,6 +20,8 @@ import { requestSender, type RaftRequest } from "./raft-wire";
  */
 export interface QuorumEndpoint {
   readonly clusterId: string;
+  /** Whether this node leads the quorum now, and so is the active controller. */
+  readonly isActiveController: boolean;
   /** The answer to a Raft request, or null when the node gives none (the connection then gets an error answer). */
   answer(request: RaftRequest): RaftMessage | null;
   /** DescribeQuorum's partition data as this node sees the quorum (complete on the leader only). */
@@ -105,6 +107,10 @@ export class MetadataQuorum<R> implements QuorumEndpoint {
     this.driver = new RaftDriver(this.node, options.scheduler, (envelope) => this.channel.send(envelope), (error, envelope) =>
       logger.error("raft message refused", { kind: envelope?.message.kind, from: envelope?.from, error }),
     );
+  }
+
+  get isActiveController(): boolean {
+    return !this.stopped && this.node.role === "leader";
   }
 
   /** Takes up the role quorum-state implies and starts ticking. */

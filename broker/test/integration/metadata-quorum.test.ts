@@ -43,6 +43,11 @@ async function rawRequest<T>(port: number, apiKey: number, version: number, body
 const describeQuorum = (port: number) =>
   rawRequest<DescribeQuorumResponse>(port, ApiKey.DescribeQuorum, 2, { topics: [{ topicName: "__cluster_metadata", partitions: [{ partitionIndex: 0 }] }] });
 
+const brokerIds = async (port: number): Promise<number[] | null> => {
+  const response = await rawRequest<MetadataResponse>(port, ApiKey.Metadata, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  return response ? response.brokers.map((broker) => broker.nodeId).sort((a, b) => a - b) : null;
+};
+
 const topicNames = async (port: number): Promise<string[] | null> => {
   const response = await rawRequest<MetadataResponse>(port, ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
   return response ? response.topics.map((topic) => topic.name ?? "").sort() : null;
@@ -86,6 +91,8 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
           "controller.quorum.election.timeout.ms=500",
           "controller.quorum.fetch.timeout.ms=1000",
           "controller.quorum.request.timeout.ms=500",
+          "broker.heartbeat.interval.ms=300",
+          "broker.session.timeout.ms=3000",
         ].join("\n"),
       );
       const formatted = await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "--cluster-id", clusterId, "--config", node.properties]);
@@ -120,6 +127,9 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
       nodes.map((node) => [node.id, node.controllerPort]),
     );
 
+    // Every broker registers with the active controller and, once caught up, is unfenced: every node lists all three.
+    for (const node of nodes) await waitFor(async () => JSON.stringify(await brokerIds(node.port)) === "[1,2,3]", `node ${node.id} to list brokers 1, 2 and 3`);
+
     // A topic created through kafkajs against the leader reaches every node's Metadata.
     const leaderNode = nodes.find((node) => node.id === leader1.leaderId)!;
     const firstTopic = uniqueTopic("quorum-a");
@@ -140,6 +150,7 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
         "controller.listener.names=CONTROLLER",
         `controller.quorum.voters=${voters}`,
         `log.dirs=${path.join(root, "data-4")}`,
+        "broker.heartbeat.interval.ms=300",
       ].join("\n"),
     );
     assert.equal((await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "--cluster-id", clusterId, "--config", observer.properties])).code, 0);
@@ -163,6 +174,22 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     assert.equal(await followerAdmin.createTopics({ topics: [{ topic: forwardedTopic, numPartitions: 1 }] }), true);
     await followerAdmin.disconnect();
     for (const node of nodes) await waitFor(async () => (await topicNames(node.port))?.includes(forwardedTopic) ?? false, `${forwardedTopic} in node ${node.id}'s metadata`);
+    // Its partitions are spread over the brokers; kafkajs, bootstrapped from one node, produces to each leader and reads back.
+    const spreadTopic = uniqueTopic("quorum-spread");
+    const kafka = new Kafka({ brokers: [`127.0.0.1:${follower.port}`], logLevel: logLevel.NOTHING });
+    const spreadAdmin = kafka.admin();
+    await spreadAdmin.connect();
+    assert.equal(await spreadAdmin.createTopics({ topics: [{ topic: spreadTopic, numPartitions: 4 }] }), true);
+    const layout = await spreadAdmin.fetchTopicMetadata({ topics: [spreadTopic] });
+    const partitionLeaders = new Set(layout.topics[0].partitions.map((partition) => partition.leader));
+    assert.ok(partitionLeaders.size > 1, `partitions led by ${[...partitionLeaders].join(", ")}`);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: spreadTopic, messages: [0, 1, 2, 3].map((partition) => ({ partition, value: `to ${partition}` })) });
+    await producer.disconnect();
+    const offsets = await spreadAdmin.fetchTopicOffsets(spreadTopic);
+    assert.deepEqual(offsets.map(({ partition, high }) => [partition, high]).sort(), [0, 1, 2, 3].map((partition) => [partition, "1"]));
+    await spreadAdmin.disconnect();
     // What arrives over a controller listener was forwarded already: a non-leader answers it NOT_CONTROLLER.
     const refused = await rawRequest<any>(follower.controllerPort, ApiKey.CreateTopics, 7, {
       topics: [{ name: uniqueTopic("quorum-refused"), numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] }],
@@ -182,6 +209,10 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     }, "a new leader after the kill");
     const leader2 = second!;
     assert.ok(leader2.epoch > leader1.epoch, `epoch ${leader2.epoch} after ${leader1.epoch}`);
+    // The killed broker's session expires: the active controller fences it, and no node lists it any more.
+    const survivors = nodes.filter((node) => node.process && node.id !== 4);
+    for (const node of survivors)
+      await waitFor(async () => !((await brokerIds(node.port)) ?? [leaderNode.id]).includes(leaderNode.id), `node ${node.id} to stop listing the killed broker`);
     const newLeaderNode = nodes.find((node) => node.id === leader2.leaderId)!;
     const secondTopic = uniqueTopic("quorum-b");
     const admin2 = new Kafka({ brokers: [`127.0.0.1:${newLeaderNode.port}`], logLevel: logLevel.NOTHING }).admin();
@@ -197,7 +228,9 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
       const names = await topicNames(leaderNode.port);
       return names !== null && names.includes(firstTopic) && names.includes(secondTopic);
     }, "the restarted node to catch up");
-    const rejoined = (await describeQuorum(leaderNode.port))!.topics[0].partitions[0];
+    // It registers again and is unfenced once caught up: listed by every node once more.
+    for (const node of nodes) await waitFor(async () => (await brokerIds(node.port))?.includes(leaderNode.id) ?? false, `node ${node.id} to list the restarted broker`);
+    const rejoined = (await describeQuorum(leaderNode.controllerPort))!.topics[0].partitions[0];
     assert.equal(rejoined.leaderId, leader2.leaderId);
     assert.equal(rejoined.leaderEpoch, leader2.epoch);
     await waitFor(async () => {
