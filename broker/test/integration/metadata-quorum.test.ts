@@ -238,5 +238,21 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
       const end = data?.currentVoters.find((voter) => voter.replicaId === leaderNode.id)?.logEndOffset ?? -1n;
       return data !== undefined && end === BigInt(data.highWatermark);
     }, "the leader to see the restarted voter at its high watermark");
+
+    // Controlled shutdown of the leader (SIGTERM): it is fenced, resigns, exits 0, and the others elect a new leader.
+    const stopping = newLeaderNode;
+    stopping.process!.child.kill("SIGTERM");
+    assert.equal(await stopping.process!.exited, 0);
+    assert.match(stopping.process!.output(), /"msg":"shut down"/);
+    stopping.process = null;
+    const remaining = nodes.filter((node) => node.process && node.id !== 4);
+    let third: Awaited<ReturnType<typeof agreedLeader>> = null;
+    await waitFor(async () => {
+      third = await agreedLeader(remaining);
+      return third !== null && third.leaderId !== stopping.id;
+    }, "a new leader after the controlled shutdown");
+    assert.ok(third!.epoch > leader2.epoch);
+    for (const node of remaining)
+      await waitFor(async () => !((await brokerIds(node.port)) ?? [stopping.id]).includes(stopping.id), `node ${node.id} to stop listing the stopped broker`);
   });
 });
