@@ -35,8 +35,11 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     for (;;) {
       const { responses, bytes, hasError } = readOnce(request, maxBytes, context);
       const remainingMs = deadline - services.clock.nowMs();
-      if (bytes >= minBytes || hasError || remainingMs <= 0 || services.isStopping)
+      if (bytes >= minBytes || hasError || remainingMs <= 0 || services.isStopping) {
+        // A follower's fetch is replication traffic (ReplicationBytesOutPerSec in Kafka), not bytes out.
+        if (bytes > 0 && request.replicaId < 0 && request.replicaState.replicaId < 0) countBytesOut(responses, context);
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
+      }
       await services.produceFetch.waitForAppend(
         wanted.filter((entry): entry is { topic: string; partition: number } => entry.topic !== null),
         remainingMs,
@@ -44,6 +47,15 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     }
   },
 });
+
+/** The record bytes of the response, per topic, go to BytesOutPerSec (once per fetch, not per read of a long poll). */
+function countBytesOut(responses: readonly TopicResponse[], context: RequestContext): void {
+  for (const topic of responses) {
+    let bytes = 0;
+    for (const partition of topic.partitions) bytes += partition.records?.length ?? 0;
+    if (bytes > 0) context.services.metrics.topic(topic.topic).fetched(bytes);
+  }
+}
 
 /** Topics are named up to v12 and identified by id from v13. */
 function resolveTopicName(context: RequestContext, name: string, topicId: Buffer): string | null {
