@@ -16,6 +16,8 @@ export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
 export const HEAD_BYTES_MAX = 16 * 1024;
 /** Connections beyond this many at once are closed as they arrive. */
 export const CONNECTIONS_MAX = 64;
+/** Responses a peer leaves unread beyond this many bytes close its connection (a pipeline of GETs never read). */
+export const UNREAD_BYTES_MAX = 4 * 1024 * 1024;
 /** A connection with no complete request for this long is closed. */
 export const IDLE_MS_MAX = 60_000;
 
@@ -122,6 +124,7 @@ class MetricsConnection {
         const response = this.answer(head);
         this.respond(response);
         if (response.close || this.closed) return;
+        if (this.socket.writableLength > UNREAD_BYTES_MAX) return this.destroy();
       }
     } catch (error) {
       this.options.logger.warn("metrics request failed; closing its connection", { error });
