@@ -12,8 +12,8 @@
  */
 import type { MetadataImage } from "../metadata/image";
 import { API_MESSAGES, ApiKey } from "../protocol/generated/api-messages";
-import type { EventLoopDelayMonitor } from "../runtime/event-loop";
-import { MetricsRegistry, type Counter, type CounterFamily, type GaugeEmit } from "./registry";
+import type { EventLoopDelayMonitor, EventLoopDelaySnapshot } from "../runtime/event-loop";
+import { MetricsRegistry, type Counter, type CounterFamily } from "./registry";
 import type { WindowedSummary } from "./summary";
 
 /** Kafka's histogram percentiles as the jmx exporter labels them ("0.$1" of 50thPercentile ... 999thPercentile). */
@@ -241,7 +241,7 @@ export class NodeMetrics implements RequestMetrics {
     // The event loop's delay, under prom-client's names (Node's stand-in for Kafka's network and request thread idle ratios).
     const eventLoop = sources.eventLoopDelay;
     if (eventLoop) {
-      const stats: Array<[string, keyof ReturnType<EventLoopDelayMonitor["snapshot"]>, string]> = [
+      const stats: Array<[name: string, field: keyof EventLoopDelaySnapshot, what: string]> = [
         ["min", "minMs", "The smallest"],
         ["max", "maxMs", "The largest"],
         ["mean", "meanMs", "The mean"],
@@ -250,15 +250,16 @@ export class NodeMetrics implements RequestMetrics {
         ["p90", "p90Ms", "The 90th percentile of the"],
         ["p99", "p99Ms", "The 99th percentile of the"],
       ];
-      let snapshot: ReturnType<EventLoopDelayMonitor["snapshot"]> | null = null;
-      stats.forEach(([name, field, what], i) =>
-        registry.gauge(`nodejs_eventloop_lag_${name}_seconds`, `${what} event-loop delay since the previous scrape, in seconds`, [], (emit: GaugeEmit) => {
-          // One reading for the seven gauges of a scrape, then a fresh window, as prom-client does.
-          if (i === 0) snapshot = eventLoop.snapshot();
-          emit([], snapshot![field] / 1000);
-          if (i === stats.length - 1) eventLoop.reset();
-        }),
+      // One reading for the seven gauges of a scrape, then a fresh window, as prom-client does.
+      let snapshot = eventLoop.snapshot();
+      registry.onScrape(
+        () => (snapshot = eventLoop.snapshot()),
+        () => eventLoop.reset(),
       );
+      for (const [name, field, what] of stats)
+        registry.gauge(`nodejs_eventloop_lag_${name}_seconds`, `${what} event-loop delay since the previous scrape, in seconds`, [], (emit) =>
+          emit([], snapshot[field] / 1000),
+        );
     }
   }
 

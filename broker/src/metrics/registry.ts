@@ -134,6 +134,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** The metrics of one node, rendered in the text format on each scrape. */
 export class MetricsRegistry {
   private readonly families = new Map<string, Family>();
+  private readonly scrapeHooks: Array<{ before: () => void; after: () => void }> = [];
 
   constructor(
     /** The time summaries age their windows by (a monotonic clock). */
@@ -152,6 +153,11 @@ export class MetricsRegistry {
     return this.add(new SummaryFamily(name, help, labelNames, quantiles, windowMs), labelNames);
   }
 
+  /** Runs `before` ahead of each scrape's gauges and `after` once they are read (a reading several gauges share). */
+  onScrape(before: () => void, after: () => void): void {
+    this.scrapeHooks.push({ before, after });
+  }
+
   /**
    * The exposition: every family with its HELP and TYPE lines, then its
    * samples. A gauge whose callback throws is left out (with a comment
@@ -160,6 +166,17 @@ export class MetricsRegistry {
   render(): string {
     const nowMs = this.nowMs();
     const out: string[] = [];
+    for (const hook of this.scrapeHooks) hook.before();
+    try {
+      this.collectInto(out, nowMs);
+    } finally {
+      for (const hook of this.scrapeHooks) hook.after();
+    }
+    out.push("");
+    return out.join("\n");
+  }
+
+  private collectInto(out: string[], nowMs: number): void {
     for (const family of this.families.values()) {
       const samples: string[] = [];
       try {
@@ -170,8 +187,6 @@ export class MetricsRegistry {
       }
       out.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`, ...samples);
     }
-    out.push("");
-    return out.join("\n");
   }
 
   private add<F extends Family>(family: F, labelNames: readonly string[]): F {
