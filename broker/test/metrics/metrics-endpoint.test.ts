@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import fc from "fast-check";
 import { Kafka, logLevel } from "kafkajs";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../helpers/broker";
 import { rawExchange, scrape, sumOf, valueOf, type Sample } from "../helpers/exposition";
@@ -148,6 +149,24 @@ describe("the metrics listener of a broker node, scraped over HTTP while kafkajs
     await admin.connect();
     assert.ok(Array.isArray(await admin.listTopics()));
     await admin.disconnect();
+    assert.ok((await scrape(metricsPort)).length > 0);
+    assert.equal(node.broker.unexpectedErrors.total, 0);
+  });
+
+  it("answers any bytes, random or HTTP-shaped, with an HTTP/1.1 status line or by closing, and stays up", async () => {
+    const token = fc.constantFrom("GET", "HEAD", "POST", "get", "/metrics", "/", "*", "HTTP/1.1", "HTTP/1.0", "HTTP/2", " ", "\r\n", "\n", ":", "Content-Length: 3", "Connection: close", "Transfer-Encoding: chunked", "\u00ff", "\u0000");
+    const payload = fc.oneof(
+      fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
+      fc.array(token, { maxLength: 40 }).map((tokens) => Buffer.from(tokens.join(""), "latin1")),
+    );
+    await fc.assert(
+      fc.asyncProperty(payload, async (bytes) => {
+        const { text } = await rawExchange(metricsPort, bytes, 300);
+        // Silence is fine while the head is incomplete; whatever is answered is HTTP.
+        if (text !== "") assert.match(text, /^HTTP\/1\.1 [2-4]\d\d [A-Za-z ]+\r\n/);
+      }),
+      { numRuns: 150, seed: 20261208 },
+    );
     assert.ok((await scrape(metricsPort)).length > 0);
     assert.equal(node.broker.unexpectedErrors.total, 0);
   });
