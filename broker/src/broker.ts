@@ -1,5 +1,5 @@
 import path from "node:path";
-import { unusedBrokerProperties, withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
+import { effectiveBrokerValue, parseMetricsListener, unusedBrokerProperties, withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
 import { Dispatcher, reportUnexpectedError } from "./handlers/dispatcher";
 import type { ApiHandler } from "./handlers/handler";
 import type { NodeServices } from "./handlers/node-services";
@@ -22,8 +22,6 @@ import { SocketServer } from "./net/socket-server";
 import { ProducerIdManager } from "./producer/producer-id-manager";
 import { PartitionRegistry } from "./partition/partition-registry";
 import { ProduceFetchPath } from "./partition/produce-fetch-path";
-import { parseMetricsListener } from "./config/broker-properties";
-import { effectiveBrokerValue } from "./config/broker-config";
 import { MetricsEndpoint } from "./metrics/http-endpoint";
 import { BROKER_STATE_SHUTTING_DOWN, NodeMetrics, type QuorumView } from "./metrics/node-metrics";
 import { monotonicClock, systemClock, type Clock } from "./runtime/clock";
@@ -166,6 +164,7 @@ export class Broker implements NodeServices {
       parts = await buildNode(config, { ...seams, handlers, unexpectedErrors, configs, socketServer });
     } catch (error) {
       await socketServer.close();
+      seams.eventLoopDelay?.stop();
       throw error;
     }
     const broker = new Broker(parts);
