@@ -4,6 +4,7 @@
 // tells clients to send full fetch requests.
 import { ErrorCode, KafkaError } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
+import { BatchHeader, RECORD_BATCH_MAGIC } from "../protocol/records/batch-header";
 import type { FetchRequest, FetchResponse } from "../protocol/generated";
 import { topicIdHex, ZERO_UUID } from "../metadata/topic-ids";
 import { defineHandler, errorOf, type RequestContext } from "./handler";
@@ -48,13 +49,36 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
   },
 });
 
-/** The record bytes of the response, per topic, go to BytesOutPerSec (once per fetch, not per read of a long poll). */
+/**
+ * The record bytes of the response, per topic, go to BytesOutPerSec, and
+ * its records to Sluice's messages-out count (once per fetch, not per read
+ * of a long poll; per batch header, not per record).
+ */
 function countBytesOut(responses: readonly TopicResponse[], context: RequestContext): void {
   for (const topic of responses) {
     let bytes = 0;
-    for (const partition of topic.partitions) bytes += partition.records?.length ?? 0;
-    if (bytes > 0) context.services.metrics.topic(topic.topic).fetched(bytes);
+    let records = 0;
+    for (const partition of topic.partitions) {
+      const batches = partition.records;
+      if (batches === null || batches.length === 0) continue;
+      bytes += batches.length;
+      records += recordCount(batches);
+    }
+    if (bytes > 0) context.services.metrics.topic(topic.topic).fetched(bytes, records);
   }
+}
+
+/** The records of the whole v2 batches in `batches`, read from their headers. */
+function recordCount(batches: Buffer): number {
+  let count = 0;
+  let at = 0;
+  while (at + BatchHeader.SIZE <= batches.length && batches[at + BatchHeader.MAGIC] === RECORD_BATCH_MAGIC) {
+    const next = at + BatchHeader.LOG_OVERHEAD + batches.readInt32BE(at + BatchHeader.BATCH_LENGTH);
+    if (next > batches.length || next <= at) break;
+    count += batches.readInt32BE(at + BatchHeader.RECORD_COUNT);
+    at = next;
+  }
+  return count;
 }
 
 /** Topics are named up to v12 and identified by id from v13. */

@@ -45,6 +45,6 @@ export interface NodeServices {
    * loader, never from the request.
    */
   readonly controller: Pick<Controller, "createTopic" | "autoCreateTopic" | "deleteTopic" | "createPartitions" | "alterConfigs">;
-  /** The per-topic counters the fetch path adds the bytes it sends to (BytesOutPerSec). */
-  readonly metrics: { topic(name: string): { fetched(bytes: number): void } };
+  /** The per-topic counters the fetch path adds the record bytes and records it sends to (BytesOutPerSec). */
+  readonly metrics: { topic(name: string): { fetched(bytes: number, records: number): void } };
 }

@@ -90,10 +90,12 @@ export class TopicMetrics {
     this.all.bytesIn.value += bytes;
   }
 
-  /** Record bytes sent to a consumer. */
-  fetched(bytes: number): void {
+  /** Record batches sent to a consumer: their bytes and the records in them. */
+  fetched(bytes: number, records: number): void {
     this.topic.bytesOut.value += bytes;
     this.all.bytesOut.value += bytes;
+    this.topic.messagesOut.value += records;
+    this.all.messagesOut.value += records;
   }
 
   isrShrunk(): void {
@@ -115,6 +117,7 @@ interface TopicCounters {
   messagesIn: Counter;
   bytesIn: Counter;
   bytesOut: Counter;
+  messagesOut: Counter;
 }
 
 /** One api's request counters (one per version, made on first use) and its total-time summary. */
@@ -150,6 +153,7 @@ export class NodeMetrics implements RequestMetrics {
   private readonly messagesIn: CounterFamily;
   private readonly bytesIn: CounterFamily;
   private readonly bytesOut: CounterFamily;
+  private readonly messagesOut: CounterFamily;
 
   constructor(
     private readonly sources: NodeMetricsSources,
@@ -165,8 +169,15 @@ export class NodeMetrics implements RequestMetrics {
     this.messagesIn = registry.counter("kafka_server_brokertopicmetrics_messagesin_total", "Records appended as the leader (MessagesInPerSec)", ["topic"]);
     this.bytesIn = registry.counter("kafka_server_brokertopicmetrics_bytesin_total", "Record batch bytes appended as the leader (BytesInPerSec)", ["topic"]);
     this.bytesOut = registry.counter("kafka_server_brokertopicmetrics_bytesout_total", "Record batch bytes sent to consumers (BytesOutPerSec)", ["topic"]);
+    // Kafka has no messages-out meter (it sends batches without counting their records); this one is Sluice's.
+    this.messagesOut = registry.counter("sluice_server_brokertopicmetrics_messagesout_total", "Records in the batches sent to consumers (no Kafka equivalent)", ["topic"]);
     // Kafka's all-topics meter is the same name without the topic tag.
-    this.allTopics = { messagesIn: this.messagesIn.child([], []), bytesIn: this.bytesIn.child([], []), bytesOut: this.bytesOut.child([], []) };
+    this.allTopics = {
+      messagesIn: this.messagesIn.child([], []),
+      bytesIn: this.bytesIn.child([], []),
+      bytesOut: this.bytesOut.child([], []),
+      messagesOut: this.messagesOut.child([], []),
+    };
 
     // kafka.network:type=RequestMetrics.
     const requests = registry.counter("kafka_network_requestmetrics_requests_total", "Requests served, by api and version (RequestsPerSec)", ["request", "version"]);
@@ -285,7 +296,12 @@ export class NodeMetrics implements RequestMetrics {
   topic(name: string): TopicMetrics {
     let metrics = this.topics.get(name);
     if (!metrics) {
-      const counters = { messagesIn: this.messagesIn.child([name]), bytesIn: this.bytesIn.child([name]), bytesOut: this.bytesOut.child([name]) };
+      const counters = {
+        messagesIn: this.messagesIn.child([name]),
+        bytesIn: this.bytesIn.child([name]),
+        bytesOut: this.bytesOut.child([name]),
+        messagesOut: this.messagesOut.child([name]),
+      };
       metrics = new TopicMetrics(counters, this.allTopics, this.isr);
       this.topics.set(name, metrics);
     }
@@ -295,7 +311,7 @@ export class NodeMetrics implements RequestMetrics {
   /** A deleted topic's series go, as Kafka removes its meters (the all-topics totals keep what it counted). */
   topicDeleted(name: string): void {
     if (!this.topics.delete(name)) return;
-    for (const family of [this.messagesIn, this.bytesIn, this.bytesOut]) family.remove([name]);
+    for (const family of [this.messagesIn, this.bytesIn, this.bytesOut, this.messagesOut]) family.remove([name]);
   }
 
   /** The exposition text of every metric. */

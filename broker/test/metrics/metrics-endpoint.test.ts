@@ -71,6 +71,9 @@ describe("the metrics listener of a broker node, scraped over HTTP while kafkajs
     assert.ok(bytesIn > 50 * "kcat-0".length, `bytes in: ${bytesIn}`);
     // Two consumers each read every stored batch at least once.
     assert.ok(bytesOut >= 2 * bytesIn, `bytes out ${bytesOut} against bytes in ${bytesIn}`);
+    // Sluice's messages out: every record once per consumer, counted from the batch headers sent.
+    const messagesOut = valueOf(samples, "sluice_server_brokertopicmetrics_messagesout_total", { topic })!;
+    assert.ok(messagesOut >= 100 && messagesOut <= 100 + 2 * 20, `messages out: ${messagesOut}`);
     // The all-topics series (no label) holds this topic's and __consumer_offsets' too.
     assert.ok(valueOf(samples, "kafka_server_brokertopicmetrics_messagesin_total")! > messagesIn!);
     assert.ok(valueOf(samples, "kafka_server_brokertopicmetrics_bytesout_total")! >= bytesOut);
