@@ -87,6 +87,8 @@ interface Response {
 class MetricsConnection {
   private buffered: Buffer = Buffer.alloc(0);
   private closed = false;
+  /** A response that closes the connection was written: nothing more is read, and the socket goes once it is flushed. */
+  private ending = false;
   private cancelIdle: Cancel | null = null;
 
   constructor(
@@ -108,7 +110,7 @@ class MetricsConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
     try {
       this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
       for (;;) {
@@ -123,7 +125,7 @@ class MetricsConnection {
         this.armIdle();
         const response = this.answer(head);
         this.respond(response);
-        if (response.close || this.closed) return;
+        if (this.ending || this.closed) return;
         if (this.socket.writableLength > UNREAD_BYTES_MAX) return this.destroy();
       }
     } catch (error) {
@@ -162,7 +164,7 @@ class MetricsConnection {
   }
 
   private respond(response: Response): void {
-    if (this.closed) return;
+    if (this.closed || this.ending) return;
     const body = Buffer.from(response.body, "utf8");
     const lines = [`HTTP/1.1 ${response.status} ${response.reason}`];
     for (const [name, value] of Object.entries(response.headers)) lines.push(`${name}: ${value}`);
@@ -171,10 +173,10 @@ class MetricsConnection {
     this.socket.write(Buffer.from(lines.join("\r\n") + "\r\n\r\n", "latin1"));
     if (body.length > 0) this.socket.write(body);
     if (response.close) {
-      this.closed = true;
-      this.cancelIdle?.();
+      this.ending = true;
+      // A peer that never reads the response would keep the socket: the idle timer ends it then.
+      this.armIdle();
       this.socket.end(() => this.socket.destroy());
-      this.onClosed();
     }
   }
 
