@@ -48,6 +48,29 @@ export interface QuorumView {
   readonly logEndOffset: number;
 }
 
+/** The view of a Raft node's state raft-metrics reports (raft/raft-node.ts's RaftNode has these getters). */
+export interface RaftStateSource {
+  readonly role: "unattached" | "prospective" | "candidate" | "leader" | "follower" | "resigned";
+  readonly isVoter: boolean;
+  readonly leaderId: number;
+  readonly epoch: number;
+  readonly votedFor: number;
+  readonly highWatermark: number;
+  readonly logEndOffset: number;
+}
+
+/**
+ * A Raft node's state under Kafka's current-state names (KafkaRaftMetrics):
+ * an unattached voter that voted in this epoch is "voted", a follower that is
+ * not a voter an "observer".
+ */
+export function quorumViewOf(raft: RaftStateSource): QuorumView {
+  let state: string = raft.role;
+  if (raft.role === "unattached" && raft.votedFor >= 0) state = "voted";
+  else if (raft.role === "follower" && !raft.isVoter) state = "observer";
+  return { state, leaderId: raft.leaderId, epoch: raft.epoch, votedFor: raft.votedFor, highWatermark: raft.highWatermark, logEndOffset: raft.logEndOffset };
+}
+
 /** What the gauges read at scrape time; each is a narrow view of a part the node already has. */
 export interface NodeMetricsSources {
   readonly nodeId: number;

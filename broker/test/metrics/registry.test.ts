@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { quorumViewOf, type RaftStateSource } from "../../src/metrics/node-metrics";
 import { MetricsRegistry } from "../../src/metrics/registry";
+import type { RaftNode } from "../../src/raft/raft-node";
 import { WindowedSummary } from "../../src/metrics/summary";
 import { parseExposition, valueOf } from "../helpers/exposition";
 
@@ -75,5 +77,29 @@ describe("WindowedSummary", () => {
     const [low, high] = summary.quantiles([0.5, 1], 0);
     assert.equal(low, 0.001);
     assert.ok(high > 1e8);
+  });
+});
+
+// The quorum's RaftNode can be handed to quorumViewOf as it is (a compile-time check).
+const raftNodeIsASource: RaftNode extends RaftStateSource ? true : never = true;
+
+describe("quorumViewOf", () => {
+  test("names a Raft node's role as Kafka's current-state does: voted, observer, and the roles as they are", () => {
+    const raft = (role: RaftStateSource["role"], isVoter: boolean, votedFor: number): RaftStateSource => ({
+      role,
+      isVoter,
+      votedFor,
+      leaderId: role === "leader" ? 1 : -1,
+      epoch: 4,
+      highWatermark: 10,
+      logEndOffset: 12,
+    });
+    assert.equal(quorumViewOf(raft("unattached", true, 2)).state, "voted");
+    assert.equal(quorumViewOf(raft("unattached", true, -1)).state, "unattached");
+    assert.equal(quorumViewOf(raft("follower", false, -1)).state, "observer");
+    assert.equal(quorumViewOf(raft("follower", true, -1)).state, "follower");
+    for (const role of ["prospective", "candidate", "leader", "resigned"] as const) assert.equal(quorumViewOf(raft(role, true, 1)).state, role);
+    assert.ok(raftNodeIsASource);
+    assert.deepEqual(quorumViewOf(raft("leader", true, 1)), { state: "leader", leaderId: 1, epoch: 4, votedFor: 1, highWatermark: 10, logEndOffset: 12 });
   });
 });
