@@ -9,9 +9,9 @@ const browserGlobals = Object.fromEntries(
 // The real effects (the machine's clock, timers, randomness, disk and network) are picked in one place: the node's
 // composition root (broker/src/broker.ts) and main.ts; every part below takes them as arguments, so that a test or
 // the simulator decides what each part touches.
-const REAL_EFFECTS = ["systemClock", "systemScheduler", "secureRandomBytes", "nodeFileSystem", "nodeNetwork"];
+const REAL_EFFECTS = ["systemClock", "monotonicClock", "systemScheduler", "secureRandomBytes", "nodeFileSystem", "nodeNetwork", "startEventLoopDelayMonitor"];
 const realEffectsPattern = {
-  group: ["**/runtime/clock", "**/runtime/scheduler", "**/runtime/random", "**/runtime/fs", "**/runtime/network"],
+  group: ["**/runtime/clock", "**/runtime/scheduler", "**/runtime/random", "**/runtime/fs", "**/runtime/network", "**/runtime/event-loop"],
   importNames: REAL_EFFECTS,
   message: "Take the seam as an argument; only the composition root (broker.ts), main.ts and test/helpers/runtime.ts pick the real one.",
 };
@@ -19,7 +19,8 @@ const brokerSeamImports = [
   ...["node:crypto", "crypto"].map((name) => ({ name, importNames: ["randomBytes", "randomUUID", "randomInt", "getRandomValues"], message: "Draw from the RandomBytes seam (runtime/random.ts)." })),
   ...["node:fs", "fs"].map((name) => ({ name, importNames: ["statfsSync", "statfs"], message: "Use FileSystem.spaceSync (runtime/fs.ts)." })),
   ...["node:timers", "timers"].map((name) => ({ name, message: "Schedule through the Scheduler seam (runtime/scheduler.ts)." })),
-  ...["node:net", "net", "node:dns", "dns", "node:dns/promises", "dns/promises"].map((name) => ({ name, message: "Listen, connect and resolve through the Network seam (runtime/network.ts)." })),
+  ...["node:net", "net", "node:dns", "dns", "node:dns/promises", "dns/promises", "node:http", "http", "node:https", "https"].map((name) => ({ name, message: "Listen, connect and resolve through the Network seam (runtime/network.ts)." })),
+  ...["node:perf_hooks", "perf_hooks"].map((name) => ({ name, message: "Measure the event loop through runtime/event-loop.ts." })),
 ];
 
 export default tseslint.config(

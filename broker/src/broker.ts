@@ -1,5 +1,5 @@
 import path from "node:path";
-import { unusedBrokerProperties, withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
+import { effectiveBrokerValue, parseMetricsListener, unusedBrokerProperties, withDynamicConfigs, type BrokerConfig } from "./config/broker-config";
 import { Dispatcher, reportUnexpectedError } from "./handlers/dispatcher";
 import type { ApiHandler } from "./handlers/handler";
 import type { NodeServices } from "./handlers/node-services";
@@ -28,7 +28,10 @@ import { SocketServer } from "./net/socket-server";
 import { ProducerIdManager } from "./producer/producer-id-manager";
 import { PartitionRegistry } from "./partition/partition-registry";
 import { ProduceFetchPath } from "./partition/produce-fetch-path";
-import { systemClock, type Clock } from "./runtime/clock";
+import { MetricsEndpoint } from "./metrics/http-endpoint";
+import { BROKER_STATE_SHUTTING_DOWN, NodeMetrics, type QuorumView } from "./metrics/node-metrics";
+import { monotonicClock, systemClock, type Clock } from "./runtime/clock";
+import { startEventLoopDelayMonitor, type EventLoopDelayMonitor } from "./runtime/event-loop";
 import { secureRandomBytes, type RandomBytes } from "./runtime/random";
 import { nodeFileSystem, type FileSystem } from "./runtime/fs";
 import { createLogger, type Logger } from "./runtime/logger";
@@ -49,6 +52,10 @@ export interface BrokerDeps {
   handlers?: readonly ApiHandler[];
   /** Where listeners bind; the simulator gives an in-memory network. */
   network?: Network;
+  /** What request durations are measured by; `clock` when that is given, else a monotonic clock. */
+  durationClock?: Clock;
+  /** The event-loop delay the metrics report; by default a real monitor when metrics.listener is set, else none. */
+  eventLoopDelay?: EventLoopDelayMonitor | null;
 }
 
 const METADATA_DIR_NAME = "__cluster_metadata-0";
@@ -63,6 +70,8 @@ interface NodeSeams {
   readonly logger: Logger;
   readonly random: RandomBytes;
   readonly network: Network;
+  readonly durationClock: Clock;
+  readonly eventLoopDelay: EventLoopDelayMonitor | null;
 }
 
 /** Every part of one node, each built before the node holds it. */
@@ -84,6 +93,7 @@ interface NodeParts extends NodeSeams {
   readonly offsetsLog: OffsetsLog;
   readonly groups: GroupCoordinator;
   readonly producerIds: ProducerIdManager;
+  readonly metrics: NodeMetrics;
 }
 
 /**
@@ -117,6 +127,11 @@ export class Broker implements NodeServices {
   readonly offsetsLog: OffsetsLog;
   readonly groups: GroupCoordinator;
   readonly producerIds: ProducerIdManager;
+  /** Kafka's metrics under the JMX exporter's names; served on metrics.listener when that is set. */
+  readonly metrics: NodeMetrics;
+  private metricsEndpoint: MetricsEndpoint | null = null;
+  private readonly eventLoopDelay: EventLoopDelayMonitor | null;
+  private readonly network: Network;
   private readonly socketServer: SocketServer;
   private readonly configs: NodeConfigs;
   private stopping = false;
@@ -142,6 +157,9 @@ export class Broker implements NodeServices {
     this.offsetsLog = parts.offsetsLog;
     this.groups = parts.groups;
     this.producerIds = parts.producerIds;
+    this.metrics = parts.metrics;
+    this.eventLoopDelay = parts.eventLoopDelay;
+    this.network = parts.network;
   }
 
   /**
@@ -163,11 +181,39 @@ export class Broker implements NodeServices {
       parts = await buildNode(config, { ...seams, handlers, unexpectedErrors, configs, socketServer });
     } catch (error) {
       await socketServer.close();
+      seams.eventLoopDelay?.stop();
       throw error;
     }
     const broker = new Broker(parts);
-    requests.serve(new Dispatcher(handlers, broker, logger, unexpectedErrors));
+    requests.serve(new Dispatcher(handlers, broker, logger, unexpectedErrors, parts.metrics));
+    try {
+      await broker.startMetricsEndpoint();
+    } catch (error) {
+      await broker.shutdown();
+      throw error;
+    }
     return broker;
+  }
+
+  /** The port metrics.listener bound (useful when it asked for port 0); null when it is unset. */
+  get metricsPort(): number | null {
+    return this.metricsEndpoint?.port ?? null;
+  }
+
+  private async startMetricsEndpoint(): Promise<void> {
+    const listener = this.config.metricsListener;
+    if (listener === null) return;
+    const address = parseMetricsListener(listener);
+    // The config validated it.
+    if ("error" in address) throw new Error(address.error);
+    this.metricsEndpoint = await MetricsEndpoint.listen({
+      ...address,
+      network: this.network,
+      scheduler: this.scheduler,
+      logger: this.logger,
+      render: () => this.metrics.render(),
+    });
+    this.logger.info("metrics listening", { host: address.host ?? "0.0.0.0", port: this.metricsEndpoint.port, path: "/metrics" });
   }
 
   get config(): BrokerConfig {
@@ -211,7 +257,10 @@ export class Broker implements NodeServices {
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.metrics.brokerState = BROKER_STATE_SHUTTING_DOWN;
     this.logger.info("shutting down");
+    await this.metricsEndpoint?.close();
+    this.eventLoopDelay?.stop();
     this.produceFetch.wakeAll();
     // Waiting JoinGroup/SyncGroup requests get NOT_COORDINATOR now, so draining connections does not wait on rebalances.
     this.groups.shutdown();
@@ -237,7 +286,16 @@ function nodeSeams(config: BrokerConfig, deps: BrokerDeps, unexpectedErrors: Une
     unexpectedErrors.record("timer");
     logger.error("scheduled task failed", { error });
   });
-  return { fs: deps.fs ?? nodeFileSystem, clock, scheduler, logger, random: deps.random ?? secureRandomBytes, network: deps.network ?? nodeNetwork };
+  return {
+    fs: deps.fs ?? nodeFileSystem,
+    clock,
+    scheduler,
+    logger,
+    random: deps.random ?? secureRandomBytes,
+    network: deps.network ?? nodeNetwork,
+    durationClock: deps.durationClock ?? (deps.clock ? clock : monotonicClock),
+    eventLoopDelay: deps.eventLoopDelay !== undefined ? deps.eventLoopDelay : config.metricsListener !== null ? startEventLoopDelayMonitor() : null,
+  };
 }
 
 /** The SASL setup of a SASL_PLAINTEXT listener (SCRAM credentials derived now), or undefined for a PLAINTEXT one. */
@@ -308,6 +366,24 @@ async function buildNode(
   );
   const image = () => loader.image;
   const brokerConfig = () => configs.current;
+  const metrics = new NodeMetrics(
+    {
+      nodeId: config.nodeId,
+      isController: (effectiveBrokerValue(config, "process.roles") ?? "").split(",").includes("controller"),
+      image,
+      // A cluster of one is its own active controller.
+      isActiveController: () => true,
+      // A cluster of one leads its own metadata log; the Raft quorum's node reports its own state here.
+      quorum: (): QuorumView => {
+        const end = metadataLog.endOffset;
+        return { state: "leader", leaderId: config.nodeId, epoch: 0, votedFor: config.nodeId, highWatermark: end, logEndOffset: end };
+      },
+      connectionsByListener: () => socketServer.quotas.byListenerName(),
+      eventLoopDelay: built.eventLoopDelay,
+    },
+    () => built.durationClock.nowMs(),
+    built.handlers.keys(),
+  );
   loader.follow(metadataLog);
   // The publishers in their fixed order: the node's config first, since partitions resolve topic defaults from it.
   loader.install(new BrokerConfigsPublisher(config.nodeId, (dynamic) => configs.dynamicConfigsCommitted(dynamic)));
@@ -321,6 +397,7 @@ async function buildNode(
     nodeId: config.nodeId,
     producerState: { fs, logger: (msg, fields) => logger.info(msg, fields) },
     unusedTopicConfigs: (names) => configs.logUnused("topic", names),
+    metrics,
   });
   const produceFetch = new ProduceFetchPath(partitions, clock, scheduler);
   // Sliced, so that recovering many partitions does not hold the event loop for the whole start-up.
@@ -371,7 +448,7 @@ async function buildNode(
   const { brokerHeartbeats, lifecycle } = quorum ? startBrokerRegistration(config, quorum, controller, loader, self, built) : { brokerHeartbeats: null, lifecycle: null };
   const endpoints = Object.fromEntries([...self.endpoints].map(([name, { host, port }]) => [name, `${host}:${port}`]));
   logger.info("broker started", { clusterId, endpoints, logDirs: config.logDirs, quorum: config.quorum ? { voters: config.quorum.voters.map((voter) => voter.id), voter: config.quorum.isVoter } : null });
-  return { ...built, metadataLog, quorum, brokerHeartbeats, lifecycle, loader, controller, logs, produceFetch, offsetsLog, groups, producerIds };
+  return { ...built, metadataLog, quorum, brokerHeartbeats, lifecycle, loader, controller, logs, produceFetch, offsetsLog, groups, producerIds, metrics };
 }
 
 /**

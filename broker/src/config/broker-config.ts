@@ -34,6 +34,7 @@ export {
   CLEANUP_POLICIES,
   COMPRESSION_TYPES,
   effectiveBrokerValue,
+  parseMetricsListener,
   SASL_MECHANISMS,
   SECURITY_PROTOCOLS,
   TIMESTAMP_TYPES,

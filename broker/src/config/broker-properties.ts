@@ -44,6 +44,22 @@ const hostPortList: Validator = (value) => {
   return bad === undefined ? null : `${bad} is not of the form {host}:{port}`;
 };
 
+/**
+ * metrics.listener: [http://]host:port of the Prometheus endpoint; an empty
+ * host means every interface, port 0 a free port. Undefined host: every interface.
+ */
+export function parseMetricsListener(text: string): { host: string | undefined; port: number } | { error: string } {
+  const match = /^(?:http:\/\/)?(\[[^\]]+\]|[^:/\s]*):(\d{1,5})\/?$/i.exec(text.trim());
+  if (!match || Number(match[2]) > 65535) return { error: `${text} is not [http://]host:port (an empty host listens on every interface)` };
+  const host = match[1].replace(/^\[(.*)\]$/, "$1");
+  return { host: host === "" ? undefined : host, port: Number(match[2]) };
+}
+
+const metricsListener: Validator = (value) => {
+  const parsed = parseMetricsListener(value as string);
+  return "error" in parsed ? parsed.error : null;
+};
+
 /** max.connections.per.ip.overrides: host:count,host:count (split at the last colon, so IPv6 addresses need no brackets). */
 export function parsePerIpOverrides(text: string): { overrides: Map<string, number> } | { error: string } {
   const overrides = new Map<string, number>();
@@ -190,6 +206,8 @@ const ROWS = [
   ["transaction.max.timeout.ms", "INT", "900000", R, "Largest transaction timeout a producer may ask for", { validator: atLeast(1) }],
   ["share.coordinator.state.topic.replication.factor", "SHORT", "3", R, "Replication factor of __share_group_state (accepted; informational)", { validator: atLeast(1) }],
   ["share.coordinator.state.topic.min.isr", "SHORT", "2", R, "min.insync.replicas of __share_group_state (accepted; informational)", { validator: atLeast(1) }],
+  // Sluice's own: the Prometheus endpoint of this node
+  ["metrics.listener", "STRING", null, R, "host:port of this node's Prometheus endpoint (GET /metrics), Kafka's metrics under the JMX exporter's names; unset: none", { validator: metricsListener, field: "metricsListener" }],
 ] as const satisfies readonly Row[];
 
 const UNUSED_DOC = "A Kafka property this broker accepts and does not act on";

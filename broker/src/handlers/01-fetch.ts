@@ -4,6 +4,7 @@
 // tells clients to send full fetch requests.
 import { ErrorCode, KafkaError } from "../protocol/errors";
 import { ApiKey } from "../protocol/generated/api-messages";
+import { BatchHeader, RECORD_BATCH_MAGIC } from "../protocol/records/batch-header";
 import type { FetchRequest, FetchResponse } from "../protocol/generated";
 import { topicIdHex, ZERO_UUID } from "../metadata/topic-ids";
 import { METADATA_TOPIC, METADATA_TOPIC_ID } from "../raft/messages";
@@ -38,8 +39,11 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponse>({
     for (;;) {
       const { responses, bytes, hasError } = readOnce(request, maxBytes, context);
       const remainingMs = deadline - services.clock.nowMs();
-      if (bytes >= minBytes || hasError || remainingMs <= 0 || services.isStopping)
+      if (bytes >= minBytes || hasError || remainingMs <= 0 || services.isStopping) {
+        // A follower's fetch is replication traffic (ReplicationBytesOutPerSec in Kafka), not bytes out.
+        if (bytes > 0 && request.replicaId < 0 && request.replicaState.replicaId < 0) countBytesOut(responses, context);
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
+      }
       await services.produceFetch.waitForAppend(
         wanted.filter((entry): entry is { topic: string; partition: number } => entry.topic !== null),
         remainingMs,
@@ -63,6 +67,38 @@ function quorumFetch(request: FetchRequest, context: RequestContext): FetchRespo
   const body = context.apiVersion >= 15 ? request : { ...request, replicaState: { ...request.replicaState, replicaId: request.replicaId } };
   const answer = target.quorum.answer({ kind: "FetchRequest", body });
   return answer?.kind === "FetchResponse" ? answer.body : refused(ErrorCode.UNKNOWN_SERVER_ERROR);
+}
+
+/**
+ * The record bytes of the response, per topic, go to BytesOutPerSec, and
+ * its records to Sluice's messages-out count (once per fetch, not per read
+ * of a long poll; per batch header, not per record).
+ */
+function countBytesOut(responses: readonly TopicResponse[], context: RequestContext): void {
+  for (const topic of responses) {
+    let bytes = 0;
+    let records = 0;
+    for (const partition of topic.partitions) {
+      const batches = partition.records;
+      if (batches === null || batches.length === 0) continue;
+      bytes += batches.length;
+      records += recordCount(batches);
+    }
+    if (bytes > 0) context.services.metrics.topic(topic.topic).fetched(bytes, records);
+  }
+}
+
+/** The records of the whole v2 batches in `batches`, read from their headers. */
+function recordCount(batches: Buffer): number {
+  let count = 0;
+  let at = 0;
+  while (at + BatchHeader.SIZE <= batches.length && batches[at + BatchHeader.MAGIC] === RECORD_BATCH_MAGIC) {
+    const next = at + BatchHeader.LOG_OVERHEAD + batches.readInt32BE(at + BatchHeader.BATCH_LENGTH);
+    if (next > batches.length || next <= at) break;
+    count += batches.readInt32BE(at + BatchHeader.RECORD_COUNT);
+    at = next;
+  }
+  return count;
 }
 
 /** Topics are named up to v12 and identified by id from v13. */

@@ -10,6 +10,7 @@ import type { Logger } from "../runtime/logger";
 import type { UnexpectedErrors, UnexpectedErrorSource } from "../runtime/unexpected-errors";
 import type { SaslSession } from "../net/sasl/sasl-session";
 import type { ApiHandler } from "./handler";
+import type { RequestMetrics } from "../metrics/node-metrics";
 import { supportedApiVersions } from "./18-api-versions";
 
 /**
@@ -30,6 +31,8 @@ export class Dispatcher implements RequestDispatcher {
     private readonly services: NodeServices,
     private readonly logger: Logger,
     private readonly errors: UnexpectedErrors,
+    /** Counts and times each request served (kafka.network RequestMetrics); none when not given. */
+    private readonly metrics: RequestMetrics | null = null,
   ) {}
 
   dispatch(frame: Buffer, connection: ConnectionInfo): DispatchResult | Promise<DispatchResult> {
@@ -113,18 +116,26 @@ export class Dispatcher implements RequestDispatcher {
     }
 
     const context = { services: this.services, apiVersion, correlationId, clientId, connection };
+    const metrics = this.metrics;
+    const startMs = metrics !== null ? metrics.nowMs() : 0;
     let result: unknown;
     try {
       result = handler.handle(request, context);
       // No closure per request on the synchronous path (produce): tsx names every one it creates.
-      if (!(result instanceof Promise)) return encodeResponse(spec, apiVersion, correlationId, result);
+      if (!(result instanceof Promise)) {
+        const encoded = encodeResponse(spec, apiVersion, correlationId, result);
+        metrics?.completed(apiKey, apiVersion, startMs, request);
+        return encoded;
+      }
     } catch (error) {
       return this.failed("request", error, connection, requestFields(spec, apiVersion, correlationId, clientId));
     }
     return result.then(
       (response) => {
         try {
-          return encodeResponse(spec, apiVersion, correlationId, response);
+          const encoded = encodeResponse(spec, apiVersion, correlationId, response);
+          metrics?.completed(apiKey, apiVersion, startMs, request);
+          return encoded;
         } catch (error) {
           return this.failed("request", error, connection, requestFields(spec, apiVersion, correlationId, clientId));
         }

@@ -51,4 +51,6 @@ export interface NodeServices {
   /** Broker registrations and heartbeats, served by the active controller of a quorum; null for a cluster of one. */
   readonly brokerHeartbeats: Pick<BrokerHeartbeats, "register" | "heartbeat"> | null;
   readonly controller: Pick<Controller, "createTopic" | "autoCreateTopic" | "deleteTopic" | "createPartitions" | "alterConfigs">;
+  /** The per-topic counters the fetch path adds the record bytes and records it sends to (BytesOutPerSec). */
+  readonly metrics: { topic(name: string): { fetched(bytes: number, records: number): void } };
 }

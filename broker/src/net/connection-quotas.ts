@@ -67,6 +67,11 @@ export class ConnectionQuotas {
     return this.total;
   }
 
+  /** Open connections by listener name (every listener added, with 0 for one without). */
+  byListenerName(): ReadonlyMap<string, number> {
+    return this.byListener;
+  }
+
   countFor(address: string): number {
     return this.byAddress.get(normalizeAddress(address)) ?? 0;
   }

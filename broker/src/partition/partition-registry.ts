@@ -6,7 +6,7 @@ import type { ProducerStateDeps } from "../producer/partition-producer-state";
 import { DEFAULT_LOG_CONFIG } from "../storage/log-config";
 import type { LogManager } from "../storage/log-manager";
 import type { LogConfig } from "../storage/partition-log";
-import { Partition, type Leadership } from "./partition";
+import { Partition, type Leadership, type PartitionMetrics } from "./partition";
 import { partitionKey, type PartitionKey } from "../storage/partition-key";
 
 export interface PartitionRegistryDeps {
@@ -18,6 +18,8 @@ export interface PartitionRegistryDeps {
   producerState: ProducerStateDeps;
   /** Told the Kafka configs a topic sets that this broker accepts but does not act on. */
   unusedTopicConfigs?: (names: string[]) => void;
+  /** The counters each partition of a topic records into, and the forgetting of a deleted topic's. */
+  metrics?: { topic(name: string): PartitionMetrics; topicDeleted(name: string): void };
 }
 
 /**
@@ -46,7 +48,14 @@ export class PartitionRegistry {
     if (!log) return undefined;
     const state = this.deps.image().topic(topic);
     const config = state ? this.resolveConfig(state) : resolveTopicConfig({}, this.deps.brokerConfig());
-    const created = new Partition(log, config, leadershipOf(state, partition, this.deps.nodeId), this.deps.nodeId, this.deps.producerState);
+    const created = new Partition(
+      log,
+      config,
+      leadershipOf(state, partition, this.deps.nodeId),
+      this.deps.nodeId,
+      this.deps.producerState,
+      this.deps.metrics?.topic(topic),
+    );
     this.partitions.set(key, created);
     return created;
   }
@@ -105,6 +114,7 @@ export class PartitionRegistry {
       this.partitions.delete(key);
     }
     this.deps.logs.delete(topicName);
+    this.deps.metrics?.topicDeleted(topicName);
   }
 
   /** The storage settings of a topic's logs; Kafka's defaults for a topic the image does not know. */
@@ -139,7 +149,7 @@ export class PartitionRegistry {
 /** A partition the image does not describe (a log found on disk before its metadata) is led here in epoch 0 by this node alone. */
 function leadershipOf(topic: TopicState | undefined, partition: number, nodeId: number): Leadership {
   const state = topic?.partitions[partition];
-  return state ? { leaderEpoch: state.leaderEpoch, isr: state.isr } : { leaderEpoch: 0, isr: [nodeId] };
+  return state ? { leaderEpoch: state.leaderEpoch, isr: state.isr, leader: state.leader } : { leaderEpoch: 0, isr: [nodeId], leader: nodeId };
 }
 
 function describe(error: unknown): string {

@@ -11,7 +11,24 @@ import { partitionKey, type PartitionKey } from "../storage/partition-key";
 export interface Leadership {
   leaderEpoch: number;
   isr: readonly number[];
+  /** The leader's node id; undefined reads as this node (a partition the image does not describe yet). */
+  leader?: number;
 }
+
+/**
+ * What a partition counts for the node's metrics (metrics/node-metrics.ts
+ * keeps the counters): per append, never per record.
+ */
+export interface PartitionMetrics {
+  /** `records` records in `bytes` bytes of batches appended as the leader. */
+  appended(records: number, bytes: number): void;
+  /** The ISR of a partition led here lost a member (Kafka's IsrShrinksPerSec). */
+  isrShrunk(): void;
+  /** The ISR of a partition led here gained a member (IsrExpandsPerSec). */
+  isrExpanded(): void;
+}
+
+const NO_METRICS: PartitionMetrics = { appended: () => {}, isrShrunk: () => {}, isrExpanded: () => {} };
 
 export interface LocalAppend {
   baseOffset: number;
@@ -62,6 +79,7 @@ export class Partition {
     leadership: Leadership,
     private readonly localNodeId: number,
     private readonly producerStateDeps: ProducerStateDeps,
+    private readonly metrics: PartitionMetrics = NO_METRICS,
   ) {
     this.key = partitionKey(log.topic, log.partition);
     this.leaderEpochValue = leadership.leaderEpoch;
@@ -117,6 +135,8 @@ export class Partition {
   updateLeadership(leadership: Leadership): void {
     if (leadership.leaderEpoch < this.leaderEpochValue)
       throw new Error(`${this.topic}-${this.partition}: leader epoch ${leadership.leaderEpoch} is older than ${this.leaderEpochValue}`);
+    // An ISR change within the leader's epoch is the leader's own (AlterPartition); a new epoch's ISR is the controller's election.
+    if (leadership.leaderEpoch === this.leaderEpochValue && (leadership.leader ?? this.localNodeId) === this.localNodeId) this.countIsrChange(leadership.isr);
     this.leaderEpochValue = leadership.leaderEpoch;
     this.inSyncReplicas = [...leadership.isr];
     this.maybeAdvanceHighWatermark();
@@ -157,6 +177,7 @@ export class Partition {
       toAppend = batches.map((batch) => ({ ...batch, maxTimestamp: logAppendTimeMs }));
     }
     const { baseOffset, lastOffset } = this.log.append(records, toAppend, { partitionLeaderEpoch });
+    this.metrics.appended(lastOffset - baseOffset + 1, records.length);
     producers?.appended(batches, baseOffset, nowMs);
     this.maybeAdvanceHighWatermark();
     return { baseOffset, lastOffset, logAppendTimeMs, logStartOffset: this.log.logStartOffset };
@@ -214,6 +235,11 @@ export class Partition {
       waiter.cancelTimeout();
       waiter.resolve("partition gone");
     }
+  }
+
+  private countIsrChange(next: readonly number[]): void {
+    if (this.inSyncReplicas.some((replica) => !next.includes(replica))) this.metrics.isrShrunk();
+    if (next.some((replica) => !this.inSyncReplicas.includes(replica))) this.metrics.isrExpanded();
   }
 
   /** The high watermark follows the smallest log end among the in-sync replicas; only this node's is known so far. */

@@ -8,6 +8,12 @@ export interface Clock {
 
 export const systemClock: Clock = { nowMs: () => Date.now() };
 
+/**
+ * A clock for measuring durations (request times): monotonic and finer
+ * than a millisecond, with an arbitrary origin, so never a timestamp.
+ */
+export const monotonicClock: Clock = { nowMs: () => performance.now() };
+
 /** A clock that moves only when told to. */
 export class ManualClock implements Clock {
   constructor(private currentMs = 0) {}
