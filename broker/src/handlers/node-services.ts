@@ -50,5 +50,5 @@ export interface NodeServices {
   readonly quorum: QuorumEndpoint | null;
   /** Broker registrations and heartbeats, served by the active controller of a quorum; null for a cluster of one. */
   readonly brokerHeartbeats: Pick<BrokerHeartbeats, "register" | "heartbeat"> | null;
-  readonly controller: Pick<Controller, "createTopic" | "autoCreateTopic" | "deleteTopic" | "createPartitions" | "alterConfigs">;
+  readonly controller: Pick<Controller, "createTopic" | "autoCreateTopic" | "deleteTopic" | "createPartitions" | "alterConfigs" | "allocateProducerIds">;
 }
