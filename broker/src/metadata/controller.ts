@@ -9,7 +9,6 @@ import type { MetadataImage, TopicState } from "./image";
 import { isInternalTopic } from "./image";
 import type { MetadataLog } from "./metadata-log";
 import type { MetadataRecord } from "./records";
-import type { RemoteController } from "./remote-controller";
 import { newTopicId } from "./topic-ids";
 import { collisionKey, topicNameProblem } from "./topic-names";
 export interface CreateTopicSpec {
@@ -21,6 +20,19 @@ export interface CreateTopicSpec {
   /** Explicit replica lists by partition index; when given, the two counts above must be -1. */
   assignments: ReadonlyArray<{ partition: number; brokerIds: number[] }>;
   configs: Record<string, string | null>;
+}
+
+/**
+ * The active controller as a standby node reaches it (remote-controller.ts):
+ * the controller calls that no client request carries to it (auto-created
+ * topics, the offsets topic, producer-id blocks). Each returns null when this
+ * node is the active controller (or knows none): the caller then proposes
+ * itself, and a standby's proposal fails with NOT_CONTROLLER.
+ */
+export interface RemoteController {
+  createTopic(spec: CreateTopicSpec): Promise<void> | null;
+  /** Resolves once the block is committed and applied on this node too. */
+  allocateProducerIds(nodeId: number): Promise<void> | null;
 }
 
 /** A limit on partitions per request, so one request cannot exhaust file descriptors. */

@@ -3,28 +3,15 @@ import { ApiKey } from "../protocol/generated/api-messages";
 import type { AllocateProducerIdsResponse, CreateTopicsRequest, CreateTopicsResponse } from "../protocol/generated";
 import type { QuorumEndpoint } from "../raft/quorum";
 import type { Scheduler } from "../runtime/scheduler";
-import type { CreateTopicSpec } from "./controller";
+import type { RemoteController } from "./controller";
 import type { MetadataImage } from "./image";
-
-/**
- * The active controller as a standby node reaches it: the controller calls
- * that no client request carries to it (auto-created topics, the offsets
- * topic, producer-id blocks) are sent over its controller listener, as
- * Kafka's brokers send CreateTopics and AllocateProducerIds. Each returns null
- * when this node is the active controller (or knows none): the caller then
- * proposes itself, and a standby's proposal fails with NOT_CONTROLLER.
- */
-export interface RemoteController {
-  createTopic(spec: CreateTopicSpec): Promise<void> | null;
-  /** Resolves once the block is committed and applied on this node too. */
-  allocateProducerIds(nodeId: number): Promise<void> | null;
-}
 
 const ERROR_NAMES = new Map<number, ErrorCodeName>(Object.entries(ErrorCode).map(([name, code]) => [code, name as ErrorCodeName]));
 const failure = (code: number, message: string | null) => new KafkaError(ERROR_NAMES.get(code) ?? "UNKNOWN_SERVER_ERROR", message ?? undefined);
 /** How often a node waiting for a record to reach its own image looks again. */
 const APPLIED_POLL_MS = 10;
 
+/** The active controller reached over its controller listener, as Kafka's brokers send CreateTopics and AllocateProducerIds. */
 export function remoteController(quorum: QuorumEndpoint, image: () => MetadataImage, scheduler: Scheduler, timeoutMs: number): RemoteController {
   const applied = (done: () => boolean, what: string): Promise<void> =>
     new Promise((resolve, reject) => {
