@@ -15,6 +15,7 @@ import { decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from 
 import { MetadataQuorum } from "./raft/quorum";
 import { BrokerHeartbeats } from "./metadata/broker-heartbeats";
 import { BrokerLifecycle } from "./metadata/broker-lifecycle";
+import { remoteController } from "./metadata/remote-controller";
 import { ApiKey } from "./protocol/generated/api-messages";
 import type { BrokerHeartbeatRequest, BrokerRegistrationRequest } from "./protocol/generated";
 import { BrokerConfigsPublisher } from "./metadata/publishers/broker-configs-publisher";
@@ -388,8 +389,9 @@ async function buildNode(
   // The publishers in their fixed order: the node's config first, since partitions resolve topic defaults from it.
   loader.install(new BrokerConfigsPublisher(config.nodeId, (dynamic) => configs.dynamicConfigsCommitted(dynamic)));
   const controller = new Controller(metadataLog, image, brokerConfig, random, logger);
+  if (quorum) controller.forwardWhenStandby(remoteController(quorum, image, scheduler, config.quorumRequestTimeoutMs * 5));
   const logs = new LogManager(config.logDirs, { fs, clock, scheduler, random, logger: (msg, fields, level = "info") => logger[level](msg, fields) });
-  const producerIds = new ProducerIdManager(() => controller.allocateProducerIds(config.nodeId), image);
+  const producerIds = new ProducerIdManager(async () => void (await controller.allocateProducerIds(config.nodeId)), image);
   const partitions = new PartitionRegistry({
     image,
     logs,

@@ -14,6 +14,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
   maxVersion: 7,
   async handle(request, context) {
     const { services } = context;
+    const viaControllerListener = services.config.quorum?.controllerListenerNames.includes(context.connection.listenerName) ?? false;
     const counts = new Map<string, number>();
     for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1);
 
@@ -47,7 +48,8 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
             assignments: topic.assignments.map((a) => ({ partition: a.partitionIndex, brokerIds: a.brokerIds })),
             configs,
           },
-          { validateOnly: request.validateOnly },
+          // A request over a controller listener was forwarded by a node of the quorum, which may create internal topics.
+          { validateOnly: request.validateOnly, allowInternal: viaControllerListener, forwarded: viaControllerListener },
         );
         if (created) {
           result.topicId = topicIdBytes(created.topicId);

@@ -35,6 +35,7 @@ import { fetchSnapshotHandler } from "./59-fetch-snapshot";
 import { describeClusterHandler } from "./60-describe-cluster";
 import { brokerRegistrationHandler } from "./62-broker-registration";
 import { brokerHeartbeatHandler } from "./63-broker-heartbeat";
+import { allocateProducerIdsHandler } from "./67-allocate-producer-ids";
 
 /** Every API this broker serves; ApiVersions advertises exactly these. The admin APIs that change metadata, and DescribeQuorum, are forwarded to the active controller. */
 export const ALL_HANDLERS: readonly ApiHandler[] = [
@@ -73,4 +74,5 @@ export const ALL_HANDLERS: readonly ApiHandler[] = [
   describeClusterHandler,
   brokerRegistrationHandler,
   brokerHeartbeatHandler,
+  allocateProducerIdsHandler,
 ];

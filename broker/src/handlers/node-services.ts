@@ -50,7 +50,7 @@ export interface NodeServices {
   readonly quorum: QuorumEndpoint | null;
   /** Broker registrations and heartbeats, served by the active controller of a quorum; null for a cluster of one. */
   readonly brokerHeartbeats: Pick<BrokerHeartbeats, "register" | "heartbeat"> | null;
-  readonly controller: Pick<Controller, "createTopic" | "autoCreateTopic" | "deleteTopic" | "createPartitions" | "alterConfigs">;
+  readonly controller: Pick<Controller, "createTopic" | "autoCreateTopic" | "deleteTopic" | "createPartitions" | "alterConfigs" | "allocateProducerIds">;
   /** The per-topic counters the fetch path adds the record bytes and records it sends to (BytesOutPerSec). */
   readonly metrics: { topic(name: string): { fetched(bytes: number, records: number): void } };
 }

@@ -22,6 +22,19 @@ export interface CreateTopicSpec {
   configs: Record<string, string | null>;
 }
 
+/**
+ * The active controller as a standby node reaches it (remote-controller.ts):
+ * the controller calls that no client request carries to it (auto-created
+ * topics, the offsets topic, producer-id blocks). Each returns null when this
+ * node is the active controller (or knows none): the caller then proposes
+ * itself, and a standby's proposal fails with NOT_CONTROLLER.
+ */
+export interface RemoteController {
+  createTopic(spec: CreateTopicSpec): Promise<void> | null;
+  /** Resolves once the block is committed and applied on this node too. */
+  allocateProducerIds(nodeId: number): Promise<void> | null;
+}
+
 /** A limit on partitions per request, so one request cannot exhaust file descriptors. */
 export const PARTITIONS_PER_TOPIC_MAX = 10_000;
 
@@ -56,6 +69,9 @@ export class Controller {
   private inFlight: InFlightProposal[] = [];
   /** The last image `image` built, kept while neither the committed image nor the proposals in flight change. */
   private proposedCache: { committed: MetadataImage; inFlight: readonly InFlightProposal[]; image: MetadataImage } | null = null;
+
+  /** The active controller, when this node is a standby of a quorum (set once the quorum is built). */
+  private remote: RemoteController | null = null;
 
   constructor(
     private readonly log: MetadataLog,
@@ -108,8 +124,29 @@ export class Controller {
     this.inFlight = this.inFlight.filter((other) => other !== proposal);
   }
 
-  /** Creates a topic; resolves with it as committed, or with null when `validateOnly`. */
-  async createTopic(spec: CreateTopicSpec, options: { validateOnly: boolean; allowInternal?: boolean }): Promise<TopicState | null> {
+  /**
+   * On a standby of a quorum, the changes no client request carries to the
+   * active controller (auto-created topics, the offsets topic, producer-id
+   * blocks) are sent to it through `remote`; the others are forwarded as
+   * requests (handlers/forwarding.ts).
+   */
+  forwardWhenStandby(remote: RemoteController): void {
+    this.remote = remote;
+  }
+
+  /**
+   * Creates a topic; resolves with it as committed, or with null when
+   * `validateOnly`, or when an internal topic was created by the active
+   * controller on a standby's behalf (it reaches this node's image later).
+   */
+  async createTopic(spec: CreateTopicSpec, options: { validateOnly: boolean; allowInternal?: boolean; forwarded?: boolean }): Promise<TopicState | null> {
+    if (options.allowInternal && !options.validateOnly && !options.forwarded) {
+      const forwarded = this.remote?.createTopic(spec);
+      if (forwarded) {
+        await forwarded;
+        return null;
+      }
+    }
     const problem = topicNameProblem(spec.name);
     if (problem) throw new KafkaError("INVALID_TOPIC_EXCEPTION", problem);
     if (this.image.topic(spec.name)) throw new KafkaError("TOPIC_ALREADY_EXISTS", `Topic '${spec.name}' already exists.`);
@@ -148,6 +185,11 @@ export class Controller {
   async autoCreateTopic(name: string): Promise<boolean> {
     if (!this.brokerConfig().autoCreateTopicsEnable) return false;
     try {
+      const forwarded = this.remote?.createTopic({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} });
+      if (forwarded) {
+        await forwarded;
+        return true;
+      }
       await this.createTopic({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: {} }, { validateOnly: false });
       this.logger.info("auto-created topic", { topic: name });
       return true;
@@ -332,10 +374,17 @@ export class Controller {
    * node's ProducerIdManager through the loader when the record commits;
    * this resolves after that.
    */
-  async allocateProducerIds(nodeId: number): Promise<void> {
-    const nextProducerId = this.image.nextProducerId + PRODUCER_ID_BLOCK_SIZE;
+  async allocateProducerIds(nodeId: number, options: { forwarded?: boolean } = {}): Promise<{ producerIdStart: number; producerIdLen: number }> {
+    const remotely = options.forwarded ? null : this.remote?.allocateProducerIds(nodeId);
+    if (remotely) {
+      await remotely;
+      return { producerIdStart: -1, producerIdLen: 0 };
+    }
+    const producerIdStart = this.image.nextProducerId;
+    const nextProducerId = producerIdStart + PRODUCER_ID_BLOCK_SIZE;
     if (!Number.isSafeInteger(nextProducerId)) throw new KafkaError("UNKNOWN_SERVER_ERROR", "producer ids are exhausted");
     await this.propose([{ type: "ProducerIdsRecord", nodeId, nextProducerId }]);
+    return { producerIdStart, producerIdLen: PRODUCER_ID_BLOCK_SIZE };
   }
 }
 

@@ -190,6 +190,20 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     const offsets = await spreadAdmin.fetchTopicOffsets(spreadTopic);
     assert.deepEqual(offsets.map(({ partition, high }) => [partition, high]).sort(), [0, 1, 2, 3].map((partition) => [partition, "1"]));
     await spreadAdmin.disconnect();
+    // An idempotent producer (its producer-id block comes from the active controller) and a consumer group (the
+    // offsets topic is created by the active controller, its coordinators spread over the nodes), through a follower.
+    const idempotent = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await idempotent.connect();
+    await idempotent.send({ topic: spreadTopic, messages: [0, 1, 2, 3].map((partition) => ({ partition, value: `idempotent ${partition}` })) });
+    await idempotent.disconnect();
+    const consumer = kafka.consumer({ groupId: `${spreadTopic}-group` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: spreadTopic, fromBeginning: true });
+    const consumed: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void consumed.push(message.value!.toString()) });
+    await waitFor(() => consumed.length === 8, "the group to consume all eight records", 60_000);
+    await consumer.disconnect();
+    assert.deepEqual(consumed.sort(), [0, 1, 2, 3].flatMap((partition) => [`idempotent ${partition}`, `to ${partition}`]).sort());
     // What arrives over a controller listener was forwarded already: a non-leader answers it NOT_CONTROLLER.
     const refused = await rawRequest<any>(follower.controllerPort, ApiKey.CreateTopics, 7, {
       topics: [{ name: uniqueTopic("quorum-refused"), numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] }],
