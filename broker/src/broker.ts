@@ -30,7 +30,7 @@ import { ProducerIdManager } from "./producer/producer-id-manager";
 import { PartitionRegistry } from "./partition/partition-registry";
 import { ProduceFetchPath } from "./partition/produce-fetch-path";
 import { MetricsEndpoint } from "./metrics/http-endpoint";
-import { BROKER_STATE_SHUTTING_DOWN, NodeMetrics, type QuorumView } from "./metrics/node-metrics";
+import { BROKER_STATE_SHUTTING_DOWN, NodeMetrics, quorumViewOf, type QuorumView } from "./metrics/node-metrics";
 import { monotonicClock, systemClock, type Clock } from "./runtime/clock";
 import { startEventLoopDelayMonitor, type EventLoopDelayMonitor } from "./runtime/event-loop";
 import { secureRandomBytes, type RandomBytes } from "./runtime/random";
@@ -372,10 +372,10 @@ async function buildNode(
       nodeId: config.nodeId,
       isController: (effectiveBrokerValue(config, "process.roles") ?? "").split(",").includes("controller"),
       image,
-      // A cluster of one is its own active controller.
-      isActiveController: () => true,
-      // A cluster of one leads its own metadata log; the Raft quorum's node reports its own state here.
+      // A cluster of one is its own active controller and leads its own metadata log.
+      isActiveController: () => quorum?.isActiveController ?? true,
       quorum: (): QuorumView => {
+        if (quorum) return quorumViewOf(quorum.node);
         const end = metadataLog.endOffset;
         return { state: "leader", leaderId: config.nodeId, epoch: 0, votedFor: config.nodeId, highWatermark: end, logEndOffset: end };
       },
