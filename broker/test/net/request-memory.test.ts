@@ -65,11 +65,22 @@ describe("queued.max.request.bytes", () => {
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
-    const waitsBefore = pool().waits;
-    await Promise.all(
+    const connected = await Promise.all(
       Array.from({ length: producers }, async () => {
         const producer = kafka.producer({ allowAutoTopicCreation: false });
         await producer.connect();
+        return producer;
+      }),
+    );
+    // Whether the producers' own requests ever fill the pool depends on how fast they send against how fast the node
+    // answers (on a busy machine they may not); two begun frames fill it first, so that the sends meet a full pool.
+    const begun = Buffer.alloc(600_000);
+    const fillers = [await RawClient.connect(node.port), await RawClient.connect(node.port)];
+    for (const filler of fillers) filler.sendRaw(begun, MIB);
+    await until(() => pool().exhausted, "the begun frames fill the pool");
+    const waitsBefore = pool().waits;
+    const sent = Promise.all(
+      connected.map(async (producer) => {
         // Every send at once on one connection: kafkajs pipelines them.
         await Promise.all(
           Array.from({ length: sendsEach }, () => producer.send({ topic, acks: 1, messages: Array.from({ length: recordsPerSend }, () => ({ value })) })),
@@ -77,6 +88,9 @@ describe("queued.max.request.bytes", () => {
         await producer.disconnect();
       }),
     );
+    await until(() => pool().waiting > 0, "a producer's request waits for room, unread");
+    for (const filler of fillers) filler.close();
+    await sent;
     const [offsets] = await admin.fetchTopicOffsets(topic);
     await admin.disconnect();
     assert.equal(Number(offsets.high), producers * sendsEach * recordsPerSend, "every record acknowledged is stored");
