@@ -80,7 +80,8 @@ function describedTopic(topic: TopicState, topicAuthorizedOperations: number): R
     topicId: topicIdBytes(topic.topicId),
     isInternal: isInternalTopic(topic.name),
     partitions: topic.partitions.map((state) => ({
-      errorCode: ErrorCode.NONE,
+      // A partition whose leader was fenced with no in-sync replica to take over (Kafka answers so).
+      errorCode: state.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: state.partition,
       leaderId: state.leader,
       leaderEpoch: state.leaderEpoch,

@@ -362,11 +362,34 @@ export class Controller {
     return brokerEpoch;
   }
 
-  /** Fences or unfences a broker's current registration (a change for an older epoch is ignored when replayed). */
+  /**
+   * Fences or unfences a broker's current registration (a change for an
+   * older epoch is ignored when replayed), and moves partition leadership
+   * with it, as Kafka's controller does: a fenced leader hands its partitions
+   * to another unfenced in-sync replica (leaving the ISR), or, when it was the
+   * last one, leaves them without a leader (-1; no unclean election); an
+   * unfenced broker takes back the leaderless partitions whose ISR it ends.
+   */
   async changeBrokerFencing(brokerId: number, brokerEpoch: number, fenced: boolean): Promise<void> {
-    const broker = this.image.brokers.get(brokerId);
+    const image = this.image;
+    const broker = image.brokers.get(brokerId);
     if (!broker || broker.brokerEpoch !== brokerEpoch || broker.fenced === fenced) return;
-    await this.propose([{ type: "BrokerRegistrationChangeRecord", brokerId, brokerEpoch, fenced }]);
+    const usable = new Set(image.unfencedBrokerIds.filter((id) => id !== brokerId));
+    const records: MetadataRecord[] = [{ type: "BrokerRegistrationChangeRecord", brokerId, brokerEpoch, fenced }];
+    for (const topic of image.topicsById.values()) {
+      for (const state of topic.partitions) {
+        let leader: number;
+        let isr = [...state.isr];
+        if (fenced && state.leader === brokerId) {
+          const others = isr.filter((id) => id !== brokerId && usable.has(id));
+          leader = others[0] ?? -1;
+          if (others.length > 0) isr = isr.filter((id) => id !== brokerId);
+        } else if (!fenced && state.leader === -1 && isr.includes(brokerId)) leader = brokerId;
+        else continue;
+        records.push({ type: "PartitionRecord", topicId: topic.topicId, partition: state.partition, replicas: [...state.replicas], isr, leader, leaderEpoch: state.leaderEpoch + 1 });
+      }
+    }
+    await this.propose(records);
   }
 
   /**

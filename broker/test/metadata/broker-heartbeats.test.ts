@@ -104,6 +104,28 @@ describe("broker registration and heartbeats on the active controller", () => {
     assert.equal((await standby.heartbeat(heartbeat(2, 0n, 0n))).errorCode, ErrorCode.NOT_CONTROLLER);
   });
 
+  it("a fenced leader leaves its partitions leaderless (no other in-sync replica) and takes them back when unfenced", async () => {
+    const { loader, heartbeats, controller } = activeController();
+    const epochs = new Map<number, bigint>();
+    for (const id of [2, 3]) {
+      const { brokerEpoch } = await heartbeats.register(registration(id));
+      epochs.set(id, brokerEpoch);
+      await heartbeats.heartbeat(heartbeat(id, brokerEpoch, 1000n));
+    }
+    await controller.createTopic({ name: "spread", numPartitions: 2, replicationFactor: 1, assignments: [], configs: {} }, { validateOnly: false });
+    const leaders = () => loader.image.topic("spread")!.partitions.map((state) => [state.leader, state.leaderEpoch]);
+    const before = leaders();
+    assert.deepEqual(before.map(([leader]) => leader).sort(), [2, 3]);
+    const onTwo = before.findIndex(([leader]) => leader === 2);
+    await heartbeats.heartbeat(heartbeat(2, epochs.get(2)!, 1000n, true));
+    assert.deepEqual(leaders()[onTwo], [-1, before[onTwo][1] + 1]);
+    assert.deepEqual(leaders()[1 - onTwo], before[1 - onTwo], "the other broker's partition is untouched");
+    // Broker 2 comes back: registers again, catches up, and leads its partition in a newer epoch.
+    const { brokerEpoch } = await heartbeats.register(registration(2));
+    await heartbeats.heartbeat(heartbeat(2, brokerEpoch, brokerEpoch));
+    assert.deepEqual(leaders()[onTwo], [2, before[onTwo][1] + 2]);
+  });
+
   it("fences a broker whose session expires, and one that asks to shut down", async () => {
     const { loader, heartbeats, scheduler } = activeController();
     for (const id of [2, 3]) {
