@@ -19,6 +19,7 @@ interface NodeSetup {
   id: number;
   port: number;
   controllerPort: number;
+  metricsPort: number;
   properties: string;
   process: BrokerProcess | null;
 }
@@ -74,7 +75,7 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
   });
 
   it("elect one leader, replicate topics to every node, forward admin requests to the leader, fail over on kill -9 and catch a restarted node up", async () => {
-    for (const id of [1, 2, 3]) nodes.push({ id, port: await freePort(), controllerPort: await freePort(), properties: path.join(root, `node-${id}.properties`), process: null });
+    for (const id of [1, 2, 3]) nodes.push({ id, port: await freePort(), controllerPort: await freePort(), metricsPort: await freePort(), properties: path.join(root, `node-${id}.properties`), process: null });
     const voters = nodes.map((node) => `${node.id}@127.0.0.1:${node.controllerPort}`).join(",");
     const clusterId = (await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "random-uuid"])).stdout.trim();
     for (const node of nodes) {
@@ -85,6 +86,7 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
           "process.roles=broker,controller",
           `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
           "controller.listener.names=CONTROLLER",
+          `metrics.listener=127.0.0.1:${node.metricsPort}`,
           `controller.quorum.voters=${voters}`,
           `log.dirs=${path.join(root, `data-${node.id}`)}`,
           // Faster than Kafka's defaults, so that the failover below takes seconds.
@@ -126,6 +128,21 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
       quorumNodes.map((node) => [node.nodeId, node.listeners[0].port]),
       nodes.map((node) => [node.id, node.controllerPort]),
     );
+
+    // Each node's /metrics reports its own part in the quorum: one active controller, the leader's id and epoch everywhere.
+    const scrape = async (node: NodeSetup) => {
+      const text = await (await fetch(`http://127.0.0.1:${node.metricsPort}/metrics`)).text();
+      const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1]);
+      return {
+        active: value("kafka_controller_kafkacontroller_activecontrollercount"),
+        leader: value("kafka_server_raftmetrics_current_leader"),
+        epoch: value("kafka_server_raftmetrics_current_epoch"),
+        state: value(`kafka_server_raftmetrics_current_state{current_state="${node.id === leader1.leaderId ? "leader" : "follower"}"}`),
+      };
+    };
+    for (const node of nodes) {
+      assert.deepEqual(await scrape(node), { active: node.id === leader1.leaderId ? 1 : 0, leader: leader1.leaderId, epoch: leader1.epoch, state: 1 }, `node ${node.id}'s metrics`);
+    }
 
     // Every broker registers with the active controller and, once caught up, is unfenced: every node lists all three.
     for (const node of nodes) await waitFor(async () => JSON.stringify(await brokerIds(node.port)) === "[1,2,3]", `node ${node.id} to list brokers 1, 2 and 3`);
