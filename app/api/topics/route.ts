@@ -8,9 +8,9 @@ import { listTopics } from "@/server/services/list-topics";
 export const dynamic = "force-dynamic";
 
 /** One page of topics for ?q=&sort=&dir=&internal=1&page= (see lib/topic-list.ts). */
-export const GET = handle(async (request) => NextResponse.json(await listTopics(parseQuery(request, topicListQuerySchema))));
+export const GET = handle(async (request, _context, { clients }) => NextResponse.json(await listTopics(parseQuery(request, topicListQuerySchema), clients)));
 
-export const POST = handle(async (request) => {
+export const POST = handle(async (request, _context, { clients }) => {
   const input = await parseBody(request, createTopicInputSchema);
-  return NextResponse.json(await createTopic(input), { status: 201 });
+  return NextResponse.json(await createTopic(input, clients), { status: 201 });
 });
