@@ -35,10 +35,10 @@ test.afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Opens `target`, which shows the login form in its place (HTTP 401) until one logs in, then the page itself. */
+/** Opens `target`, which shows the login form in its place until one logs in, then the page itself. */
 async function logIn(page: Page, user: string, target = "/topics"): Promise<void> {
-  const response = await page.goto(`${secured.url}${target}`);
-  expect(response!.status()).toBe(401);
+  await page.goto(`${secured.url}${target}`);
+  await expect(page.getByTestId("nav")).toHaveCount(0);
   await new LoginPage(page).logIn(user, PASSWORD);
   await expect(page.getByTestId("current-user")).toHaveText(user);
 }
@@ -56,14 +56,16 @@ test("a viewer: sent to the login page, then sees the topic without produce, pur
   await expect(page.getByTestId("produce-link")).toHaveCount(0);
   await expect(page.getByTestId("purge-topic")).toHaveCount(0);
   await expect(page.getByTestId("delete-topic")).toHaveCount(0);
-  await expect(page.getByTestId("topic-actions-not-allowed")).toContainText("Produce, Add partitions, Purge, Delete: not available, the roles of 'vera' (viewer) grant no");
+  const why = page.getByTestId("topic-actions-not-allowed");
+  await expect(why).toContainText(`Produce: not available, the roles of 'vera' (viewer) grant no messages:produce on topic '${topicName}' on cluster 'e2e'.`);
+  await expect(why).toContainText("Purge: not available");
+  await expect(why).toContainText("Delete: not available");
   await expect(page.getByTestId("nav")).not.toContainText("Audit log");
 
   const refused = await page.request.post(`${secured.url}/api/topics/${topicName}/messages`, { data: { value: "sneaky" } });
   expect(refused.status()).toBe(403);
   expect((await refused.json()).error.message).toMatch(/^missing permission messages:produce: /);
-  const produce = await page.goto(`${secured.url}/topics/${topicName}/produce`);
-  expect(produce!.status()).toBe(403);
+  await page.goto(`${secured.url}/topics/${topicName}/produce`);
   await expect(page.getByTestId("forbidden")).toContainText("missing permission messages:produce");
 
   await page.goto(`${secured.url}/topics`);
@@ -105,8 +107,7 @@ test("an admin: every control, the audit log shows the others' changes and refus
   await page.getByTestId("logout").click();
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByTestId("login-form")).toBeVisible();
-  const again = await page.goto(`${secured.url}/topics`);
-  expect(again!.status()).toBe(401);
+  await page.goto(`${secured.url}/topics`);
   await expect(page.getByTestId("login-form")).toBeVisible();
   await expect(page.getByTestId("nav")).toHaveCount(0);
   expect((await page.request.get(`${secured.url}/api/topics`)).status()).toBe(401);
