@@ -434,6 +434,10 @@ describe("data masking, against a real broker", () => {
 
     const search = await call(messagesGet, "GET", `/api/topics/${topic}/messages?start=oldest&order=oldest-first&q=Ann`, topicContext(topic))(cookies.vera);
     assertNoSecret(await search.text(), "search");
+    // Searching for the hidden value must not tell that it is there.
+    const probe = (who: string) => call(messagesGet, "GET", `/api/topics/${topic}/messages?start=oldest&order=oldest-first&q=${encodeURIComponent(SECRET_EMAIL)}`, topicContext(topic))(cookies[who]);
+    assert.equal(((await (await probe("vera")).json()) as any).messages.length, 0, "a search for a masked value finds nothing");
+    assert.equal(((await (await probe("ada")).json()) as any).messages.length, 1, "the exempt admin finds it");
 
     const whole = await call(recordRoute, "GET", `/api/topics/${topic}/records/0/0`, { params: Promise.resolve({ topic, partition: "0", offset: "0" }) })(cookies.vera);
     assert.equal(whole.status, 200);

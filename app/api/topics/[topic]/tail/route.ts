@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { errorResponse, handle, parseQuery, topicParam } from "@/server/http/route";
 import { startTail, TailCapError, tailInputSchema } from "@/server/services/tail-records";
-import { maskerForRequest } from "@/server/masking";
+import { maskedMatches, maskerForRequest } from "@/server/masking";
 
 export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ topic: string }> };
@@ -45,7 +45,7 @@ export const GET = handle(async (request: Request, { params }: Context, scope): 
     const masker = maskerForRequest(scope, topic);
     const tail = await startTail(topic, input, stop.signal, {
       onStart: (start) => send("start", start),
-      onBatch: (batch) => send("records", masker ? { ...batch, messages: batch.messages.map(masker.message) } : batch),
+      onBatch: (batch) => send("records", masker ? { ...batch, messages: maskedMatches(batch.messages, masker, input) } : batch),
       onNotice: (notice) => send("notice", notice),
       onEnd: (end) => send("end", end),
     }, scope.clients);
