@@ -240,6 +240,9 @@ describe("users, roles and the guard, against a real broker", () => {
     assert.equal(refused.status, 403);
     assert.match(((await refused.json()) as any).error.message, new RegExp(`no messages:produce on topic '${other}' on cluster 'local'`));
     assert.equal((await call(clusterRoute, "GET", "/api/cluster")(cookies.olga)).status, 403, "no cluster:view in the role");
+    const listed = (await (await call(topicsGet, "GET", "/api/topics?internal=1")(cookies.olga)).json()) as { topics: Array<{ name: string }> };
+    assert.ok(listed.topics.some((t) => t.name === orders), "the topic list holds the orders topic");
+    assert.deepEqual(listed.topics.filter((t) => !t.name.startsWith("orders.")), [], "and no topic outside the role's pattern");
     const none = await call(topicsGet, "GET", "/api/topics")(cookies.nobody);
     assert.equal(none.status, 403);
     assert.match(((await none.json()) as any).error.message, /'nobody' has no role/);
