@@ -95,7 +95,15 @@ async function configWith(overrides: Partial<Record<string, unknown>> = {}): Pro
         { username: "olga", passwordHash: hash, roles: ["orders-team"] },
         { username: "nobody", passwordHash: hash, roles: [] },
       ],
-      roles: [{ name: "orders-team", grants: [{ actions: ["topics:view", "messages:view", "messages:produce"], topics: ["orders.*"] }] }],
+      roles: [
+        {
+          name: "orders-team",
+          grants: [
+            { actions: ["topics:view", "messages:view", "messages:produce"], topics: ["orders.*"] },
+            { actions: ["groups:view"], groups: ["orders-*"] },
+          ],
+        },
+      ],
       auth: { sessionSecret: SECRET },
       ...overrides,
     }),
@@ -243,6 +251,14 @@ describe("users, roles and the guard, against a real broker", () => {
     const listed = (await (await call(topicsGet, "GET", "/api/topics?internal=1")(cookies.olga)).json()) as { topics: Array<{ name: string }> };
     assert.ok(listed.topics.some((t) => t.name === orders), "the topic list holds the orders topic");
     assert.deepEqual(listed.topics.filter((t) => !t.name.startsWith("orders.")), [], "and no topic outside the role's pattern");
+    const commit = (group: string) =>
+      call(offsetsPut, "PUT", `/api/groups/${group}/offsets`, undefined, { offsets: [{ topic: orders, partition: 0, offset: 0 }], createIfMissing: true })(cookies.ada);
+    const [mine, theirs] = [`orders-${orders}`, `billing-${orders}`];
+    assert.equal((await commit(mine)).status, 200);
+    assert.equal((await commit(theirs)).status, 200);
+    const groups = ((await (await call(groupsRoute, "GET", "/api/groups")(cookies.olga)).json()) as { groups: Array<{ groupId: string }> }).groups.map((g) => g.groupId);
+    assert.ok(groups.includes(mine) && !groups.includes(theirs), `olga sees orders-* groups only: ${groups.join(", ")}`);
+    assert.equal((await call(groupGet, "GET", `/api/groups/${theirs}`)(cookies.olga)).status, 403);
     const none = await call(topicsGet, "GET", "/api/topics")(cookies.nobody);
     assert.equal(none.status, 403);
     assert.match(((await none.json()) as any).error.message, /'nobody' has no role/);
