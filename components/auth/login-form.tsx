@@ -6,7 +6,7 @@ import { Field, Input } from "@/components/ui/field";
 import { Notice } from "@/components/ui/states";
 
 /** User name and password; a wrong pair, or too many tries, is said in words. */
-export function LoginForm({ next }: { next: string }) {
+export function LoginForm({ next, local, sso }: { next: string; local: boolean; sso: string | null }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -31,9 +31,22 @@ export function LoginForm({ next }: { next: string }) {
     setBusy(false);
   };
 
+  const single = sso ? (
+    <a href={`/api/auth/oidc/start?${new URLSearchParams({ next })}`} className="inline-block rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium" data-testid="login-sso">
+      {sso}
+    </a>
+  ) : null;
+  if (!local)
+    return (
+      <div className="space-y-4" data-testid="login-form">
+        <h1 className="text-xl font-semibold">Log in to Sluice</h1>
+        {single}
+      </div>
+    );
   return (
     <form onSubmit={submit} className="space-y-4" data-testid="login-form">
       <h1 className="text-xl font-semibold">Log in to Sluice</h1>
+      {single}
       <Field label="User name" name="username">
         <Input value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" autoFocus data-testid="login-username" />
       </Field>

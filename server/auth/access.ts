@@ -13,10 +13,14 @@ export function readOnlyReason(config: ConsoleConfig, clusterId: string): string
   return null;
 }
 
-/** What `user` (null: no users configured) may do on `clusterId`. A user the configuration no longer lists has no roles. */
-export function accessFor(config: ConsoleConfig, user: string | null, clusterId: string): Access {
+/**
+ * What `user` (null: no users configured) may do on `clusterId`: a local
+ * user's roles come from the configuration, a single sign-on user's from the
+ * session (`sessionRoles`, mapped from the provider's groups at login).
+ */
+export function accessFor(config: ConsoleConfig, user: string | null, clusterId: string, sessionRoles?: readonly string[]): Access {
   const readOnly = readOnlyReason(config, clusterId);
   if (user === null) return { user: null, roles: [], cluster: clusterId, grants: [], readOnly };
-  const roles = config.users.find((u) => u.username === user)?.roles ?? [];
+  const roles = sessionRoles ? [...sessionRoles] : (config.users.find((u) => u.username === user)?.roles ?? []);
   return { user, roles, cluster: clusterId, grants: roles.flatMap((r) => roleGrants(config, r)), readOnly };
 }

@@ -8,6 +8,8 @@ export const SESSION_COOKIE = "sluice_session";
 
 export interface Session {
   user: string;
+  /** The roles of a single sign-on user, mapped from the provider's groups at login; absent for a local user (roles from the configuration). */
+  roles?: string[];
   /** Issued and expires, in ms since the epoch. */
   issuedAtMs: number;
   expiresAtMs: number;
@@ -51,10 +53,10 @@ export function sessionSecret(config: ConsoleConfig, env: NodeJS.ProcessEnv = pr
   return secret;
 }
 
-const sign = (payload: string, secret: Buffer) => createHmac("sha256", secret).update(payload).digest("base64url");
+export const sign = (payload: string, secret: Buffer) => createHmac("sha256", secret).update(payload).digest("base64url");
 
 export function encodeSession(session: Session, secret: Buffer): string {
-  const payload = Buffer.from(JSON.stringify({ u: session.user, iat: session.issuedAtMs, exp: session.expiresAtMs })).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ u: session.user, iat: session.issuedAtMs, exp: session.expiresAtMs, ...(session.roles ? { r: session.roles } : {}) })).toString("base64url");
   return `${payload}.${sign(payload, secret)}`;
 }
 
@@ -68,9 +70,10 @@ export function decodeSession(value: string | undefined, secret: Buffer, nowMs: 
   const expected = Buffer.from(sign(payload, secret), "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
-    const { u, iat, exp } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    const { u, iat, exp, r } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
     if (typeof u !== "string" || typeof iat !== "number" || typeof exp !== "number" || exp <= nowMs) return null;
-    return { user: u, issuedAtMs: iat, expiresAtMs: exp };
+    if (r !== undefined && !(Array.isArray(r) && r.every((x) => typeof x === "string"))) return null;
+    return { user: u, issuedAtMs: iat, expiresAtMs: exp, ...(r ? { roles: r } : {}) };
   } catch {
     return null;
   }

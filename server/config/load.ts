@@ -58,8 +58,8 @@ export function useConsoleConfig(config: ConsoleConfig | null): void {
   cache.__sluiceConfig = { key: process.env.SLUICE_CONFIG ?? "", config: config ?? EMPTY };
 }
 
-/** True when users are configured: every request then needs a login. */
-export const authEnabled = (config: ConsoleConfig = consoleConfig()) => config.users.length > 0;
+/** True when users (or single sign-on) are configured: every request then needs a login. */
+export const authEnabled = (config: ConsoleConfig = consoleConfig()) => config.users.length > 0 || config.oidc !== undefined;
 
 /** The configured id of the default cluster ("default" without a file), the one role grants name. */
 export const defaultClusterId = (config: ConsoleConfig = consoleConfig()) => config.clusters[0]?.id ?? "default";

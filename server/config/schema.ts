@@ -89,6 +89,28 @@ const maskRuleSchema = z
     });
   });
 
+/** Single sign-on with an OpenID Connect provider (authorization code flow with PKCE). */
+const oidcSchema = z
+  .object({
+    issuer: z.string().url(),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1).optional(),
+    /** This console's callback as registered at the provider: <console>/api/auth/oidc/callback. */
+    redirectUri: z.string().url(),
+    scopes: z.array(z.string().min(1)).default(["openid", "profile", "email"]),
+    /** The ID token claim that names the user (sub when absent). */
+    usernameClaim: z.string().min(1).default("preferred_username"),
+    /** The claim listing the user's groups at the provider. */
+    groupsClaim: z.string().min(1).default("groups"),
+    /** Provider group → console roles; a user of no listed group logs in with no role. */
+    groupRoles: z.record(z.string(), z.array(z.string())).default({}),
+    /** The login page's button. */
+    label: z.string().min(1).default("Log in with single sign-on"),
+    /** Allow an http:// issuer (a provider on this machine, tests); never for a real one. */
+    allowInsecureRequests: z.boolean().default(false),
+  })
+  .strict();
+
 export const consoleConfigSchema = z
   .object({
     /** No change to any cluster from this console. */
@@ -97,6 +119,7 @@ export const consoleConfigSchema = z
     users: z.array(userSchema).default([]),
     roles: z.array(roleSchema).default([]),
     masking: z.array(maskRuleSchema).default([]),
+    oidc: oidcSchema.optional(),
     auth: z
       .object({
         /** Signs session cookies (HMAC-SHA256); at least 32 characters. Default: a random secret kept in the data directory. */
@@ -130,6 +153,11 @@ export const consoleConfigSchema = z
         if (!roles.has(role)) ctx.addIssue({ code: "custom", path: ["users", i, "roles", j], message: `no role '${role}' (known: ${known})` });
       }),
     );
+    Object.entries(config.oidc?.groupRoles ?? {}).forEach(([group, list]) =>
+      list.forEach((role, j) => {
+        if (!roles.has(role)) ctx.addIssue({ code: "custom", path: ["oidc", "groupRoles", group, j], message: `no role '${role}' (known: ${known})` });
+      }),
+    );
     config.masking.forEach((rule, i) =>
       rule.exemptRoles.forEach((role, j) => {
         if (!roles.has(role)) ctx.addIssue({ code: "custom", path: ["masking", i, "exemptRoles", j], message: `no role '${role}' (known: ${known})` });
@@ -141,3 +169,4 @@ export type ConsoleConfig = z.infer<typeof consoleConfigSchema>;
 export type ClusterEntry = z.infer<typeof clusterSchema>;
 export type UserEntry = z.infer<typeof userSchema>;
 export type MaskRule = z.infer<typeof maskRuleSchema>;
+export type OidcConfig = z.infer<typeof oidcSchema>;

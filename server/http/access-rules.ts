@@ -46,6 +46,7 @@ const re = (source: string) => new RegExp(`^${source}/?$`);
 export const API_RULES: readonly AccessRule[] = [
   { method: "POST", path: re("/api/auth/login"), action: null, public: true },
   { method: "POST", path: re("/api/auth/logout"), action: null, public: true },
+  { method: "GET", path: re("/api/auth/oidc/(?:start|callback)"), action: null, public: true },
   { method: "GET", path: re("/api/session"), action: null },
   { method: "GET", path: re("/api/openapi.json"), action: null },
   { method: "GET", path: re("/api/audit"), action: "audit:view" },

@@ -37,11 +37,19 @@ export interface Guarded {
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const isMutatingMethod = (method: string) => !SAFE_METHODS.has(method.toUpperCase());
 
-/** The logged-in user of a request: a valid, unexpired session of a user the configuration still lists. */
-export function sessionUser(config: ConsoleConfig, cookieHeader: string | null, nowMs = Date.now()): string | null {
+/**
+ * The logged-in user of a request: a valid, unexpired session of a user the
+ * configuration still lists, or of a single sign-on user (with the roles the
+ * session carries) while single sign-on is configured.
+ */
+export function sessionIdentity(config: ConsoleConfig, cookieHeader: string | null, nowMs = Date.now()): { user: string; roles?: string[] } | null {
   const session = decodeSession(readCookie(cookieHeader, SESSION_COOKIE), sessionSecret(config), nowMs);
-  return session && config.users.some((u) => u.username === session.user) ? session.user : null;
+  if (!session) return null;
+  if (session.roles) return config.oidc ? { user: session.user, roles: session.roles } : null;
+  return config.users.some((u) => u.username === session.user) ? { user: session.user } : null;
 }
+
+export const sessionUser = (config: ConsoleConfig, cookieHeader: string | null, nowMs = Date.now()) => sessionIdentity(config, cookieHeader, nowMs)?.user ?? null;
 
 /**
  * A change sent from another site (a form or fetch on a page elsewhere riding
@@ -84,8 +92,9 @@ export async function guard(request: Request, config: ConsoleConfig, clusterId: 
   const found = ruleFor(rules, request.method, pathname);
   if (!found) throw new AccessError(403, "FORBIDDEN", `no access rule covers ${request.method} ${pathname}`);
   const { rule, match } = found;
-  const user = authEnabled(config) ? sessionUser(config, request.headers.get("cookie")) : null;
-  const caller: Caller = { user, access: accessFor(config, user, clusterId) };
+  const identity = authEnabled(config) ? sessionIdentity(config, request.headers.get("cookie")) : null;
+  const user = identity?.user ?? null;
+  const caller: Caller = { user, access: accessFor(config, user, clusterId, identity?.roles) };
   const resource = rule.resource ? await rule.resource(match, request) : {};
   const guarded: Guarded = { caller, rule, resource };
   const refuse = (status: 401 | 403, code: AccessError["code"], message: string, missing?: Action) => {

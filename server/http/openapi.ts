@@ -240,6 +240,13 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocume
     schema: z.object({ user: z.string() }),
     description: "Logged in",
   }, [400, 404, 429], { body: body(loginInputSchema) });
+  route("get", "/api/auth/oidc/start", "Single sign-on: redirects to the OpenID Connect provider (authorization code with PKCE)", { status: 302, description: "To the provider" }, [404], {
+    query: z.object({ next: z.string().optional().openapi({ description: "The console path to return to" }) }),
+  });
+  route("get", "/api/auth/oidc/callback", "Single sign-on: the provider's redirect back; sets the session cookie and redirects to where the login started", {
+    status: 303,
+    description: "Logged in",
+  }, [400, 404]);
   route("post", "/api/auth/logout", "Logs out: clears the session cookie", { status: 204, description: "Logged out" }, []);
   route("get", "/api/session", "Who is logged in, and the grants and read-only state that decide what they may do", {
     status: 200,
