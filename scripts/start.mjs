@@ -116,13 +116,15 @@ const isLoopback = (name) => name === "localhost" || name === "::1" || /^127\.\d
 // Safe by default: without users (SLUICE_CONFIG) the console has no login, so it serves only on loopback
 // unless SLUICE_ALLOW_UNAUTHENTICATED=true says otherwise, with a warning. A bad configuration stops here, naming the field.
 let users = 0;
+let sso = false;
 if (process.env.SLUICE_CONFIG) {
   const check = spawnSync(process.execPath, ["--import", "tsx", "scripts/config-check.ts"], { cwd: root, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
   if (check.status !== 0) process.exit(1);
-  users = JSON.parse(check.stdout.trim().split("\n").at(-1)).users;
+  ({ users, sso } = JSON.parse(check.stdout.trim().split("\n").at(-1)));
 }
 const allowOpen = process.env.SLUICE_ALLOW_UNAUTHENTICATED === "true";
-if (users === 0 && !isLoopback(host)) {
+const login = users > 0 || sso;
+if (!login && !isLoopback(host)) {
   if (!allowOpen) {
     console.error(
       `[sluice] no users are configured, so the console serves only on loopback and not on ${host}: configure users in SLUICE_CONFIG (see the README), or set SLUICE_ALLOW_UNAUTHENTICATED=true to let anyone who reaches ${host}:${port} change the cluster`,
@@ -159,7 +161,7 @@ const ready = () => fetch(`http://${host}:${port}/api/cluster`).then(() => true,
 await waitFor("the console", ready, 180_000);
 const url = `http://${host}:${port}`;
 const then = demo ? "Starting the demo workload ..." : `Ctrl-C stops ${external ? "it" : "both"}.`;
-const access = users > 0 ? `${users} user(s): a login is needed` : allowOpen ? "no users: anyone who reaches it can change the cluster" : "no users, so no login: served on loopback only";
+const access = login ? `${users} user(s)${sso ? " and single sign-on" : ""}: a login is needed` : allowOpen ? "no users: anyone who reaches it can change the cluster" : "no users, so no login: served on loopback only";
 console.log(`\n  Sluice console: ${url}  (Kafka: ${brokers}${external ? "" : ", the bundled broker"}; ${access})\n  ${then}\n`);
 if (demo && !stopping) {
   // The react-server condition lets the demo read the cluster settings through the console's own (server-only) module.
