@@ -27,7 +27,7 @@ export const GROUPS_LISTED_MAX = 5_000;
 
 export const apiErrorSchema = z.object({
   error: z.object({
-    code: z.enum(["INVALID_INPUT", "NOT_FOUND", "CONFLICT", "UNAVAILABLE", "KAFKA_ERROR", "INTERNAL"]),
+    code: z.enum(["INVALID_INPUT", "NOT_FOUND", "CONFLICT", "UNAVAILABLE", "KAFKA_ERROR", "INTERNAL", "UNAUTHENTICATED", "FORBIDDEN", "RATE_LIMITED"]),
     message: z.string(),
     /** The input field at fault, for INVALID_INPUT. */
     field: z.string().optional(),

@@ -32,6 +32,7 @@ export const paths = {
   groups: () => "/groups",
   group: (id: string, params?: Record<string, string | number | undefined>) => `/groups/${enc(id)}${query(params)}`,
   produce: (name: string) => `/topics/${enc(name)}/produce`,
+  audit: () => "/audit",
   /** The messages tab opened on one record. */
   record: (name: string, partition: number, offset: number) =>
     paths.topic(name, { tab: "messages", partition, start: "offset", offset, order: "oldest-first", open: `${partition}:${offset}` }),

@@ -22,6 +22,8 @@ export const queryKeys = {
   groupStatus: (id: string, cluster = "default") => ["clusters", cluster, "groups", id, "status"] as const,
   topicRate: (name: string, range: LagRange, cluster = "default") => ["clusters", cluster, "topics", name, "rate", range] as const,
   topicTrends: (names: string[], cluster = "default") => ["clusters", cluster, "topic-trends", names] as const,
+  /** The console's own audit log (not per cluster: an entry names its cluster). */
+  audit: (filters: Record<string, string>) => ["audit", filters] as const,
   record: (name: string, partition: number, offset: number, cluster = "default") =>
     ["clusters", cluster, "topics", name, "records", partition, offset] as const,
 };

@@ -110,6 +110,30 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 process.on("exit", () => children.forEach((c) => alive(c) && c.kill("SIGKILL")));
 
+/** True for localhost, 127.0.0.0/8 and ::1 (as server/auth/exposure.ts). */
+const isLoopback = (name) => name === "localhost" || name === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+
+// Safe by default: without users (SLUICE_CONFIG) the console has no login, so it serves only on loopback
+// unless SLUICE_ALLOW_UNAUTHENTICATED=true says otherwise, with a warning. A bad configuration stops here, naming the field.
+let users = 0;
+let sso = false;
+if (process.env.SLUICE_CONFIG) {
+  const check = spawnSync(process.execPath, ["--import", "tsx", "scripts/config-check.ts"], { cwd: root, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  if (check.status !== 0) process.exit(1);
+  ({ users, sso } = JSON.parse(check.stdout.trim().split("\n").at(-1)));
+}
+const allowOpen = process.env.SLUICE_ALLOW_UNAUTHENTICATED === "true";
+const login = users > 0 || sso;
+if (!login && !isLoopback(host)) {
+  if (!allowOpen) {
+    console.error(
+      `[sluice] no users are configured, so the console serves only on loopback and not on ${host}: configure users in SLUICE_CONFIG (see the README), or set SLUICE_ALLOW_UNAUTHENTICATED=true to let anyone who reaches ${host}:${port} change the cluster`,
+    );
+    process.exit(1);
+  }
+  console.error(`[sluice] WARNING: no users are configured and SLUICE_ALLOW_UNAUTHENTICATED=true: anyone who reaches ${host}:${port} can change the cluster`);
+}
+
 // Checked before anything starts, so a taken port is one line saying what to do, not a stack trace from Next.js.
 const portProblem = await listenProblem(host, port);
 if (portProblem) {
@@ -137,7 +161,8 @@ const ready = () => fetch(`http://${host}:${port}/api/cluster`).then(() => true,
 await waitFor("the console", ready, 180_000);
 const url = `http://${host}:${port}`;
 const then = demo ? "Starting the demo workload ..." : `Ctrl-C stops ${external ? "it" : "both"}.`;
-console.log(`\n  Sluice console: ${url}  (Kafka: ${brokers}${external ? "" : ", the bundled broker"})\n  ${then}\n`);
+const access = login ? `${users} user(s)${sso ? " and single sign-on" : ""}: a login is needed` : allowOpen ? "no users: anyone who reaches it can change the cluster" : "no users, so no login: served on loopback only";
+console.log(`\n  Sluice console: ${url}  (Kafka: ${brokers}${external ? "" : ", the bundled broker"}; ${access})\n  ${then}\n`);
 if (demo && !stopping) {
   // The react-server condition lets the demo read the cluster settings through the console's own (server-only) module.
   run("demo", ["--conditions=react-server", "--import", "tsx", "scripts/demo/main.ts"], { KAFKA_BROKERS: brokers, SLUICE_CONSOLE_URL: url });

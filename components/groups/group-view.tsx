@@ -24,12 +24,14 @@ import { GroupLagHistory } from "./group-lag-history";
 import { GroupNotFound } from "./group-not-found";
 import { GroupStateBadge } from "./group-state";
 import { ResetOffsets } from "./reset-offsets";
+import { NotAllowed, usePermission } from "@/components/layout/access";
 import { readGroupParams } from "./search-params";
 import { TimeLag } from "./time-lag";
 
 export function GroupView({ id }: { id: string }) {
   const { params, update } = useSearchParamsState();
   const state = readGroupParams(params);
+  const mayReset = usePermission("groups:reset-offsets", { group: id });
   const { data, error, isPending, refetch, dataUpdatedAt, isFetching } = useQuery(groupQuery(id, !state.paused));
 
   if (isPending) return <Loading />;
@@ -71,7 +73,7 @@ export function GroupView({ id }: { id: string }) {
           {isFetching ? " · loading…" : ""}
         </span>
       </div>
-      {state.reset ? <ResetOffsets group={data} onClose={() => update({ reset: undefined })} /> : null}
+      {state.reset && mayReset.allowed ? <ResetOffsets group={data} onClose={() => update({ reset: undefined })} /> : null}
       <div className="mb-6 grid grid-cols-2 gap-4 md:grid-cols-5">
         <Stat label="Total lag" value={formatNumber(data.lag)} testId="group-total-lag" tone={data.lag ? "warn" : "normal"} />
         <Stat
@@ -113,16 +115,29 @@ function GroupActions({ group, onReset }: { group: GroupDetail; onReset(): void 
     onSettled: () => setConfirming(false),
   });
   const empty = isResettable(group.state);
+  const mayReset = usePermission("groups:reset-offsets", { group: group.groupId });
+  const mayDelete = usePermission("groups:delete", { group: group.groupId });
   return (
     <div className="flex flex-col items-end gap-2">
       <div className="flex gap-2">
-        <Button onClick={onReset} data-testid="open-reset">
-          Reset offsets
-        </Button>
-        <Button variant="danger" onClick={() => setConfirming(true)} disabled={!empty} title={empty ? undefined : "Only an empty group can be deleted"} data-testid="delete-group">
-          Delete group
-        </Button>
+        {mayReset.allowed ? (
+          <Button onClick={onReset} data-testid="open-reset">
+            Reset offsets
+          </Button>
+        ) : null}
+        {mayDelete.allowed ? (
+          <Button variant="danger" onClick={() => setConfirming(true)} disabled={!empty} title={empty ? undefined : "Only an empty group can be deleted"} data-testid="delete-group">
+            Delete group
+          </Button>
+        ) : null}
       </div>
+      <NotAllowed
+        testId="group-actions-not-allowed"
+        controls={[
+          { what: "Reset offsets", decision: mayReset },
+          { what: "Delete group", decision: mayDelete },
+        ]}
+      />
       {remove.error ? (
         <Notice tone="error" testId="group-action-error">
           {remove.error.message}

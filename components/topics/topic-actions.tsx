@@ -13,6 +13,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input } from "@/components/ui/field";
 import { Notice } from "@/components/ui/states";
+import { NotAllowed, usePermission } from "@/components/layout/access";
 
 type Open = "purge" | "delete" | "partitions" | null;
 
@@ -25,6 +26,11 @@ export function TopicActions({ topic, partitions, internal }: { topic: string; p
   const [notice, setNotice] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const invalidate = () => queryClient.invalidateQueries({ queryKey: queryKeys.cluster() });
   const fail = (error: Error) => setNotice({ tone: "error", text: error.message });
+  // Controls the user may not use are not shown; the note below says why.
+  const mayProduce = usePermission("messages:produce", { topic });
+  const mayGrow = usePermission("configs:edit", { topic });
+  const mayPurge = usePermission("topics:purge", { topic });
+  const mayDelete = usePermission("topics:delete", { topic });
 
   const purge = useMutation({
     mutationFn: () => apiFetch(`${paths.api.topic(topic)}/purge`, purgeResultSchema, { method: "POST" }),
@@ -56,23 +62,39 @@ export function TopicActions({ topic, partitions, internal }: { topic: string; p
   return (
     <div className="flex flex-col items-end gap-2">
       <div className="flex flex-wrap gap-2">
-        <Link href={paths.produce(topic)} data-testid="produce-link" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700 dark:bg-slate-100 dark:text-slate-900">
-          Produce
-        </Link>
-        <Button onClick={() => setOpen(open === "partitions" ? null : "partitions")} data-testid="add-partitions">
-          Add partitions
-        </Button>
+        {mayProduce.allowed ? (
+          <Link href={paths.produce(topic)} data-testid="produce-link" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700 dark:bg-slate-100 dark:text-slate-900">
+            Produce
+          </Link>
+        ) : null}
+        {mayGrow.allowed ? (
+          <Button onClick={() => setOpen(open === "partitions" ? null : "partitions")} data-testid="add-partitions">
+            Add partitions
+          </Button>
+        ) : null}
         {internal ? null : (
           <>
-            <Button onClick={() => setOpen("purge")} data-testid="purge-topic">
-              Purge
-            </Button>
-            <Button variant="danger" onClick={() => setOpen("delete")} data-testid="delete-topic">
-              Delete
-            </Button>
+            {mayPurge.allowed ? (
+              <Button onClick={() => setOpen("purge")} data-testid="purge-topic">
+                Purge
+              </Button>
+            ) : null}
+            {mayDelete.allowed ? (
+              <Button variant="danger" onClick={() => setOpen("delete")} data-testid="delete-topic">
+                Delete
+              </Button>
+            ) : null}
           </>
         )}
       </div>
+      <NotAllowed
+        testId="topic-actions-not-allowed"
+        controls={[
+          { what: "Produce", decision: mayProduce },
+          { what: "Add partitions", decision: mayGrow },
+          ...(internal ? [] : [{ what: "Purge", decision: mayPurge }, { what: "Delete", decision: mayDelete }]),
+        ]}
+      />
       {internal ? (
         <p className="text-xs text-slate-500" data-testid="internal-topic-note">
           Kafka keeps its own state in this topic; it cannot be purged or deleted from here.

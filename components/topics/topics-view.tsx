@@ -17,6 +17,7 @@ import { SortHeader } from "@/components/ui/sort-header";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { CreateTopicForm } from "./create-topic-form";
+import { NotAllowed, usePermission } from "@/components/layout/access";
 import { TopicTrend, useTopicTrends } from "./production-rate";
 import { readTopicListParams, topicListQuery } from "./search-params";
 
@@ -44,6 +45,7 @@ function ConsumersCell({ topic, consumers }: { topic: string; consumers: Array<{
 }
 
 export function TopicsView() {
+  const mayCreate = usePermission("topics:create");
   const { params, update } = useSearchParamsState();
   const state = readTopicListParams(params);
   const { data, error, isPending, isPlaceholderData, refetch } = useQuery(topicsQuery(topicListQuery(state)));
@@ -60,12 +62,16 @@ export function TopicsView() {
         title="Topics"
         subtitle={data ? `${formatNumber(data.topicCount)} topics${data.internalCount ? `, ${data.internalCount} internal` : ""}${state.q.trim() ? ` · ${formatNumber(data.matching)} matching` : ""}` : undefined}
         actions={
-          <Button variant="primary" onClick={() => update({ create: state.create ? undefined : 1 })} data-testid="open-create-topic">
-            Create topic
-          </Button>
+          mayCreate.allowed ? (
+            <Button variant="primary" onClick={() => update({ create: state.create ? undefined : 1 })} data-testid="open-create-topic">
+              Create topic
+            </Button>
+          ) : (
+            <NotAllowed testId="create-topic-not-allowed" controls={[{ what: "Create topic", decision: mayCreate }]} />
+          )
         }
       />
-      {state.create ? <CreateTopicForm onClose={() => update({ create: undefined })} /> : null}
+      {state.create && mayCreate.allowed ? <CreateTopicForm onClose={() => update({ create: undefined })} /> : null}
       <div className="mb-4 flex flex-wrap items-center gap-4">
         <Input placeholder="Search topics" value={state.q} onChange={(e) => update({ q: e.target.value, page: undefined })} data-testid="topic-search" className="w-80" />
         <label className="flex items-center gap-1 text-sm">

@@ -23,6 +23,9 @@ import {
   resetPreviewSchema,
   topicDetailSchema,
 } from "@/lib/contracts";
+import { auditPageSchema, auditQuerySchema } from "@/lib/audit";
+import { sessionInfoSchema } from "@/lib/permissions";
+import { loginInputSchema } from "@/server/auth/login";
 import { groupListPageSchema, groupListQuerySchema } from "@/lib/group-list";
 import { groupLagHistorySchema, groupLagQuerySchema, groupStatusSchema, topicRateHistorySchema, topicRateQuerySchema, topicTrendsSchema } from "@/lib/lag-history";
 import { topicListQuerySchema, topicListSchema } from "@/lib/topic-list";
@@ -65,6 +68,9 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocume
     409: "Conflict: the topic exists already, or the group has members",
     502: "Kafka answered with an error the console does not map",
     503: "The Kafka cluster cannot be reached",
+    401: "Users are configured and the request carries no valid session: log in first",
+    403: "Not allowed: the message names the missing permission (also in the X-Sluice-Missing-Permission header), or the change came from another site, or the cluster is read-only",
+    429: "Too many failed logins for this user from this address (Retry-After says when to try again)",
   } as const;
   type ErrorStatus = keyof typeof ERROR_STATUS;
 
@@ -83,8 +89,8 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocume
       request,
       responses: {
         [ok.status]: ok.schema ? json(ok.schema, ok.description) : { description: ok.description },
-        // Every route can find the cluster down, and a bug is a 500 with the same body.
-        ...Object.fromEntries([...errors, 503 as const].map((status) => [status, json(ApiError, ERROR_STATUS[status])])),
+        // Every route can find the cluster down or the caller not allowed, and a bug is a 500 with the same body.
+        ...Object.fromEntries([...errors, 401 as const, 403 as const, 503 as const].map((status) => [status, json(ApiError, ERROR_STATUS[status])])),
         500: json(ApiError, "Unexpected server error (see the console's log)"),
       },
     });
@@ -229,13 +235,37 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocume
 
   route("get", "/api/openapi.json", "This document", { status: 200, description: "The OpenAPI 3.0 document of the console's API" }, []);
 
+  route("post", "/api/auth/login", "Logs in with a user of the configuration file; sets the session cookie (http-only, SameSite=Lax)", {
+    status: 200,
+    schema: z.object({ user: z.string() }),
+    description: "Logged in",
+  }, [400, 404, 429], { body: body(loginInputSchema) });
+  route("get", "/api/auth/oidc/start", "Single sign-on: redirects to the OpenID Connect provider (authorization code with PKCE)", { status: 302, description: "To the provider" }, [404], {
+    query: z.object({ next: z.string().optional().openapi({ description: "The console path to return to" }) }),
+  });
+  route("get", "/api/auth/oidc/callback", "Single sign-on: the provider's redirect back; sets the session cookie and redirects to where the login started", {
+    status: 303,
+    description: "Logged in",
+  }, [400, 404]);
+  route("post", "/api/auth/logout", "Logs out: clears the session cookie", { status: 204, description: "Logged out" }, []);
+  route("get", "/api/session", "Who is logged in, and the grants and read-only state that decide what they may do", {
+    status: 200,
+    schema: named("SessionInfo", sessionInfoSchema),
+    description: "The session",
+  }, []);
+  route("get", "/api/audit", "The audit log (changes and logins, allowed or refused), newest first; format=jsonl exports every matching entry as JSON lines", {
+    status: 200,
+    schema: named("AuditPage", auditPageSchema),
+    description: "The entries",
+  }, [400], { query: auditQuerySchema });
+
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: "3.0.3",
     info: {
       title: "Sluice console API",
       version: "0.1.0",
       description:
-        "The REST API the console's pages use, for scripts as well. JSON in and out; every error is `{ error: { code, message, field? } }`. There is no authentication yet: keep the console on a trusted network.",
+        "The REST API the console's pages use, for scripts as well. JSON in and out; every error is `{ error: { code, message, field? } }`. With users configured (SLUICE_CONFIG), every route but the login needs the session cookie POST /api/auth/login sets, and answers 403 naming the missing permission; changes from another site are refused.",
     },
   });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { Kafka, logLevel, type Admin } from "kafkajs";
-import { clusterConfigFromEnv, type ClusterConfig } from "./cluster-config";
+import { defaultClusterConfig, type ClusterConfig } from "./cluster-config";
 import { kafkaType } from "./errors";
 import { wireSasl } from "./sasl";
 import { WireConnection } from "./wire";
@@ -136,12 +136,16 @@ export class ClusterClients {
 // connections survive hot reloads instead of leaking one set per edit.
 const globalRegistry = globalThis as unknown as { __sluiceClusters?: Map<string, ClusterClients> };
 
-/** The clients of the configured cluster. One cluster today (KAFKA_BROKERS); the map keys leave room for more. */
+/**
+ * The clients of the configured cluster, kept under "default": the first of
+ * the configuration file, or KAFKA_BROKERS. One cluster today; the map keys
+ * leave room for more.
+ */
 export function clusterClients(clusterId = "default"): ClusterClients {
   const registry = (globalRegistry.__sluiceClusters ??= new Map());
   let clients = registry.get(clusterId);
   if (!clients) {
-    clients = new ClusterClients(clusterConfigFromEnv());
+    clients = new ClusterClients(defaultClusterConfig());
     registry.set(clusterId, clients);
   }
   return clients;

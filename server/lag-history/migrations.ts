@@ -98,8 +98,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   },
 ];
 
+/** A schema as numbered steps; the audit log's database (server/audit/) is migrated the same way. */
+export type Migrations = ReadonlyArray<{ version: number; name: string; sql: string }>;
+
 /** Applies the steps not yet applied, each in its own transaction; returns the versions applied now. */
-export function migrate(db: Database.Database, nowMs: number): number[] {
+export function migrate(db: Database.Database, nowMs: number, steps: Migrations = MIGRATIONS, what = "the lag history database"): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -107,11 +110,11 @@ export function migrate(db: Database.Database, nowMs: number): number[] {
   )`);
   const applied = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
   const newest = Math.max(0, ...applied);
-  const known = MIGRATIONS.at(-1)?.version ?? 0;
-  if (newest > known) throw new Error(`the lag history database has schema version ${newest}, newer than this console knows (${known}): use a newer console or another SLUICE_DATA_DIR`);
+  const known = steps.at(-1)?.version ?? 0;
+  if (newest > known) throw new Error(`${what} has schema version ${newest}, newer than this console knows (${known}): use a newer console or another SLUICE_DATA_DIR`);
   const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?, ?, ?)");
   const done: number[] = [];
-  for (const step of MIGRATIONS) {
+  for (const step of steps) {
     if (applied.has(step.version)) continue;
     db.transaction(() => {
       db.exec(step.sql);

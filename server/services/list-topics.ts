@@ -91,6 +91,8 @@ export async function allTopicSummaries(clients = clusterClients()): Promise<Top
  * needs every topic's figures, so all are summarised here on the server (a few
  * batched requests); only the page goes to the browser.
  */
-export async function listTopics(query: Partial<TopicListQuery> = {}, clients = clusterClients()): Promise<TopicList> {
-  return topicListSchema.parse(selectTopics(await allTopicSummaries(clients), topicListQuerySchema.parse(query)));
+export async function listTopics(query: Partial<TopicListQuery> = {}, clients = clusterClients(), visible: (topic: string) => boolean = () => true): Promise<TopicList> {
+  // Topics the user may not see are left out before counting and paging, so the page and its totals cover only the others.
+  const summaries = (await allTopicSummaries(clients)).filter((t) => visible(t.name));
+  return topicListSchema.parse(selectTopics(summaries, topicListQuerySchema.parse(query)));
 }

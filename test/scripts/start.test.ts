@@ -1,7 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,6 +33,27 @@ describe("npm start (scripts/start.mjs)", () => {
       assert.equal(output.trim(), `[sluice] port ${port} on 127.0.0.1 is already in use; stop what uses it, or start the console on another port: PORT=${port + 1} npm start`);
     } finally {
       taken.close();
+    }
+  });
+
+  it("no users configured and a non-loopback HOST: refuses to start, saying how to configure users or allow it", async () => {
+    const { code, output } = await start({ PORT: "1", HOST: "0.0.0.0", KAFKA_BROKERS: "127.0.0.1:1", SLUICE_CONFIG: "", SLUICE_ALLOW_UNAUTHENTICATED: "" });
+    assert.equal(code, 1);
+    assert.match(output, /no users are configured, so the console serves only on loopback and not on 0\.0\.0\.0/);
+    assert.match(output, /SLUICE_ALLOW_UNAUTHENTICATED=true/);
+  });
+
+  it("a configuration file with a bad field: stops before anything starts, naming the file and the field's path", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "sluice-start-"));
+    const file = path.join(dir, "console.yaml");
+    writeFileSync(file, "users:\n  - username: ann\n    passwordHash: hunter2\n");
+    try {
+      const { code, output } = await start({ PORT: "1", HOST: "127.0.0.1", KAFKA_BROKERS: "127.0.0.1:1", SLUICE_CONFIG: file });
+      assert.equal(code, 1);
+      assert.match(output, new RegExp(`the console configuration ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not valid`));
+      assert.match(output, /users\.0\.passwordHash: not a scrypt hash/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -38,7 +38,7 @@ describe("the OpenAPI document (/api/openapi.json)", () => {
     assert.equal((schema.properties!.createIfMissing as OpenAPIV3.SchemaObject).type, "boolean");
     assert.deepEqual(schema.properties!.strategy, { type: "string", enum: ["earliest", "latest", "timestamp", "offset", "shift"] });
     assert.deepEqual((reset.parameters as OpenAPIV3.ParameterObject[]).map((p) => [p.in, p.name, p.required]), [["path", "group", true]]);
-    assert.deepEqual(Object.keys(reset.responses).sort(), ["200", "400", "404", "409", "500", "503"]);
+    assert.deepEqual(Object.keys(reset.responses).sort(), ["200", "400", "401", "403", "404", "409", "500", "503"]);
     assert.ok(document.components!.schemas!.ApiError, "the error body is one named schema");
   });
 

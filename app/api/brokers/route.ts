@@ -4,4 +4,4 @@ import { listBrokers } from "@/server/services/list-brokers";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async () => NextResponse.json({ brokers: await listBrokers() }));
+export const GET = handle(async (_request, _context, { clients }) => NextResponse.json({ brokers: await listBrokers(clients) }));

@@ -4,4 +4,4 @@ import { describeCluster } from "@/server/services/describe-cluster";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async () => NextResponse.json(await describeCluster()));
+export const GET = handle(async (_request, _context, { clients }) => NextResponse.json(await describeCluster(clients)));

@@ -9,4 +9,4 @@ export const dynamic = "force-dynamic";
  * One page of the groups list over every sampled group, for ?q=&status=&state=&sort=&dir=&page=
  * (see lib/group-list.ts). Not under /api/groups/, where any segment is a group id.
  */
-export const GET = handle(async (request) => NextResponse.json(await groupListPage(parseQuery(request, groupListQuerySchema))));
+export const GET = handle(async (request, _context, { clients }) => NextResponse.json(await groupListPage(parseQuery(request, groupListQuerySchema), clients)));

@@ -5,9 +5,9 @@ import { describeGroup } from "@/server/services/describe-group";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async (request) => NextResponse.json(await describeGroup(groupParam(request))));
+export const GET = handle(async (request, _context, { clients }) => NextResponse.json(await describeGroup(groupParam(request), clients)));
 
-export const DELETE = handle(async (request) => {
-  await deleteGroup(groupParam(request));
+export const DELETE = handle(async (request, _context, { clients }) => {
+  await deleteGroup(groupParam(request), clients);
   return new NextResponse(null, { status: 204 });
 });

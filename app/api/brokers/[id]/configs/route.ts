@@ -10,13 +10,13 @@ export const dynamic = "force-dynamic";
 const paramsSchema = z.object({ id: z.coerce.number().int().min(0) });
 type Context = { params: Promise<{ id: string }> };
 
-export const GET = handle(async (_request, { params }: Context) => {
+export const GET = handle(async (_request, { params }: Context, { clients }) => {
   const { id } = paramsSchema.parse(await params);
-  return NextResponse.json(await describeBrokerConfigs(id));
+  return NextResponse.json(await describeBrokerConfigs(id, clients));
 });
 
-export const PATCH = handle(async (request, { params }: Context) => {
+export const PATCH = handle(async (request, { params }: Context, { clients }) => {
   const { id } = paramsSchema.parse(await params);
   const input = await parseBody(request, alterConfigsInputSchema);
-  return NextResponse.json(await alterBrokerConfigs(id, input));
+  return NextResponse.json(await alterBrokerConfigs(id, input, clients));
 });

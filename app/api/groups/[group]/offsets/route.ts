@@ -6,6 +6,6 @@ import { applyOffsetReset } from "@/server/services/reset-group-offsets";
 export const dynamic = "force-dynamic";
 
 /** Commits previewed offsets for an empty group (409 while it has members). */
-export const PUT = handle(async (request) =>
-  NextResponse.json(await applyOffsetReset(groupParam(request), await parseBody(request, applyOffsetsInputSchema))),
+export const PUT = handle(async (request, _context, { clients }) =>
+  NextResponse.json(await applyOffsetReset(groupParam(request), await parseBody(request, applyOffsetsInputSchema), clients)),
 );

@@ -7,9 +7,9 @@ import { describeTopicConfigs } from "@/server/services/describe-configs";
 export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ topic: string }> };
 
-export const GET = handle(async (_request, { params }: Context) => NextResponse.json(await describeTopicConfigs(await topicParam(params))));
+export const GET = handle(async (_request, { params }: Context, { clients }) => NextResponse.json(await describeTopicConfigs(await topicParam(params), clients)));
 
-export const PATCH = handle(async (request, { params }: Context) => {
+export const PATCH = handle(async (request, { params }: Context, { clients }) => {
   const input = await parseBody(request, alterConfigsInputSchema);
-  return NextResponse.json(await alterTopicConfigs(await topicParam(params), input));
+  return NextResponse.json(await alterTopicConfigs(await topicParam(params), input, clients));
 });

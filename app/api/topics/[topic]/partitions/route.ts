@@ -5,7 +5,7 @@ import { addPartitions } from "@/server/services/add-partitions";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handle(async (request, { params }: { params: Promise<{ topic: string }> }) => {
+export const POST = handle(async (request, { params }: { params: Promise<{ topic: string }> }, { clients }) => {
   const input = await parseBody(request, addPartitionsInputSchema);
-  return NextResponse.json(await addPartitions(await topicParam(params), input));
+  return NextResponse.json(await addPartitions(await topicParam(params), input, clients));
 });

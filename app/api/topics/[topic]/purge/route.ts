@@ -4,6 +4,6 @@ import { purgeTopic } from "@/server/services/purge-topic";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handle(async (_request, { params }: { params: Promise<{ topic: string }> }) =>
-  NextResponse.json(await purgeTopic(await topicParam(params))),
+export const POST = handle(async (_request, { params }: { params: Promise<{ topic: string }> }, { clients }) =>
+  NextResponse.json(await purgeTopic(await topicParam(params), clients)),
 );

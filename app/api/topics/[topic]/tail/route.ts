@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
-import { errorResponse, parseQuery, topicParam } from "@/server/http/route";
+import { errorResponse, handle, parseQuery, topicParam } from "@/server/http/route";
 import { startTail, TailCapError, tailInputSchema } from "@/server/services/tail-records";
+import { maskedMatches, maskerForRequest } from "@/server/masking";
 
 export const dynamic = "force-dynamic";
 type Context = { params: Promise<{ topic: string }> };
@@ -17,7 +18,7 @@ const event = (name: string, data: unknown) => encoder.encode(`event: ${name}\nd
  * when too many tails are open: a 429 to other clients; the stream closes after).
  * Closing the connection stops the reading on the server at once.
  */
-export const GET = async (request: Request, { params }: Context): Promise<Response> => {
+export const GET = handle(async (request: Request, { params }: Context, scope): Promise<Response> => {
   const stop = new AbortController();
   request.signal.addEventListener("abort", () => stop.abort(), { once: true });
   let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -41,12 +42,13 @@ export const GET = async (request: Request, { params }: Context): Promise<Respon
   try {
     const input = parseQuery(request, tailInputSchema);
     const topic = await topicParam(params);
+    const masker = maskerForRequest(scope, topic);
     const tail = await startTail(topic, input, stop.signal, {
       onStart: (start) => send("start", start),
-      onBatch: (batch) => send("records", batch),
+      onBatch: (batch) => send("records", masker ? { ...batch, messages: maskedMatches(batch.messages, masker, input) } : batch),
       onNotice: (notice) => send("notice", notice),
       onEnd: (end) => send("end", end),
-    });
+    }, scope.clients);
     void tail.done.then(() => {
       if (open) controller.close();
       open = false;
@@ -61,4 +63,4 @@ export const GET = async (request: Request, { params }: Context): Promise<Respon
     return errorResponse(error);
   }
   return new Response(stream, { headers: SSE_HEADERS });
-};
+});

@@ -1,0 +1,2 @@
+// oidc-provider ships no types; the test uses its constructor and listen() only.
+declare module "oidc-provider";
