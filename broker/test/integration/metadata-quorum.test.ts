@@ -130,14 +130,14 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     );
 
     // Each node's /metrics reports its own part in the quorum: one active controller, the leader's id and epoch everywhere.
-    const scrape = async (node: NodeSetup) => {
+    const scrape = async (node: NodeSetup, state = node.id === leader1.leaderId ? "leader" : "follower") => {
       const text = await (await fetch(`http://127.0.0.1:${node.metricsPort}/metrics`)).text();
       const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, "\\$&")} (\\S+)$`, "m").exec(text)?.[1]);
       return {
         active: value("kafka_controller_kafkacontroller_activecontrollercount"),
         leader: value("kafka_server_raftmetrics_current_leader"),
         epoch: value("kafka_server_raftmetrics_current_epoch"),
-        state: value(`kafka_server_raftmetrics_current_state{current_state="${node.id === leader1.leaderId ? "leader" : "follower"}"}`),
+        state: value(`kafka_server_raftmetrics_current_state{current_state="${state}"}`),
       };
     };
     for (const node of nodes) {
@@ -157,13 +157,14 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     for (const node of nodes) await waitFor(async () => (await topicNames(node.port))?.includes(firstTopic) ?? false, `${firstTopic} in node ${node.id}'s metadata`);
 
     // A broker-only node is an observer: it fetches the log from the voters without voting, and forwards admin requests too.
-    const observer: NodeSetup = { id: 4, port: await freePort(), controllerPort: 0, properties: path.join(root, "node-4.properties"), process: null };
+    const observer: NodeSetup = { id: 4, port: await freePort(), controllerPort: 0, metricsPort: await freePort(), properties: path.join(root, "node-4.properties"), process: null };
     writeFileSync(
       observer.properties,
       [
         "node.id=4",
         "process.roles=broker",
         `listeners=PLAINTEXT://127.0.0.1:${observer.port}`,
+        `metrics.listener=127.0.0.1:${observer.metricsPort}`,
         "controller.listener.names=CONTROLLER",
         `controller.quorum.voters=${voters}`,
         `log.dirs=${path.join(root, "data-4")}`,
@@ -175,6 +176,8 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
     await start(observer);
     await waitFor(async () => (await topicNames(observer.port))?.includes(firstTopic) ?? false, `${firstTopic} in the observer's metadata`);
     await waitFor(async () => (await agreedLeader(nodes))?.data.observers.some((replica) => replica.replicaId === 4) ?? false, "the leader to list the observer");
+    const observed = await scrape(observer, "observer");
+    assert.deepEqual([observed.leader, observed.epoch, observed.state], [leader1.leaderId, leader1.epoch, 1], "the observer's metrics");
     const observedTopic = uniqueTopic("quorum-observer");
     const observerAdmin = new Kafka({ brokers: [`127.0.0.1:${observer.port}`], logLevel: logLevel.NOTHING }).admin();
     await observerAdmin.connect();
