@@ -79,8 +79,8 @@ export const API_RULES: readonly AccessRule[] = [
   { method: "PUT", path: re(`${G}/offsets`), action: "groups:reset-offsets", resource: group },
   // Prometheus cannot log in: auth.publicMetrics serves it without one.
   { method: "GET", path: re("/metrics"), action: "cluster:view", publicIf: (config) => config.auth.publicMetrics },
-  // Any other /api path is the catch-all's 404: a login is enough to learn that.
-  { method: "*", path: /^\/api\//, action: null },
+  // No rule for the rest of /api: a route served through handle() without a rule of its own is refused (the
+  // catch-all's 404 for unknown paths does not pass through the guard).
 ];
 
 /** Pages, checked by the middleware before the page's server render calls any service. */
