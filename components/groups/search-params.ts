@@ -18,7 +18,7 @@ export function readGroupListParams(params: URLSearchParams) {
 }
 
 /** The part of the URL state the server answers: what the group-list API is asked. */
-export const groupListQuery = ({ q, status, state, sort, dir, page }: ReturnType<typeof readGroupListParams>): GroupListQuery => ({ q: q.trim(), status, state, sort, dir, page });
+export const groupListQuery = ({ q, status, state, sort, dir, page }: ReturnType<typeof readGroupListParams>): GroupListQuery => ({ q: q.trim(), status, state, topic: "", sort, dir, page });
 
 /**
  * URL state of a group page: ?topic= (partition filter) &page= (partitions) &mpage= (members) &paused=1 &reset=1,

@@ -86,6 +86,48 @@ describe("lag views over the sample store", () => {
     assert.deepEqual(warned.groups.map((g) => g.groupId), ["billing"]);
   });
 
+  it("filtered to one topic, the list has the groups committing on it, each row's partitions, lag and status over that topic alone (the topic's Consumers tab)", async () => {
+    const small = LagHistoryStore.open(":memory:", NOW_MS);
+    try {
+      const history = small.cluster();
+      for (const [i, atMs] of [NOW_MS - INTERVAL_MS, NOW_MS].entries())
+        history.recordCycle({
+          startedAtMs: atMs - 10,
+          atMs,
+          durationMs: 10,
+          requests: 3,
+          groups: [
+            { groupId: "both", state: "Stable", protocolType: "consumer", committed: [{ topic: "x", partition: 0, offset: 1 }, { topic: "x", partition: 1, offset: 2 }, { topic: "y", partition: 0, offset: 0 }] },
+            { groupId: "only-y", state: "Stable", protocolType: "consumer", committed: [{ topic: "y", partition: 0, offset: 10 + i }] },
+          ],
+          logOffsets: [
+            { topic: "x", partition: 0, logStart: 0, logEnd: 5 },
+            { topic: "x", partition: 1, logStart: 0, logEnd: 5 },
+            { topic: "y", partition: 0, logStart: 0, logEnd: 100 + i * 10 },
+          ],
+        });
+      const page = await groupListPage(groupListQuerySchema.parse({ topic: "x", sort: "lag", dir: "desc" }), noCluster, { reader: history, sampleIntervalMs: INTERVAL_MS }, NOW_MS);
+      assert.equal(page.source, "samples");
+      assert.deepEqual(
+        page.groups.map((g) => [g.groupId, g.topics, g.partitions, g.lag]),
+        [["both", ["x"], 2, 7]],
+      );
+      assert.equal(page.covered, 1);
+      assert.equal(page.coveredLag, 7, "the total is the lag on x, not the group's 100 more on y");
+      const onY = await groupListPage(groupListQuerySchema.parse({ topic: "y", sort: "lag", dir: "desc" }), noCluster, { reader: history, sampleIntervalMs: INTERVAL_MS }, NOW_MS);
+      assert.deepEqual(
+        onY.groups.map((g) => [g.groupId, g.lag]),
+        [
+          ["both", 110],
+          ["only-y", 99],
+        ],
+      );
+      assert.ok(onY.groups.every((g) => g.status !== null), "each row has its status on the topic");
+    } finally {
+      small.close();
+    }
+  });
+
   it("a newest cycle that lists no group is an empty list, not the groups of the cycle before", async () => {
     const empty = LagHistoryStore.open(":memory:", NOW_MS);
     try {
