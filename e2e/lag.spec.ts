@@ -93,6 +93,19 @@ test.describe("lag history", () => {
       await expect(rows).toHaveCount(1);
       await expect(rows.first()).toHaveAttribute("data-testid", `group-row-${stopped}`);
       await screenshot(page, "groups-by-status");
+
+      // The topic's Consumers tab: the same groups from the samples, with their status on the topic, and what it covers.
+      await page.goto(`/topics/${encodeURIComponent(topicName)}?tab=consumers`);
+      await expect(page.getByTestId(`consumer-row-${stopped}`).getByTestId("consumer-status")).toHaveText("STOPPED", { timeout: 20_000 });
+      await expect(page.getByTestId(`consumer-row-${caughtUp}`).getByTestId("consumer-status")).toHaveText("OK");
+      await expect(page.getByTestId("consumers-table").locator("tbody tr").first()).toHaveAttribute("data-testid", `consumer-row-${stopped}`);
+      await expect(page.getByTestId("consumers-coverage")).toHaveText(/^2 groups committing on this topic, of every group sampled \d+ s ago; lag on this topic [\d,]+$/);
+      await screenshot(page, "topic-consumers");
+
+      // The overview names the group furthest behind in time beside the total lag.
+      await page.goto("/");
+      await expect(page.getByTestId("stat-largest-time-lag")).toHaveText(/^furthest behind: .+, (≈ )?\d/, { timeout: 20_000 });
+      await screenshot(page, "overview-lag");
     } finally {
       producing = false;
       await producer;
