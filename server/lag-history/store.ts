@@ -32,6 +32,13 @@ export const CYCLE_ROWS_PER_SLICE = 500;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The newest commit of a series as the writer keeps it: when the log end passed it, and whether that was extrapolated. */
+interface LatestCommit {
+  committed: number;
+  reachedAtMs: number | null;
+  extrapolated: boolean;
+}
+
 interface CycleRow {
   id: number;
   started_at_ms: number;
@@ -126,7 +133,7 @@ export class ClusterLagHistory {
   private readonly groupIds = new Map<string, number>();
   private readonly seriesIds = new Map<string, number>();
   private latestLogCache: Map<number, { logEnd: number; runStartCycleId: number }> | null = null;
-  private latestCommitCache: Map<number, { committed: number; reachedAtMs: number | null }> | null = null;
+  private latestCommitCache: Map<number, LatestCommit> | null = null;
   /** The last RECENT_READINGS_MAX end offsets of each partition this process stored, oldest first. */
   private readonly recentReadings = new Map<number, EndOffsetReading[]>();
   /** Per group id, the assignment stored last (as writeAssignment keys it); empty after a restart, so the first cycle writes every group's. */
@@ -400,14 +407,16 @@ export class ClusterLagHistory {
           s.insertCommitted.run(series, cycleId, c.offset);
           const previous = latestCommits.get(series);
           const logEnd = logEnds.get(partitionId);
-          let reachedAtMs: number | null = null;
+          let reached: { atMs: number | null; extrapolated: boolean } = { atMs: null, extrapolated: false };
           if (logEnd !== undefined && c.offset < logEnd) {
-            // The moment the log end passed the commit depends only on the commit and the end's history: computed again only when the commit moved.
-            reachedAtMs =
-              previous && previous.committed === c.offset && previous.reachedAtMs !== null ? previous.reachedAtMs : this.reachedAtMs(partitionId, c.offset, sample.atMs);
+            // The moment the log end passed the commit, placed between two readings, depends only on the commit and
+            // the end's history: computed again only when the commit moved. One older than every reading is
+            // extrapolated at the average rate since the oldest reading, which every new reading improves.
+            const kept = previous && previous.committed === c.offset && previous.reachedAtMs !== null && !previous.extrapolated;
+            reached = kept ? { atMs: previous.reachedAtMs, extrapolated: false } : this.reachedAtMs(partitionId, c.offset, sample.atMs);
           }
-          s.upsertLatestCommitted.run(series, cycleId, c.offset, reachedAtMs);
-          latestCommits.set(series, { committed: c.offset, reachedAtMs });
+          s.upsertLatestCommitted.run(series, cycleId, c.offset, reached.atMs);
+          latestCommits.set(series, { committed: c.offset, reachedAtMs: reached.atMs, extrapolated: reached.extrapolated });
           rows++;
         }
         s.dropStaleLatestOfGroup.run(group, cycleId);
@@ -464,14 +473,15 @@ export class ClusterLagHistory {
   }
 
   /** The newest commit of each series, likewise (a stale entry only costs one more estimate). */
-  private latestCommits(): Map<number, { committed: number; reachedAtMs: number | null }> {
+  private latestCommits(): Map<number, LatestCommit> {
     if (!this.latestCommitCache) {
       const rows = this.db
         .prepare(
           "SELECT lc.group_partition_id AS id, lc.committed AS committed, lc.reached_at_ms AS reachedAtMs FROM latest_committed lc JOIN group_partitions gp ON gp.id = lc.group_partition_id JOIN groups g ON g.id = gp.group_id WHERE g.cluster_id = ?",
         )
         .all(this.clusterId) as Array<{ id: number; committed: number; reachedAtMs: number | null }>;
-      this.latestCommitCache = new Map(rows.map((r) => [r.id, { committed: r.committed, reachedAtMs: r.reachedAtMs }]));
+      // Whether an estimate was extrapolated is not stored: after a restart each is computed again once.
+      this.latestCommitCache = new Map(rows.map((r) => [r.id, { committed: r.committed, reachedAtMs: r.reachedAtMs, extrapolated: true }]));
     }
     return this.latestCommitCache;
   }
@@ -486,12 +496,13 @@ export class ClusterLagHistory {
 
   // --- the time-lag estimate -------------------------------------------------
 
-  private reachedAtMs(partitionId: number, committed: number, nowMs: number): number | null {
+  /** When the log end passed `committed`, estimated from the readings; extrapolated when the commit is older than all of them. */
+  private reachedAtMs(partitionId: number, committed: number, nowMs: number): { atMs: number | null; extrapolated: boolean } {
     // Most consumers are minutes behind: the readings this process kept place them without a query.
     const recent = this.recentReadings.get(partitionId);
     const readings = recent && recent.length >= 2 && recent[0].endOffset <= committed ? recent : this.readingsAround(partitionId, committed);
     const lagMs = estimateTimeLagMs(readings, committed, nowMs);
-    return lagMs === null ? null : nowMs - lagMs;
+    return { atMs: lagMs === null ? null : nowMs - lagMs, extrapolated: readings.length === 0 || readings[0].endOffset > committed };
   }
 
   /**

@@ -199,4 +199,33 @@ describe("lag history store", () => {
     assert.deepEqual(members(), [[0, null], [1, null]]);
     store.close();
   });
+
+  it("an estimate for a commit older than every reading is extrapolated again each cycle, as the average rate firms up; one between readings is kept", () => {
+    const store = LagHistoryStore.open(":memory:");
+    const history = store.cluster();
+    const t0 = 1_700_000_000_000;
+    const at = (i: number, end: number, committed: number) =>
+      history.recordCycle({
+        startedAtMs: t0 + i * 1000,
+        atMs: t0 + i * 1000,
+        durationMs: 1,
+        requests: 1,
+        logOffsets: [{ topic: "t", partition: 0, logStart: 0, logEnd: end }],
+        groups: [{ groupId: "g", state: "Empty", protocolType: "consumer", committed: [{ topic: "t", partition: 0, offset: committed }] }],
+      });
+    const timeLag = (i: number) => history.latestByGroup(t0 + i * 1000)[0].partitions[0].timeLagMs;
+    // Ten records were there before the first reading; then one more in 30 s: extrapolated back, 9 records at 1/30 s = 270 s.
+    at(0, 10, 1);
+    at(30, 11, 1);
+    assert.equal(timeLag(30), 300_000);
+    // Then 100 records in 10 s: 101 in 40 s since the first reading, so 9 records before it are ~3.6 s, not 270 s.
+    at(40, 111, 1);
+    assert.equal(timeLag(40), 40_000 + Math.round((9 * 40_000) / 101));
+    // A commit between two readings is placed once: offset 61 halfway from 11 (at 30 s) to 111 (at 40 s), at 35 s.
+    at(41, 112, 61);
+    assert.equal(timeLag(41), 6_000);
+    at(50, 200, 61);
+    assert.equal(timeLag(50), 15_000);
+    store.close();
+  });
 });
