@@ -102,6 +102,13 @@ test.describe("lag history", () => {
       await expect(page.getByTestId("consumers-coverage")).toHaveText(/^2 groups committing on this topic, of every group sampled \d+ s ago; lag on this topic [\d,]+$/);
       await screenshot(page, "topic-consumers");
 
+      // The topic list: its consumers from the samples, with the largest time lag among them.
+      await page.goto(`/topics?q=${encodeURIComponent(topicName)}`);
+      const cell = page.getByTestId(`topic-row-${topicName}`).getByTestId("topic-consumers");
+      await expect(cell.getByTestId("topic-consumers-summary")).toHaveText(/^2 groups · lag [\d,]+$/, { timeout: 20_000 });
+      await expect(cell.getByTestId("topic-consumers-time-lag")).toHaveText(/^≈ \d/);
+      await screenshot(page, "topics-consumers");
+
       // The overview names the group furthest behind in time beside the total lag.
       await page.goto("/");
       await expect(page.getByTestId("stat-largest-time-lag")).toHaveText(/^furthest behind: .+, (≈ )?\d/, { timeout: 20_000 });

@@ -163,6 +163,15 @@ describe("lag views over the sample store", () => {
     const trends = topicTrends(["orders", "unknown"], source, NOW_MS);
     assert.equal(trends.orders.trend.length <= 30, true);
     assert.equal(trends.orders.ratePerSec, 20);
-    assert.deepEqual(trends.unknown, { trend: trends.unknown.trend.map(() => null), ratePerSec: null });
+    assert.deepEqual(trends.unknown, { trend: trends.unknown.trend.map(() => null), ratePerSec: null, consumers: { groups: 0, lag: 0, timeLagMs: null, named: [] } });
+    // Its consumers over every sampled group, not the first 200 a live read describes.
+    const consumers = trends.orders.consumers!;
+    assert.equal(consumers.groups, 10_001);
+    assert.equal(consumers.lag, 2 * 2_880 * 150 + (9_999 * 10_000) / 2);
+    assert.equal(consumers.named.length, 10);
+    assert.deepEqual(consumers.named.slice(0, 2), [
+      { groupId: "billing", lag: 2 * 2_880 * 150 },
+      { groupId: "g-09999", lag: 9_999 },
+    ]);
   });
 });
