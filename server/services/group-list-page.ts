@@ -26,7 +26,10 @@ let judgingFor: { source: LagHistorySource; newestAtMs: number } | null = null;
 
 function judgeOne(source: LagHistorySource, g: LatestGroupSample, nowMs: number, into: Statuses): void {
   if (g.partitions.length === 0) return; // nothing committed: nothing to judge
-  const status = judgeGroup(g.groupId, source, nowMs, () => consumerActive(g.state));
+  // Which partitions a member holds, when the sampler described the group (any partition with a member): a partition
+  // of a live group that no member holds is STOPPED rather than STALLED, as Burrow tells them.
+  const held = new Set(g.partitions.filter((p) => p.member).map((p) => `${p.partition}/${p.topic}`));
+  const status = judgeGroup(g.groupId, source, nowMs, (topic, partition) => consumerActive(g.state, held.size ? held.has(`${partition}/${topic}`) : null));
   into.set(g.groupId, { status: status.status, reason: status.reason, partitions: status.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.status })) });
 }
 

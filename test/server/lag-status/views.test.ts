@@ -5,7 +5,7 @@ import { groupLagQuerySchema, SERIES_POINTS_MAX } from "@/lib/lag-history";
 import { LagHistoryStore } from "@/server/lag-history/store";
 import type { LagHistorySource } from "@/server/lag-status/history-source";
 import { groupLagHistory } from "@/server/services/group-lag-history";
-import { groupListPage } from "@/server/services/group-list-page";
+import { groupListPage, sampledGroupStatuses } from "@/server/services/group-list-page";
 import { topicRateHistory, topicTrends } from "@/server/services/topic-rates";
 
 /**
@@ -123,6 +123,37 @@ describe("lag views over the sample store", () => {
         ],
       );
       assert.ok(onY.groups.every((g) => g.status !== null), "each row has its status on the topic");
+    } finally {
+      small.close();
+    }
+  });
+
+  it("a live group's partition that no member holds is STOPPED, one a member holds and does not move is STALLED (the sampled assignment)", async () => {
+    const small = LagHistoryStore.open(":memory:", NOW_MS);
+    try {
+      const history = small.cluster();
+      const member = { memberId: "m-1", clientId: "c-1", host: "/127.0.0.1", assignments: [{ topic: "x", partitions: [0] }] };
+      for (let i = 0; i <= 12; i++) {
+        const atMs = NOW_MS - (12 - i) * INTERVAL_MS;
+        history.recordCycle({
+          startedAtMs: atMs - 10,
+          atMs,
+          durationMs: 10,
+          requests: 3,
+          groups: [{ groupId: "stuck", state: "Stable", protocolType: "consumer", committed: [0, 1].map((partition) => ({ topic: "x", partition, offset: 5 })), members: [member] }],
+          logOffsets: [0, 1].map((partition) => ({ topic: "x", partition, logStart: 0, logEnd: 10 + i * 10 })),
+        });
+      }
+      const page = await groupListPage(groupListQuerySchema.parse({ topic: "x" }), noCluster, { reader: history, sampleIntervalMs: INTERVAL_MS }, NOW_MS);
+      const judged = sampledGroupStatuses({ reader: history, sampleIntervalMs: INTERVAL_MS }, NOW_MS)!;
+      assert.deepEqual(
+        judged.byGroup.get("stuck")!.partitions.map((p) => [p.partition, p.status]),
+        [
+          [0, "STALLED"],
+          [1, "STOPPED"],
+        ],
+      );
+      assert.equal(page.groups[0].status, "STOPPED", "the worst of its partitions");
     } finally {
       small.close();
     }
