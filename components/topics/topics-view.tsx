@@ -46,7 +46,8 @@ function SampledConsumersCell({ topic, consumers }: { topic: string; consumers: 
         {formatNumber(consumers.groups)} group{consumers.groups === 1 ? "" : "s"} · lag <span className={consumers.lag ? "font-semibold text-amber-700 dark:text-amber-400" : ""}>{formatNumber(consumers.lag)}</span>
       </span>
       {consumers.timeLagMs !== null && consumers.lag > 0 ? (
-        <span className="ml-1 text-xs text-slate-500">
+        <span className="text-xs text-slate-500">
+          {" "}
           (<TimeLag ms={consumers.timeLagMs} estimated aggregate testId="topic-consumers-time-lag" />)
         </span>
       ) : null}
