@@ -48,6 +48,14 @@ test.describe("lag history", () => {
       await page.getByTestId("chart-reset-zoom").click();
       await expect(page.getByTestId("chart-reset-zoom")).toHaveCount(0);
 
+      // Lag in time over the same samples (estimated, marked ≈ on the axis).
+      await page.getByTestId("lag-unit").selectOption("time");
+      await expect(page).toHaveURL(/lunit=time/);
+      await expect(page.getByTestId("lag-chart").locator(".u-legend")).toContainText("lag (s)");
+      await expect(page.getByTestId("lag-chart-caption")).toContainText("Lag in time is estimated");
+      await screenshot(page, "group-lag-in-time");
+      await page.getByTestId("lag-unit").selectOption("records");
+
       // Per partition on demand, and the other ranges.
       await page.getByTestId("lag-breakdown").selectOption("partition");
       await expect(page.getByTestId("lag-chart").locator(".u-legend")).toContainText(`${topicName}/0`);

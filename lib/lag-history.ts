@@ -29,6 +29,8 @@ export const lagSeriesSchema = z.object({
   /** Series name: "total", a topic, or "topic/partition". */
   label: z.string(),
   lag: valuesSchema,
+  /** How far behind in time per point, in seconds: the largest over the series' partitions, estimated from the sampled end offsets. */
+  timeLagSec: valuesSchema,
 });
 
 /** A group's lag over a range, on one time grid shared by every series. */
