@@ -138,6 +138,8 @@ export class ClusterLagHistory {
   private readonly recentReadings = new Map<number, EndOffsetReading[]>();
   /** Per group id, the assignment stored last (as writeAssignment keys it); empty after a restart, so the first cycle writes every group's. */
   private readonly assignmentCache = new Map<number, string>();
+  /** Ids created (two statements each) since the writer last counted them, so a first cycle's slices weigh them too. */
+  private idsCreated = 0;
   private readonly statements;
 
   constructor(
@@ -254,6 +256,7 @@ export class ClusterLagHistory {
     let id = this.topicIds.get(topic);
     if (id === undefined) {
       this.statements.insertTopic.run(this.clusterId, topic);
+      this.idsCreated++;
       this.topicIds.set(topic, (id = this.statements.topicId.get(this.clusterId, topic) as number));
     }
     return id;
@@ -265,6 +268,7 @@ export class ClusterLagHistory {
     if (id === undefined) {
       const topicId = this.topicId(topic);
       this.statements.insertPartition.run(topicId, partition);
+      this.idsCreated++;
       this.partitionIds.set(key, (id = this.statements.partitionId.get(topicId, partition) as number));
     }
     return id;
@@ -274,6 +278,7 @@ export class ClusterLagHistory {
     let id = this.groupIds.get(groupId);
     if (id === undefined) {
       this.statements.insertGroup.run(this.clusterId, groupId);
+      this.idsCreated++;
       this.groupIds.set(groupId, (id = this.statements.groupId.get(this.clusterId, groupId) as number));
     }
     return id;
@@ -284,6 +289,7 @@ export class ClusterLagHistory {
     let id = this.seriesIds.get(key);
     if (id === undefined) {
       this.statements.insertSeries.run(group, partitionId);
+      this.idsCreated++;
       this.seriesIds.set(key, (id = this.statements.seriesId.get(group, partitionId) as number));
     }
     return id;
@@ -347,6 +353,12 @@ export class ClusterLagHistory {
   /** The id of the cycle being written in slices, if any. */
   private writingCycleId: number | null = null;
 
+  private takeIdsCreated(): number {
+    const n = this.idsCreated;
+    this.idsCreated = 0;
+    return n;
+  }
+
   /** After a failed write the caches may hold what was rolled back: they are read again from the database. */
   private forgetCaches(): void {
     this.latestLogCache = null;
@@ -388,7 +400,8 @@ export class ClusterLagHistory {
       recent.push({ timeMs: sample.atMs, endOffset: o.logEnd });
       if (recent.length > RECENT_READINGS_MAX) recent.shift();
       this.recentReadings.set(partitionId, recent);
-      if (++rows >= rowsPerSlice) {
+      rows += 1 + this.takeIdsCreated();
+      if (rows >= rowsPerSlice) {
         rows = 0;
         yield;
       }
@@ -421,6 +434,7 @@ export class ClusterLagHistory {
         }
         s.dropStaleLatestOfGroup.run(group, cycleId);
       }
+      rows += this.takeIdsCreated();
       // A group's rows stay in one slice, so a read between slices sees each group whole.
       if (rows >= rowsPerSlice) {
         rows = 0;
