@@ -39,6 +39,7 @@ import { BenchBroker } from "../broker/bench/broker-node";
 import { fillTopic, produceToPartitions } from "./raw-produce";
 import { CliArgs } from "../broker/bench/cli-args";
 import { CHROMIUM_ARGS, ConsoleServer, ensureBuild } from "./console-server";
+import { lagChartCase } from "./lag-chart-case";
 import { lagHistorySizeCase, lagSamplerCycleCase } from "./lag-history-cases";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -413,7 +414,8 @@ try {
     }
   } else notes.push("the group page /groups/<id> is not in this build: it was not timed");
 
-  // 4. The lag history: a week of samples in the database, and sampling cycles against this broker.
+  // 4. The lag history: the group page's chart over a week of samples, a week of samples in the database, and sampling cycles against this broker.
+  rows.push(...(await lagChartCase({ browser, admin, port: broker.port, bootstrap: broker.bootstrap, dir: tempDir, log })));
   rows.push(...(await lagHistorySizeCase({ groups: lagGroups, partitions: lagPartitions, days: lagDays, log })));
   rows.push(...(await lagSamplerCycleCase({ port: broker.port, bootstrap: broker.bootstrap, groups: lagGroups, partitions: lagPartitions, cycles: quick ? 3 : 5, log })));
 

@@ -10,8 +10,9 @@
  *     pages and /metrics make;
  *   - the sampling cycle against the real broker with as many groups and
  *     partitions: time and requests per cycle, from the cycles the sampler
- *     recorded (run in a child process, which loads the server code under
- *     the react-server condition as Next does).
+ *     recorded, and the event-loop delay during each (run in a child
+ *     process, which loads the server code under the react-server condition
+ *     as Next does).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -21,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { ApiKey } from "@sluice/protocol/messages/api-messages";
 import type { CreateTopicsResponse, OffsetCommitResponse } from "@sluice/protocol/messages";
 import { RawClient } from "../broker/test/helpers/raw-client";
-import { LagHistoryStore } from "../server/lag-history/store";
+import { CYCLE_ROWS_PER_SLICE, LagHistoryStore } from "../server/lag-history/store";
 import { applyRetention } from "../server/lag-history/retention";
 import { renderMetrics } from "../server/lag-history/metrics";
 import { DEFAULT_LAG_HISTORY_CONFIG } from "../server/lag-history/config";
@@ -226,8 +227,12 @@ export async function lagSamplerCycleCase(options: { port: number; bootstrap: st
       timeout: 30 * 60_000,
     });
     if (child.status !== 0) throw new Error(`the sampler child failed (${child.status}): ${child.stderr.slice(-2000)}`);
+    for (const line of child.stderr.trim().split("\n").slice(-2 * cycles - 4)) if (line) log(`lag sampler child: ${line}`);
     const result = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as {
-      cycles: Array<{ outcome: string; durationMs: number; tickMs: number; requests: number; groups: number; partitions: number }>;
+      cycles: Array<{ outcome: string; durationMs: number; tickMs: number; requests: number; groups: number; partitions: number; loopDelayP99Ms: number; loopDelayMaxMs: number }>;
+      oneTransactionMs: number;
+      readOnlyLoopDelayMaxMs: number;
+      storeOnlyLoopDelayMaxMs: number;
     };
     const ok = result.cycles.filter((c) => c.outcome === "ok");
     if (ok.length === 0) throw new Error(`no cycle succeeded: ${JSON.stringify(result.cycles)}`);
@@ -241,6 +246,13 @@ export async function lagSamplerCycleCase(options: { port: number; bootstrap: st
         target: "< 30,000 ms (the interval), requests bounded",
         met: tickMs < 30_000,
         detail: { cycles: result.cycles },
+      },
+      {
+        name: "lag sampling cycle: the console's event-loop delay during a cycle (monitorEventLoopDelay, 5 ms resolution)",
+        figure: `p99 ${fmt(median(ok.map((c) => c.loopDelayP99Ms)), 1)} ms, max ${fmt(Math.max(...ok.map((c) => c.loopDelayMaxMs)), 1)} ms (max ${fmt(result.readOnlyLoopDelayMaxMs, 1)} ms reading alone, ${fmt(result.storeOnlyLoopDelayMaxMs, 1)} ms storing alone in slices of ${fmt(CYCLE_ROWS_PER_SLICE)} rows; the same cycle in one transaction: ${fmt(result.oneTransactionMs)} ms in one stretch)`,
+        target: "max < 100 ms (a request waits no longer for the loop)",
+        met: Math.max(...ok.map((c) => c.loopDelayMaxMs)) < 100,
+        detail: { oneTransactionMs: result.oneTransactionMs, readOnlyLoopDelayMaxMs: result.readOnlyLoopDelayMaxMs, storeOnlyLoopDelayMaxMs: result.storeOnlyLoopDelayMaxMs },
       },
     ];
   } finally {

@@ -77,7 +77,8 @@ test.describe("consumer groups", () => {
     await page.goto(`/topics/${encodeURIComponent(topicName)}?tab=consumers`);
     await expect(page.getByTestId(`consumer-row-${groupId}`).getByTestId("consumer-lag")).toHaveText("10");
     await page.goto(`/topics?q=${encodeURIComponent(topicName)}`);
-    await expect(page.getByTestId(`topic-row-${topicName}`).getByTestId("topic-consumers")).toHaveText("1 group · lag 10");
+    // From the samples (with the time lag beside it) once a cycle saw the group, from a live read before.
+    await expect(page.getByTestId(`topic-row-${topicName}`).getByTestId("topic-consumers")).toHaveText(/^1 group · lag 10( \(.+\))?$/);
     await page.goto(`/groups?q=${encodeURIComponent(groupId)}`);
     await expect(page.getByTestId(`group-row-${groupId}`).getByTestId("group-lag")).toHaveText("10");
     await screenshot(page, "groups");

@@ -48,6 +48,14 @@ test.describe("lag history", () => {
       await page.getByTestId("chart-reset-zoom").click();
       await expect(page.getByTestId("chart-reset-zoom")).toHaveCount(0);
 
+      // Lag in time over the same samples (estimated, marked ≈ on the axis).
+      await page.getByTestId("lag-unit").selectOption("time");
+      await expect(page).toHaveURL(/lunit=time/);
+      await expect(page.getByTestId("lag-chart").locator(".u-legend")).toContainText("lag (s)");
+      await expect(page.getByTestId("lag-chart-caption")).toContainText("Lag in time is estimated");
+      await screenshot(page, "group-lag-in-time");
+      await page.getByTestId("lag-unit").selectOption("records");
+
       // Per partition on demand, and the other ranges.
       await page.getByTestId("lag-breakdown").selectOption("partition");
       await expect(page.getByTestId("lag-chart").locator(".u-legend")).toContainText(`${topicName}/0`);
@@ -93,6 +101,26 @@ test.describe("lag history", () => {
       await expect(rows).toHaveCount(1);
       await expect(rows.first()).toHaveAttribute("data-testid", `group-row-${stopped}`);
       await screenshot(page, "groups-by-status");
+
+      // The topic's Consumers tab: the same groups from the samples, with their status on the topic, and what it covers.
+      await page.goto(`/topics/${encodeURIComponent(topicName)}?tab=consumers`);
+      await expect(page.getByTestId(`consumer-row-${stopped}`).getByTestId("consumer-status")).toHaveText("STOPPED", { timeout: 20_000 });
+      await expect(page.getByTestId(`consumer-row-${caughtUp}`).getByTestId("consumer-status")).toHaveText("OK");
+      await expect(page.getByTestId("consumers-table").locator("tbody tr").first()).toHaveAttribute("data-testid", `consumer-row-${stopped}`);
+      await expect(page.getByTestId("consumers-coverage")).toHaveText(/^2 groups committing on this topic, of every group sampled \d+ s ago; lag on this topic [\d,]+$/);
+      await screenshot(page, "topic-consumers");
+
+      // The topic list: its consumers from the samples, with the largest time lag among them.
+      await page.goto(`/topics?q=${encodeURIComponent(topicName)}`);
+      const cell = page.getByTestId(`topic-row-${topicName}`).getByTestId("topic-consumers");
+      await expect(cell.getByTestId("topic-consumers-summary")).toHaveText(/^2 groups · lag [\d,]+$/, { timeout: 20_000 });
+      await expect(cell.getByTestId("topic-consumers-time-lag")).toHaveText(/^≈ \d/);
+      await screenshot(page, "topics-consumers");
+
+      // The overview names the group furthest behind in time beside the total lag.
+      await page.goto("/");
+      await expect(page.getByTestId("stat-largest-time-lag")).toHaveText(/^furthest behind: .+, (≈ )?\d/, { timeout: 20_000 });
+      await screenshot(page, "overview-lag");
     } finally {
       producing = false;
       await producer;

@@ -78,6 +78,11 @@ export const clusterOverviewSchema = z.object({
    * or, before the first cycle or without a history, the groups read live ("live": the first ones by id).
    */
   lagCoverage: z.object({ source: z.enum(["samples", "live"]), groups: z.number().int(), sampledAtMs: z.number().nullable() }).nullable(),
+  /**
+   * The group furthest behind in time over the same groups as totalLag, with its time lag (milliseconds; from
+   * the samples always an estimate); null when no group's time lag is known.
+   */
+  largestTimeLag: z.object({ groupId: z.string(), ms: z.number(), estimated: z.boolean() }).nullable(),
   /** Null when no broker answered ApiVersions. */
   protocol: clusterProtocolSchema.nullable(),
 });

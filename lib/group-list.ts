@@ -17,6 +17,8 @@ export const groupListQuerySchema = z.object({
   q: z.string().max(1000).default(""),
   status: z.union([lagStatusSchema, z.literal("")]).default(""),
   state: z.string().max(100).default(""),
+  /** Only the groups committing on this topic (exact name); each row's partitions, lag, time lag and status then cover that topic alone. */
+  topic: z.string().max(1000).default(""),
   sort: z.enum(GROUP_SORTS).default("id"),
   dir: z.enum(["asc", "desc"]).default("asc"),
   page: z.coerce.number().int().min(1).default(1),

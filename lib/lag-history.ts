@@ -29,6 +29,8 @@ export const lagSeriesSchema = z.object({
   /** Series name: "total", a topic, or "topic/partition". */
   label: z.string(),
   lag: valuesSchema,
+  /** How far behind in time per point, in seconds: the largest over the series' partitions, estimated from the sampled end offsets. */
+  timeLagSec: valuesSchema,
 });
 
 /** A group's lag over a range, on one time grid shared by every series. */
@@ -82,7 +84,23 @@ export const topicRateQuerySchema = z.object({ range: lagRangeSchema.default("1h
 /** Points in a topic list sparkline (the last hour). */
 export const SPARKLINE_POINTS = 30;
 
+/** Consumers named in a topic list cell's tooltip; the cell counts them all. */
+export const TREND_CONSUMERS_NAMED_MAX = 10;
+
 export const topicTrendsSchema = z.object({
-  trends: z.record(z.string(), z.object({ trend: valuesSchema, ratePerSec: z.number().nullable() })),
+  trends: z.record(
+    z.string(),
+    z.object({
+      trend: valuesSchema,
+      ratePerSec: z.number().nullable(),
+      /**
+       * The groups of the sampler's newest cycle committing on the topic, their lag there summed, and the
+       * largest time lag (estimated from the samples); null before the first cycle.
+       */
+      consumers: z
+        .object({ groups: z.number().int(), lag: z.number(), timeLagMs: z.number().nullable(), named: z.array(z.object({ groupId: z.string(), lag: z.number().nullable() })) })
+        .nullable(),
+    }),
+  ),
 });
 export type TopicTrends = z.infer<typeof topicTrendsSchema>;

@@ -25,6 +25,7 @@ export function GroupLagHistory({
   range,
   by,
   topic,
+  inTime,
   refresh,
   update,
 }: {
@@ -33,6 +34,8 @@ export function GroupLagHistory({
   range: LagRange;
   by: LagBreakdown;
   topic: string;
+  /** Lag drawn in seconds (estimated from the samples) rather than in records. */
+  inTime: boolean;
   refresh: boolean;
   update(changes: Record<string, string | number | undefined>): void;
 }) {
@@ -58,6 +61,10 @@ export function GroupLagHistory({
             <option value="topic">Per topic</option>
             <option value="partition">Per partition</option>
           </Select>
+          <Select value={inTime ? "time" : "records"} onChange={(e) => update({ lunit: e.target.value === "time" ? "time" : undefined })} aria-label="Lag in" data-testid="lag-unit">
+            <option value="records">in records</option>
+            <option value="time">in time (≈)</option>
+          </Select>
           {by === "partition" ? (
             <Select value={topic} onChange={(e) => update({ ltopic: e.target.value || undefined })} aria-label="Topic of the partitions" data-testid="lag-breakdown-topic">
               <option value="">all topics</option>
@@ -82,16 +89,17 @@ export function GroupLagHistory({
             <TimeSeriesChart
               testId="lag-chart"
               times={history.times}
-              leftLabel="lag (records)"
+              leftLabel={inTime ? "lag (seconds, ≈)" : "lag (records)"}
               rightLabel="records/s"
               series={[
-                ...history.series.map((s) => ({ label: s.label === "total" ? "lag" : s.label, values: s.lag, axis: "left" as const })),
+                ...history.series.map((s) => ({ label: `${s.label === "total" ? "lag" : s.label}${inTime ? " (s)" : ""}`, values: inTime ? s.timeLagSec : s.lag, axis: "left" as const })),
                 { label: "consumed/s", values: history.consumedPerSec, axis: "right" as const, dashed: true },
                 { label: "produced/s", values: history.producedPerSec, axis: "right" as const, dashed: true },
               ]}
             />
             <p className="mt-1 text-xs text-slate-500" data-testid="lag-chart-caption">
               {formatNumber(history.samples)} samples, one point per {Math.round(history.stepMs / 1000)} s.
+              {inTime ? " Lag in time is estimated from the sampled end offsets (when the log end passed the committed offset), the largest over a series' partitions." : ""}
               {history.seriesLeftOut ? ` The ${SERIES_MAX} series with the most lag are drawn; ${history.seriesLeftOut} more are left out (pick a topic).` : ""}
             </p>
           </>

@@ -91,6 +91,7 @@ export function GroupView({ id }: { id: string }) {
         range={state.range}
         by={state.by}
         topic={state.lagTopic}
+        inTime={state.lagInTime}
         refresh={!state.paused}
         update={update}
       />

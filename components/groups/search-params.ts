@@ -18,11 +18,11 @@ export function readGroupListParams(params: URLSearchParams) {
 }
 
 /** The part of the URL state the server answers: what the group-list API is asked. */
-export const groupListQuery = ({ q, status, state, sort, dir, page }: ReturnType<typeof readGroupListParams>): GroupListQuery => ({ q: q.trim(), status, state, sort, dir, page });
+export const groupListQuery = ({ q, status, state, sort, dir, page }: ReturnType<typeof readGroupListParams>): GroupListQuery => ({ q: q.trim(), status, state, topic: "", sort, dir, page });
 
 /**
  * URL state of a group page: ?topic= (partition filter) &page= (partitions) &mpage= (members) &paused=1 &reset=1,
- * and of its lag chart: &range=1h|1d|1w &by=total|topic|partition &ltopic= (the partitions' topic)
+ * and of its lag chart: &range=1h|1d|1w &by=total|topic|partition &ltopic= (the partitions' topic) &lunit=time (lag in seconds)
  */
 export function readGroupParams(params: URLSearchParams) {
   return {
@@ -34,5 +34,6 @@ export function readGroupParams(params: URLSearchParams) {
     range: (Object.keys(LAG_RANGES).includes(params.get("range") ?? "") ? params.get("range") : "1h") as LagRange,
     by: ((LAG_BREAKDOWNS as readonly string[]).includes(params.get("by") ?? "") ? params.get("by") : "total") as LagBreakdown,
     lagTopic: params.get("ltopic") ?? "",
+    lagInTime: params.get("lunit") === "time",
   };
 }

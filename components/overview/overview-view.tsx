@@ -8,6 +8,7 @@ import { paths } from "@/lib/paths";
 import { overviewQuery } from "@/lib/queries";
 import { PageHeader, Stat, Badge } from "@/components/ui/layout";
 import { ErrorState, Loading } from "@/components/ui/states";
+import { TimeLag } from "@/components/groups/time-lag";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 
 /** What the total lag sums, in so many words: every sampled group, or the part of the cluster read live. */
@@ -50,6 +51,11 @@ export function OverviewView() {
                     <span className="mt-1 block text-xs font-normal text-slate-500" data-testid="stat-total-lag-coverage">
                       {lagCoverageText(data)}
                     </span>
+                    {data.largestTimeLag ? (
+                      <span className="mt-1 block text-xs font-normal text-slate-600 dark:text-slate-400" data-testid="stat-largest-time-lag">
+                        furthest behind: {data.largestTimeLag.groupId}, <TimeLag ms={data.largestTimeLag.ms} estimated={data.largestTimeLag.estimated} aggregate testId="stat-largest-time-lag-value" />
+                      </span>
+                    ) : null}
                   </>
                 )
               }

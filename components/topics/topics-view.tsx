@@ -18,6 +18,8 @@ import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
 import { CreateTopicForm } from "./create-topic-form";
 import { NotAllowed, usePermission } from "@/components/layout/access";
+import type { TopicTrends } from "@/lib/lag-history";
+import { TimeLag } from "@/components/groups/time-lag";
 import { TopicTrend, useTopicTrends } from "./production-rate";
 import { readTopicListParams, topicListQuery } from "./search-params";
 
@@ -32,6 +34,26 @@ function useConsumersByTopic() {
     for (const g of data?.groups ?? []) for (const t of g.topics) byTopic.set(t.topic, [...(byTopic.get(t.topic) ?? []), { groupId: g.groupId, lag: t.lag }]);
     return data?.supported ? byTopic : null;
   }, [data]);
+}
+
+/** The topic's consumers from the newest samples (every sampled group), with the largest time lag among them. */
+function SampledConsumersCell({ topic, consumers }: { topic: string; consumers: NonNullable<TopicTrends["trends"][string]["consumers"]> }) {
+  if (consumers.groups === 0) return <>–</>;
+  const more = consumers.groups - consumers.named.length;
+  const title = consumers.named.map((c) => `${c.groupId}: lag ${formatNumber(c.lag)}`).join("\n") + (more > 0 ? `\n… and ${formatNumber(more)} more` : "") + "\n(from the newest samples)";
+  return (
+    <Link href={paths.topic(topic, { tab: "consumers" })} title={title} className="underline-offset-2 hover:underline">
+      <span data-testid="topic-consumers-summary">
+        {formatNumber(consumers.groups)} group{consumers.groups === 1 ? "" : "s"} · lag <span className={consumers.lag ? "font-semibold text-amber-700 dark:text-amber-400" : ""}>{formatNumber(consumers.lag)}</span>
+      </span>
+      {consumers.timeLagMs !== null && consumers.lag > 0 ? (
+        <span className="text-xs text-slate-500">
+          {" "}
+          (<TimeLag ms={consumers.timeLagMs} estimated aggregate testId="topic-consumers-time-lag" />)
+        </span>
+      ) : null}
+    </Link>
+  );
 }
 
 function ConsumersCell({ topic, consumers }: { topic: string; consumers: Array<{ groupId: string; lag: number | null }> | undefined }) {
@@ -51,6 +73,8 @@ export function TopicsView() {
   const { data, error, isPending, isPlaceholderData, refetch } = useQuery(topicsQuery(topicListQuery(state)));
   const consumers = useConsumersByTopic();
   const trends = useTopicTrends(data?.topics.map((t) => t.name) ?? []);
+  // From the newest samples when there are some (every group); otherwise the live read of the first groups.
+  const sampledConsumers = trends !== null && Object.values(trends).some((t) => t.consumers !== null);
 
   const header = (column: TopicSort, label: string, right = false) => (
     <SortHeader column={column} label={label} sort={state.sort} dir={state.dir} right={right} onSort={(c) => update({ ...nextSort(state, c), page: undefined })} />
@@ -99,7 +123,7 @@ export function TopicsView() {
               {header("size", "Size", true)}
               {header("records", "Records (approx.)", true)}
               {trends ? <Th className="text-right">Produced (last hour)</Th> : null}
-              {consumers ? <Th className="text-right">Consumers</Th> : null}
+              {consumers || sampledConsumers ? <Th className="text-right">Consumers</Th> : null}
             </tr>
           </thead>
           <tbody>
@@ -121,7 +145,11 @@ export function TopicsView() {
                     <TopicTrend of={trends[t.name]} />
                   </Td>
                 ) : null}
-                {consumers ? (
+                {sampledConsumers && trends?.[t.name]?.consumers ? (
+                  <Td className="text-right tabular-nums" data-testid="topic-consumers">
+                    <SampledConsumersCell topic={t.name} consumers={trends[t.name].consumers!} />
+                  </Td>
+                ) : consumers ? (
                   <Td className="text-right tabular-nums" data-testid="topic-consumers">
                     <ConsumersCell topic={t.name} consumers={consumers.get(t.name)} />
                   </Td>

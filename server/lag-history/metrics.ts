@@ -7,8 +7,9 @@ import type { CycleOutcome } from "./types";
  * rules work against the console unchanged; README.md lists every name.
  *
  * kafka-lag-exporter's per-partition series carry member_host, consumer_id
- * and client_id; the samples do not record membership, so these are empty, as
- * that exporter reports them for a partition with no member.
+ * (the member id) and client_id of the member the partition is assigned to,
+ * from the group's DescribeGroups in the newest cycle; empty for a partition
+ * no member holds, as that exporter reports it.
  */
 
 /** What the sampler of this process counted since it started (counters must only grow, so they do not come from the pruned history). */
@@ -70,14 +71,13 @@ export function renderMetrics({ history, clusterName, nowMs, sampler, historyByt
   const out = new Exposition();
   const groups = history.latestByGroup(nowMs);
   const cluster = { cluster_name: clusterName };
-  const member = { member_host: "", consumer_id: "", client_id: "" };
 
   // --- kafka-lag-exporter ------------------------------------------------------
   const partitions = groups.flatMap((g) =>
     g.partitions.map((p) => ({
       g,
       p,
-      exporterLabels: labelText({ ...cluster, group: g.groupId, topic: p.topic, partition: p.partition, ...member }),
+      exporterLabels: labelText({ ...cluster, group: g.groupId, topic: p.topic, partition: p.partition, member_host: p.member?.host ?? "", consumer_id: p.member?.memberId ?? "", client_id: p.member?.clientId ?? "" }),
       minionLabels: labelText({ group_id: g.groupId, topic_name: p.topic, partition_id: p.partition }),
     })),
   );

@@ -96,6 +96,40 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: "cycles being written, group assignments",
+    sql: `
+      -- A cycle is stored in slices (one transaction each, the event loop runs between them): it is 'writing'
+      -- until its last slice marks it 'ok'; readers take only ok cycles. SQLite cannot alter a CHECK: the table is rebuilt.
+      CREATE TABLE cycles_v2 (
+        id INTEGER PRIMARY KEY,
+        cluster_id INTEGER NOT NULL REFERENCES clusters (id),
+        started_at_ms INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'skipped', 'writing')),
+        error TEXT,
+        groups INTEGER NOT NULL DEFAULT 0,
+        partitions INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER NOT NULL DEFAULT 0,
+        downsampled INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO cycles_v2 (id, cluster_id, started_at_ms, at_ms, duration_ms, outcome, error, groups, partitions, requests, downsampled)
+        SELECT id, cluster_id, started_at_ms, at_ms, duration_ms, outcome, error, groups, partitions, requests, downsampled FROM cycles;
+      DROP TABLE cycles;
+      ALTER TABLE cycles_v2 RENAME TO cycles;
+      CREATE INDEX cycles_by_time ON cycles (cluster_id, at_ms);
+      -- The member each series' partition is assigned to, as the newest DescribeGroups of its group said
+      -- (for /metrics' member_host, consumer_id, client_id); rewritten only when a group's assignment changes.
+      CREATE TABLE latest_assignments (
+        group_partition_id INTEGER PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        host TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** A schema as numbered steps; the audit log's database (server/audit/) is migrated the same way. */

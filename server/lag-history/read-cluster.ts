@@ -1,6 +1,7 @@
 import "server-only";
 import { ApiKey } from "@sluice/protocol/messages/api-messages";
 import type {
+  DescribeGroupsResponse,
   FindCoordinatorResponse,
   ListGroupsResponse,
   MetadataResponse,
@@ -8,6 +9,7 @@ import type {
   OffsetFetchResponse,
 } from "@sluice/protocol/messages";
 import { brokerApiVersions } from "../kafka/api-versions";
+import { decodeConsumerAssignment } from "../kafka/consumer-assignment";
 import type { BrokerAddress } from "../kafka/broker-wire";
 import { LIST_OFFSETS_PARTITIONS_MAX, partitionOffsets, type TopicLeaders } from "../kafka/list-offsets";
 import { REQUEST_TIMEOUT_MS, type ClusterClients } from "../kafka/registry";
@@ -31,6 +33,9 @@ const FIND_COORDINATOR_SINGLE_VERSION = 1;
 const OFFSET_FETCH_BATCH_VERSION = 8;
 const OFFSET_FETCH_SINGLE_VERSION_MAX = 7;
 const OFFSET_FETCH_SINGLE_VERSION_MIN = 2;
+const DESCRIBE_GROUPS_VERSION_MAX = 5;
+/** States in which a group has no members to describe. */
+const MEMBERLESS_STATES = new Set(["Empty", "Dead"]);
 const GROUP_KEY_TYPE = 0;
 
 /** What one cycle read from the cluster, before it is stored. */
@@ -65,7 +70,9 @@ function bootstrapAddresses(clients: ClusterClients): BrokerAddress[] {
  * end, counting its requests: one Metadata; ApiVersions once per broker (kept
  * in `versions`); one ListGroups per broker; FindCoordinator and OffsetFetch
  * batched per GROUPS_PER_REQUEST_MAX groups where the brokers serve the
- * batched versions (one per group otherwise); ListOffsets twice (earliest,
+ * batched versions (one per group otherwise); DescribeGroups per
+ * coordinator per GROUPS_PER_REQUEST_MAX groups that may have members (for
+ * the member of each partition); ListOffsets twice (earliest,
  * latest) per leader per LIST_OFFSETS_PARTITIONS_MAX partitions. Throws when
  * the cluster cannot be reached or listed; a group whose offsets could not be
  * read comes back with `committed: null`.
@@ -124,7 +131,10 @@ export async function readCluster(clients: ClusterClients, versions: VersionsCac
   const committing = [...groups].filter(([, g]) => g.protocolType === "consumer" || g.protocolType === "").map(([id]) => id);
   const commits = new Set(committing);
 
-  const committed = await committedOffsetsOf(committing, brokers, byNode, ask, versionOf);
+  const coordinators = await coordinatorsOf(committing, brokers, byNode, ask, versionOf);
+  // Members only for groups that may have some: those of a state with members, or of no known state.
+  const withMembers = committing.filter((id) => !MEMBERLESS_STATES.has(groups.get(id)!.state ?? ""));
+  const [committed, members] = await Promise.all([committedOffsetsOf(coordinators, ask, versionOf), membersOf(withMembers, coordinators, ask, versionOf)]);
 
   // Log offsets of every partition with a leader, batched per leader.
   const topics: TopicLeaders[] = metadata.topics
@@ -142,7 +152,14 @@ export async function readCluster(clients: ClusterClients, versions: VersionsCac
   return {
     atMs,
     requests: counter.requests,
-    groups: [...groups].map(([groupId, g]) => ({ groupId, state: g.state, protocolType: g.protocolType, committed: committed.get(groupId) ?? (commits.has(groupId) ? null : []) })),
+    groups: [...groups].map(([groupId, g]) => ({
+      groupId,
+      state: g.state,
+      protocolType: g.protocolType,
+      committed: committed.get(groupId) ?? (commits.has(groupId) ? null : []),
+      // A group in a memberless state has none; one whose description failed is left undescribed (its last assignment stays).
+      members: members.get(groupId) ?? (commits.has(groupId) && MEMBERLESS_STATES.has(g.state ?? "") ? [] : null),
+    })),
     logOffsets,
   };
 }
@@ -158,16 +175,11 @@ function committedOf(topics: Array<{ name: string; partitions: Array<{ partition
   return out;
 }
 
-/**
- * Committed offsets of many groups: their coordinators first (FindCoordinator,
- * batched from v4), then OffsetFetch to each coordinator (batched from v8).
- * A group whose coordinator or offsets could not be read is left out.
- */
-async function committedOffsetsOf(groupIds: string[], brokers: BrokerAddress[], byNode: Map<number, BrokerAddress>, ask: Ask, versionOf: VersionOf): Promise<Map<string, Committed>> {
-  const found = new Map<string, Committed>();
-  if (groupIds.length === 0) return found;
-  const bootstrap = brokers[0];
+/** Coordinators of many groups (FindCoordinator, batched from v4); a group whose coordinator could not be found is left out. */
+async function coordinatorsOf(groupIds: string[], brokers: BrokerAddress[], byNode: Map<number, BrokerAddress>, ask: Ask, versionOf: VersionOf): Promise<Map<string, BrokerAddress>> {
   const coordinators = new Map<string, BrokerAddress>();
+  if (groupIds.length === 0) return coordinators;
+  const bootstrap = brokers[0];
   const findVersion = Math.min(await versionOf(bootstrap, ApiKey.FindCoordinator), FIND_COORDINATOR_VERSION_MAX);
   if (findVersion >= FIND_COORDINATOR_BATCH_VERSION) {
     await Promise.all(
@@ -184,16 +196,58 @@ async function committedOffsetsOf(groupIds: string[], brokers: BrokerAddress[], 
       if (response?.errorCode === 0) coordinators.set(groupId, byNode.get(response.nodeId) ?? { nodeId: response.nodeId, host: response.host, port: response.port });
     });
   }
+  return coordinators;
+}
 
-  const byCoordinator = new Map<string, { broker: BrokerAddress; groups: string[] }>();
-  for (const [groupId, broker] of coordinators) {
+/** The groups of each coordinator, among `groupIds` (all of them when left out). */
+function byCoordinator(coordinators: Map<string, BrokerAddress>, groupIds?: string[]): Array<{ broker: BrokerAddress; groups: string[] }> {
+  const out = new Map<string, { broker: BrokerAddress; groups: string[] }>();
+  for (const groupId of groupIds ?? coordinators.keys()) {
+    const broker = coordinators.get(groupId);
+    if (!broker) continue;
     const key = `${broker.host}:${broker.port}`;
-    let entry = byCoordinator.get(key);
-    if (!entry) byCoordinator.set(key, (entry = { broker, groups: [] }));
+    let entry = out.get(key);
+    if (!entry) out.set(key, (entry = { broker, groups: [] }));
     entry.groups.push(groupId);
   }
+  return [...out.values()];
+}
+
+type Members = NonNullable<ClusterReading["groups"][number]["members"]>;
+
+/**
+ * Members and their assignments of some groups: DescribeGroups to each
+ * coordinator, GROUPS_PER_REQUEST_MAX groups per request (every version takes
+ * many). A group whose description failed is left out.
+ */
+async function membersOf(groupIds: string[], coordinators: Map<string, BrokerAddress>, ask: Ask, versionOf: VersionOf): Promise<Map<string, Members>> {
+  const found = new Map<string, Members>();
   await Promise.all(
-    [...byCoordinator.values()].map(async ({ broker, groups }) => {
+    byCoordinator(coordinators, groupIds).map(async ({ broker, groups }) => {
+      const version = Math.min(await versionOf(broker, ApiKey.DescribeGroups), DESCRIBE_GROUPS_VERSION_MAX);
+      if (version < 0) return;
+      await Promise.all(
+        chunks(groups, GROUPS_PER_REQUEST_MAX).map(async (chunk) => {
+          const response = await ask<DescribeGroupsResponse>(broker, ApiKey.DescribeGroups, version, { groups: chunk, includeAuthorizedOperations: false }).catch(() => null);
+          for (const g of response?.groups ?? []) {
+            if (g.errorCode !== 0) continue;
+            found.set(
+              g.groupId,
+              g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignments: decodeConsumerAssignment(g.protocolType, m.memberAssignment) })),
+            );
+          }
+        }),
+      );
+    }),
+  );
+  return found;
+}
+
+/** Committed offsets of the groups with a known coordinator: OffsetFetch to each (batched from v8). A group whose offsets could not be read is left out. */
+async function committedOffsetsOf(coordinators: Map<string, BrokerAddress>, ask: Ask, versionOf: VersionOf): Promise<Map<string, Committed>> {
+  const found = new Map<string, Committed>();
+  await Promise.all(
+    byCoordinator(coordinators).map(async ({ broker, groups }) => {
       const version = await versionOf(broker, ApiKey.OffsetFetch);
       if (version >= OFFSET_FETCH_BATCH_VERSION) {
         await Promise.all(

@@ -22,6 +22,23 @@ export type * from "./types";
 /** End-offset readings kept in memory per partition (20 minutes at 30 s), so most time-lag estimates need no query. */
 const RECENT_READINGS_MAX = 40;
 
+/**
+ * Rows per transaction when the sampler stores a cycle in slices: 5 to 15 ms
+ * of writes on the 2-core bench machine (1,000 rows took 8 to 30 ms), so a
+ * request waits about that long for the event loop while a cycle of 20,000
+ * rows is stored.
+ */
+export const CYCLE_ROWS_PER_SLICE = 500;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The newest commit of a series as the writer keeps it: when the log end passed it, and whether that was extrapolated. */
+interface LatestCommit {
+  committed: number;
+  reachedAtMs: number | null;
+  extrapolated: boolean;
+}
+
 interface CycleRow {
   id: number;
   started_at_ms: number;
@@ -49,7 +66,8 @@ const toCycle = (r: CycleRow): CycleRecord => ({
 /**
  * The console's lag history in one SQLite file (better-sqlite3, WAL mode):
  * sampled committed and log offsets, for any number of clusters. Calls are
- * synchronous and short; the writes of one cycle are one transaction. See
+ * synchronous and short; the sampler stores a cycle in slices of short
+ * transactions (recordCycleSliced), tests in one (recordCycle). See
  * migrations.ts for the schema and types.ts for what the reads return.
  */
 export class LagHistoryStore {
@@ -73,6 +91,8 @@ export class LagHistoryStore {
       db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       db.pragma("busy_timeout = 5000");
       migrate(db, nowMs);
+      // A cycle left 'writing' was cut off by a stop of the console: its slices stay, as a failed cycle's (retention drops them).
+      db.prepare("UPDATE cycles SET outcome = 'failed', error = 'the console stopped while storing this cycle' WHERE outcome = 'writing'").run();
     } catch (error) {
       db.close();
       throw error;
@@ -113,9 +133,13 @@ export class ClusterLagHistory {
   private readonly groupIds = new Map<string, number>();
   private readonly seriesIds = new Map<string, number>();
   private latestLogCache: Map<number, { logEnd: number; runStartCycleId: number }> | null = null;
-  private latestCommitCache: Map<number, { committed: number; reachedAtMs: number | null }> | null = null;
+  private latestCommitCache: Map<number, LatestCommit> | null = null;
   /** The last RECENT_READINGS_MAX end offsets of each partition this process stored, oldest first. */
   private readonly recentReadings = new Map<number, EndOffsetReading[]>();
+  /** Per group id, the assignment stored last (as writeAssignment keys it); empty after a restart, so the first cycle writes every group's. */
+  private readonly assignmentCache = new Map<number, string>();
+  /** Ids created (two statements each) since the writer last counted them, so a first cycle's slices weigh them too. */
+  private idsCreated = 0;
   private readonly statements;
 
   constructor(
@@ -161,6 +185,17 @@ export class ClusterLagHistory {
         `DELETE FROM latest_log_offsets WHERE cycle_id <> ? AND partition_id IN (
            SELECT p.id FROM partitions p JOIN topics t ON t.id = p.topic_id WHERE t.cluster_id = ?)`,
       ),
+      dropUnlistedAssignments: db.prepare(
+        `DELETE FROM latest_assignments WHERE group_partition_id IN (
+           SELECT gp.id FROM group_partitions gp JOIN groups g ON g.id = gp.group_id WHERE g.cluster_id = ? AND (g.seen_cycle_id IS NULL OR g.seen_cycle_id <> ?))`,
+      ),
+      dropAssignmentsOfGroup: db.prepare("DELETE FROM latest_assignments WHERE group_partition_id IN (SELECT id FROM group_partitions WHERE group_id = ?)"),
+      upsertAssignment: db.prepare(
+        `INSERT INTO latest_assignments (group_partition_id, member_id, client_id, host) VALUES (?, ?, ?, ?)
+         ON CONFLICT (group_partition_id) DO UPDATE SET member_id = excluded.member_id, client_id = excluded.client_id, host = excluded.host`,
+      ),
+      markOk: db.prepare("UPDATE cycles SET outcome = 'ok' WHERE id = ?"),
+      markFailed: db.prepare("UPDATE cycles SET outcome = 'failed', error = ? WHERE id = ?"),
       firstLogAtOrAfter: db.prepare(
         "SELECT cycle_id AS cycleId, log_end AS logEnd FROM log_offsets WHERE partition_id = ? AND cycle_id >= ? ORDER BY cycle_id LIMIT 1",
       ),
@@ -192,7 +227,8 @@ export class ClusterLagHistory {
       latestByGroup: db.prepare(
         `SELECT g.name AS groupId, g.state AS state, g.protocol_type AS protocolType,
                 t.name AS topic, p.partition AS partition, lc.committed AS committed, lc.reached_at_ms AS reachedAtMs,
-                ll.log_start AS logStart, ll.log_end AS logEnd, c.at_ms AS atMs
+                ll.log_start AS logStart, ll.log_end AS logEnd, c.at_ms AS atMs,
+                la.member_id AS memberId, la.client_id AS clientId, la.host AS host
          FROM groups g
          LEFT JOIN group_partitions gp ON gp.group_id = g.id
          LEFT JOIN latest_committed lc ON lc.group_partition_id = gp.id
@@ -200,16 +236,17 @@ export class ClusterLagHistory {
          LEFT JOIN topics t ON t.id = p.topic_id
          LEFT JOIN latest_log_offsets ll ON ll.partition_id = gp.partition_id
          LEFT JOIN cycles c ON c.id = lc.cycle_id
-         WHERE g.cluster_id = ? AND g.seen_cycle_id = ?
+         LEFT JOIN latest_assignments la ON la.group_partition_id = gp.id
+         WHERE g.cluster_id = ? AND g.seen_cycle_id >= ?
          ORDER BY g.name, t.name, p.partition`,
       ),
       newestOkCycle: db.prepare("SELECT max(id) FROM cycles WHERE cluster_id = ? AND outcome = 'ok'").pluck(),
       knownGroups: db.prepare("SELECT name FROM groups WHERE cluster_id = ? ORDER BY name").pluck(),
       knownTopics: db.prepare("SELECT name FROM topics WHERE cluster_id = ? ORDER BY name").pluck(),
-      lastCycle: db.prepare("SELECT * FROM cycles WHERE cluster_id = ? ORDER BY id DESC LIMIT 1"),
+      lastCycle: db.prepare("SELECT * FROM cycles WHERE cluster_id = ? AND outcome <> 'writing' ORDER BY id DESC LIMIT 1"),
       lastSuccess: db.prepare("SELECT * FROM cycles WHERE cluster_id = ? AND outcome = 'ok' ORDER BY id DESC LIMIT 1"),
-      outcomes: db.prepare("SELECT outcome, count(*) AS n FROM cycles WHERE cluster_id = ? GROUP BY outcome"),
-      recentCycles: db.prepare("SELECT * FROM cycles WHERE cluster_id = ? ORDER BY id DESC LIMIT ?"),
+      outcomes: db.prepare("SELECT outcome, count(*) AS n FROM cycles WHERE cluster_id = ? AND outcome <> 'writing' GROUP BY outcome"),
+      recentCycles: db.prepare("SELECT * FROM cycles WHERE cluster_id = ? AND outcome <> 'writing' ORDER BY id DESC LIMIT ?"),
     };
   }
 
@@ -219,6 +256,7 @@ export class ClusterLagHistory {
     let id = this.topicIds.get(topic);
     if (id === undefined) {
       this.statements.insertTopic.run(this.clusterId, topic);
+      this.idsCreated++;
       this.topicIds.set(topic, (id = this.statements.topicId.get(this.clusterId, topic) as number));
     }
     return id;
@@ -230,6 +268,7 @@ export class ClusterLagHistory {
     if (id === undefined) {
       const topicId = this.topicId(topic);
       this.statements.insertPartition.run(topicId, partition);
+      this.idsCreated++;
       this.partitionIds.set(key, (id = this.statements.partitionId.get(topicId, partition) as number));
     }
     return id;
@@ -239,6 +278,7 @@ export class ClusterLagHistory {
     let id = this.groupIds.get(groupId);
     if (id === undefined) {
       this.statements.insertGroup.run(this.clusterId, groupId);
+      this.idsCreated++;
       this.groupIds.set(groupId, (id = this.statements.groupId.get(this.clusterId, groupId) as number));
     }
     return id;
@@ -249,6 +289,7 @@ export class ClusterLagHistory {
     let id = this.seriesIds.get(key);
     if (id === undefined) {
       this.statements.insertSeries.run(group, partitionId);
+      this.idsCreated++;
       this.seriesIds.set(key, (id = this.statements.seriesId.get(group, partitionId) as number));
     }
     return id;
@@ -264,62 +305,172 @@ export class ClusterLagHistory {
   // --- writes ----------------------------------------------------------------
 
   /**
-   * Stores one cycle's samples (one transaction) and returns its id. Log
-   * offsets go in first, so that each committed offset that changed is placed
-   * among the end offsets of this cycle too when its time is estimated.
+   * Stores one cycle's samples in one transaction and returns its id (tests,
+   * benches and small clusters; the sampler uses recordCycleSliced).
    */
   recordCycle(sample: CycleSample): number {
+    const writer = this.cycleWriter(sample, Number.POSITIVE_INFINITY);
+    try {
+      return this.db.transaction(() => {
+        for (;;) {
+          const step = writer.next();
+          if (step.done) return step.value;
+        }
+      })();
+    } catch (error) {
+      this.forgetCaches();
+      throw error;
+    }
+  }
+
+  /**
+   * Stores one cycle's samples as a series of transactions of about
+   * `rowsPerSlice` rows each, letting the event loop run between them (a
+   * cycle of 1,000 groups over 10,000 partitions is 20,000 rows: one
+   * transaction would hold the console's requests for its whole length).
+   * Until its last slice the cycle is 'writing': the reads take only ok
+   * cycles, and the groups list takes each group's newest rows, written or
+   * not yet. A slice that fails marks the cycle failed and rethrows.
+   */
+  async recordCycleSliced(sample: CycleSample, rowsPerSlice = CYCLE_ROWS_PER_SLICE): Promise<number> {
+    const writer = this.cycleWriter(sample, rowsPerSlice);
+    const slice = this.db.transaction(() => writer.next());
+    for (;;) {
+      let step: IteratorResult<void, number>;
+      try {
+        step = slice();
+      } catch (error) {
+        this.forgetCaches();
+        if (this.writingCycleId !== null && this.db.open) this.statements.markFailed.run(`storing the cycle failed: ${error instanceof Error ? error.message : String(error)}`, this.writingCycleId);
+        this.writingCycleId = null;
+        throw error;
+      }
+      if (step.done) return step.value;
+      await nextTurn();
+    }
+  }
+
+  /** The id of the cycle being written in slices, if any. */
+  private writingCycleId: number | null = null;
+
+  private takeIdsCreated(): number {
+    const n = this.idsCreated;
+    this.idsCreated = 0;
+    return n;
+  }
+
+  /** After a failed write the caches may hold what was rolled back: they are read again from the database. */
+  private forgetCaches(): void {
+    this.latestLogCache = null;
+    this.latestCommitCache = null;
+    this.assignmentCache.clear();
+    this.recentReadings.clear();
+  }
+
+  /**
+   * The writes of one cycle, pausing (yield) after every `rowsPerSlice` rows;
+   * returns the cycle's id. Log offsets go in first, so that each committed
+   * offset that changed is placed among the end offsets of this cycle too
+   * when its time is estimated, and a group's lag read between slices is
+   * against this cycle's log ends.
+   */
+  private *cycleWriter(sample: CycleSample, rowsPerSlice: number): Generator<void, number, void> {
     const s = this.statements;
     const latestLogs = this.latestLogs();
     const latestCommits = this.latestCommits();
-    return this.db.transaction(() => {
-      const cycleId = Number(
-        s.insertCycle.run(this.clusterId, sample.startedAtMs, sample.atMs, sample.durationMs, "ok", null, sample.groups.length, sample.logOffsets.length, sample.requests)
-          .lastInsertRowid,
-      );
-      const logEnds = new Map<number, number>();
-      for (const o of sample.logOffsets) {
-        const partitionId = this.partitionId(o.topic, o.partition);
-        if (logEnds.has(partitionId)) continue; // a partition listed twice keeps its first reading
-        logEnds.set(partitionId, o.logEnd);
-        s.insertLog.run(partitionId, cycleId, o.logStart, o.logEnd);
-        const previous = latestLogs.get(partitionId);
-        // An end that went backwards is a new log (topic deleted and created again): estimates start over from here.
-        const sameLog = previous !== undefined && o.logEnd >= previous.logEnd;
-        const runStartCycleId = sameLog ? previous.runStartCycleId : cycleId;
-        s.upsertLatestLog.run(partitionId, cycleId, o.logStart, o.logEnd, runStartCycleId);
-        latestLogs.set(partitionId, { logEnd: o.logEnd, runStartCycleId });
-        const recent = sameLog ? (this.recentReadings.get(partitionId) ?? []) : [];
-        recent.push({ timeMs: sample.atMs, endOffset: o.logEnd });
-        if (recent.length > RECENT_READINGS_MAX) recent.shift();
-        this.recentReadings.set(partitionId, recent);
+    let rows = 0;
+    const cycleId = Number(
+      s.insertCycle.run(this.clusterId, sample.startedAtMs, sample.atMs, sample.durationMs, "writing", null, sample.groups.length, sample.logOffsets.length, sample.requests)
+        .lastInsertRowid,
+    );
+    this.writingCycleId = cycleId;
+    const logEnds = new Map<number, number>();
+    for (const o of sample.logOffsets) {
+      const partitionId = this.partitionId(o.topic, o.partition);
+      if (logEnds.has(partitionId)) continue; // a partition listed twice keeps its first reading
+      logEnds.set(partitionId, o.logEnd);
+      s.insertLog.run(partitionId, cycleId, o.logStart, o.logEnd);
+      const previous = latestLogs.get(partitionId);
+      // An end that went backwards is a new log (topic deleted and created again): estimates start over from here.
+      const sameLog = previous !== undefined && o.logEnd >= previous.logEnd;
+      const runStartCycleId = sameLog ? previous.runStartCycleId : cycleId;
+      s.upsertLatestLog.run(partitionId, cycleId, o.logStart, o.logEnd, runStartCycleId);
+      latestLogs.set(partitionId, { logEnd: o.logEnd, runStartCycleId });
+      const recent = sameLog ? (this.recentReadings.get(partitionId) ?? []) : [];
+      recent.push({ timeMs: sample.atMs, endOffset: o.logEnd });
+      if (recent.length > RECENT_READINGS_MAX) recent.shift();
+      this.recentReadings.set(partitionId, recent);
+      rows += 1 + this.takeIdsCreated();
+      if (rows >= rowsPerSlice) {
+        rows = 0;
+        yield;
       }
-      s.dropUnreadLatestLog.run(cycleId, this.clusterId);
-      for (const partitionId of latestLogs.keys()) if (!logEnds.has(partitionId)) latestLogs.delete(partitionId);
-      for (const g of sample.groups) {
-        const group = this.groupId(g.groupId);
-        s.updateGroup.run(g.state, g.protocolType, cycleId, group);
-        if (g.committed === null) continue;
+    }
+    const listed = new Set<number>();
+    for (const g of sample.groups) {
+      const group = this.groupId(g.groupId);
+      listed.add(group);
+      s.updateGroup.run(g.state, g.protocolType, cycleId, group);
+      rows++;
+      if (g.members) rows += this.writeAssignment(group, g.members);
+      if (g.committed !== null) {
         for (const c of g.committed) {
           const partitionId = this.partitionId(c.topic, c.partition);
           const series = this.seriesId(group, partitionId);
           s.insertCommitted.run(series, cycleId, c.offset);
           const previous = latestCommits.get(series);
           const logEnd = logEnds.get(partitionId);
-          let reachedAtMs: number | null = null;
+          let reached: { atMs: number | null; extrapolated: boolean } = { atMs: null, extrapolated: false };
           if (logEnd !== undefined && c.offset < logEnd) {
-            // The moment the log end passed the commit depends only on the commit and the end's history: computed again only when the commit moved.
-            reachedAtMs =
-              previous && previous.committed === c.offset && previous.reachedAtMs !== null ? previous.reachedAtMs : this.reachedAtMs(partitionId, c.offset, sample.atMs);
+            // The moment the log end passed the commit, placed between two readings, depends only on the commit and
+            // the end's history: computed again only when the commit moved. One older than every reading is
+            // extrapolated at the average rate since the oldest reading, which every new reading improves.
+            const kept = previous && previous.committed === c.offset && previous.reachedAtMs !== null && !previous.extrapolated;
+            reached = kept ? { atMs: previous.reachedAtMs, extrapolated: false } : this.reachedAtMs(partitionId, c.offset, sample.atMs);
           }
-          s.upsertLatestCommitted.run(series, cycleId, c.offset, reachedAtMs);
-          latestCommits.set(series, { committed: c.offset, reachedAtMs });
+          s.upsertLatestCommitted.run(series, cycleId, c.offset, reached.atMs);
+          latestCommits.set(series, { committed: c.offset, reachedAtMs: reached.atMs, extrapolated: reached.extrapolated });
+          rows++;
         }
         s.dropStaleLatestOfGroup.run(group, cycleId);
       }
-      s.dropUnlistedLatest.run(this.clusterId, cycleId);
-      return cycleId;
-    })();
+      rows += this.takeIdsCreated();
+      // A group's rows stay in one slice, so a read between slices sees each group whole.
+      if (rows >= rowsPerSlice) {
+        rows = 0;
+        yield;
+      }
+    }
+    s.dropUnreadLatestLog.run(cycleId, this.clusterId);
+    for (const partitionId of latestLogs.keys()) if (!logEnds.has(partitionId)) latestLogs.delete(partitionId);
+    s.dropUnlistedLatest.run(this.clusterId, cycleId);
+    s.dropUnlistedAssignments.run(this.clusterId, cycleId);
+    for (const group of this.assignmentCache.keys()) if (!listed.has(group)) this.assignmentCache.delete(group);
+    s.markOk.run(cycleId);
+    this.writingCycleId = null;
+    return cycleId;
+  }
+
+  /**
+   * Keeps the member of each of a group's assigned partitions; rewrites the
+   * group's rows only when its assignment differs from the one stored last
+   * (assignments change at rebalances, not every cycle). Returns rows written.
+   */
+  private writeAssignment(group: number, members: NonNullable<CycleSample["groups"][number]["members"]>): number {
+    const s = this.statements;
+    const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+    const key = JSON.stringify(sorted.map((m) => [m.memberId, m.clientId, m.host, m.assignments]));
+    if (this.assignmentCache.get(group) === key) return 0;
+    s.dropAssignmentsOfGroup.run(group);
+    let written = 1;
+    for (const m of sorted)
+      for (const a of m.assignments)
+        for (const partition of a.partitions) {
+          s.upsertAssignment.run(this.seriesId(group, this.partitionId(a.topic, partition)), m.memberId, m.clientId, m.host);
+          written++;
+        }
+    this.assignmentCache.set(group, key);
+    return written;
   }
 
   /** The newest log end of each partition, read from the database once, then kept up by recordCycle (this process is the one writer). */
@@ -336,14 +487,15 @@ export class ClusterLagHistory {
   }
 
   /** The newest commit of each series, likewise (a stale entry only costs one more estimate). */
-  private latestCommits(): Map<number, { committed: number; reachedAtMs: number | null }> {
+  private latestCommits(): Map<number, LatestCommit> {
     if (!this.latestCommitCache) {
       const rows = this.db
         .prepare(
           "SELECT lc.group_partition_id AS id, lc.committed AS committed, lc.reached_at_ms AS reachedAtMs FROM latest_committed lc JOIN group_partitions gp ON gp.id = lc.group_partition_id JOIN groups g ON g.id = gp.group_id WHERE g.cluster_id = ?",
         )
         .all(this.clusterId) as Array<{ id: number; committed: number; reachedAtMs: number | null }>;
-      this.latestCommitCache = new Map(rows.map((r) => [r.id, { committed: r.committed, reachedAtMs: r.reachedAtMs }]));
+      // Whether an estimate was extrapolated is not stored: after a restart each is computed again once.
+      this.latestCommitCache = new Map(rows.map((r) => [r.id, { committed: r.committed, reachedAtMs: r.reachedAtMs, extrapolated: true }]));
     }
     return this.latestCommitCache;
   }
@@ -358,12 +510,13 @@ export class ClusterLagHistory {
 
   // --- the time-lag estimate -------------------------------------------------
 
-  private reachedAtMs(partitionId: number, committed: number, nowMs: number): number | null {
+  /** When the log end passed `committed`, estimated from the readings; extrapolated when the commit is older than all of them. */
+  private reachedAtMs(partitionId: number, committed: number, nowMs: number): { atMs: number | null; extrapolated: boolean } {
     // Most consumers are minutes behind: the readings this process kept place them without a query.
     const recent = this.recentReadings.get(partitionId);
     const readings = recent && recent.length >= 2 && recent[0].endOffset <= committed ? recent : this.readingsAround(partitionId, committed);
     const lagMs = estimateTimeLagMs(readings, committed, nowMs);
-    return lagMs === null ? null : nowMs - lagMs;
+    return { atMs: lagMs === null ? null : nowMs - lagMs, extrapolated: readings.length === 0 || readings[0].endOffset > committed };
   }
 
   /**
@@ -477,9 +630,11 @@ export class ClusterLagHistory {
 
   /**
    * Every group the newest ok cycle listed, sorted by id, with its newest
-   * committed offset per partition, the partition's newest log offsets, lag and
-   * estimated time lag (as of `nowMs`). One query: meant for a list over all
-   * groups, sorted and filtered on the server.
+   * committed offset per partition, the partition's newest log offsets, lag,
+   * estimated time lag (as of `nowMs`) and assigned member. One query: meant
+   * for a list over all groups, sorted and filtered on the server. While a
+   * cycle is being stored in slices, the groups it has stored already come
+   * with its rows (and new groups it found are listed).
    */
   latestByGroup(nowMs = Date.now()): LatestGroup[] {
     // The newest ok cycle's list of groups, even when it listed none (the last group was deleted).
@@ -496,6 +651,9 @@ export class ClusterLagHistory {
       logStart: number | null;
       logEnd: number | null;
       atMs: number | null;
+      memberId: string | null;
+      clientId: string | null;
+      host: string | null;
     }>;
     const groups: LatestGroup[] = [];
     for (const r of rows) {
@@ -506,7 +664,9 @@ export class ClusterLagHistory {
       if (r.committed === null || r.topic === null || r.partition === null || r.atMs === null) continue; // a series with no current commit
       const lag = r.logStart === null || r.logEnd === null ? null : partitionLag(r.committed, r.logStart, r.logEnd);
       const timeLagMs = lag === null ? null : lag === 0 ? 0 : r.reachedAtMs === null ? null : Math.max(0, nowMs - r.reachedAtMs);
-      const row: LatestGroupPartition = { topic: r.topic, partition: r.partition, committed: r.committed, logStart: r.logStart, logEnd: r.logEnd, lag, timeLagMs, atMs: r.atMs };
+      const row: LatestGroupPartition = { topic: r.topic, partition: r.partition, committed: r.committed, logStart: r.logStart, logEnd: r.logEnd, lag, timeLagMs, atMs: r.atMs,
+        member: r.memberId === null ? null : { memberId: r.memberId, clientId: r.clientId ?? "", host: r.host ?? "" },
+      };
       group.partitions.push(row);
       group.atMs = Math.max(group.atMs ?? 0, r.atMs);
       if (lag !== null) group.lag = (group.lag ?? 0) + lag;

@@ -58,6 +58,15 @@ export interface LatestGroupPartition {
   timeLagMs: number | null;
   /** When this sample was taken. */
   atMs: number;
+  /** The member the partition is assigned to, as the group's newest description said; null when none (or not described). */
+  member: AssignedMember | null;
+}
+
+/** A group member as DescribeGroups reports it (kafka-lag-exporter's consumer_id, client_id, member_host). */
+export interface AssignedMember {
+  memberId: string;
+  clientId: string;
+  host: string;
 }
 
 /** Every group the newest cycle listed, with its newest committed offsets. */
@@ -99,7 +108,7 @@ export interface SamplerHealth {
   cycles: Record<CycleOutcome, number>;
 }
 
-/** What one cycle read, written in one transaction. */
+/** What one cycle read; stored in one transaction (recordCycle) or in slices (recordCycleSliced). */
 export interface CycleSample {
   startedAtMs: number;
   /** When the log offsets were read. */
@@ -107,7 +116,14 @@ export interface CycleSample {
   durationMs: number;
   requests: number;
   /** Every group listed; `committed` is null for a group whose offsets could not be read this cycle (its older samples stay its newest). */
-  groups: Array<{ groupId: string; state: string | null; protocolType: string; committed: Array<{ topic: string; partition: number; offset: number }> | null }>;
+  groups: Array<{
+    groupId: string;
+    state: string | null;
+    protocolType: string;
+    committed: Array<{ topic: string; partition: number; offset: number }> | null;
+    /** The group's members and what each is assigned; left out (or null) when the group was not described this cycle, [] when it has none. */
+    members?: Array<AssignedMember & { assignments: Array<{ topic: string; partitions: number[] }> }> | null;
+  }>;
   logOffsets: Array<{ topic: string; partition: number; logStart: number; logEnd: number }>;
 }
 

@@ -16,7 +16,17 @@ export interface LatestGroupSample {
   state: string | null;
   protocolType: string;
   atMs: number | null;
-  partitions: Array<{ topic: string; partition: number; committed: number; logEnd: number | null; lag: number | null; timeLagMs: number | null; atMs: number }>;
+  partitions: Array<{
+    topic: string;
+    partition: number;
+    committed: number;
+    logEnd: number | null;
+    lag: number | null;
+    timeLagMs: number | null;
+    atMs: number;
+    /** The member assigned the partition as the newest DescribeGroups said; null when none (or the group was not described). */
+    member?: { memberId: string } | null;
+  }>;
   lag: number | null;
   timeLagMs: number | null;
 }

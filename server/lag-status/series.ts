@@ -1,3 +1,4 @@
+import { estimateTimeLagMs, type EndOffsetPoint } from "@/lib/lag";
 import { SERIES_MAX, SERIES_POINTS_MAX, type LagBreakdown } from "@/lib/lag-history";
 import type { LagSample } from "./evaluate";
 
@@ -68,9 +69,70 @@ export function ratePerSec(points: ReadonlyArray<{ atMs: number; offset: number 
   });
 }
 
+/** Largest per point of several series; null where none of them has a value. */
+function maxSeries(series: ReadonlyArray<ReadonlyArray<number | null>>, length: number): Array<number | null> {
+  const out: Array<number | null> = Array.from({ length }, () => null);
+  for (const values of series) values.forEach((v, i) => v !== null && (out[i] = Math.max(out[i] ?? 0, v)));
+  return out;
+}
+
+/**
+ * The time lag at each point, in seconds, estimated as kafka-lag-exporter does
+ * from the partition's own sampled end offsets up to that point: the moment
+ * the end passed the committed offset, interpolated between the readings
+ * around it (extrapolated at the average rate when older than all of them),
+ * over the readings since the end last went backwards. Binary searches, so a
+ * week of samples costs O(points x log samples).
+ */
+export function timeLagSeconds(samples: readonly LagSample[], points: ReadonlyArray<LagSample | null>): Array<number | null> {
+  const readings: EndOffsetPoint[] = [];
+  const runStart: number[] = []; // per reading, the index of the first reading of its run
+  for (const s of samples) {
+    if (s.logEnd === null) continue;
+    const last = readings.at(-1);
+    const start = last && s.logEnd >= last.endOffset ? runStart[runStart.length - 1] : readings.length;
+    readings.push({ timeMs: s.atMs, endOffset: s.logEnd });
+    runStart.push(start);
+  }
+  // Index of the last reading at or before `atMs`, or -1.
+  const upTo = (atMs: number) => {
+    let low = 0;
+    let high = readings.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (readings[middle].timeMs <= atMs) low = middle + 1;
+      else high = middle;
+    }
+    return low - 1;
+  };
+  return points.map((p) => {
+    if (!p || p.committed === null || p.logEnd === null) return null;
+    if (p.committed >= p.logEnd) return 0;
+    const last = upTo(p.atMs);
+    if (last < 0) return null;
+    const first = runStart[last];
+    // The first reading of the run past the commit (the end only grows within a run).
+    let low = first;
+    let high = last + 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (readings[middle].endOffset > p.committed) high = middle;
+      else low = middle + 1;
+    }
+    const around = new Set([first, last, low, low - 1].filter((i) => i >= first && i <= last));
+    const lagMs = estimateTimeLagMs(
+      [...around].sort((a, b) => a - b).map((i) => readings[i]),
+      p.committed,
+      p.atMs,
+    );
+    return lagMs === null ? null : lagMs / 1000;
+  });
+}
+
 export interface LagSeriesResult {
   grid: TimeGrid;
-  series: Array<{ label: string; lag: Array<number | null> }>;
+  /** Lag in records per point, and in seconds (the largest over the series' partitions, estimated from the samples). */
+  series: Array<{ label: string; lag: Array<number | null>; timeLagSec: Array<number | null> }>;
   seriesLeftOut: number;
   consumedPerSec: Array<number | null>;
   producedPerSec: Array<number | null>;
@@ -82,14 +144,15 @@ export function buildLagSeries(partitions: readonly PartitionHistory[], grid: Ti
   const length = grid.times.length;
   const perPartition = partitions.map((p) => {
     const points = lastPerStep(p.samples, grid);
-    return { ...p, points, lag: points.map(lagOf) };
+    return { ...p, points, lag: points.map(lagOf), timeLagSec: timeLagSeconds(p.samples, points) };
   });
   let series: LagSeriesResult["series"];
-  if (by === "total") series = [{ label: "total", lag: sumSeries(perPartition.map((p) => p.lag), length) }];
+  const of = (ps: typeof perPartition) => ({ lag: sumSeries(ps.map((p) => p.lag), length), timeLagSec: maxSeries(ps.map((p) => p.timeLagSec), length) });
+  if (by === "total") series = [{ label: "total", ...of(perPartition) }];
   else if (by === "topic") {
     const topics = [...new Set(perPartition.map((p) => p.topic))].sort();
-    series = topics.map((topic) => ({ label: topic, lag: sumSeries(perPartition.filter((p) => p.topic === topic).map((p) => p.lag), length) }));
-  } else series = perPartition.map((p) => ({ label: `${p.topic}/${p.partition}`, lag: p.lag }));
+    series = topics.map((topic) => ({ label: topic, ...of(perPartition.filter((p) => p.topic === topic)) }));
+  } else series = perPartition.map((p) => ({ label: `${p.topic}/${p.partition}`, lag: p.lag, timeLagSec: p.timeLagSec }));
   // The series with the most lag at their latest point are the ones worth drawing.
   const latest = (values: Array<number | null>) => {
     for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null) return values[i]!;

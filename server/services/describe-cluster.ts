@@ -11,12 +11,26 @@ import type { LagHistorySource } from "../lag-status/history-source";
 import { listConsumerGroups } from "./list-groups";
 
 /** The lag of every group the sampler's newest successful cycle saw, when there is one. */
-function sampledLag(source: LagHistorySource | null, nowMs: number): { totalLag: number; groups: number; sampledAtMs: number } | null {
+type LargestTimeLag = { groupId: string; ms: number; estimated: boolean } | null;
+
+/** The group with the largest known time lag among some groups. */
+function largestOf(groups: ReadonlyArray<{ groupId: string; timeLagMs: number | null; timeLagEstimated: boolean }>): LargestTimeLag {
+  let largest: LargestTimeLag = null;
+  for (const g of groups) if (g.timeLagMs !== null && (largest === null || g.timeLagMs > largest.ms)) largest = { groupId: g.groupId, ms: g.timeLagMs, estimated: g.timeLagEstimated };
+  return largest;
+}
+
+function sampledLag(source: LagHistorySource | null, nowMs: number): { totalLag: number; groups: number; sampledAtMs: number; largestTimeLag: LargestTimeLag } | null {
   const lastSuccess = source?.reader.health().lastSuccess;
   if (!source || !lastSuccess) return null;
   // A newest cycle that listed no group covers none (an older cycle's groups are gone, not current).
   const latest = lastSuccess.groups === 0 ? [] : source.reader.latestByGroup(nowMs);
-  return { totalLag: latest.reduce((sum, g) => sum + (g.lag ?? 0), 0), groups: latest.length, sampledAtMs: lastSuccess.atMs };
+  return {
+    totalLag: latest.reduce((sum, g) => sum + (g.lag ?? 0), 0),
+    groups: latest.length,
+    sampledAtMs: lastSuccess.atMs,
+    largestTimeLag: largestOf(latest.map((g) => ({ groupId: g.groupId, timeLagMs: g.timeLagMs, timeLagEstimated: g.timeLagMs !== null && g.timeLagMs > 0 }))),
+  };
 }
 
 /** The Overview page: cluster identity, brokers, topic and partition health, groups, and the protocol the cluster speaks. */
@@ -27,7 +41,8 @@ export async function describeCluster(clients = clusterClients(), history = curr
     // Clusters without group support (the bundled broker, for now): count and lag are unknown (null).
     const asked = state.brokers.find((b) => b.nodeId === state.controllerId) ?? state.brokers[0];
     const [groups, versions] = await Promise.all([
-      listConsumerGroups(clients, { exactTimeLagReads: 0 }).catch(() => null), // the overview shows no time lag: no Fetch per partition
+      // No exact time-lag reads (no Fetch per partition): the largest time lag comes from the samples, or the estimates of a live read.
+      listConsumerGroups(clients, { exactTimeLagReads: 0 }).catch(() => null),
       // The figures above do not depend on it: a broker that does not answer leaves the protocol unknown.
       asked ? brokerApiVersions(clients, asked).catch(() => null) : null,
     ]);
@@ -50,6 +65,7 @@ export async function describeCluster(clients = clusterClients(), history = curr
         : sampled
           ? { source: "samples", groups: sampled.groups, sampledAtMs: sampled.sampledAtMs }
           : { source: "live", groups: liveGroups.length, sampledAtMs: null },
+      largestTimeLag: !supported ? null : sampled ? sampled.largestTimeLag : largestOf(liveGroups),
       protocol: versions && { nodeId: asked!.nodeId, ...versions },
     });
   });

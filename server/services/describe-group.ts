@@ -1,6 +1,7 @@
 import "server-only";
-import { AssignerProtocol, type GroupDescription } from "kafkajs";
+import type { GroupDescription } from "kafkajs";
 import { groupDetailSchema, type GroupDetail, type GroupMember } from "@/lib/contracts";
+import { decodeConsumerAssignment } from "../kafka/consumer-assignment";
 import { kafkaCall, ServiceError } from "../kafka/errors";
 import { clusterClients, type ClusterClients } from "../kafka/registry";
 import { committedOffsets, EndOffsets, lagByTopic, totalLag, withLag, type CommittedOffset } from "./group-offsets";
@@ -9,19 +10,6 @@ import { fillTimeLag, largestTimeLag } from "../lag-time/time-lag";
 
 /** Partitions of one group whose time lag is read exactly (one small Fetch each); the rest are estimated. */
 export const GROUP_EXACT_TIME_LAG_READS = 1_000;
-
-/** A consumer-protocol assignment (topics and partitions); other protocols' assignments are opaque. */
-function decodeAssignment(protocolType: string, bytes: Buffer): GroupMember["assignments"] {
-  if (protocolType !== "consumer" || bytes.length === 0) return [];
-  try {
-    const decoded = AssignerProtocol.MemberAssignment.decode(bytes);
-    return Object.entries(decoded?.assignment ?? {})
-      .map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }))
-      .sort((a, b) => a.topic.localeCompare(b.topic));
-  } catch {
-    return []; // a client that wrote something else under "consumer"; nothing to show
-  }
-}
 
 /** The group as DescribeGroups sees it; a group Kafka does not know is a 404. */
 export async function readGroup(clients: ClusterClients, groupId: string): Promise<GroupDescription> {
@@ -50,7 +38,7 @@ export async function describeGroup(groupId: string, clients = clusterClients())
         groupInstanceId: (m as { groupInstanceId?: string | null }).groupInstanceId ?? null,
         clientId: m.clientId,
         host: m.clientHost,
-        assignments: decodeAssignment(group.protocolType, m.memberAssignment),
+        assignments: decodeConsumerAssignment(group.protocolType, m.memberAssignment),
       }))
       .sort((a, b) => a.clientId.localeCompare(b.clientId) || a.memberId.localeCompare(b.memberId));
     const assigned = members.flatMap((m) => m.assignments.flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition, memberId: m.memberId }))));

@@ -1,4 +1,5 @@
 import "server-only";
+import { decodeConsumerAssignment } from "../kafka/consumer-assignment";
 import { groupLagHistorySchema, groupStatusSchema, LAG_RANGES, type GroupLagHistory, type GroupLagQuery, type GroupStatus } from "@/lib/lag-history";
 import { ServiceError } from "../kafka/errors";
 import { clusterClients } from "../kafka/registry";
@@ -47,12 +48,17 @@ export function groupLagHistory(groupId: string, query: GroupLagQuery, source = 
 
 /**
  * A group's status now, per partition and overall, from its latest samples; a
- * live member is told from the group's state read now (one DescribeGroups),
- * so a consumer that died shows STOPPED once Kafka has dropped it from the group.
+ * live member is told from the group's state and assignment read now (one
+ * DescribeGroups), so a consumer that died shows STOPPED once Kafka has
+ * dropped it from the group, and a partition no member holds is STOPPED
+ * rather than STALLED (as the groups list judges it from the sampled assignment).
  */
 export async function groupStatus(groupId: string, clients = clusterClients(), source = currentLagHistory(), nowMs = Date.now()): Promise<GroupStatus> {
   const history = historyOrFail(source);
   const group = await readGroup(clients, groupId).catch(() => null);
   const state = group?.state ?? null;
-  return groupStatusSchema.parse(judgeGroup(groupId, history, nowMs, () => consumerActive(state)));
+  const held = new Set<string>();
+  for (const m of group?.members ?? []) for (const a of decodeConsumerAssignment(group!.protocolType, m.memberAssignment)) for (const p of a.partitions) held.add(`${p}/${a.topic}`);
+  // Without a decodable assignment (another protocol), a live group's partitions count as held.
+  return groupStatusSchema.parse(judgeGroup(groupId, history, nowMs, (topic, partition) => consumerActive(state, held.size ? held.has(`${partition}/${topic}`) : null)));
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { groupListPageSchema, selectGroups, type GroupListPage, type GroupListQuery, type GroupRow } from "@/lib/group-list";
+import { lagStatusRank } from "@/lib/lag-status";
 import { clusterClients } from "../kafka/registry";
 import type { LagHistorySource, LatestGroupSample } from "../lag-status/history-source";
 import { consumerActive, judgeGroup } from "../lag-status/judge";
@@ -25,7 +26,10 @@ let judgingFor: { source: LagHistorySource; newestAtMs: number } | null = null;
 
 function judgeOne(source: LagHistorySource, g: LatestGroupSample, nowMs: number, into: Statuses): void {
   if (g.partitions.length === 0) return; // nothing committed: nothing to judge
-  const status = judgeGroup(g.groupId, source, nowMs, () => consumerActive(g.state));
+  // Which partitions a member holds, when the sampler described the group (any partition with a member): a partition
+  // of a live group that no member holds is STOPPED rather than STALLED, as Burrow tells them.
+  const held = new Set(g.partitions.filter((p) => p.member).map((p) => `${p.partition}/${p.topic}`));
+  const status = judgeGroup(g.groupId, source, nowMs, (topic, partition) => consumerActive(g.state, held.size ? held.has(`${partition}/${topic}`) : null));
   into.set(g.groupId, { status: status.status, reason: status.reason, partitions: status.partitions.map((p) => ({ topic: p.topic, partition: p.partition, status: p.status })) });
 }
 
@@ -71,21 +75,54 @@ export function sampledGroupStatuses(source = currentLagHistory(), nowMs = Date.
   return byGroup ? { byGroup, current, cycleAtMs: judged?.newestAtMs ?? 0 } : null;
 }
 
-function sampledRows(source: LagHistorySource, nowMs: number): { rows: GroupRow[]; statusesCurrent: boolean } {
+/** The worst of some partitions' statuses (lib/lag-status ranks them), with what it means; null when none is judged. */
+function worstOf(partitions: JudgedGroup["partitions"]): GroupRow["status"] {
+  let worst: GroupRow["status"] = null;
+  for (const p of partitions) if (p.status && (worst === null || lagStatusRank(p.status) > lagStatusRank(worst))) worst = p.status;
+  return worst;
+}
+
+function sampledRows(source: LagHistorySource, nowMs: number, topic: string): { rows: GroupRow[]; statusesCurrent: boolean } {
   const latest = source.reader.latestByGroup(nowMs);
   const { byGroup: statuses, current: statusesCurrent } = statusesOf(source, latest, nowMs);
-  const rows = latest.map((g) => ({
-    groupId: g.groupId,
-    state: g.state ?? "Unknown",
-    protocolType: g.protocolType,
-    topics: [...new Set(g.partitions.map((p) => p.topic))].sort(),
-    partitions: g.partitions.length,
-    lag: g.lag,
-    timeLagMs: g.timeLagMs,
-    timeLagEstimated: g.timeLagMs !== null && g.timeLagMs > 0,
-    status: statuses?.get(g.groupId)?.status ?? null,
-    statusReason: statuses?.get(g.groupId)?.reason ?? null,
-  }));
+  const rows: GroupRow[] = [];
+  for (const g of latest) {
+    const judgedGroup = statuses?.get(g.groupId);
+    if (!topic) {
+      rows.push({
+        groupId: g.groupId,
+        state: g.state ?? "Unknown",
+        protocolType: g.protocolType,
+        topics: [...new Set(g.partitions.map((p) => p.topic))].sort(),
+        partitions: g.partitions.length,
+        lag: g.lag,
+        timeLagMs: g.timeLagMs,
+        timeLagEstimated: g.timeLagMs !== null && g.timeLagMs > 0,
+        status: judgedGroup?.status ?? null,
+        statusReason: judgedGroup?.reason ?? null,
+      });
+      continue;
+    }
+    // One topic's part of the group: its partitions there, their lag and the worst of their statuses.
+    const on = g.partitions.filter((p) => p.topic === topic);
+    if (on.length === 0) continue;
+    const known = on.filter((p) => p.lag !== null);
+    const timed = on.filter((p) => p.timeLagMs !== null);
+    const timeLagMs = timed.length ? Math.max(...timed.map((p) => p.timeLagMs!)) : null;
+    const status = judgedGroup ? worstOf(judgedGroup.partitions.filter((p) => p.topic === topic)) : null;
+    rows.push({
+      groupId: g.groupId,
+      state: g.state ?? "Unknown",
+      protocolType: g.protocolType,
+      topics: [topic],
+      partitions: on.length,
+      lag: known.length ? known.reduce((sum, p) => sum + p.lag!, 0) : null,
+      timeLagMs,
+      timeLagEstimated: timeLagMs !== null && timeLagMs > 0,
+      status,
+      statusReason: status === null ? null : status === judgedGroup?.status ? judgedGroup.reason : `the worst status of the group's partitions of ${topic}`,
+    });
+  }
   return { rows, statusesCurrent };
 }
 
@@ -99,22 +136,30 @@ export async function groupListPage(query: GroupListQuery, clients = clusterClie
   const lastCycle = source?.reader.health().lastSuccess ?? null;
   if (source && lastCycle) {
     // A newest cycle that listed no group is an empty list (the groups of an older cycle are gone, not current).
-    const { rows, statusesCurrent } = lastCycle.groups === 0 ? { rows: [], statusesCurrent: true } : sampledRows(source, nowMs);
+    const { rows, statusesCurrent } = lastCycle.groups === 0 ? { rows: [], statusesCurrent: true } : sampledRows(source, nowMs, query.topic);
     return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: true, source: "samples", sampledAtMs: lastCycle.atMs, total: rows.length }), statusesCurrent });
   }
   const live = await listConsumerGroups(clients);
   const described = live.groups.filter((g) => g.lag !== null || g.state !== "Unknown");
-  const rows: GroupRow[] = described.map((g) => ({
-    groupId: g.groupId,
-    state: g.state,
-    protocolType: g.protocolType,
-    topics: g.topics.map((t) => t.topic),
-    partitions: g.topics.reduce((n, t) => n + t.partitions, 0),
-    lag: g.lag,
-    timeLagMs: g.timeLagMs,
-    timeLagEstimated: g.timeLagEstimated,
-    status: null,
-    statusReason: null,
-  }));
+  const rows: GroupRow[] = described.flatMap((g) => {
+    if (!query.topic)
+      return [
+        {
+          groupId: g.groupId,
+          state: g.state,
+          protocolType: g.protocolType,
+          topics: g.topics.map((t) => t.topic),
+          partitions: g.topics.reduce((n, t) => n + t.partitions, 0),
+          lag: g.lag,
+          timeLagMs: g.timeLagMs,
+          timeLagEstimated: g.timeLagEstimated,
+          status: null,
+          statusReason: null,
+        },
+      ];
+    const on = g.topics.find((t) => t.topic === query.topic);
+    if (!on) return [];
+    return [{ groupId: g.groupId, state: g.state, protocolType: g.protocolType, topics: [on.topic], partitions: on.partitions, lag: on.lag, timeLagMs: on.timeLagMs, timeLagEstimated: on.timeLagEstimated, status: null, statusReason: null }];
+  });
   return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: live.supported, source: "live", sampledAtMs: null, total: live.total }), statusesCurrent: true });
 }

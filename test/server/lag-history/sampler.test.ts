@@ -8,6 +8,7 @@ import { ApiKey } from "@sluice/protocol/messages/api-messages";
 import { startTestBroker, uniqueTopic, type TestBroker } from "../../../broker/test/helpers/broker";
 import { ClusterClients, useCluster } from "@/server/kafka/registry";
 import { useLagHistoryStore } from "@/server/lag-history";
+import { renderMetrics } from "@/server/lag-history/metrics";
 import { LagSampler } from "@/server/lag-history/sampler";
 import { LagHistoryStore } from "@/server/lag-history/store";
 import { describeGroup } from "@/server/services/describe-group";
@@ -87,6 +88,40 @@ describe("lag sampler against a real broker", () => {
         [2, 10],
       ],
     );
+  });
+
+  it("records which member holds each partition (one batched DescribeGroups), and /metrics labels the partition with its member_host, consumer_id and client_id", async () => {
+    const topic = await topicWith(10, 2);
+    const groupId = uniqueTopic("g-members");
+    const consumer = new Kafka({ clientId: "members-test-client", brokers: [node.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      let consumed = 0;
+      await consumer.run({ autoCommitInterval: 50, eachMessage: async () => void consumed++ });
+      for (let i = 0; i < 100 && consumed < 20; i++) await sleep(100);
+      await consumer.commitOffsets([0, 1].map((partition) => ({ topic, partition, offset: "8" })));
+      const sampler = new LagSampler(clients, store, { intervalMs: 60_000 });
+      const { result, asked } = await apiKeysAsked(() => sampler.tick());
+      assert.equal(result, "ok");
+      assert.equal(asked.filter((k) => k === ApiKey.DescribeGroups).length, 1, `requests asked: ${asked.join(",")}`);
+      const admin = await clients.getAdmin();
+      const [described] = (await admin.describeGroups([groupId])).groups;
+      assert.equal(described.members.length, 1);
+      const [member] = described.members;
+
+      const group = store.cluster().latestByGroup().find((g) => g.groupId === groupId);
+      assert.deepEqual(
+        group?.partitions.map((p) => [p.partition, p.member]),
+        [0, 1].map((partition) => [partition, { memberId: member.memberId, clientId: "members-test-client", host: member.clientHost }]),
+      );
+      const text = renderMetrics({ history: store.cluster(), clusterName: "default", nowMs: Date.now(), sampler: null, historyBytes: 0 });
+      const line = text.split("\n").find((l) => l.startsWith("kafka_consumergroup_group_lag{") && l.includes(`group="${groupId}"`) && l.includes('partition="0"'));
+      assert.ok(line, "a lag series for partition 0");
+      assert.ok(line.includes(`member_host="${member.clientHost}",consumer_id="${member.memberId}",client_id="members-test-client"`), line);
+    } finally {
+      await consumer.disconnect();
+    }
   });
 
   it("keeps the samples across a console restart and estimates time lag from them where the committed record is gone", async () => {

@@ -124,4 +124,108 @@ describe("lag history store", () => {
     ]);
     store.close();
   });
+
+  it("stores a cycle in slices: reads between them see no half-stored cycle, and the groups list each group whole", async () => {
+    const store = LagHistoryStore.open(":memory:");
+    const history = store.cluster();
+    const t0 = 1_700_000_000_000;
+    history.recordCycle(cycle(0, t0));
+    const next = { ...cycle(1, t0), groups: [...cycle(1, t0).groups, { groupId: "new", state: "Empty", protocolType: "consumer", committed: [{ topic: "t", partition: 1, offset: 2 }] }] };
+    const writing = history.recordCycleSliced(next, 1);
+    let slices = 0;
+    const seen: Array<{ lastOkAtMs: number | undefined; groups: string[]; committedOfG: number[]; seriesPoints: number }> = [];
+    for (let done = false; !done; slices++) {
+      done = await Promise.race([writing.then(() => true), new Promise<boolean>((resolve) => setImmediate(() => resolve(false)))]);
+      if (done) break;
+      const latest = history.latestByGroup(t0 + 2 * STEP_MS);
+      seen.push({
+        lastOkAtMs: history.health().lastSuccess?.atMs,
+        groups: latest.map((g) => g.groupId),
+        committedOfG: latest.find((g) => g.groupId === "g")!.partitions.map((p) => p.committed),
+        seriesPoints: history.groupSeries("g", { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER })[0].points.length,
+      });
+    }
+    assert.ok(seen.length >= 3, `the write yielded ${seen.length} times`);
+    for (const view of seen) {
+      assert.equal(view.lastOkAtMs, t0, "the cycle being stored is not the newest success");
+      assert.equal(view.seriesPoints, 1, "series take only ok cycles");
+      // Group g is either still at cycle 0's commits or wholly at cycle 1's.
+      assert.ok(["0,7", "5,7"].includes(view.committedOfG.join(",")), JSON.stringify(view));
+      assert.ok(view.groups.includes("g") && view.groups.includes("idle"), JSON.stringify(view));
+    }
+    await writing;
+    assert.equal(history.health().lastCycle?.outcome, "ok");
+    assert.deepEqual(
+      history.latestByGroup().map((g) => g.groupId),
+      ["g", "idle", "new"],
+    );
+    store.close();
+  });
+
+  it("marks a cycle whose slices were cut off by a stop as failed when the file is opened again", async () => {
+    const file = path.join(dir, "cut-off.sqlite");
+    const t0 = 1_700_000_000_000;
+    const first = LagHistoryStore.open(file);
+    first.cluster().recordCycle(cycle(0, t0));
+    const writing = first.cluster().recordCycleSliced(cycle(1, t0), 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    first.close();
+    await assert.rejects(writing, /not open/);
+
+    const again = LagHistoryStore.open(file);
+    try {
+      const [cut, ok] = again.cluster().recentCycles(2);
+      assert.deepEqual([cut.outcome, cut.error, ok.outcome], ["failed", "the console stopped while storing this cycle", "ok"]);
+      assert.deepEqual(again.cluster().groupSeries("g", { fromMs: 0, toMs: Number.MAX_SAFE_INTEGER })[0].points.length, 1);
+    } finally {
+      again.close();
+    }
+  });
+
+  it("keeps the member each partition is assigned to, and forgets it once the group has none", () => {
+    const store = LagHistoryStore.open(":memory:");
+    const history = store.cluster();
+    const t0 = 1_700_000_000_000;
+    const member = { memberId: "c-1-uuid", clientId: "c-1", host: "/127.0.0.1", assignments: [{ topic: "t", partitions: [0] }] };
+    const withMembers = (i: number, members: (typeof member)[]) => ({ ...cycle(i, t0), groups: cycle(i, t0).groups.map((g) => (g.groupId === "g" ? { ...g, members } : g)) });
+    history.recordCycle(withMembers(0, [member]));
+    const members = () => history.latestByGroup().find((g) => g.groupId === "g")!.partitions.map((p) => [p.partition, p.member?.clientId ?? null]);
+    assert.deepEqual(members(), [[0, "c-1"], [1, null]]);
+    history.recordCycle(withMembers(1, [{ ...member, memberId: "c-2-uuid", clientId: "c-2", assignments: [{ topic: "t", partitions: [0, 1] }] }]));
+    assert.deepEqual(members(), [[0, "c-2"], [1, "c-2"]]);
+    history.recordCycle(cycle(2, t0)); // not described this cycle: the last assignment stays
+    assert.deepEqual(members(), [[0, "c-2"], [1, "c-2"]]);
+    history.recordCycle(withMembers(3, []));
+    assert.deepEqual(members(), [[0, null], [1, null]]);
+    store.close();
+  });
+
+  it("an estimate for a commit older than every reading is extrapolated again each cycle, as the average rate firms up; one between readings is kept", () => {
+    const store = LagHistoryStore.open(":memory:");
+    const history = store.cluster();
+    const t0 = 1_700_000_000_000;
+    const at = (i: number, end: number, committed: number) =>
+      history.recordCycle({
+        startedAtMs: t0 + i * 1000,
+        atMs: t0 + i * 1000,
+        durationMs: 1,
+        requests: 1,
+        logOffsets: [{ topic: "t", partition: 0, logStart: 0, logEnd: end }],
+        groups: [{ groupId: "g", state: "Empty", protocolType: "consumer", committed: [{ topic: "t", partition: 0, offset: committed }] }],
+      });
+    const timeLag = (i: number) => history.latestByGroup(t0 + i * 1000)[0].partitions[0].timeLagMs;
+    // Ten records were there before the first reading; then one more in 30 s: extrapolated back, 9 records at 1/30 s = 270 s.
+    at(0, 10, 1);
+    at(30, 11, 1);
+    assert.equal(timeLag(30), 300_000);
+    // Then 100 records in 10 s: 101 in 40 s since the first reading, so 9 records before it are ~3.6 s, not 270 s.
+    at(40, 111, 1);
+    assert.equal(timeLag(40), 40_000 + Math.round((9 * 40_000) / 101));
+    // A commit between two readings is placed once: offset 61 halfway from 11 (at 30 s) to 111 (at 40 s), at 35 s.
+    at(41, 112, 61);
+    assert.equal(timeLag(41), 6_000);
+    at(50, 200, 61);
+    assert.equal(timeLag(50), 15_000);
+    store.close();
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { SERIES_MAX, SERIES_POINTS_MAX } from "@/lib/lag-history";
-import { buildLagSeries, buildRateSeries, lastPerStep, ratePerSec, timeGrid } from "@/server/lag-status/series";
+import { buildLagSeries, buildRateSeries, lastPerStep, ratePerSec, timeGrid, timeLagSeconds } from "@/server/lag-status/series";
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -45,15 +45,29 @@ describe("lag series cut to a bounded grid", () => {
       { topic: "b", partition: 0, samples: samples([[0, 100], [50, 100], [100, 100]]) },
     ];
     const total = buildLagSeries(partitions, grid, "total");
-    assert.deepEqual(total.series, [{ label: "total", lag: [110, 65, 20] }]);
+    assert.deepEqual(total.series, [{ label: "total", lag: [110, 65, 20], timeLagSec: [0, 1.5, 2] }]);
     assert.deepEqual(total.consumedPerSec, [null, 55, 55]);
     assert.deepEqual(total.producedPerSec, [null, 10, 10]);
     assert.equal(total.samples, 9);
+    // Time lag from each partition's own end offsets: a/0's commit 5 at 1 s is extrapolated back (0.5 s before the
+    // first reading), its commit 10 at 2 s is where the end was at 0 s; b/0's end never moved, so only "caught up" is known.
     assert.deepEqual(buildLagSeries(partitions, grid, "topic").series, [
-      { label: "a", lag: [10, 15, 20] },
-      { label: "b", lag: [100, 50, 0] },
+      { label: "a", lag: [10, 15, 20], timeLagSec: [0, 1.5, 2] },
+      { label: "b", lag: [100, 50, 0], timeLagSec: [null, null, 0] },
     ]);
     assert.deepEqual(buildLagSeries(partitions, grid, "partition").series.map((s) => s.label), ["a/0", "a/1", "b/0"]);
+  });
+
+  it("time lag per point interpolates between the partition's readings around the commit, and starts over where the end went back", () => {
+    const at = (atMs: number, committed: number, logEnd: number) => ({ atMs, committed, logEnd });
+    // The end grows 10 per second; then the topic is recreated (end back to 5) at 10 s.
+    const samples = [at(0, 0, 0), at(1000, 5, 10), at(2000, 5, 20), at(3000, 25, 30), at(10_000, 0, 5), at(11_000, 2, 15)];
+    // After the recreation only the new run counts: commit 2 is extrapolated 0.3 s before its first reading (10 records/s).
+    assert.deepEqual(timeLagSeconds(samples, samples), [0, 0.5, 1.5, 0.5, null, 1.3]);
+    // A week of 30 s samples, 500 records behind at 100 records per 30 s: 150 s at every point past the first.
+    const week = Array.from({ length: 20_160 }, (_, i) => at(i * 30_000, i * 100, i * 100 + 500));
+    const values = timeLagSeconds(week, week.filter((_, i) => i % 20 === 0));
+    assert.deepEqual(new Set(values.slice(1)), new Set([150]));
   });
 
   it("per partition draws at most SERIES_MAX series, the ones with most lag, and counts the rest", () => {

@@ -5,7 +5,7 @@ import { groupLagQuerySchema, SERIES_POINTS_MAX } from "@/lib/lag-history";
 import { LagHistoryStore } from "@/server/lag-history/store";
 import type { LagHistorySource } from "@/server/lag-status/history-source";
 import { groupLagHistory } from "@/server/services/group-lag-history";
-import { groupListPage } from "@/server/services/group-list-page";
+import { groupListPage, sampledGroupStatuses } from "@/server/services/group-list-page";
 import { topicRateHistory, topicTrends } from "@/server/services/topic-rates";
 
 /**
@@ -86,6 +86,79 @@ describe("lag views over the sample store", () => {
     assert.deepEqual(warned.groups.map((g) => g.groupId), ["billing"]);
   });
 
+  it("filtered to one topic, the list has the groups committing on it, each row's partitions, lag and status over that topic alone (the topic's Consumers tab)", async () => {
+    const small = LagHistoryStore.open(":memory:", NOW_MS);
+    try {
+      const history = small.cluster();
+      for (const [i, atMs] of [NOW_MS - INTERVAL_MS, NOW_MS].entries())
+        history.recordCycle({
+          startedAtMs: atMs - 10,
+          atMs,
+          durationMs: 10,
+          requests: 3,
+          groups: [
+            { groupId: "both", state: "Stable", protocolType: "consumer", committed: [{ topic: "x", partition: 0, offset: 1 }, { topic: "x", partition: 1, offset: 2 }, { topic: "y", partition: 0, offset: 0 }] },
+            { groupId: "only-y", state: "Stable", protocolType: "consumer", committed: [{ topic: "y", partition: 0, offset: 10 + i }] },
+          ],
+          logOffsets: [
+            { topic: "x", partition: 0, logStart: 0, logEnd: 5 },
+            { topic: "x", partition: 1, logStart: 0, logEnd: 5 },
+            { topic: "y", partition: 0, logStart: 0, logEnd: 100 + i * 10 },
+          ],
+        });
+      const page = await groupListPage(groupListQuerySchema.parse({ topic: "x", sort: "lag", dir: "desc" }), noCluster, { reader: history, sampleIntervalMs: INTERVAL_MS }, NOW_MS);
+      assert.equal(page.source, "samples");
+      assert.deepEqual(
+        page.groups.map((g) => [g.groupId, g.topics, g.partitions, g.lag]),
+        [["both", ["x"], 2, 7]],
+      );
+      assert.equal(page.covered, 1);
+      assert.equal(page.coveredLag, 7, "the total is the lag on x, not the group's 100 more on y");
+      const onY = await groupListPage(groupListQuerySchema.parse({ topic: "y", sort: "lag", dir: "desc" }), noCluster, { reader: history, sampleIntervalMs: INTERVAL_MS }, NOW_MS);
+      assert.deepEqual(
+        onY.groups.map((g) => [g.groupId, g.lag]),
+        [
+          ["both", 110],
+          ["only-y", 99],
+        ],
+      );
+      assert.ok(onY.groups.every((g) => g.status !== null), "each row has its status on the topic");
+    } finally {
+      small.close();
+    }
+  });
+
+  it("a live group's partition that no member holds is STOPPED, one a member holds and does not move is STALLED (the sampled assignment)", async () => {
+    const small = LagHistoryStore.open(":memory:", NOW_MS);
+    try {
+      const history = small.cluster();
+      const member = { memberId: "m-1", clientId: "c-1", host: "/127.0.0.1", assignments: [{ topic: "x", partitions: [0] }] };
+      for (let i = 0; i <= 12; i++) {
+        const atMs = NOW_MS - (12 - i) * INTERVAL_MS;
+        history.recordCycle({
+          startedAtMs: atMs - 10,
+          atMs,
+          durationMs: 10,
+          requests: 3,
+          groups: [{ groupId: "stuck", state: "Stable", protocolType: "consumer", committed: [0, 1].map((partition) => ({ topic: "x", partition, offset: 5 })), members: [member] }],
+          logOffsets: [0, 1].map((partition) => ({ topic: "x", partition, logStart: 0, logEnd: 10 + i * 10 })),
+        });
+      }
+      const page = await groupListPage(groupListQuerySchema.parse({ topic: "x" }), noCluster, { reader: history, sampleIntervalMs: INTERVAL_MS }, NOW_MS);
+      const judged = sampledGroupStatuses({ reader: history, sampleIntervalMs: INTERVAL_MS }, NOW_MS)!;
+      assert.deepEqual(
+        judged.byGroup.get("stuck")!.partitions.map((p) => [p.partition, p.status]),
+        [
+          [0, "STALLED"],
+          [1, "STOPPED"],
+        ],
+      );
+      assert.equal(page.groups[0].status, "STOPPED", "the worst of its partitions");
+    } finally {
+      small.close();
+    }
+  });
+
   it("a newest cycle that lists no group is an empty list, not the groups of the cycle before", async () => {
     const empty = LagHistoryStore.open(":memory:", NOW_MS);
     try {
@@ -121,6 +194,15 @@ describe("lag views over the sample store", () => {
     const trends = topicTrends(["orders", "unknown"], source, NOW_MS);
     assert.equal(trends.orders.trend.length <= 30, true);
     assert.equal(trends.orders.ratePerSec, 20);
-    assert.deepEqual(trends.unknown, { trend: trends.unknown.trend.map(() => null), ratePerSec: null });
+    assert.deepEqual(trends.unknown, { trend: trends.unknown.trend.map(() => null), ratePerSec: null, consumers: { groups: 0, lag: 0, timeLagMs: null, named: [] } });
+    // Its consumers over every sampled group, not the first 200 a live read describes.
+    const consumers = trends.orders.consumers!;
+    assert.equal(consumers.groups, 10_001);
+    assert.equal(consumers.lag, 2 * 2_880 * 150 + (9_999 * 10_000) / 2);
+    assert.equal(consumers.named.length, 10);
+    assert.deepEqual(consumers.named.slice(0, 2), [
+      { groupId: "billing", lag: 2 * 2_880 * 150 },
+      { groupId: "g-09999", lag: 9_999 },
+    ]);
   });
 });
