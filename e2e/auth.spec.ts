@@ -22,9 +22,11 @@ test.beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "sluice-e2e-auth-"));
   const hash = await hashPassword(PASSWORD);
   const users = ["viewer", "operator", "admin"].map((role) => ({ username: role === "admin" ? "ada" : role === "operator" ? "otto" : "vera", passwordHash: hash, roles: [role] }));
+  users.push({ username: "olga", passwordHash: hash, roles: ["orders-team"] });
+  const roles = [{ name: "orders-team", grants: [{ actions: ["cluster:view"] }, { actions: ["topics:view", "groups:view"], topics: ["orders-*"], groups: ["orders-*"] }] }];
   writeFileSync(
     path.join(dir, "secured.yaml"),
-    JSON.stringify({ clusters: [{ id: "e2e", name: "E2E", bootstrapServers: [process.env.SLUICE_E2E_BROKERS] }], users }),
+    JSON.stringify({ clusters: [{ id: "e2e", name: "E2E", bootstrapServers: [process.env.SLUICE_E2E_BROKERS] }], users, roles }),
   );
   writeFileSync(path.join(dir, "read-only.json"), JSON.stringify({ clusters: [{ id: "e2e", bootstrapServers: [process.env.SLUICE_E2E_BROKERS], readOnly: true }] }));
   [secured, readOnly] = await Promise.all([startConsole({ SLUICE_CONFIG: path.join(dir, "secured.yaml") }), startConsole({ SLUICE_CONFIG: path.join(dir, "read-only.json") })]);
@@ -134,4 +136,21 @@ test("a read-only cluster: no login (no users), a banner saying so, no control t
   const refused = await page.request.post(`${readOnly.url}/api/topics/${topicName}/messages`, { data: { value: "x" } });
   expect(refused.status()).toBe(403);
   expect((await refused.json()).error.message).toContain("read-only");
+});
+
+test("a role on name patterns: the topics and groups pages, as rendered by the server, hold nothing outside the patterns", async ({ page, kafka, topicName }) => {
+  const [mine, theirs] = [`orders-${topicName}`, `billing-${topicName}`];
+  await kafka.admin.createTopics({ topics: [mine, theirs].map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+  for (const groupId of [mine, theirs]) await kafka.admin.setOffsets({ groupId, topic: mine, partitions: [{ partition: 0, offset: "0" }] });
+  await logIn(page, "olga", "/topics");
+  await expect(page.getByRole("link", { name: mine, exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: theirs, exact: true })).toHaveCount(0);
+  // The HTML of each page, with the data its server render puts in it (the dehydrated query cache) included.
+  for (const target of ["/topics", "/groups", "/"]) {
+    const html = await (await page.request.get(`${secured.url}${target}`)).text();
+    expect(html, `${target} is the page itself, not the login form`).toContain('data-testid="current-user"');
+    expect(html.includes(theirs), `${target} names ${theirs}`).toBe(false);
+  }
+  const groups = await (await page.request.get(`${secured.url}/api/group-list?q=${encodeURIComponent(topicName)}`)).json();
+  expect(groups.groups.map((g: { groupId: string }) => g.groupId)).toEqual([mine]);
 });

@@ -20,11 +20,11 @@ function largestOf(groups: ReadonlyArray<{ groupId: string; timeLagMs: number | 
   return largest;
 }
 
-function sampledLag(source: LagHistorySource | null, nowMs: number): { totalLag: number; groups: number; sampledAtMs: number; largestTimeLag: LargestTimeLag } | null {
+function sampledLag(source: LagHistorySource | null, nowMs: number, mayViewGroup: (groupId: string) => boolean): { totalLag: number; groups: number; sampledAtMs: number; largestTimeLag: LargestTimeLag } | null {
   const lastSuccess = source?.reader.health().lastSuccess;
   if (!source || !lastSuccess) return null;
   // A newest cycle that listed no group covers none (an older cycle's groups are gone, not current).
-  const latest = lastSuccess.groups === 0 ? [] : source.reader.latestByGroup(nowMs);
+  const latest = lastSuccess.groups === 0 ? [] : source.reader.latestByGroup(nowMs).filter((g) => mayViewGroup(g.groupId));
   return {
     totalLag: latest.reduce((sum, g) => sum + (g.lag ?? 0), 0),
     groups: latest.length,
@@ -33,8 +33,16 @@ function sampledLag(source: LagHistorySource | null, nowMs: number): { totalLag:
   };
 }
 
-/** The Overview page: cluster identity, brokers, topic and partition health, groups, and the protocol the cluster speaks. */
-export async function describeCluster(clients = clusterClients(), history = currentLagHistory(), nowMs = Date.now()): Promise<ClusterOverview> {
+/**
+ * The Overview page: cluster identity, brokers, topic and partition health, groups, and the protocol the cluster speaks.
+ * The group figures (count, total lag, the group furthest behind) cover only the groups `mayViewGroup` lets the user view.
+ */
+export async function describeCluster(
+  clients = clusterClients(),
+  history = currentLagHistory(),
+  nowMs = Date.now(),
+  mayViewGroup: (groupId: string) => boolean = () => true,
+): Promise<ClusterOverview> {
   return kafkaCall(async () => {
     const state = await readClusterState(clients);
     const partitions = state.topics.flatMap((t) => t.partitions);
@@ -47,8 +55,9 @@ export async function describeCluster(clients = clusterClients(), history = curr
       asked ? brokerApiVersions(clients, asked).catch(() => null) : null,
     ]);
     const supported = groups?.supported === true;
-    const sampled = supported ? sampledLag(history, nowMs) : null;
-    const liveGroups = groups?.groups.filter((g) => g.lag !== null) ?? [];
+    const sampled = supported ? sampledLag(history, nowMs, mayViewGroup) : null;
+    const viewable = groups?.groups.filter((g) => mayViewGroup(g.groupId)) ?? [];
+    const liveGroups = viewable.filter((g) => g.lag !== null);
     return clusterOverviewSchema.parse({
       clusterId: state.clusterId,
       controllerId: state.controllerId,
@@ -58,7 +67,7 @@ export async function describeCluster(clients = clusterClients(), history = curr
       partitionCount: partitions.length,
       underReplicatedPartitions: partitions.filter(isUnderReplicated).length,
       offlinePartitions: partitions.filter(isOffline).length,
-      groupCount: supported ? groups!.groups.length : null,
+      groupCount: supported ? viewable.length : null,
       totalLag: !supported ? null : sampled ? sampled.totalLag : liveGroups.reduce((sum, g) => sum + g.lag!, 0),
       lagCoverage: !supported
         ? null

@@ -132,15 +132,28 @@ function sampledRows(source: LagHistorySource, nowMs: number, topic: string): { 
  * first cycle (or on a console that keeps no history) it falls back to a live
  * read, which covers the first groups by id only, and says so.
  */
-export async function groupListPage(query: GroupListQuery, clients = clusterClients(), source = currentLagHistory(), nowMs = Date.now()): Promise<GroupListPage> {
+/**
+ * `mayView` leaves out the groups the user may not view before anything is
+ * counted, sorted or paged, so totals cover only what the user can see.
+ */
+export async function groupListPage(
+  query: GroupListQuery,
+  clients = clusterClients(),
+  source = currentLagHistory(),
+  nowMs = Date.now(),
+  mayView: (groupId: string) => boolean = () => true,
+): Promise<GroupListPage> {
   const lastCycle = source?.reader.health().lastSuccess ?? null;
   if (source && lastCycle) {
     // A newest cycle that listed no group is an empty list (the groups of an older cycle are gone, not current).
-    const { rows, statusesCurrent } = lastCycle.groups === 0 ? { rows: [], statusesCurrent: true } : sampledRows(source, nowMs, query.topic);
+    const sampled = lastCycle.groups === 0 ? { rows: [], statusesCurrent: true } : sampledRows(source, nowMs, query.topic);
+    const rows = sampled.rows.filter((row) => mayView(row.groupId));
+    const { statusesCurrent } = sampled;
     return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: true, source: "samples", sampledAtMs: lastCycle.atMs, total: rows.length }), statusesCurrent });
   }
   const live = await listConsumerGroups(clients);
-  const described = live.groups.filter((g) => g.lag !== null || g.state !== "Unknown");
+  const visible = live.groups.filter((g) => mayView(g.groupId));
+  const described = visible.filter((g) => g.lag !== null || g.state !== "Unknown");
   const rows: GroupRow[] = described.flatMap((g) => {
     if (!query.topic)
       return [
@@ -161,5 +174,5 @@ export async function groupListPage(query: GroupListQuery, clients = clusterClie
     if (!on) return [];
     return [{ groupId: g.groupId, state: g.state, protocolType: g.protocolType, topics: [on.topic], partitions: on.partitions, lag: on.lag, timeLagMs: on.timeLagMs, timeLagEstimated: on.timeLagEstimated, status: null, statusReason: null }];
   });
-  return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: live.supported, source: "live", sampledAtMs: null, total: live.total }), statusesCurrent: true });
+  return groupListPageSchema.parse({ ...selectGroups(rows, query, { supported: live.supported, source: "live", sampledAtMs: null, total: live.total - (live.groups.length - visible.length) }), statusesCurrent: true });
 }

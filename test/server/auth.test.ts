@@ -9,6 +9,7 @@ import { GET as clusterRoute } from "@/app/api/cluster/route";
 import { DELETE as groupDelete, GET as groupGet } from "@/app/api/groups/[group]/route";
 import { PUT as offsetsPut } from "@/app/api/groups/[group]/offsets/route";
 import { GET as groupsRoute } from "@/app/api/groups/route";
+import { GET as groupListRoute } from "@/app/api/group-list/route";
 import { GET as sessionRoute } from "@/app/api/session/route";
 import { PATCH as topicConfigsPatch } from "@/app/api/topics/[topic]/configs/route";
 import { GET as messagesGet, POST as messagesPost } from "@/app/api/topics/[topic]/messages/route";
@@ -258,6 +259,14 @@ describe("users, roles and the guard, against a real broker", () => {
     assert.equal((await commit(theirs)).status, 200);
     const groups = ((await (await call(groupsRoute, "GET", "/api/groups")(cookies.olga)).json()) as { groups: Array<{ groupId: string }> }).groups.map((g) => g.groupId);
     assert.ok(groups.includes(mine) && !groups.includes(theirs), `olga sees orders-* groups only: ${groups.join(", ")}`);
+    // The paged groups list too, searched for both: only hers is a row or counted.
+    const page = (await (await call(groupListRoute, "GET", `/api/group-list?q=${encodeURIComponent(orders)}`)(cookies.olga)).json()) as {
+      groups: Array<{ groupId: string }>;
+      matching: number;
+    };
+    assert.deepEqual([page.groups.map((g) => g.groupId), page.matching], [[mine], 1], "the groups list holds only the orders-* group");
+    const adminPage = (await (await call(groupListRoute, "GET", `/api/group-list?q=${encodeURIComponent(orders)}`)(cookies.ada)).json()) as { matching: number };
+    assert.equal(adminPage.matching, 2, "while a user with every group sees both");
     assert.equal((await call(groupGet, "GET", `/api/groups/${theirs}`)(cookies.olga)).status, 403);
     const none = await call(topicsGet, "GET", "/api/topics")(cookies.nobody);
     assert.equal(none.status, 403);
