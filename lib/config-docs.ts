@@ -123,6 +123,7 @@ const DESCRIPTIONS: Record<string, string> = {
   "log.segment.delete.delay.ms": "Default of file.delete.delay.ms for topics that do not set it.",
   "message.max.bytes": "Default of max.message.bytes: the largest record batch a topic accepts unless it sets its own limit.",
   "metadata.log.dir": "Where the KRaft metadata log is kept, when not in the first of log.dirs.",
+  "metrics.listener": "Sluice's own: the host:port (or http://host:port) this node serves Prometheus metrics on at /metrics; unset, no metrics listener.",
   "node.id": "This node's id in the KRaft cluster.",
   "num.io.threads": "Threads that process requests, disk work included.",
   "num.network.threads": "Threads that read requests from and write responses to the network.",
