@@ -37,9 +37,19 @@ export class GroupPage {
     return this.page.getByTestId(`reset-row-${topic}-${partition}`);
   }
 
+  /**
+   * Opens the reset panel unless it is open (?reset=1). The button toggles it, so it is clicked only once the page
+   * has rendered the group: before that, a panel about to open from the URL would be closed by the click.
+   */
+  async openResetPanel() {
+    await this.page.getByTestId("open-reset").waitFor();
+    if (!(await this.resetPanel().isVisible())) await this.page.getByTestId("open-reset").click();
+    await this.resetPanel().waitFor();
+  }
+
   /** Opens the reset panel, chooses a strategy (and its value) and asks for the preview. */
   async previewReset(strategy: "earliest" | "latest" | "timestamp" | "offset" | "shift", value?: string) {
-    if (!(await this.resetPanel().isVisible())) await this.page.getByTestId("open-reset").click();
+    await this.openResetPanel();
     await this.page.getByTestId("reset-strategy").selectOption(strategy);
     if (value !== undefined) await this.page.getByTestId("reset-value").fill(value);
     await this.page.getByTestId("reset-preview").click();
@@ -47,7 +57,7 @@ export class GroupPage {
 
   /** Opens the reset panel and narrows it to one of the group's topics, or (`other`) to a topic typed in. */
   async resetTopic(topic: string, { other = false } = {}) {
-    if (!(await this.resetPanel().isVisible())) await this.page.getByTestId("open-reset").click();
+    await this.openResetPanel();
     if (other) {
       await this.page.getByTestId("reset-topic").selectOption({ label: "Another topic…" });
       await this.page.getByTestId("reset-topic-other").fill(topic);
