@@ -1,0 +1,109 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ALL_HANDLERS } from "../../broker/src/handlers";
+import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
+import { startTestBroker, type TestBroker } from "../../broker/test/helpers/broker";
+import { waitFor } from "../../broker/test/helpers/groups";
+import type { MetadataQuorum } from "@/lib/contracts";
+import { useCluster, type ClusterClients } from "@/server/kafka/registry";
+import { describeQuorum } from "@/server/services/describe-quorum";
+import { startBrokerQuorum, type BrokerQuorum } from "./helpers/broker-quorum";
+
+const clientsFor = (brokers: string[], id: string) => useCluster({ id, brokers, clientId: `sluice-quorum-test-${id}`, ssl: undefined, sasl: undefined });
+
+type Supported = Extract<MetadataQuorum, { supported: true }>;
+
+describe("describeQuorum against three broker processes in one KRaft quorum", { timeout: 120_000 }, () => {
+  let quorum: BrokerQuorum;
+  let clients: ClusterClients;
+  before(async () => {
+    quorum = await startBrokerQuorum(3);
+    clients = clientsFor(quorum.bootstrap, "default");
+  });
+  after(async () => {
+    await clients?.reset();
+    await quorum?.destroy();
+  });
+
+  it("names one leader among three voters, with its epoch, high watermark and every voter's lag behind the leader", async () => {
+    let answer: Supported | null = null;
+    await waitFor(async () => {
+      const got = await describeQuorum(clients).catch(() => null);
+      answer = got?.supported && got.leaderId > 0 && got.voters.every((v) => v.logEndOffset !== null) ? got : null;
+      return answer !== null;
+    }, "a quorum leader that knows every voter's log end", 60_000);
+    const q = answer! as Supported;
+    assert.deepEqual(q.voters.map((v) => v.nodeId), [1, 2, 3]);
+    assert.deepEqual(q.observers, [], "every node is a voter");
+    assert.ok(q.voters.some((v) => v.nodeId === q.leaderId), `leader ${q.leaderId} is one of the voters`);
+    assert.ok(q.leaderEpoch >= 1, `epoch ${q.leaderEpoch}`);
+    assert.equal(q.version, 2);
+    const leader = q.voters.find((v) => v.nodeId === q.leaderId)!;
+    assert.equal(leader.lag, 0);
+    assert.equal(leader.caughtUp, true);
+    assert.ok(q.highWatermark >= 0 && q.highWatermark <= leader.logEndOffset!, `high watermark ${q.highWatermark} within the leader's log end ${leader.logEndOffset}`);
+    for (const v of q.voters) {
+      assert.ok(v.lag !== null && v.lag >= 0, `voter ${v.nodeId} lag ${v.lag}`);
+      assert.equal(v.lag, Math.max(0, leader.logEndOffset! - v.logEndOffset!), `voter ${v.nodeId}: the leader's log end minus its own`);
+    }
+    // The followers fetch from the leader, so the leader knows when they last did (v1+ carries it).
+    for (const v of q.voters.filter((v) => v.nodeId !== q.leaderId)) assert.ok(v.lastFetchMs !== null && v.lastFetchMs > 0, `voter ${v.nodeId} last fetch ${v.lastFetchMs}`);
+  });
+
+  it("answers the same leader and epoch whichever node the console is given to bootstrap from", async () => {
+    const answers: Array<[number, number]> = [];
+    for (const [i, address] of quorum.bootstrap.entries()) {
+      const only = clientsFor([address], `node-${i + 1}`);
+      try {
+        const q = await describeQuorum(only);
+        assert.ok(q.supported);
+        answers.push([q.leaderId, q.leaderEpoch]);
+      } finally {
+        await only.reset();
+      }
+    }
+    // kafkajs learns every broker from any bootstrap node and the console asks Metadata's controller first, so the node
+    // asked may be the same each time (forwarding from followers is proven in the broker's own quorum test).
+    assert.equal(new Set(answers.map((a) => a.join("/"))).size, 1, JSON.stringify(answers));
+  });
+});
+
+describe("describeQuorum against one default broker, and brokers without DescribeQuorum", () => {
+  const started: TestBroker[] = [];
+  const opened: ClusterClients[] = [];
+  const cluster = async (id: string, handlers?: typeof ALL_HANDLERS) => {
+    const node = await startTestBroker({}, undefined, handlers ? { handlers } : {});
+    started.push(node);
+    const clients = clientsFor([node.bootstrap], id);
+    opened.push(clients);
+    return clients;
+  };
+  after(async () => {
+    for (const c of opened) await c.reset();
+    for (const node of started) await node.destroy();
+  });
+
+  it("a single node is a quorum of one: itself the leader and only voter, caught up", async () => {
+    const q = await describeQuorum(await cluster("single"));
+    assert.ok(q.supported);
+    assert.deepEqual(
+      { leaderId: q.leaderId, voters: q.voters.map((v) => [v.nodeId, v.lag, v.caughtUp]), observers: q.observers },
+      { leaderId: 1, voters: [[1, 0, true]], observers: [] },
+    );
+    assert.ok(q.highWatermark >= 0);
+  });
+
+  it("a cluster whose ApiVersions lacks DescribeQuorum (ZooKeeper-mode Kafka) is answered as not a KRaft cluster, not as an error", async () => {
+    const q = await describeQuorum(await cluster("zookeeper-like", ALL_HANDLERS.filter((h) => h.apiKey !== ApiKey.DescribeQuorum)));
+    assert.equal(q.supported, false);
+    assert.match(q.reason, /not a KRaft cluster/);
+  });
+
+  it("a broker serving DescribeQuorum v0 only is asked v0, which carries no fetch times: they are unknown (null)", async () => {
+    const handlers = ALL_HANDLERS.map((h) => (h.apiKey === ApiKey.DescribeQuorum ? { ...h, maxVersion: 0 } : h));
+    const q = await describeQuorum(await cluster("v0-only", handlers));
+    assert.ok(q.supported);
+    assert.equal(q.version, 0);
+    assert.deepEqual(q.voters.map((v) => [v.nodeId, v.lag, v.lastFetchMs, v.lastCaughtUpMs, v.caughtUp]), [[1, 0, null, null, true]]);
+  });
+});
