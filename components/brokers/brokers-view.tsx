@@ -8,6 +8,7 @@ import { brokersQuery } from "@/lib/queries";
 import { Badge, PageHeader } from "@/components/ui/layout";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { Table, Td, Th, Tr } from "@/components/ui/table";
+import { QuorumPanel } from "./quorum-panel";
 
 export function BrokersView() {
   const { data, error, isPending, refetch } = useQuery(brokersQuery());
@@ -54,6 +55,7 @@ export function BrokersView() {
           </tbody>
         </Table>
       )}
+      <QuorumPanel />
     </>
   );
 }
