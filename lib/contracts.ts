@@ -114,8 +114,8 @@ export const QUORUM_CAUGHT_UP_MS = 30_000;
 export const metadataQuorumSchema = z.discriminatedUnion("supported", [
   z.object({
     supported: z.literal(true),
-    /** The broker the request was sent to (it forwards to the quorum's leader). */
-    askedNodeId: z.number().int(),
+    /** host:port of the broker the request was sent to (it forwards it to the quorum's leader). */
+    askedBroker: z.string(),
     /** The DescribeQuorum version used. */
     version: z.number().int(),
     leaderId: z.number().int(),

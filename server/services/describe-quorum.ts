@@ -26,11 +26,30 @@ function replicaFrom(state: DescribeQuorumResponseReplicaState, leaderEndOffset:
   return { nodeId: state.replicaId, logEndOffset, lag, lastFetchMs: known(state.lastFetchTimestamp), lastCaughtUpMs, caughtUp: lag === 0 || recentlyCaughtUp };
 }
 
-/** Brokers in the order to ask them: the controller Metadata names first (on KRaft any broker forwards to the leader). */
-async function brokersToAsk(clients: ClusterClients): Promise<BrokerAddress[]> {
-  const cluster = await (await clients.getAdmin()).describeCluster();
-  const brokers = cluster.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port }));
-  return brokers.sort((a, b) => Number(b.nodeId === cluster.controller) - Number(a.nodeId === cluster.controller) || a.nodeId - b.nodeId);
+/** host:port of a bootstrap entry; the port defaults to Kafka's 9092. */
+function address(entry: string): BrokerAddress {
+  const at = entry.lastIndexOf(":");
+  return at < 0 ? { nodeId: -1, host: entry, port: 9092 } : { nodeId: -1, host: entry.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(entry.slice(at + 1)) };
+}
+
+/**
+ * The brokers to ask, one after another: the configured bootstrap servers (any KRaft broker forwards
+ * DescribeQuorum to the leader), then those the cluster's Metadata lists. kafkajs is asked only when every
+ * bootstrap server failed, so a stopped node among them does not hold up the answer.
+ */
+async function* brokersToAsk(clients: ClusterClients): AsyncGenerator<BrokerAddress> {
+  const tried = new Set<string>();
+  for (const entry of clients.config.brokers) {
+    const broker = address(entry);
+    tried.add(`${broker.host}:${broker.port}`);
+    yield broker;
+  }
+  // When kafkajs cannot list them either, the bootstrap servers' failure is the one to report.
+  const cluster = await clients
+    .getAdmin()
+    .then((admin) => admin.describeCluster())
+    .catch(() => null);
+  for (const { nodeId, host, port } of cluster?.brokers ?? []) if (!tried.has(`${host}:${port}`)) yield { nodeId, host, port };
 }
 
 /**
@@ -38,13 +57,12 @@ async function brokersToAsk(clients: ClusterClients): Promise<BrokerAddress[]> {
  * log end, lag behind the leader and fetch times, from DescribeQuorum sent to one broker (which
  * forwards it to the quorum's leader, as Kafka 3.3+ brokers do). A cluster whose ApiVersions lacks
  * DescribeQuorum, or shares no version of it with the console, is answered as not supported rather
- * than as a failure. A broker that cannot be reached is skipped for the next one.
+ * than as a failure. A broker that cannot be reached (or answer ApiVersions) is skipped for the next one.
  */
 export async function describeQuorum(clients = clusterClients()): Promise<MetadataQuorum> {
   return kafkaCall(async () => {
-    const brokers = await brokersToAsk(clients);
     let lastError: unknown = new Error("the cluster lists no brokers");
-    for (const broker of brokers) {
+    for await (const broker of brokersToAsk(clients)) {
       let versions;
       try {
         versions = await brokerApiVersions(clients, broker);
@@ -67,7 +85,7 @@ export async function describeQuorum(clients = clusterClients()): Promise<Metada
       if (response.errorCode === ErrorCode.UNSUPPORTED_VERSION) return { supported: false, reason: NOT_KRAFT };
       if (response.errorCode !== ErrorCode.NONE) throw errorFromCode(response.errorCode, "DescribeQuorum", response.errorMessage);
       const data = response.topics.find((t) => t.topicName === METADATA_TOPIC)?.partitions.find((p) => p.partitionIndex === METADATA_PARTITION);
-      if (!data) throw errorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `DescribeQuorum of broker ${broker.nodeId} left out ${METADATA_TOPIC}-${METADATA_PARTITION}`);
+      if (!data) throw errorFromCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `DescribeQuorum of ${broker.host}:${broker.port} left out ${METADATA_TOPIC}-${METADATA_PARTITION}`);
       if (data.errorCode !== ErrorCode.NONE) throw errorFromCode(data.errorCode, "DescribeQuorum", data.errorMessage);
       const leader = data.currentVoters.find((v) => v.replicaId === data.leaderId) ?? data.observers.find((o) => o.replicaId === data.leaderId);
       const leaderEndOffset = leader ? known(leader.logEndOffset) : null;
@@ -75,7 +93,7 @@ export async function describeQuorum(clients = clusterClients()): Promise<Metada
       const leaderNowMs = leader ? known(leader.lastCaughtUpTimestamp) : null;
       return metadataQuorumSchema.parse({
         supported: true,
-        askedNodeId: broker.nodeId,
+        askedBroker: `${broker.host}:${broker.port}`,
         version,
         leaderId: data.leaderId,
         leaderEpoch: data.leaderEpoch,
