@@ -1,8 +1,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Kafka, logLevel } from "kafkajs";
 import { ALL_HANDLERS } from "../../broker/src/handlers";
 import { ApiKey } from "../../broker/src/protocol/generated/api-messages";
-import { startTestBroker, type TestBroker } from "../../broker/test/helpers/broker";
+import { startTestBroker, uniqueTopic, type TestBroker } from "../../broker/test/helpers/broker";
 import { waitFor } from "../../broker/test/helpers/groups";
 import type { MetadataQuorum } from "@/lib/contracts";
 import { useCluster, type ClusterClients } from "@/server/kafka/registry";
@@ -65,6 +66,33 @@ describe("describeQuorum against three broker processes in one KRaft quorum", { 
     }
     // Two of the three nodes asked are followers: they answer with the leader's view.
     assert.equal(new Set(answers.map((a) => a.join("/"))).size, 1, JSON.stringify(answers));
+  });
+
+  it("a stopped follower falls behind: its lag grows as the leader appends, and is back to 0 once it is resumed", async () => {
+    const before = await describeQuorum(clients);
+    assert.ok(before.supported);
+    const follower = quorum.nodes.find((n) => n.id !== before.leaderId)!;
+    const live = quorum.nodes.filter((n) => n !== follower).map((n) => `127.0.0.1:${n.port}`);
+    const others = clientsFor(live, "without-the-stopped-follower");
+    const admin = new Kafka({ brokers: live, logLevel: logLevel.NOTHING }).admin();
+    follower.process.child.kill("SIGSTOP");
+    try {
+      await admin.connect();
+      // Each topic is metadata records appended by the leader, which the stopped follower cannot fetch.
+      await admin.createTopics({ topics: [{ topic: uniqueTopic("quorum-lag") }, { topic: uniqueTopic("quorum-lag") }] });
+      await waitFor(async () => {
+        const q = await describeQuorum(others).catch(() => null);
+        return q?.supported === true && (q.voters.find((v) => v.nodeId === follower.id)?.lag ?? 0) > 0;
+      }, `voter ${follower.id} to lag behind the leader`);
+    } finally {
+      follower.process.child.kill("SIGCONT");
+      await admin.disconnect();
+    }
+    await waitFor(async () => {
+      const q = await describeQuorum(others).catch(() => null);
+      return q?.supported === true && q.voters.find((v) => v.nodeId === follower.id)?.lag === 0;
+    }, `voter ${follower.id} to catch up again`);
+    await others.reset();
   });
 });
 
