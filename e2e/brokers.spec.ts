@@ -38,3 +38,21 @@ test.describe("broker configs", () => {
     }
   });
 });
+
+test.describe("brokers list", () => {
+  test("the metadata quorum panel shows the single-node cluster as a quorum of one, led by node 1 and caught up", async ({ page }) => {
+    await page.goto("/brokers");
+    await expect(page.getByTestId("broker-row-1")).toBeVisible();
+    const panel = page.getByTestId("quorum-panel");
+    await expect(panel).toBeVisible();
+    await expect(panel.getByTestId("quorum-leader")).toHaveText("node 1");
+    await expect(panel.getByTestId("quorum-voter-count")).toHaveText("1 of 1 caught up");
+    await expect(panel.getByTestId("quorum-table").locator("tbody tr")).toHaveCount(1);
+    await expect(panel.getByTestId("quorum-row-1")).toContainText("leader");
+    await expect(panel.getByTestId("quorum-lag-1")).toHaveText("0");
+    await expect(panel.getByTestId("quorum-state-1")).toHaveText("caught up");
+    // Metadata names any broker as controller on KRaft; the quorum's leader is the active one.
+    await expect(page.getByTestId("broker-role-1")).toHaveText("active controller");
+    await screenshot(page, "brokers-quorum");
+  });
+});

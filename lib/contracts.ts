@@ -88,6 +88,46 @@ export const clusterOverviewSchema = z.object({
 });
 export type ClusterOverview = z.infer<typeof clusterOverviewSchema>;
 
+/** One voter or observer of the KRaft metadata quorum, as the quorum's leader last saw it. */
+export const quorumReplicaSchema = z.object({
+  nodeId: z.number().int(),
+  /** Its last known log end offset on __cluster_metadata; null when the leader does not know it. */
+  logEndOffset: z.number().nullable(),
+  /** The leader's log end offset minus this one's (0 for the leader); null when its log end is unknown. */
+  lag: z.number().nullable(),
+  /** Leader wall-clock time (ms) of its last fetch; null when unknown, always for the leader and before DescribeQuorum v1. */
+  lastFetchMs: z.number().nullable(),
+  /** Leader wall-clock time (ms) when it last fetched up to the leader's log end; null when unknown. */
+  lastCaughtUpMs: z.number().nullable(),
+  /** No lag, or caught up within QUORUM_CAUGHT_UP_MS of the leader's own time. */
+  caughtUp: z.boolean(),
+});
+export type QuorumReplica = z.infer<typeof quorumReplicaSchema>;
+
+/** A replica counts as caught up when it reached the leader's log end this recently (Kafka's replica.lag.time.max.ms default). */
+export const QUORUM_CAUGHT_UP_MS = 30_000;
+
+/**
+ * The KRaft metadata quorum (__cluster_metadata), from DescribeQuorum; `supported: false` with the reason
+ * when the cluster does not serve it (ZooKeeper-mode Kafka, Kafka before 3.3, or no version in common).
+ */
+export const metadataQuorumSchema = z.discriminatedUnion("supported", [
+  z.object({
+    supported: z.literal(true),
+    /** host:port of the broker the request was sent to (it forwards it to the quorum's leader). */
+    askedBroker: z.string(),
+    /** The DescribeQuorum version used. */
+    version: z.number().int(),
+    leaderId: z.number().int(),
+    leaderEpoch: z.number().int(),
+    highWatermark: z.number(),
+    voters: z.array(quorumReplicaSchema),
+    observers: z.array(quorumReplicaSchema),
+  }),
+  z.object({ supported: z.literal(false), reason: z.string() }),
+]);
+export type MetadataQuorum = z.infer<typeof metadataQuorumSchema>;
+
 export const configEntrySchema = z.object({
   name: z.string(),
   value: z.string().nullable(),

@@ -10,6 +10,7 @@ import {
   groupDetailSchema,
   groupListSchema,
   messageSchema,
+  metadataQuorumSchema,
   topicDetailSchema,
   type BrowseInput,
 } from "./contracts";
@@ -28,6 +29,10 @@ export const overviewQuery = () =>
 
 export const brokersQuery = () =>
   queryOptions({ queryKey: queryKeys.brokers(), queryFn: () => apiFetch("/api/brokers", z.object({ brokers: z.array(brokerSchema) })) });
+
+/** The KRaft metadata quorum; refreshed often, as lag and leadership move. */
+export const quorumQuery = () =>
+  queryOptions({ queryKey: queryKeys.quorum(), queryFn: () => apiFetch("/api/cluster/quorum", metadataQuorumSchema), refetchInterval: 5_000 });
 
 export const brokerConfigsQuery = (id: number) =>
   queryOptions({ queryKey: queryKeys.brokerConfigs(id), queryFn: () => apiFetch(`/api/brokers/${id}/configs`, configListSchema) });

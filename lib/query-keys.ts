@@ -8,6 +8,7 @@ export const queryKeys = {
   cluster: (cluster = "default") => ["clusters", cluster] as const,
   overview: (cluster = "default") => ["clusters", cluster, "overview"] as const,
   brokers: (cluster = "default") => ["clusters", cluster, "brokers"] as const,
+  quorum: (cluster = "default") => ["clusters", cluster, "quorum"] as const,
   brokerConfigs: (id: number, cluster = "default") => ["clusters", cluster, "brokers", id, "configs"] as const,
   /** Without a query: every topic list page (what a mutation invalidates). */
   topics: (query?: TopicListQuery, cluster = "default") => (query ? (["clusters", cluster, "topic-list", query] as const) : (["clusters", cluster, "topic-list"] as const)),

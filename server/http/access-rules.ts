@@ -51,6 +51,7 @@ export const API_RULES: readonly AccessRule[] = [
   { method: "GET", path: re("/api/openapi.json"), action: null },
   { method: "GET", path: re("/api/audit"), action: "audit:view" },
   { method: "GET", path: re("/api/cluster"), action: "cluster:view" },
+  { method: "GET", path: re("/api/cluster/quorum"), action: "cluster:view" },
   { method: "GET", path: re("/api/brokers"), action: "cluster:view" },
   { method: "GET", path: re("/api/brokers/[^/]+/configs"), action: "cluster:view" },
   { method: "PATCH", path: re("/api/brokers/[^/]+/configs"), action: "configs:edit" },

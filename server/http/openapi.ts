@@ -15,6 +15,7 @@ import {
   groupDetailSchema,
   groupListSchema,
   messageSchema,
+  metadataQuorumSchema,
   produceInputSchema,
   produceResultSchema,
   purgeResultSchema,
@@ -100,6 +101,11 @@ export function openApiDocument(): ReturnType<OpenApiGeneratorV3["generateDocume
     status: 200,
     schema: named("ClusterOverview", clusterOverviewSchema),
     description: "The cluster",
+  }, []);
+  route("get", "/api/cluster/quorum", "The KRaft metadata quorum from DescribeQuorum: leader, epoch, high watermark, voters and observers with their lag; supported: false on a cluster that does not serve it", {
+    status: 200,
+    schema: named("MetadataQuorum", metadataQuorumSchema),
+    description: "The quorum, or why the cluster has none to describe",
   }, []);
   route("get", "/api/brokers", "Brokers with address, rack, leader partitions and bytes on disk", {
     status: 200,
