@@ -54,7 +54,8 @@ function isUnavailable(error: any): boolean {
     }
     if (e.name === "KafkaJSNumberOfRetriesExceeded" && isUnavailable(e.originalError ?? e.cause)) return true;
     if (typeof e.code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND"].includes(e.code)) return true;
-    if (/Connection (timeout|error)|ECONNREFUSED|Closed connection|failed to connect/i.test(String(e.message))) return true;
+    // kafkajs throws a plain Error("Broker not connected") when a broker it picked is not connected (one that stopped answering).
+    if (/Connection (timeout|error)|ECONNREFUSED|Closed connection|failed to connect|Broker not connected/i.test(String(e.message))) return true;
   }
   return false;
 }
