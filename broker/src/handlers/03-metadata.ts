@@ -57,16 +57,17 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
       }
     }
 
+    const listed = image.brokersOn(connection.listenerName);
     return {
       throttleTimeMs: 0,
-      brokers: image.brokersOn(connection.listenerName).map((endpoint) => ({
+      brokers: listed.map((endpoint) => ({
         nodeId: endpoint.nodeId,
         host: endpoint.host,
         port: endpoint.port,
         rack: endpoint.rack,
       })),
       clusterId: image.clusterId,
-      controllerId: image.controllerId,
+      controllerId: image.controllerIdAmong(listed),
       topics,
       clusterAuthorizedOperations: authorizedOperations("cluster", apiVersion <= 10 && request.includeClusterAuthorizedOperations),
     };

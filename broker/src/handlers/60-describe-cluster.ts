@@ -14,11 +14,12 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
   maxVersion: 1,
   handle(request, { services, connection }) {
     const image = services.image;
+    const listed = image.brokersOn(connection.listenerName);
     const base = {
       throttleTimeMs: 0,
       endpointType: request.endpointType,
       clusterId: image.clusterId,
-      controllerId: image.controllerId,
+      controllerId: image.controllerIdAmong(listed),
       clusterAuthorizedOperations: authorizedOperations("cluster", request.includeClusterAuthorizedOperations),
     };
     if (request.endpointType !== ENDPOINT_TYPE_BROKERS)
@@ -32,7 +33,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
       ...base,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      brokers: image.brokersOn(connection.listenerName).map((endpoint) => ({
+      brokers: listed.map((endpoint) => ({
         brokerId: endpoint.nodeId,
         host: endpoint.host,
         port: endpoint.port,

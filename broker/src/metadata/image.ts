@@ -133,6 +133,17 @@ export class MetadataImage {
   topic(name: string): TopicState | undefined {
     return this.topicsByName.get(name);
   }
+
+  /**
+   * The controller id to tell clients along with `listed` brokers: this node when it is among them (it forwards
+   * admin requests to the active controller, as Kafka's brokers name a live broker here), else the first listed,
+   * else -1. A client looks the id up among the brokers of the same response (kafkajs fails when it is not there),
+   * so a node fenced in its own view must not name itself.
+   */
+  controllerIdAmong(listed: readonly BrokerEndpoint[]): number {
+    if (listed.some((broker) => broker.nodeId === this.controllerId)) return this.controllerId;
+    return listed[0]?.nodeId ?? -1;
+  }
 }
 
 /**

@@ -113,3 +113,15 @@ describe("metadata delta", () => {
     assert.equal(delta.apply(), image);
   });
 });
+
+describe("the controller id clients are told", () => {
+  const endpoint = (nodeId: number) => ({ nodeId, host: "127.0.0.1", port: 9090 + nodeId, rack: null });
+  const image = MetadataImage.empty("cluster", 2, new Map());
+  it("is this node when it is among the brokers listed", () => {
+    assert.equal(image.controllerIdAmong([endpoint(1), endpoint(2), endpoint(3)]), 2);
+  });
+  it("is another listed broker when this node is not listed (fenced in its own view), and -1 when none is", () => {
+    assert.equal(image.controllerIdAmong([endpoint(1), endpoint(3)]), 1);
+    assert.equal(image.controllerIdAmong([]), -1);
+  });
+});
