@@ -1,7 +1,7 @@
 import type { NetworkSocket } from "../runtime/network";
 import type { Clock } from "../runtime/clock";
 import type { Logger } from "../runtime/logger";
-import { FrameDecoder, FrameTooLargeError } from "./frame-decoder";
+import { FrameDecoder, FrameTooLargeError } from "../protocol/frame-decoder";
 import type { RequestMemoryPool } from "./request-memory-pool";
 import type { SaslSession } from "./sasl/sasl-session";
 

@@ -1,3 +1,4 @@
+import { FrameDecoder } from "../protocol/frame-decoder";
 import { API_MESSAGES, requestHeaderVersion, responseHeaderVersion } from "../protocol/generated/api-messages";
 import { readResponseHeader, writeRequestHeader } from "../protocol/generated";
 import { Reader } from "../protocol/reader";
@@ -27,7 +28,6 @@ export class PeerClient {
   private connecting: Promise<NetworkSocket> | null = null;
   private readonly pending = new Map<number, Pending>();
   private correlationSeq = 0;
-  private buffered: Buffer = Buffer.alloc(0);
   private closed = false;
 
   constructor(
@@ -69,9 +69,9 @@ export class PeerClient {
         throw new Error("the client is closed");
       }
       this.socket = socket;
-      this.buffered = Buffer.alloc(0);
       socket.setNoDelay(true);
-      socket.on("data", (chunk) => this.received(socket, chunk));
+      const frames = new FrameDecoder(FRAME_BYTES_MAX, "the peer client's frame limit");
+      socket.on("data", (chunk) => this.received(socket, frames, chunk));
       socket.on("error", () => {});
       socket.on("close", () => this.lost(socket));
       return socket;
@@ -96,17 +96,20 @@ export class PeerClient {
     for (const correlationId of [...this.pending.keys()]) this.fail(correlationId, new Error(`connection to ${this.address.host}:${this.address.port} lost`));
   }
 
-  private received(socket: NetworkSocket, chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    while (this.buffered.length >= 4) {
-      const size = this.buffered.readInt32BE(0);
-      if (size < 4 || size > FRAME_BYTES_MAX) {
+  private received(socket: NetworkSocket, frames: FrameDecoder, chunk: Buffer): void {
+    let whole: Buffer[];
+    try {
+      whole = frames.push(chunk);
+    } catch {
+      socket.destroy(); // a size prefix past the limit or negative: the stream cannot be read on
+      return;
+    }
+    for (const frame of whole) {
+      // Too short to hold a correlation id: the stream is not Kafka responses.
+      if (frame.length < 4) {
         socket.destroy();
         return;
       }
-      if (this.buffered.length < 4 + size) return;
-      const frame = this.buffered.subarray(4, 4 + size);
-      this.buffered = this.buffered.subarray(4 + size);
       this.answer(socket, frame);
     }
   }

@@ -1,3 +1,4 @@
+import { FrameDecoder } from "../protocol/frame-decoder";
 import { API_MESSAGES, requestHeaderVersion, responseHeaderVersion } from "../protocol/generated/api-messages";
 import { readResponseHeader, writeRequestHeader } from "../protocol/generated";
 import { Reader } from "../protocol/reader";
@@ -85,7 +86,6 @@ class PeerConnection {
   private state: ConnectionState = { kind: "idle" };
   private readonly inFlight = new Map<number, InFlight>();
   private correlationSeq = 0;
-  private buffered: Buffer = Buffer.alloc(0);
   private failures = 0;
 
   constructor(
@@ -132,10 +132,10 @@ class PeerConnection {
           return;
         }
         this.failures = 0;
-        this.buffered = Buffer.alloc(0);
         this.state = { kind: "connected", socket };
         socket.setNoDelay(true);
-        socket.on("data", (chunk) => this.received(socket, chunk));
+        const frames = new FrameDecoder(FRAME_BYTES_MAX, "the Raft channel's frame limit");
+        socket.on("data", (chunk) => this.received(socket, frames, chunk));
         socket.on("error", () => {});
         socket.on("close", () => this.lost(socket));
         for (const frame of state.queued) socket.write(frame);
@@ -156,20 +156,22 @@ class PeerConnection {
     this.state = { kind: "idle" };
   }
 
-  private received(socket: NetworkSocket, chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    while (this.buffered.length >= 4) {
-      const size = this.buffered.readInt32BE(0);
-      if (size < 4 || size > FRAME_BYTES_MAX) {
-        this.options.logger.warn("a voter sent a frame we cannot read; reconnecting", { voter: this.peer.id, size });
-        socket.destroy();
-        return;
-      }
-      if (this.buffered.length < 4 + size) return;
-      const frame = this.buffered.subarray(4, 4 + size);
-      this.buffered = this.buffered.subarray(4 + size);
+  private received(socket: NetworkSocket, frames: FrameDecoder, chunk: Buffer): void {
+    let whole: Buffer[];
+    try {
+      whole = frames.push(chunk);
+    } catch (error) {
+      return this.unreadable(socket, (error as Error).message);
+    }
+    for (const frame of whole) {
+      if (frame.length < 4) return this.unreadable(socket, `frame of ${frame.length} bytes, too short for a correlation id`);
       this.answer(socket, frame);
     }
+  }
+
+  private unreadable(socket: NetworkSocket, why: string): void {
+    this.options.logger.warn("a voter sent a frame we cannot read; reconnecting", { voter: this.peer.id, why });
+    socket.destroy();
   }
 
   private answer(socket: NetworkSocket, frame: Buffer): void {

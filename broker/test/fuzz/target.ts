@@ -13,7 +13,7 @@ import net from "node:net";
 import path from "node:path";
 import { Dispatcher } from "../../src/handlers/dispatcher";
 import type { ConnectionInfo, DispatchResult } from "../../src/net/connection";
-import { FrameDecoder, FrameTooLargeError } from "../../src/net/frame-decoder";
+import { FrameDecoder, FrameTooLargeError } from "../../src/protocol/frame-decoder";
 import { SaslSession, type ListenerSasl } from "../../src/net/sasl/sasl-session";
 import { ErrorCode } from "../../src/protocol/errors";
 import { API_MESSAGES, ApiKey, responseHeaderVersion } from "../../src/protocol/generated/api-messages";
