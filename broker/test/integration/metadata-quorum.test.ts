@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -10,10 +10,9 @@ import type { DescribeQuorumResponse, MetadataResponse } from "../../src/protoco
 import { freePort, spawnBroker, type BrokerProcess } from "../helpers/broker-process";
 import { uniqueTopic } from "../helpers/broker";
 import { waitFor } from "../helpers/groups";
-import { run } from "../helpers/processes";
+import { brokerCommand, formatQuorumNode, quorumNodeProperties } from "../helpers/quorum-node";
 import { RawClient } from "../helpers/raw-client";
 
-const BROKER_ROOT = path.resolve(import.meta.dirname, "../..");
 
 interface NodeSetup {
   id: number;
@@ -77,27 +76,10 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
   it("elect one leader, replicate topics to every node, forward admin requests to the leader, fail over on kill -9 and catch a restarted node up", async () => {
     for (const id of [1, 2, 3]) nodes.push({ id, port: await freePort(), controllerPort: await freePort(), metricsPort: await freePort(), properties: path.join(root, `node-${id}.properties`), process: null });
     const voters = nodes.map((node) => `${node.id}@127.0.0.1:${node.controllerPort}`).join(",");
-    const clusterId = (await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "random-uuid"])).stdout.trim();
+    const clusterId = (await brokerCommand(["format-storage", "random-uuid"])).stdout.trim();
     for (const node of nodes) {
-      writeFileSync(
-        node.properties,
-        [
-          `node.id=${node.id}`,
-          "process.roles=broker,controller",
-          `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-          "controller.listener.names=CONTROLLER",
-          `metrics.listener=127.0.0.1:${node.metricsPort}`,
-          `controller.quorum.voters=${voters}`,
-          `log.dirs=${path.join(root, `data-${node.id}`)}`,
-          // Faster than Kafka's defaults, so that the failover below takes seconds.
-          "controller.quorum.election.timeout.ms=500",
-          "controller.quorum.fetch.timeout.ms=1000",
-          "controller.quorum.request.timeout.ms=500",
-          "broker.heartbeat.interval.ms=300",
-          "broker.session.timeout.ms=3000",
-        ].join("\n"),
-      );
-      const formatted = await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "--cluster-id", clusterId, "--config", node.properties]);
+      const properties = quorumNodeProperties(node, voters, path.join(root, `data-${node.id}`), [`metrics.listener=127.0.0.1:${node.metricsPort}`]);
+      const formatted = await formatQuorumNode(node.properties, properties, clusterId);
       assert.equal(formatted.code, 0, formatted.stderr);
     }
     const start = async (node: NodeSetup) => {
@@ -158,20 +140,17 @@ describe("the metadata quorum: three broker processes", { timeout: 180_000 }, ()
 
     // A broker-only node is an observer: it fetches the log from the voters without voting, and forwards admin requests too.
     const observer: NodeSetup = { id: 4, port: await freePort(), controllerPort: 0, metricsPort: await freePort(), properties: path.join(root, "node-4.properties"), process: null };
-    writeFileSync(
-      observer.properties,
-      [
-        "node.id=4",
-        "process.roles=broker",
-        `listeners=PLAINTEXT://127.0.0.1:${observer.port}`,
-        `metrics.listener=127.0.0.1:${observer.metricsPort}`,
-        "controller.listener.names=CONTROLLER",
-        `controller.quorum.voters=${voters}`,
-        `log.dirs=${path.join(root, "data-4")}`,
-        "broker.heartbeat.interval.ms=300",
-      ].join("\n"),
-    );
-    assert.equal((await run(process.execPath, ["--import", "tsx", path.join(BROKER_ROOT, "src/main.ts"), "format-storage", "--cluster-id", clusterId, "--config", observer.properties])).code, 0);
+    const observerProperties = [
+      "node.id=4",
+      "process.roles=broker",
+      `listeners=PLAINTEXT://127.0.0.1:${observer.port}`,
+      `metrics.listener=127.0.0.1:${observer.metricsPort}`,
+      "controller.listener.names=CONTROLLER",
+      `controller.quorum.voters=${voters}`,
+      `log.dirs=${path.join(root, "data-4")}`,
+      "broker.heartbeat.interval.ms=300",
+    ].join("\n");
+    assert.equal((await formatQuorumNode(observer.properties, observerProperties, clusterId)).code, 0);
     nodes.push(observer);
     await start(observer);
     await waitFor(async () => (await topicNames(observer.port))?.includes(firstTopic) ?? false, `${firstTopic} in the observer's metadata`);

@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { freePort, spawnBroker, type BrokerProcess } from "../../../broker/test/helpers/broker-process";
-import { run } from "../../../broker/test/helpers/processes";
-
-const BROKER_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../broker/src/main.ts");
+import { brokerCommand, formatQuorumNode, quorumNodeProperties } from "../../../broker/test/helpers/quorum-node";
 
 export interface QuorumNode {
   id: number;
@@ -24,8 +21,6 @@ export interface BrokerQuorum {
   destroy(): Promise<void>;
 }
 
-const tsx = (args: string[]) => run(process.execPath, ["--import", "tsx", BROKER_MAIN, ...args]);
-
 /**
  * Starts `size` bundled broker processes as one KRaft quorum, each in combined mode
  * (process.roles=broker,controller) with a controller listener of its own, after
@@ -38,27 +33,11 @@ export async function startBrokerQuorum(size = 3): Promise<BrokerQuorum> {
   const setups: Array<{ id: number; port: number; controllerPort: number; properties: string }> = [];
   for (let id = 1; id <= size; id++) setups.push({ id, port: await freePort(), controllerPort: await freePort(), properties: path.join(root, `node-${id}.properties`) });
   const voters = setups.map((node) => `${node.id}@127.0.0.1:${node.controllerPort}`).join(",");
-  const generated = await tsx(["format-storage", "random-uuid"]);
+  const generated = await brokerCommand(["format-storage", "random-uuid"]);
   assert.equal(generated.code, 0, generated.stderr);
   const clusterId = generated.stdout.trim();
   for (const node of setups) {
-    writeFileSync(
-      node.properties,
-      [
-        `node.id=${node.id}`,
-        "process.roles=broker,controller",
-        `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-        "controller.listener.names=CONTROLLER",
-        `controller.quorum.voters=${voters}`,
-        `log.dirs=${path.join(root, `data-${node.id}`)}`,
-        "controller.quorum.election.timeout.ms=500",
-        "controller.quorum.fetch.timeout.ms=1000",
-        "controller.quorum.request.timeout.ms=500",
-        "broker.heartbeat.interval.ms=300",
-        "broker.session.timeout.ms=3000",
-      ].join("\n"),
-    );
-    const formatted = await tsx(["format-storage", "--cluster-id", clusterId, "--config", node.properties]);
+    const formatted = await formatQuorumNode(node.properties, quorumNodeProperties(node, voters, path.join(root, `data-${node.id}`)), clusterId);
     assert.equal(formatted.code, 0, formatted.stderr);
   }
   const started = await Promise.allSettled(setups.map((node) => spawnBroker([node.properties])));
